@@ -1,0 +1,64 @@
+import { StageFailure, type FailureKind, type ProbeContext, type StageName } from './stage.js';
+
+/**
+ * The time one stage may take: `min(stageTimeout, deadline - now)`, as a signal that
+ * aborts when that time is up or when the probe as a whole is aborted (overall deadline
+ * or the user's cancel). `dispose()` clears the timer and the listener — every stage
+ * calls it in `finally`, so no timer outlives its stage.
+ */
+export interface StageWindow {
+  signal: AbortSignal;
+  /** The time this stage was given, in ms. */
+  timeoutMs: number;
+  dispose(): void;
+}
+
+export function openWindow(ctx: ProbeContext, limitMs = ctx.stageTimeoutMs): StageWindow {
+  const remaining = Math.max(0, ctx.deadline - performance.now());
+  const timeoutMs = Math.max(0, Math.min(limitMs, remaining));
+  const controller = new AbortController();
+  const onParentAbort = (): void => controller.abort(ctx.signal.reason);
+  const timer = setTimeout(() => controller.abort(new DOMException('stage timed out', 'TimeoutError')), timeoutMs);
+  if (ctx.signal.aborted) controller.abort(ctx.signal.reason);
+  else ctx.signal.addEventListener('abort', onParentAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timeoutMs,
+    dispose() {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onParentAbort);
+    },
+  };
+}
+
+/**
+ * The failure for a stage whose window closed: a cancellation when the user cancelled,
+ * otherwise a timeout that names the stage (`timeoutKind` lets TCP and DNS say
+ * `connect-timeout` and `dns-timeout`).
+ */
+export function windowFailure(
+  ctx: ProbeContext,
+  stage: StageName,
+  window: StageWindow,
+  what: string,
+  timeoutKind: FailureKind = 'timeout',
+): StageFailure {
+  if (ctx.cancel.aborted) return new StageFailure(stage, 'cancelled', 'cancelled by the user');
+  return new StageFailure(stage, timeoutKind, `${what} within ${Math.round(window.timeoutMs)} ms`, {
+    timeoutMs: Math.round(window.timeoutMs),
+  });
+}
+
+/** Runs `fn` inside a stage window, disposing of the window whatever happens. */
+export async function withWindow<T>(
+  ctx: ProbeContext,
+  fn: (window: StageWindow) => Promise<T>,
+  limitMs?: number,
+): Promise<T> {
+  const window = openWindow(ctx, limitMs);
+  try {
+    return await fn(window);
+  } finally {
+    window.dispose();
+  }
+}

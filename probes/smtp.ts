@@ -1,0 +1,305 @@
+import type { Duplex } from 'node:stream';
+import { openWindow, windowFailure } from './deadline.js';
+import { StageFailure, type ProbeContext, type SmtpReply, type StageName } from './stage.js';
+
+/**
+ * What the reader accepts before it calls the peer broken. RFC 5321 §4.5.3.1.5 limits a
+ * reply line to 512 octets; real servers exceed that (long EHLO keyword lists, banners),
+ * so we accept eight times as much and still hold memory to a fixed bound.
+ */
+export const REPLY_LIMITS = {
+  lineBytes: 4096,
+  lines: 200,
+  replyBytes: 64 * 1024,
+  /** Complete replies nobody asked for yet (we never pipeline, so one is normal). */
+  unread: 4,
+} as const;
+
+/** A printable, truncated rendering of bytes a server sent, for evidence. */
+export function evidence(bytes: Buffer | string, max = 80): string {
+  const text = typeof bytes === 'string' ? bytes : bytes.subarray(0, max * 2).toString('latin1');
+  // Control bytes are shown as \xNN so garbage stays visible and a terminal stays safe.
+  // eslint-disable-next-line no-control-regex
+  const printable = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) =>
+    c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+}
+
+type End = { kind: 'closed' | 'reset' | 'protocol'; message: string; errno?: string; evidence?: string };
+
+/**
+ * Reads SMTP replies (RFC 5321 §4.2) from a socket, one complete reply at a time, with
+ * every buffer bounded by REPLY_LIMITS. The reader never throws from an event: a broken
+ * peer becomes a StageFailure on the next `read`, attributed to the stage that waits.
+ */
+export class ReplyReader {
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
+  private current: { code: number; lines: string[]; bytes: number } | null = null;
+  private readonly replies: SmtpReply[] = [];
+  private end: End | null = null;
+  private waiter: ((outcome: SmtpReply | End) => void) | null = null;
+
+  private readonly onData = (chunk: Buffer): void => this.take(chunk);
+  private readonly onEnd = (): void =>
+    this.finish({ kind: 'closed', message: 'the server closed the connection' });
+  private readonly onError = (err: NodeJS.ErrnoException): void =>
+    this.finish({
+      kind: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed',
+      message: err.code === 'ECONNRESET' ? 'the connection was reset' : `socket error: ${err.code ?? err.message}`,
+      errno: err.code,
+    });
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly transcript: string[],
+  ) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onEnd);
+    socket.on('error', this.onError);
+  }
+
+  /** Sends one command line; the transcript records it as `C: …`. */
+  send(line: string): void {
+    this.transcript.push(`C: ${line}`);
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(`${line}\r\n`);
+  }
+
+  /**
+   * The next complete reply, waiting at most the stage's window. `waitingFor` words the
+   * timeout failure: "no greeting" → "no greeting within 10000 ms".
+   */
+  async read(ctx: ProbeContext, stage: StageName, waitingFor: string, limitMs?: number): Promise<SmtpReply> {
+    const next = this.replies.shift() ?? this.end;
+    if (next) return this.settle(stage, next);
+    const window = openWindow(ctx, limitMs);
+    try {
+      const outcome = await new Promise<SmtpReply | End | null>((resolve) => {
+        if (window.signal.aborted) return resolve(null);
+        const onAbort = (): void => {
+          this.waiter = null;
+          resolve(null);
+        };
+        window.signal.addEventListener('abort', onAbort, { once: true });
+        this.waiter = (o) => {
+          window.signal.removeEventListener('abort', onAbort);
+          resolve(o);
+        };
+      });
+      if (outcome === null) throw windowFailure(ctx, stage, window, waitingFor);
+      return this.settle(stage, outcome);
+    } finally {
+      window.dispose();
+    }
+  }
+
+  /**
+   * Stops reading and hands the socket back. Returns whatever the server sent that no
+   * reply consumed: after STARTTLS that must be discarded (RFC 3207 §4.2), and a
+   * non-empty remainder means the server (or a box in the path) injected plaintext.
+   */
+  detach(): Buffer {
+    this.socket.off('data', this.onData);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onEnd);
+    this.socket.off('error', this.onError);
+    const rest = Buffer.concat(this.buffered);
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    return rest;
+  }
+
+  private settle(stage: StageName, outcome: SmtpReply | End): SmtpReply {
+    if ('code' in outcome) return outcome;
+    throw new StageFailure(stage, outcome.kind, outcome.message, {
+      ...(outcome.errno ? { errno: outcome.errno } : {}),
+      ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+    });
+  }
+
+  private deliver(outcome: SmtpReply | End): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = null;
+      waiter(outcome);
+    } else if ('code' in outcome) {
+      this.replies.push(outcome);
+    }
+  }
+
+  private finish(end: End): void {
+    if (this.end) return;
+    this.end = end;
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    this.deliver(end);
+  }
+
+  private fail(message: string, bytes: Buffer | string): void {
+    this.finish({ kind: 'protocol', message, evidence: evidence(bytes) });
+  }
+
+  private take(chunk: Buffer): void {
+    if (this.end) return; // after a fault nothing more is kept
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      const line = this.bufferedBytes ? Buffer.concat([...this.buffered, piece]) : piece;
+      this.buffered = [];
+      this.bufferedBytes = 0;
+      start = nl + 1;
+      if (line.length > REPLY_LIMITS.lineBytes) {
+        return this.fail(`a reply line longer than ${REPLY_LIMITS.lineBytes} bytes`, line);
+      }
+      this.line(line);
+      if (this.end) return;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length) {
+      this.bufferedBytes += rest.length;
+      if (this.bufferedBytes > REPLY_LIMITS.lineBytes) {
+        return this.fail(
+          `a reply line longer than ${REPLY_LIMITS.lineBytes} bytes`,
+          Buffer.concat([...this.buffered, rest]),
+        );
+      }
+      this.buffered.push(Buffer.from(rest)); // copy: the chunk's memory is not ours to keep
+    }
+  }
+
+  private line(raw: Buffer): void {
+    const bytes = raw.length && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
+    const text = bytes.toString('utf8');
+    // RFC 5321 §4.2: a reply line is a three-digit code, then "-" (more lines follow),
+    // a space or nothing (the last line), then text. The first digit is 2 to 5.
+    const match = /^([2-5][0-9][0-9])([ -]|$)/.exec(text);
+    if (!match) return this.fail('the server sent something that is not an SMTP reply', bytes);
+    const code = Number(match[1]);
+    const cur = (this.current ??= { code, lines: [], bytes: 0 });
+    if (cur.code !== code) {
+      return this.fail(`a multi-line reply changed its code from ${cur.code} to ${code}`, bytes);
+    }
+    cur.lines.push(text.slice(4));
+    cur.bytes += bytes.length;
+    this.transcript.push(`S: ${evidence(text, 600)}`);
+    if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
+      return this.fail(
+        `a reply longer than ${REPLY_LIMITS.lines} lines or ${REPLY_LIMITS.replyBytes / 1024} KiB`,
+        bytes,
+      );
+    }
+    if (match[2] === '-') return;
+    this.current = null;
+    if (this.replies.length >= REPLY_LIMITS.unread) {
+      return this.fail('the server sent replies to commands nobody sent', bytes);
+    }
+    const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
+    this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines });
+  }
+}
+
+/** A reply as one line of text, the way Exchange quotes it: `421 4.3.2 Service not available`. */
+export function formatReply(reply: SmtpReply): string {
+  return `${reply.code} ${reply.lines.join(' ').trim()}`.trim();
+}
+
+/** The SMTP service extensions a server announced in its EHLO reply (RFC 5321 §4.1.1.1). */
+export interface Capabilities {
+  /** How the session was opened: EHLO, or HELO after the server rejected EHLO. */
+  greeting: 'ehlo' | 'helo';
+  /** The name the server gave for itself on the first line. */
+  serverName: string;
+  /** Every keyword (upper-case) with its parameters. */
+  extensions: Record<string, string[]>;
+  starttls: boolean;
+  /** RFC 1870 SIZE: the largest message in bytes, 0 for "no fixed limit", null if not announced. */
+  size: number | null;
+  eightBitMime: boolean;
+  pipelining: boolean;
+  smtpUtf8: boolean;
+  chunking: boolean;
+  enhancedStatusCodes: boolean;
+}
+
+export function parseCapabilities(reply: SmtpReply, greeting: 'ehlo' | 'helo'): Capabilities {
+  const [first = '', ...rest] = reply.lines;
+  const extensions: Record<string, string[]> = {};
+  if (greeting === 'ehlo') {
+    for (const line of rest) {
+      const [keyword, ...params] = line.trim().split(/\s+/);
+      if (keyword) extensions[keyword.toUpperCase()] = params;
+    }
+  }
+  const size = extensions.SIZE ? Number(extensions.SIZE[0] ?? 0) : null;
+  return {
+    greeting,
+    serverName: first.trim().split(/\s+/)[0] ?? '',
+    extensions,
+    starttls: 'STARTTLS' in extensions,
+    size: size === null || Number.isFinite(size) ? size : null,
+    eightBitMime: '8BITMIME' in extensions,
+    pipelining: 'PIPELINING' in extensions,
+    smtpUtf8: 'SMTPUTF8' in extensions,
+    chunking: 'CHUNKING' in extensions,
+    enhancedStatusCodes: 'ENHANCEDSTATUSCODES' in extensions,
+  };
+}
+
+/** Banner stage: the server's greeting must be 220 (RFC 5321 §4.3.1; 554 means no service). */
+export async function readGreeting(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply> {
+  const reply = await reader.read(ctx, 'banner', 'no greeting');
+  if (reply.code !== 220) {
+    throw new StageFailure('banner', 'reply', `the server greeted with ${formatReply(reply)}`, { reply });
+  }
+  return reply;
+}
+
+/**
+ * EHLO, and HELO where the server rejects EHLO with a permanent error: RFC 5321 §4.1.4
+ * and §3.2 let a client fall back, and sending MTAs do. A 4xx (or 421) is not a "don't
+ * know EHLO" but a refusal, so it fails the stage as it would fail a delivery.
+ */
+export async function sayEhlo(
+  ctx: ProbeContext,
+  reader: ReplyReader,
+  stage: 'ehlo' | 'ehlo-tls',
+): Promise<Capabilities> {
+  reader.send(`EHLO ${ctx.ehloName}`);
+  const reply = await reader.read(ctx, stage, 'no reply to EHLO');
+  if (reply.code === 250) return parseCapabilities(reply, 'ehlo');
+  if (reply.code >= 500 && reply.code !== 554) {
+    reader.send(`HELO ${ctx.ehloName}`);
+    const helo = await reader.read(ctx, stage, 'no reply to HELO');
+    if (helo.code === 250) return parseCapabilities(helo, 'helo');
+    throw new StageFailure(stage, 'reply', `the server rejected EHLO and HELO: ${formatReply(helo)}`, {
+      reply: helo,
+    });
+  }
+  throw new StageFailure(stage, 'reply', `the server rejected EHLO: ${formatReply(reply)}`, { reply });
+}
+
+/** STARTTLS command (RFC 3207 §4): 220 means "go ahead"; anything else refuses it. */
+export async function sayStartTls(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply> {
+  reader.send('STARTTLS');
+  const reply = await reader.read(ctx, 'starttls', 'no reply to STARTTLS');
+  if (reply.code !== 220) {
+    throw new StageFailure('starttls', 'reply', `the server refused STARTTLS: ${formatReply(reply)}`, { reply });
+  }
+  return reply;
+}
+
+/**
+ * QUIT (RFC 5321 §4.1.1.10). Politeness, not a test: mail has already been shown to flow,
+ * so a server that closes without its 221 fails nothing. Waits at most two seconds.
+ */
+export async function sayQuit(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply | null> {
+  reader.send('QUIT');
+  try {
+    return await reader.read(ctx, 'quit', 'no reply to QUIT', 2000);
+  } catch (err) {
+    if (err instanceof StageFailure && err.kind !== 'cancelled') return null;
+    throw err;
+  }
+}

@@ -1,0 +1,70 @@
+import net from 'node:net';
+import { openWindow, windowFailure } from './deadline.js';
+import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
+
+/** Node's connect errors, translated once, here. Nothing else looks at `err.code`. */
+const CONNECT_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
+  ECONNREFUSED: { kind: 'connect-refused', text: 'the connection was refused (TCP reset)' },
+  ETIMEDOUT: { kind: 'connect-timeout', text: 'the connection attempt timed out' },
+  EHOSTUNREACH: { kind: 'connect-unreachable', text: 'no route to the host' },
+  ENETUNREACH: { kind: 'connect-unreachable', text: 'the network is unreachable' },
+  EHOSTDOWN: { kind: 'connect-unreachable', text: 'the host is down' },
+  ENETDOWN: { kind: 'connect-unreachable', text: 'the network is down' },
+  EADDRNOTAVAIL: { kind: 'connect-unreachable', text: 'the address cannot be reached from here' },
+  ECONNRESET: { kind: 'connect-refused', text: 'the connection was reset while connecting' },
+};
+
+const ignore = (): void => {};
+
+/** Node 20 wraps multi-address failures in an AggregateError: look at every code. */
+function errnoOf(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] };
+  return e?.code ?? e?.errors?.find((inner) => inner.code)?.code;
+}
+
+/**
+ * TCP stage: connects to one address and returns the socket; ownership moves to the
+ * caller. On any failure the socket is destroyed here and a StageFailure thrown.
+ */
+export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Socket> {
+  const window = openWindow(ctx);
+  const socket = net.connect({ host: ip, port: ctx.port, noDelay: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        cleanup();
+        reject(windowFailure(ctx, 'tcp', window, 'no answer to the connection attempt', 'connect-timeout'));
+      };
+      const cleanup = (): void => {
+        window.signal.removeEventListener('abort', onAbort);
+        socket.off('connect', onConnect);
+        socket.off('error', onError);
+      };
+      const onConnect = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onError = (err: Error): void => {
+        cleanup();
+        const errno = errnoOf(err);
+        const known = errno ? CONNECT_ERRORS[errno] : undefined;
+        reject(
+          known
+            ? new StageFailure('tcp', known.kind, `${ip} port ${ctx.port}: ${known.text}`, { errno }, { cause: err })
+            : new StageFailure('tcp', 'internal', `${ip} port ${ctx.port}: ${err.message}`, errno ? { errno } : {}, { cause: err }),
+        );
+      };
+      if (window.signal.aborted) return onAbort();
+      window.signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', onConnect);
+      socket.once('error', onError);
+    });
+    return socket;
+  } catch (err) {
+    socket.on('error', ignore); // a late error from a destroyed socket must not crash the process
+    socket.destroy();
+    throw err;
+  } finally {
+    window.dispose();
+  }
+}

@@ -1,0 +1,134 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { openWindow, windowFailure } from './deadline.js';
+import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
+
+/** What the handshake settled on, recorded for every path that got this far. */
+export interface TlsInfo {
+  /** `TLSv1.2`, `TLSv1.3` … */
+  protocol: string | null;
+  /** OpenSSL/IANA cipher name, e.g. `TLS_AES_256_GCM_SHA384`. */
+  cipher: string | null;
+  /** Whether the chain verified against the trust anchors (names are checked elsewhere). */
+  authorized: boolean;
+  /** OpenSSL's verification error code when it did not, e.g. `CERT_HAS_EXPIRED`. */
+  authorizationError: string | null;
+}
+
+/**
+ * OpenSSL's handshake errors, as Node names them. A server that only speaks TLS 1.0/1.1
+ * answers our TLS 1.2+ hello with a protocol_version alert; one with no cipher in common
+ * answers handshake_failure.
+ */
+const TLS_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: {
+    kind: 'tls-version',
+    text: 'the server does not offer TLS 1.2 or later (protocol_version alert); Exchange Online requires TLS 1.2 or later',
+  },
+  ERR_SSL_UNSUPPORTED_PROTOCOL: {
+    kind: 'tls-version',
+    text: 'the server chose a TLS version below 1.2; Exchange Online requires TLS 1.2 or later',
+  },
+  ERR_SSL_NO_PROTOCOLS_AVAILABLE: {
+    kind: 'tls-version',
+    text: 'no TLS version in common; Exchange Online requires TLS 1.2 or later',
+  },
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: {
+    kind: 'tls-no-shared-cipher',
+    text: 'the server aborted the handshake (handshake_failure alert): usually no cipher suite in common',
+  },
+  ERR_SSL_NO_SHARED_CIPHER: { kind: 'tls-no-shared-cipher', text: 'no cipher suite in common' },
+  ERR_SSL_NO_CIPHERS_AVAILABLE: { kind: 'tls-no-shared-cipher', text: 'no cipher suite in common' },
+};
+
+/** Trust anchors: Node's bundled roots plus the extra ones given (`--ca-file`). */
+export function trustAnchors(ctx: ProbeContext): string[] | undefined {
+  return ctx.tls.ca.length ? [...tls.rootCertificates, ...ctx.tls.ca] : undefined;
+}
+
+/**
+ * TLS stage: the handshake on the socket STARTTLS opened (RFC 3207). The certificate is
+ * not judged here — the connection completes whatever it presents, and the certificate
+ * stage decides under the connector's TLS mode, so every reason can be named.
+ * Ownership of the socket moves to the returned TLS socket; on failure both are destroyed.
+ */
+export async function upgradeTls(
+  ctx: ProbeContext,
+  socket: net.Socket,
+  servername: string | null,
+): Promise<{ socket: tls.TLSSocket; info: TlsInfo }> {
+  const window = openWindow(ctx);
+  const anchors = trustAnchors(ctx);
+  const secure = tls.connect({
+    socket,
+    // SNI carries host names only (RFC 6066 §3); an IP literal sends none.
+    ...(servername && !net.isIP(servername) ? { servername } : {}),
+    ...(anchors ? { ca: anchors } : {}),
+    // Exchange Online never sends with TLS 1.0 or 1.1.
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const cleanup = (): void => {
+        window.signal.removeEventListener('abort', onAbort);
+        secure.off('secureConnect', onSecure);
+        secure.off('error', onError);
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(windowFailure(ctx, 'tls', window, 'the TLS handshake did not complete'));
+      };
+      const onSecure = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onError = (err: NodeJS.ErrnoException & { syscall?: string }): void => {
+        cleanup();
+        reject(translateTlsError(err));
+      };
+      if (window.signal.aborted) return onAbort();
+      window.signal.addEventListener('abort', onAbort, { once: true });
+      secure.once('secureConnect', onSecure);
+      secure.once('error', onError);
+    });
+    const cipher = secure.getCipher();
+    return {
+      socket: secure,
+      info: {
+        protocol: secure.getProtocol(),
+        cipher: cipher?.standardName ?? cipher?.name ?? null,
+        authorized: secure.authorized,
+        authorizationError: secure.authorizationError ? String(secure.authorizationError) : null,
+      },
+    };
+  } catch (err) {
+    secure.on('error', () => {});
+    secure.destroy();
+    socket.destroy();
+    throw err;
+  } finally {
+    window.dispose();
+  }
+}
+
+function translateTlsError(err: NodeJS.ErrnoException & { syscall?: string }): StageFailure {
+  const code = err.code ?? '';
+  const known = TLS_ERRORS[code];
+  if (known) return new StageFailure('tls', known.kind, known.text, { errno: code }, { cause: err });
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    // A reset carries the syscall that saw it; Node's "socket disconnected before secure
+    // TLS connection was established" (the peer closed, EOF) carries none.
+    return err.syscall
+      ? new StageFailure('tls', 'reset', 'the connection was reset during the TLS handshake', { errno: code }, { cause: err })
+      : new StageFailure('tls', 'closed', 'the server closed the connection during the TLS handshake', { errno: code }, { cause: err });
+  }
+  return new StageFailure(
+    'tls',
+    'tls-handshake',
+    `TLS negotiation failed: ${(err as { reason?: string }).reason ?? code ?? err.message}`,
+    code ? { errno: code } : {},
+    { cause: err },
+  );
+}

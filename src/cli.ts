@@ -1,0 +1,191 @@
+/**
+ * The `probe` command: argument parsing and exit codes only. Everything else is the
+ * library (loaded lazily, so `probe --version` starts fast).
+ *
+ * Exit codes, as monitoring plugins use them: 0 healthy, 1 degraded, 2 failing,
+ * 3 usage error or internal fault; 130 when cancelled with Ctrl-C.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { ProbeOptions } from './options.js';
+import type { ProbeResult } from './result.js';
+
+export const EXIT = { healthy: 0, degraded: 1, failing: 2, usage: 3, cancelled: 130 } as const;
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const EXAMPLES = `
+Examples:
+  probe smarthost.contoso.com
+      MX first, then A/AAAA, every address; TLS certificate-validation (the default)
+  probe mail1.contoso.com mail2.contoso.com --tls-domain '*.contoso.com'
+      both smart hosts of a connector with TlsSettings DomainValidation
+  probe 203.0.113.25 --tls-mode encryption-only --json
+      one address, TLS required but any certificate; machine-readable result
+  probe contoso.com --resolver 192.0.2.53 --transcript
+      ask a specific DNS server; show the SMTP dialogue of every path
+  probe demo
+      every failure code against built-in loopback servers; no network needed
+
+Exit codes: 0 healthy, 1 degraded, 2 failing, 3 usage error, 130 cancelled.
+Codes: 4.4.312 DNS query failed, 4.4.315 connection timed out, 4.4.316 connection refused,
+4.4.317 cannot connect to remote server, 4.4.318 connection closed abruptly,
+4.7.320 certificate validation failed.`;
+
+interface CliOptions {
+  port?: string;
+  mx: boolean;
+  resolver?: string[];
+  tlsMode?: string;
+  tlsDomain?: string;
+  caFile?: string[];
+  ehloName?: string;
+  timeout?: string;
+  deadline?: string;
+  concurrency?: string;
+  warnDays?: string;
+  json?: boolean;
+  transcript?: boolean;
+  color: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function useColor(flag: boolean): boolean {
+  return flag && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && Boolean(process.stdout.isTTY);
+}
+
+/** Reads the CA files; a file that cannot be read is a usage error naming it. */
+async function readCaFiles(files: string[]): Promise<string[]> {
+  const { UsageError, parseCaPem } = await import('./options.js');
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return parseCaPem(text, file);
+  });
+}
+
+function exitCodeOf(result: ProbeResult): number {
+  return result.cancelled ? EXIT.cancelled : EXIT[result.verdict];
+}
+
+/** Ctrl-C cancels in-flight probes (they end as "cancelled"); a second Ctrl-C exits at once. */
+function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT.cancelled);
+    controller.abort(new DOMException('cancelled', 'AbortError'));
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
+  const [{ probe }, { renderText }, { renderJson }, { UsageError }] = await Promise.all([
+    import('./engine.js'),
+    import('./report/text.js'),
+    import('./report/json.js'),
+    import('./options.js'),
+  ]);
+  if (!targets.length) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
+  const options: ProbeOptions = {
+    mx: opts.mx,
+    resolvers: opts.resolver ?? [],
+    ca: await readCaFiles(opts.caFile ?? []),
+    ...(opts.port !== undefined ? { port: opts.port as unknown as number } : {}),
+    ...(opts.tlsMode !== undefined ? { tlsMode: opts.tlsMode as ProbeOptions['tlsMode'] } : {}),
+    ...(opts.tlsDomain !== undefined ? { tlsDomain: opts.tlsDomain } : {}),
+    ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
+    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
+    ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
+    ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
+  };
+  const cancel = cancelOnSigint();
+  try {
+    const result = await probe(targets, { ...options, signal: cancel.signal });
+    process.stdout.write(
+      opts.json ? renderJson(result) : renderText(result, { color: useColor(opts.color), transcript: Boolean(opts.transcript) }),
+    );
+    return exitCodeOf(result);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('probe');
+  program
+    .description(
+      'Probe the smart hosts behind an Exchange Online connector the way Exchange Online delivers to them ' +
+        '(MX/A lookup, TCP 25, greeting, EHLO, STARTTLS, TLS, certificate) and name the 450 code it would report.',
+    )
+    .version(pkg.version, '-V, --version')
+    .argument('[targets...]', 'smart host names, domains (looked up by MX) or IP addresses')
+    .option('-p, --port <port>', 'TCP port (connectors always use 25)')
+    .option('--no-mx', 'skip the MX lookup: use the names\' own A/AAAA records')
+    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable); default: the system\'s', collect)
+    .addOption(
+      new Option('-t, --tls-mode <mode>', 'the connector\'s TlsSettings (default certificate-validation)').choices([
+        'opportunistic',
+        'encryption-only',
+        'certificate-validation',
+        'domain-validation',
+      ]),
+    )
+    .option('-d, --tls-domain <name>', 'the connector\'s TlsDomain, e.g. *.contoso.com (implies domain-validation)')
+    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
+    .option('--ehlo-name <name>', 'the name to send in EHLO (default: this host\'s name)')
+    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
+    .option('--deadline <ms>', 'the most the whole probe may take (default 60000)')
+    .option('--concurrency <n>', 'paths probed at once (default 8)')
+    .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
+    .option('--json', 'print the result as JSON (schema mailflow-probe/result@1)')
+    .option('--transcript', 'show the SMTP dialogue of every path')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError(true)
+    .action(async (targets: string[], opts: CliOptions) => {
+      process.exitCode = await runProbe(targets, opts);
+    });
+
+  program
+    .command('demo')
+    .description('start loopback smart hosts that fail in every way Exchange Online reports, probe each, and print a table')
+    .option('--json', 'print every case\'s result as JSON')
+    .option('--no-color', 'no colours')
+    .action(async (opts: { json?: boolean; color: boolean }) => {
+      const { runDemo } = await import('./demo.js');
+      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  // Commander's own messages become our one-line `probe: …` errors.
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `probe: ${text.slice(7)}` : text) });
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `probe: ${text.slice(7)}` : text) });
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT.usage;
+    }
+    if ((err as Error)?.name === 'UsageError') {
+      process.stderr.write(`probe: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`probe: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,3 @@
+export async function runDemo(_opts: { json: boolean; color: boolean }): Promise<number> {
+  return 3;
+}

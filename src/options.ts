@@ -1,0 +1,210 @@
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import { domainToASCII } from 'node:url';
+import { TLS_MODES, type ResolverAddress, type TlsMode } from '../probes/stage.js';
+
+/** Bad input from a user or a library caller: the message names the value. Exit 3. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The library's options; every one optional. The CLI's flags map onto these. */
+export interface ProbeOptions {
+  /** TCP port; connectors always use 25. */
+  port?: number;
+  /** Look up MX first, as Exchange Online does for a smart host (default true). */
+  mx?: boolean;
+  /** DNS servers to ask, `HOST` or `HOST:PORT` (`[v6]:PORT`); default: the system's. */
+  resolvers?: readonly string[];
+  tlsMode?: TlsMode;
+  /** For domain-validation: the name the certificate must carry (`*.contoso.com` allowed). */
+  tlsDomain?: string | null;
+  /** Extra trust anchors (PEM certificates), added to Node's bundled roots. */
+  ca?: readonly string[];
+  ehloName?: string;
+  /** The most any one stage may wait, in ms (default 10 000). */
+  timeoutMs?: number;
+  /** The most the whole probe may take, in ms (default 60 000). */
+  deadlineMs?: number;
+  /** How many paths are probed at once (default 8). */
+  concurrency?: number;
+  /** Warn when a certificate expires within this many days (default 30). */
+  warnDays?: number;
+  /** Cancels the probe (a user's Ctrl-C): the result says `cancelled`. */
+  signal?: AbortSignal;
+}
+
+export interface Settings {
+  targets: string[];
+  port: number;
+  mx: boolean;
+  resolvers: ResolverAddress[];
+  tlsMode: TlsMode;
+  tlsDomain: string | null;
+  ca: string[];
+  ehloName: string;
+  timeoutMs: number;
+  deadlineMs: number;
+  concurrency: number;
+  warnDays: number;
+}
+
+export const DEFAULTS = {
+  port: 25,
+  tlsMode: 'certificate-validation' as TlsMode,
+  timeoutMs: 10_000,
+  deadlineMs: 60_000,
+  concurrency: 8,
+  warnDays: 30,
+};
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A DNS host name in ASCII (IDN converted), lower-case, without a trailing dot; or a reason it is not one. */
+export function asciiHostname(input: string): { name: string } | { error: string } {
+  const raw = input.trim().replace(/\.$/, '');
+  if (!raw) return { error: 'is empty' };
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f/\\@:?#]/.test(raw)) return { error: 'contains a character a host name cannot have' };
+  const name = domainToASCII(raw.toLowerCase());
+  if (!name) return { error: 'is not a valid host name (international names must be valid IDNA)' };
+  if (name.length > 253) return { error: 'is longer than 253 characters' };
+  const labels = name.split('.');
+  const bad = labels.find((label) => !LABEL.test(label));
+  if (bad !== undefined) {
+    return { error: bad.length > 63 ? 'has a label longer than 63 characters' : `has an invalid label "${bad}" (letters, digits and inner hyphens only)` };
+  }
+  if (/^[0-9]+$/.test(labels.at(-1) ?? '')) return { error: 'is neither an IP address nor a host name' };
+  return { name };
+}
+
+/** A target: an IP literal (v4, v6, or bracketed v6) or a host name. */
+export function parseTarget(input: string): string {
+  const trimmed = input.trim();
+  const unbracketed = /^\[(.*)\]$/.exec(trimmed)?.[1] ?? trimmed;
+  if (net.isIP(unbracketed)) return unbracketed.toLowerCase();
+  if (unbracketed !== trimmed) throw new UsageError(`invalid target "${input}": not an IPv6 address inside the brackets`);
+  const host = asciiHostname(trimmed);
+  if ('error' in host) throw new UsageError(`invalid target "${input}": ${host.error}`);
+  return host.name;
+}
+
+export function parsePort(input: string | number, what = 'port'): number {
+  const text = String(input).trim();
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`invalid ${what} "${input}": must be a whole number from 1 to 65535`);
+  return port;
+}
+
+/** `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6; the host must be an IP address. */
+export function parseResolver(input: string): ResolverAddress {
+  const text = input.trim();
+  let host = text;
+  let port = 53;
+  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+  if (bracketed) {
+    host = bracketed[1] ?? '';
+    if (bracketed[2] !== undefined) port = parsePort(bracketed[2], `resolver port in "${input}"`);
+  } else if (!net.isIPv6(text) && text.includes(':')) {
+    const i = text.lastIndexOf(':');
+    host = text.slice(0, i);
+    port = parsePort(text.slice(i + 1), `resolver port in "${input}"`);
+  }
+  if (!net.isIP(host)) throw new UsageError(`invalid resolver "${input}": must be an IP address, optionally with :PORT`);
+  return { host, port };
+}
+
+/** A TlsDomain: a host name, or `*.` and a host name (a wildcard only as the whole first label). */
+export function parseTlsDomain(input: string): string {
+  const text = input.trim().toLowerCase();
+  const wildcard = text.startsWith('*.');
+  const rest = wildcard ? text.slice(2) : text;
+  if (rest.includes('*')) {
+    throw new UsageError(`invalid TLS domain "${input}": a wildcard must be the whole first label, as in *.contoso.com`);
+  }
+  const host = asciiHostname(rest);
+  if ('error' in host) throw new UsageError(`invalid TLS domain "${input}": ${host.error}`);
+  if (wildcard && !host.name.includes('.')) {
+    throw new UsageError(`invalid TLS domain "${input}": a wildcard needs at least two labels after it, as in *.contoso.com`);
+  }
+  return wildcard ? `*.${host.name}` : host.name;
+}
+
+export function parseEhloName(input: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(input) || !input) {
+    throw new UsageError(`invalid EHLO name ${JSON.stringify(input)}: must be one word with no spaces, CR or LF`);
+  }
+  if (/^\[.*\]$/.test(input)) {
+    const inner = input.slice(1, -1).replace(/^IPv6:/i, '');
+    if (net.isIP(inner)) return input; // RFC 5321 §4.1.3 address literal
+  }
+  const host = asciiHostname(input);
+  if ('error' in host) throw new UsageError(`invalid EHLO name "${input}": ${host.error}`);
+  return host.name;
+}
+
+export function parseTlsMode(input: string): TlsMode {
+  if ((TLS_MODES as readonly string[]).includes(input)) return input as TlsMode;
+  throw new UsageError(`invalid TLS mode "${input}": must be one of ${TLS_MODES.join(', ')}`);
+}
+
+export function parseInteger(input: string | number, what: string, min: number, max: number): number {
+  const text = String(input).trim();
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(`invalid ${what} "${input}": must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** PEM text with one or more certificates; each must parse. */
+export function parseCaPem(pem: string, source: string): string[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (!blocks.length) throw new UsageError(`invalid CA file "${source}": no PEM certificate in it`);
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UsageError(`invalid CA file "${source}": a certificate in it does not parse`);
+    }
+  }
+  return blocks;
+}
+
+/** The host name we greet with by default: this machine's name, if it is a valid one. */
+export function defaultEhloName(): string {
+  const host = asciiHostname(os.hostname());
+  return 'name' in host ? host.name : 'localhost';
+}
+
+/** Validates everything before anything is sent; throws UsageError naming the bad value. */
+export function resolveSettings(targets: string | readonly string[], options: ProbeOptions = {}): Settings {
+  const list = typeof targets === 'string' ? [targets] : [...targets];
+  if (!list.length) throw new UsageError('no target given: name at least one smart host, domain or IP address');
+  const parsedTargets = [...new Set(list.map((t) => parseTarget(String(t))))];
+  const tlsDomain = options.tlsDomain ? parseTlsDomain(options.tlsDomain) : null;
+  const tlsMode = options.tlsMode ? parseTlsMode(options.tlsMode) : tlsDomain ? 'domain-validation' : DEFAULTS.tlsMode;
+  if (tlsMode === 'domain-validation' && !tlsDomain) {
+    throw new UsageError('TLS mode "domain-validation" needs a TLS domain (--tls-domain), as the connector\'s TlsDomain does');
+  }
+  if (tlsDomain && tlsMode !== 'domain-validation') {
+    throw new UsageError(`TLS domain "${tlsDomain}" applies only to TLS mode domain-validation, not "${tlsMode}"`);
+  }
+  const ca = (options.ca ?? []).flatMap((pem, i) => parseCaPem(pem, `ca[${i}]`));
+  return {
+    targets: parsedTargets,
+    port: options.port === undefined ? DEFAULTS.port : parsePort(options.port),
+    mx: options.mx ?? true,
+    resolvers: (options.resolvers ?? []).map(parseResolver),
+    tlsMode,
+    tlsDomain,
+    ca,
+    ehloName: options.ehloName === undefined ? defaultEhloName() : parseEhloName(options.ehloName),
+    timeoutMs: options.timeoutMs === undefined ? DEFAULTS.timeoutMs : parseInteger(options.timeoutMs, 'timeout (ms)', 1, 600_000),
+    deadlineMs: options.deadlineMs === undefined ? DEFAULTS.deadlineMs : parseInteger(options.deadlineMs, 'deadline (ms)', 1, 3_600_000),
+    concurrency: options.concurrency === undefined ? DEFAULTS.concurrency : parseInteger(options.concurrency, 'concurrency', 1, 1024),
+    warnDays: options.warnDays === undefined ? DEFAULTS.warnDays : parseInteger(options.warnDays, 'warn days', 0, 3650),
+  };
+}
