@@ -67,6 +67,8 @@ export function asciiHostname(input: string): { name: string } | { error: string
   if (!raw) return { error: 'is empty' };
   // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f/\\@:?#]/.test(raw)) return { error: 'contains a character a host name cannot have' };
+  // A last label of digits is an IP address gone wrong, never a host name.
+  if (/(^|\.)[0-9]+$/.test(raw)) return { error: 'is neither an IP address nor a host name' };
   const name = domainToASCII(raw.toLowerCase());
   if (!name) return { error: 'is not a valid host name (international names must be valid IDNA)' };
   if (name.length > 253) return { error: 'is longer than 253 characters' };
@@ -75,7 +77,6 @@ export function asciiHostname(input: string): { name: string } | { error: string
   if (bad !== undefined) {
     return { error: bad.length > 63 ? 'has a label longer than 63 characters' : `has an invalid label "${bad}" (letters, digits and inner hyphens only)` };
   }
-  if (/^[0-9]+$/.test(labels.at(-1) ?? '')) return { error: 'is neither an IP address nor a host name' };
   return { name };
 }
 

@@ -133,7 +133,7 @@ export const en: Catalog = {
     'connect-timeout': 'Nothing answered on TCP 25: check the server is up, the address is right, and no firewall silently drops the traffic.',
     'connect-unreachable': 'The address cannot be reached: check routing and the smart host address.',
     'connect-refused': 'Port 25 refused the connection: allow Microsoft 365\'s address ranges on TCP 25 in the firewall and check the mail service is listening.',
-    reply: 'The server refused the session: read its reply below, then fix the receive connector or the server\'s state it names.',
+    reply: 'The server answered with an error: fix what its reply names, on the server or its receive connector.',
     'starttls-not-offered': 'The connector requires TLS but the server does not offer STARTTLS: enable TLS (with a certificate) on the server\'s receive connector, or check that no firewall strips STARTTLS.',
     'tls-version': 'Enable TLS 1.2 (and 1.3) on the server: Exchange Online never uses TLS 1.0 or 1.1.',
     'tls-no-shared-cipher': 'Enable modern cipher suites (ECDHE with AES-GCM) for TLS 1.2 on the server.',
