@@ -162,7 +162,9 @@ describe('dns-server', () => {
     expect(server.queries).toContainEqual({ name: 'mx1.demo.test', type: 'A' });
 
     const udp = dgram.createSocket('udp4');
-    onTestFinished(() => udp.close());
+    onTestFinished(() => {
+      udp.close();
+    });
     const query = dnsPacket.encode({ id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'TLSA', name: '_25._tcp.mx1.demo.test' }] });
     const response = await new Promise<dnsPacket.DecodedPacket>((resolve) => {
       udp.once('message', (message) => resolve(dnsPacket.decode(message)));

@@ -81,7 +81,7 @@ export const en: Catalog = {
       fixes: [
         'Check the TLS settings and the certificate on the destination server.',
         'Check the TLS settings of the connector (TlsSettings, TlsDomain) against what the server offers.',
-        'Read what the server said (shown below): it names the reason for its refusal.',
+        'Read what the server said: its reply names the reason for the refusal.',
       ],
     },
     '4.4.318': {

@@ -33,8 +33,8 @@ function formatMs(value: number): string {
 
 function pathName(p: PathResult): string {
   const pref = p.preference !== null ? ` (MX ${p.preference})` : '';
-  const ip = p.ip ? ` ${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}` : ' (no address)';
-  return `${p.host}${pref}${ip}`;
+  const address = p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}` : '(no address)';
+  return p.host === p.ip ? address : `${p.host}${pref} ${address}`;
 }
 
 /**
@@ -62,7 +62,7 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
     out.push(`${mark} ${paint('bold', pathName(p))}  ${paint(verdictStyle[p.verdict], p.verdict)}${p.code ? `  ${p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
     for (const s of p.stages) {
       const sm = s.ok ? paint('green', '✓') : paint('red', '✗');
-      const detail = wrap(s.detail, width, 26);
+      const detail = wrap(s.detail, width, 28);
       out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
@@ -77,14 +77,17 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
     out.push('');
     out.push(paint('bold', `Diagnosis: ${d.status ?? `other — ${d.title}`}`));
     const field = (label: string, text: string): void => {
-      out.push(`  ${label.padEnd(14)}${wrap(text, width, 16)}`);
+      out.push(`  ${label.padEnd(15)}${wrap(text, width, 17)}`);
     };
     field('What happened', `${d.summary} (stage: ${d.stage})`);
     if (d.serverSaid) field('Server said', d.serverSaid);
     field('Meaning', d.meaning);
     field('Fix first', d.firstFix);
-    out.push(`  ${'Causes'.padEnd(14)}${d.causes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
-    out.push(`  ${'Fixes'.padEnd(14)}${d.fixes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
+    const list = (label: string, items: string[]): void => {
+      out.push(`  ${label.padEnd(15)}${items.map((c, i) => `${i ? ' '.repeat(17) : ''}- ${wrap(c, width, 19)}`).join('\n')}`);
+    };
+    list('Causes', d.causes);
+    list('Fixes', d.fixes);
     field('Partner', d.partner);
     if (d.note) field('Note', d.note);
   }
