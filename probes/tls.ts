@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { openWindow, windowFailure } from './deadline.js';
+import { openWindow, waitForEvent, windowFailure } from './deadline.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
 /** What the handshake settled on, recorded for every path that got this far. */
@@ -70,28 +70,9 @@ export async function upgradeTls(
     checkServerIdentity: () => undefined,
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const cleanup = (): void => {
-        window.signal.removeEventListener('abort', onAbort);
-        secure.off('secureConnect', onSecure);
-        secure.off('error', onError);
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(windowFailure(ctx, 'tls', window, 'the TLS handshake did not complete'));
-      };
-      const onSecure = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onError = (err: NodeJS.ErrnoException & { syscall?: string }): void => {
-        cleanup();
-        reject(translateTlsError(err));
-      };
-      if (window.signal.aborted) return onAbort();
-      window.signal.addEventListener('abort', onAbort, { once: true });
-      secure.once('secureConnect', onSecure);
-      secure.once('error', onError);
+    await waitForEvent(secure, 'secureConnect', window, {
+      abort: () => windowFailure(ctx, 'tls', window, 'the TLS handshake did not complete'),
+      error: (err) => translateTlsError(err),
     });
     const cipher = secure.getCipher();
     return {
