@@ -150,6 +150,8 @@ export function buildProgram(): Command {
     .option('--transcript', 'show the SMTP dialogue of every path')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText('after', EXAMPLES)
+    // Subcommands (verify) share option names with the root: each parses its own.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .action(async (targets: string[], opts: CliOptions) => {
       process.exitCode = await runProbe(targets, opts);
@@ -163,6 +165,42 @@ export function buildProgram(): Command {
     .action(async (opts: { json?: boolean; color: boolean }) => {
       const { runDemo } = await import('./demo.js');
       process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
+    });
+
+  program
+    .command('verify')
+    .description(
+      'pre-migration verification: probe every connector of a Get-OutboundConnector | ConvertTo-Json export ' +
+        '(or the smart hosts given) as Exchange Online would, run the checklist, and report',
+    )
+    .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
+    .option('-c, --connectors <file>', 'the JSON of Get-OutboundConnector | ConvertTo-Json')
+    .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
+    .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')
+    .option('--send-test <from,to>', 'also send one real test message with nodemailer and report its queue id')
+    .option('--max-message-size <size>', "Exchange Online's maximum message size the smart host must accept (default 36MB)")
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--json', 'print the report as JSON (schema mailflow-probe/verify@1)')
+    .option('--markdown', 'print the report as Markdown, for a ticket')
+    .option('-p, --port <port>', 'TCP port (connectors always use 25)')
+    .option('-r, --resolver <ip[:port]>', "DNS server to ask (repeatable); default: the system's", collect)
+    .option('-t, --tls-mode <mode>', 'TlsSettings for plain targets (default certificate-validation)')
+    .option('-d, --tls-domain <name>', 'TlsDomain for plain targets (implies domain-validation)')
+    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
+    .option('--ehlo-name <name>', "the name to send in EHLO (default: this host's name)")
+    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
+    .option('--deadline <ms>', 'the most one connector\'s probe may take (default 60000)')
+    .option('--concurrency <n>', 'paths probed at once (default 8)')
+    .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
+    .option('--no-color', 'no colours')
+    .action(async (targets: string[], opts: import('./verify/cli.js').VerifyCliOptions) => {
+      const { runVerify } = await import('./verify/cli.js');
+      const cancel = cancelOnSigint();
+      try {
+        process.exitCode = await runVerify(targets, opts, cancel.signal, useColor(opts.color));
+      } finally {
+        cancel.dispose();
+      }
     });
   return program;
 }
