@@ -15,3 +15,8 @@ export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode,
 export type { Capabilities } from '../probes/smtp.js';
 export type { TlsInfo } from '../probes/tls.js';
 export type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
+export { parseConnectors, readConnectors, planConnector, type Connector, type ConnectorPlan } from './connectors.js';
+export { verify, parseSize, validationCommand, EXCHANGE_MAX_MESSAGE_SIZE, VERIFY_SCHEMA, type VerifyReport, type ConnectorReport, type VerifyOptions } from './verify/run.js';
+export { checklist, type Check, type CheckStatus } from './verify/checklist.js';
+export { renderVerifyText, renderVerifyMarkdown, renderVerifyJson } from './report/verify-text.js';
+export { renderVerifyHtml } from './report/verify-html.js';

@@ -43,6 +43,7 @@ ul.fixes { margin: 4px 0 0; padding-left: 20px; } ul.fixes li { margin-bottom: 4
 .note { color: var(--muted); font-size: 13px; margin: 4px 0; }
 pre.ps { background: #0d1117; color: #e6edf3; padding: 10px 12px; border-radius: 6px; white-space: pre-wrap; word-break: break-all; font-size: 12.5px; }
 .timeline { margin: 6px 0 10px; }
+.timeline svg { max-width: 100%; height: auto; }
 .timeline .path { font-size: 12.5px; margin: 8px 0 2px; }
 svg text { font: 11px system-ui, sans-serif; }
 .cert td:first-child { width: 140px; color: var(--muted); }
@@ -64,15 +65,22 @@ function pathLabel(p: PathResult): string {
   return `${p.host}${p.preference !== null ? ` (MX ${p.preference})` : ''} ${ip}:${p.port}`;
 }
 
-/** The stages of one path as a horizontal bar: each stage a segment as long as it took. */
-export function timelineSvg(p: PathResult, width = 640): string {
-  const total = p.stages.reduce((sum, s) => sum + Math.max(s.ms, 0), 0);
-  const min = 34; // every stage stays readable, however fast
-  const usable = width - min * p.stages.length;
+/** The time a path's stages took in all. */
+function totalMs(p: PathResult): number {
+  return p.stages.reduce((sum, s) => sum + Math.max(s.ms, 0), 0);
+}
+
+/**
+ * The stages of one path as a horizontal bar: each stage a segment as long as it took,
+ * on a scale of `scaleMs` (the slowest path of the connector) so that paths compare.
+ */
+export function timelineSvg(p: PathResult, width = 900, scaleMs = totalMs(p)): string {
+  const min = 66; // every stage stays readable, however fast
+  const usable = Math.max(width - min * 9, 0);
   let x = 0;
   const parts: string[] = [];
   for (const s of p.stages) {
-    const w = min + (total > 0 ? (Math.max(s.ms, 0) / total) * Math.max(usable, 0) : usable / Math.max(p.stages.length, 1));
+    const w = min + (scaleMs > 0 ? (Math.max(s.ms, 0) / scaleMs) * usable : 0);
     const title = `${s.name}: ${s.ok ? 'ok' : 'failed'}, ${s.ms} ms: ${s.detail}`;
     parts.push(
       `<g><title>${esc(title)}</title><rect x="${x.toFixed(1)}" y="0" width="${(w - 2).toFixed(1)}" height="22" rx="3" fill="${s.ok ? STAGE_COLOR.ok : STAGE_COLOR.fail}"/>` +
@@ -127,7 +135,8 @@ function card(c: ConnectorReport, i: number): string {
   }
   if (c.result?.paths.length) {
     parts.push('<h3>Stages per path</h3><div class="timeline">');
-    for (const p of c.result.paths) parts.push(`<div class="path">${esc(pathLabel(p))}: <span class="s s-${p.verdict === 'failing' ? 'fail' : p.verdict === 'degraded' ? 'warn' : 'pass'}">${esc(p.status ?? p.verdict)}</span></div>${timelineSvg(p)}`);
+    const scale = Math.max(...c.result.paths.map(totalMs));
+    for (const p of c.result.paths) parts.push(`<div class="path">${esc(pathLabel(p))}: <span class="s s-${p.verdict === 'failing' ? 'fail' : p.verdict === 'degraded' ? 'warn' : 'pass'}">${esc(p.status ?? p.verdict)}</span></div>${timelineSvg(p, 900, scale)}`);
     parts.push('</div>');
   }
   parts.push(certificateTable(c));

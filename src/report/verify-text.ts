@@ -52,13 +52,19 @@ export function renderVerifyText(report: VerifyReport, options: { color?: boolea
     out.push(`           ${paint('dim', describeConnector(c))}`);
     if (c.plan.reason) out.push(`           ${wrap(c.plan.reason, width, 11)}`);
     for (const note of c.plan.notes) out.push(`           ${paint('dim', wrap(`note: ${note}`, width, 11))}`);
+    const skipped = c.checks.filter((check) => check.status === 'skip');
     for (const check of c.checks) {
+      if (check.status === 'skip') continue;
       const mark = paint(CHECK_STYLE[check.status], MARK[check.status]);
       out.push(`  ${mark} ${check.title.padEnd(52)} ${paint(check.status === 'pass' ? 'dim' : CHECK_STYLE[check.status], wrap(check.detail, width, 57))}`);
       const paths = check.paths.filter((p) => p.status === 'fail' || p.status === 'warn');
-      if (check.paths.length > 1 && paths.length) {
+      // the item's detail already names the one path; list them when several are at fault
+      if (paths.length > 1) {
         for (const p of paths) out.push(`      ${paint(CHECK_STYLE[p.status], MARK[p.status])} ${p.host}${p.ip && p.ip !== p.host ? ` ${p.ip}` : ''}: ${wrap(p.detail, width, 8)}`);
       }
+    }
+    if (skipped.length) {
+      out.push(paint('dim', `  ${MARK.skip} ${wrap(`not reached: ${skipped.map((check) => check.title).join('; ')}`, width, 4)}`));
     }
     if (c.sendTest?.queueId) out.push(`  test message queued as ${c.sendTest.queueId}`);
     if (c.fixes.length) {

@@ -260,7 +260,7 @@ export function aggregate(id: CheckId, paths: PathCheck[], fix: string): Check {
   const status = paths.reduce<CheckStatus>((acc, p) => worst(acc, p.status), 'skip');
   const first = paths.find((p) => p.status === status);
   const distinct = new Set(paths.map((p) => p.detail));
-  const where = first && paths.length > 1 && distinct.size > 1 ? `${first.host}${first.ip && first.ip !== first.host ? ` ${first.ip}` : ''}: ` : '';
+  const where = first && (status === 'warn' || status === 'fail') && paths.length > 1 && distinct.size > 1 ? `${first.host}${first.ip && first.ip !== first.host ? ` ${first.ip}` : ''}: ` : '';
   const detail = first ? `${where}${first.detail}` : 'no path';
   return { id, title: TITLES[id], status, detail, fix: status === 'warn' || status === 'fail' ? fix : null, paths };
 }
