@@ -5,13 +5,16 @@
  * test and the test message as the loopback server received them.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import type net from 'node:net';
+import tls from 'node:tls';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certSet, noStarttls, startDns, startRaw, startSmtp, type DnsServer, type RawServer, type SmtpFixture } from './fixtures/index.js';
+import { certSet, noStarttls, serverTls, startDns, startRaw, startSmtp, type DnsServer, type RawHandler, type RawServer, type SmtpFixture } from './fixtures/index.js';
 import { parseConnectors, planConnector } from '../src/connectors.js';
+import { renderVerifyHtml } from '../src/report/verify-html.js';
 import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-text.js';
 import { progressDisplay } from '../src/verify/progress.js';
 import { EXCHANGE_MAX_MESSAGE_SIZE, parseSize, verify, type VerifyOptions, type VerifyProgress } from '../src/verify/run.js';
@@ -212,6 +215,54 @@ describe('verify a whole export', () => {
   });
 });
 
+/**
+ * A smart host that sends the start of a line after its 220 to STARTTLS, before TLS
+ * begins (plaintext injection, RFC 3207 §4.2), then completes TLS and the dialogue.
+ */
+const injecting: RawHandler = (socket) => {
+  const serve = (stream: net.Socket, secure: boolean): void => {
+    let buffer = '';
+    const onData = (chunk: Buffer): void => {
+      buffer += chunk.toString('latin1');
+      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
+        const verb = buffer.slice(0, nl).trim().split(' ')[0]?.toUpperCase();
+        buffer = buffer.slice(nl + 1);
+        if (verb === 'EHLO') stream.write(`250-inject.demo.test\r\n250-SIZE 0\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 ${secure ? 'PIPELINING' : 'STARTTLS'}\r\n`);
+        else if (verb === 'QUIT') return void stream.end('221 2.0.0 Bye\r\n');
+        else if (verb === 'STARTTLS') {
+          stream.off('data', onData);
+          stream.write('220 2.0.0 Go ahead\r\n250 inj');
+          const secured = new tls.TLSSocket(stream, { isServer: true, ...serverTls(certSet().valid()) });
+          secured.on('error', () => secured.destroy());
+          return serve(secured, true);
+        } else stream.write('250 2.0.0 OK\r\n');
+      }
+    };
+    stream.on('data', onData);
+  };
+  socket.write('220 inject.demo.test ESMTP\r\n');
+  serve(socket, false);
+};
+
+describe('a probe warning no checklist item speaks for', () => {
+  it('is shown on the connector, in every report, and makes it WARN', async () => {
+    const server = await startRaw(injecting, { host: '127.0.0.5', port });
+    try {
+      const [c] = parseConnectors(JSON.stringify({ Name: 'Injected', SmartHosts: '127.0.0.5', TlsSettings: 'CertificateValidation' }), 'x.json');
+      const report = await verify([planConnector(c!)], options());
+      const r = report.connectors[0]!;
+      expect(r.verdict).toBe('warn');
+      expect(new Set(r.checks.map((x) => x.status))).toEqual(new Set(['pass']));
+      expect(r.warnings).toEqual(['the server sent 7 bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)']);
+      expect(renderVerifyText(report)).toContain('  ! warning: the server sent 7 bytes after its 220 to STARTTLS');
+      expect(renderVerifyMarkdown(report)).toContain('> ⚠️ the server sent 7 bytes after its 220 to STARTTLS');
+      expect(renderVerifyHtml(report)).toContain('<p class="note" data-role="warning"><span class="s s-warn">Warning</span> the server sent 7 bytes');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('recipient test and test message', () => {
   const envelope = { from: 'probe@contoso.test', to: 'user@branch.demo.test' };
 
@@ -388,6 +439,26 @@ describe('probe verify (the command)', () => {
     expect(r.stdout).toMatch(/^## legacy\.demo\.test: WARN$/m);
     expect(r.stdout).toMatch(/^\| SIZE at least Exchange Online's maximum message size \| ⚠️ warn \| the server accepts at most 10 MB/m);
     expect(r.stdout).not.toContain('Set-OutboundConnector');
+  });
+
+  it('--recipient-domain, --rcpt-test, --send-test and --report together', async () => {
+    const file = exportFile('branch.json', EXPORT[4]);
+    const html = join(dir, 'report.html');
+    const before = { rcpts: good.recipients.length, messages: good.messages.length };
+    const r = await run(['verify', '--connectors', file, '--recipient-domain', 'branch.demo.test', '--rcpt-test', 'probe@contoso.test,user@branch.demo.test', '--send-test', 'probe@contoso.test,user@branch.demo.test', '--report', html, '--json', ...common()]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const c = report.connectors[0];
+    expect(c).toMatchObject({ name: 'To branch', verdict: 'pass', plan: { route: 'mx', targets: ['branch.demo.test'] } });
+    expect(c.rcptTest).toMatchObject([{ ok: true, host: 'mx1.demo.test', ip: '127.0.0.1' }]);
+    // one RCPT from the recipient test, one from the test message; one message
+    expect(good.recipients.length).toBe(before.rcpts + 2);
+    expect(good.messages.length).toBe(before.messages + 1);
+    expect(c.sendTest.queueId).toBe(good.messages.at(-1)?.queueId);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('data-connector="To branch" data-verdict="pass"');
+    expect(page).toContain(`queue id <span class="code">${c.sendTest.queueId}</span>`);
   });
 
   it.each([

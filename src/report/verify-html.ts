@@ -133,6 +133,7 @@ function card(c: ConnectorReport, i: number): string {
     }
     parts.push('</table>');
   }
+  for (const w of c.warnings) parts.push(`<p class="note" data-role="warning"><span class="s s-warn">Warning</span> ${esc(w)}</p>`);
   if (c.result?.paths.length) {
     parts.push('<h3>Stages per path</h3><div class="timeline">');
     const scale = Math.max(...c.result.paths.map(totalMs));

@@ -63,6 +63,7 @@ export function renderVerifyText(report: VerifyReport, options: { color?: boolea
         for (const p of paths) out.push(`      ${paint(CHECK_STYLE[p.status], MARK[p.status])} ${p.host}${p.ip && p.ip !== p.host ? ` ${p.ip}` : ''}: ${wrap(p.detail, width, 8)}`);
       }
     }
+    for (const w of c.warnings) out.push(`  ${paint('yellow', MARK.warn)} ${wrap(`warning: ${w}`, width, 4)}`);
     if (skipped.length) {
       out.push(paint('dim', `  ${MARK.skip} ${wrap(`not reached: ${skipped.map((check) => check.title).join('; ')}`, width, 4)}`));
     }
@@ -109,6 +110,7 @@ export function renderVerifyMarkdown(report: VerifyReport): string {
       out.push('', '| Check | Result | Detail |', '|---|---|---|');
       for (const check of c.checks) out.push(`| ${mdEscape(check.title)} | ${MD_MARK[check.status]} | ${mdEscape(check.detail)} |`);
     }
+    for (const w of c.warnings) out.push('', `> ⚠️ ${mdEscape(w)}`);
     if (c.fixes.length) {
       out.push('', '**Fixes**', '');
       for (const fix of c.fixes) out.push(`- ${fix}`);

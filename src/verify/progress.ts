@@ -13,7 +13,7 @@ export interface ProgressStream {
 /** A progress listener for `verify`, and `end()` to clear the line before the report is printed. */
 export function progressDisplay(stream: ProgressStream): { onProgress: (event: VerifyProgress) => void; end(): void } {
   if (!stream.isTTY) return { onProgress: () => undefined, end: () => undefined };
-  const width = Math.max(20, (stream.columns ?? 80) - 1);
+  const width = Math.max(20, (stream.columns || 80) - 1); // a pty may report 0 columns
   let shown = false;
   const show = (text: string): void => {
     stream.write(`\r\u001b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);

@@ -5,12 +5,15 @@
  */
 import type { Connector, ConnectorPlan } from '../connectors.js';
 import { probe } from '../engine.js';
-import { defaultEhloName, parseCaPem, parseEhloName, parseInteger, type ProbeOptions, UsageError } from '../options.js';
+import { DEFAULTS, defaultEhloName, parseCaPem, parseEhloName, parseInteger, type ProbeOptions, UsageError } from '../options.js';
 import type { ExchangeCode, ProbeResult } from '../result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
 import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
 
 export const VERIFY_SCHEMA = 'mailflow-probe/verify@1';
+
+/** Probe warnings a checklist item already reports (STARTTLS, TLS, expiry, a failed path). */
+const COVERED = new Set<string>(['no-tls', 'tls-fallback', 'certificate-expiring', 'path-failed']);
 
 /**
  * Exchange Online's maximum message size, the SIZE a smart host should accept: 36 MB,
@@ -47,6 +50,8 @@ export interface ConnectorReport {
   code: ExchangeCode | null;
   status: string | null;
   checks: Check[];
+  /** The probe's warnings that no checklist item speaks for (e.g. plaintext injected before TLS). */
+  warnings: string[];
   /** Every distinct fix of the items that warn or fail, the probe's diagnosis first. */
   fixes: string[];
   /** The line that records the validation in Exchange Online; only when nothing failed. Printed, never run. */
@@ -129,7 +134,8 @@ function targetsOf(result: ProbeResult, plan: ConnectorPlan, options: VerifyOpti
       port: p.port,
       tls: { mode: plan.tlsMode, domain: plan.tlsDomain, ca },
       ehloName: options.ehloName === undefined ? defaultEhloName() : parseEhloName(options.ehloName),
-      timeoutMs: options.timeoutMs ?? 10_000,
+      // the CLI hands options over as text; the probe parses them, and so must this
+      timeoutMs: options.timeoutMs === undefined ? DEFAULTS.timeoutMs : parseInteger(options.timeoutMs, 'timeout (ms)', 1, 600_000),
     }));
 }
 
@@ -182,6 +188,7 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
       code: null,
       status: null,
       checks: [],
+      warnings: [],
       fixes: plan.action === 'probe' || plan.action === 'skip' ? [] : [plan.reason ?? ''],
       validationCommand: null,
       rcptTest: null,
@@ -223,6 +230,7 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
       code: result.code,
       status: result.status,
       checks,
+      warnings: result.warnings.filter((w) => !COVERED.has(w.kind)).map((w) => w.message),
       fixes: [...new Set(fixes)],
       validationCommand: withCommand && verdict !== 'fail' ? validationCommand(c.identity, now()) : null,
       rcptTest: rcpt,
