@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certSet, noStarttls, serverTls, startDns, startRaw, startSmtp, type DnsServer, type RawHandler, type RawServer, type SmtpFixture } from './fixtures/index.js';
+import { banner421, certSet, issueLeaf, noStarttls, serverTls, smtpScript, startDns, startRaw, startSmtp, type DnsServer, type RawHandler, type RawServer, type SmtpFixture } from './fixtures/index.js';
 import { parseConnectors, planConnector } from '../src/connectors.js';
 import { renderVerifyHtml } from '../src/report/verify-html.js';
 import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-text.js';
@@ -257,6 +257,35 @@ describe('a probe warning no checklist item speaks for', () => {
       expect(renderVerifyText(report)).toContain('  ! warning: the server sent 7 bytes after its 220 to STARTTLS');
       expect(renderVerifyMarkdown(report)).toContain('> ⚠️ the server sent 7 bytes after its 220 to STARTTLS');
       expect(renderVerifyHtml(report)).toContain('<p class="note" data-role="warning"><span class="s s-warn">Warning</span> the server sent 7 bytes');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('each checklist item passes, warns or fails against a host that misbehaves that way', () => {
+  const DAY = 86_400_000;
+  const cases: [string, string, RawHandler, string | null, Record<string, string>, string, string | null][] = [
+    ['TLS 1.1 only, TLS required', 'CertificateValidation', smtpScript({ tlsOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } }), null, { starttls: 'pass', 'tls-version': 'fail', certificate: 'skip' }, 'fail', '4.4.317'],
+    ['TLS 1.1 only, opportunistic', 'null', smtpScript({ tlsOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } }), null, { starttls: 'pass', 'tls-version': 'warn' }, 'warn', null],
+    ['STARTTLS refused with 454', 'EncryptionOnly', smtpScript({ onStarttls: '454' }), null, { greets: 'pass', starttls: 'fail', 'tls-version': 'skip' }, 'fail', '4.4.317'],
+    ['no SIZE, 8BITMIME or SMTPUTF8', 'CertificateValidation', smtpScript({ ehlo: ['STARTTLS'] }), null, { 'tls-version': 'pass', certificate: 'pass', size: 'warn', '8bitmime': 'warn', smtputf8: 'warn' }, 'warn', null],
+    ['a 421 greeting', 'CertificateValidation', banner421, null, { reachable: 'pass', greets: 'fail', starttls: 'skip', size: 'skip' }, 'fail', '4.4.317'],
+    ['a certificate expiring in 10 days', 'CertificateValidation', smtpScript({}), 'expiring', { certificate: 'pass', 'certificate-expiry': 'warn' }, 'warn', null],
+  ];
+  it.each(cases.map((c, i) => [...c, i] as const))('%s (%s)', async (_what, tlsSettings, handler, leaf, want, verdict, code, i) => {
+    const material = leaf ? issueLeaf(certSet().intermediate, { dnsNames: ['mx1.demo.test'], notBefore: new Date(Date.now() - 80 * DAY), notAfter: new Date(Date.now() + 10 * DAY) }) : null;
+    const host = `127.0.0.${10 + i}`;
+    const server = await startRaw(material ? smtpScript({ tls: material }) : handler, { host, port });
+    try {
+      const [c] = parseConnectors(JSON.stringify({ Name: 'Case', SmartHosts: host, TlsSettings: tlsSettings === 'null' ? null : tlsSettings }), 'x.json');
+      const report = await verify([planConnector(c!)], options());
+      const r = report.connectors[0]!;
+      expect(Object.fromEntries(r.checks.map((x) => [x.id, x.status]))).toMatchObject(want);
+      expect([r.verdict, r.code]).toEqual([verdict, code]);
+      for (const check of r.checks) expect(check.fix === null).toBe(check.status === 'pass' || check.status === 'skip');
+      if (leaf) expect(r.checks.find((x) => x.id === 'certificate-expiry')?.detail).toMatch(/^CN=mx1\.demo\.test expires \d{4}-\d\d-\d\d \((9|10) days\): within the 30-day horizon$/);
+      if (want.size === 'warn') expect(r.checks.find((x) => x.id === 'size')?.detail).toBe('SIZE is not advertised: the limit is unknown until a large message bounces');
     } finally {
       await server.close();
     }
