@@ -16,6 +16,7 @@ const CHAIN_STATUS: Record<CertificateReason, string> = {
   'unknown-issuer': 'PartialChain',
   'incomplete-chain': 'PartialChain',
   revoked: 'Revoked',
+  'revocation-unknown': 'RevocationStatusUnknown',
   invalid: 'NotSignatureValid',
 };
 
