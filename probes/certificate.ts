@@ -252,7 +252,7 @@ function judge(ctx: ProbeContext, check: CertificateCheck, x509: X509Certificate
   if (!leaf) throw new StageFailure('certificate', 'certificate', 'the server presented no certificate', { reason: 'invalid' });
   if (check.verifyError) {
     const { reason, text } = reasonFor(check.verifyError, x509);
-    throw new StageFailure('certificate', 'certificate', text, { reason, errno: check.verifyError });
+    throw new StageFailure('certificate', 'certificate', text, { reason, errno: check.verifyError, thumbprint: leaf.thumbprint });
   }
   if (check.requiredName && !check.nameMatches) {
     throw new StageFailure(
@@ -264,6 +264,7 @@ function judge(ctx: ProbeContext, check: CertificateCheck, x509: X509Certificate
         expected: check.requiredName,
         presented: leaf.subject,
         presentedNames: leaf.names,
+        thumbprint: leaf.thumbprint,
       },
     );
   }
@@ -357,6 +358,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
   if (revocation.status === 'revoked') {
     throw new StageFailure('certificate', 'certificate', `the certificate has been revoked by its CA: it is no longer valid (${revocation.detail})`, {
       reason: 'revoked',
+      thumbprint: leaf.thumbprint,
       ...(revocation.revokedAt ? { revokedAt: revocation.revokedAt } : {}),
     });
   }
@@ -366,7 +368,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
         'certificate',
         'certificate',
         `the revocation status of the certificate cannot be established (--revocation hard): ${revocation.detail}`,
-        { reason: 'revocation-unknown' },
+        { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
       );
     }
     // Soft: a certificate that names no revocation source (private CAs) is not worth a

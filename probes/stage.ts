@@ -108,6 +108,8 @@ export interface FailureDetail {
   offered?: string;
   /** For `tls-version`: every protocol version the server completed a handshake with when probed alone. */
   offeredVersions?: string[];
+  /** For a certificate failure: the leaf's SHA-1 thumbprint, as Exchange prints `Thumbprint:`. */
+  thumbprint?: string;
   /** For a revoked certificate: when its CA revoked it (ISO 8601), when the CRL or OCSP response says. */
   revokedAt?: string;
 }

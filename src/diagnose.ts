@@ -53,7 +53,9 @@ export function exchangeMessageText(failure: FailureRecord): string {
       return '451 4.4.0 TLS negotiation failed with error SocketError';
     case 'certificate':
       if (failure.reason === 'name-mismatch') {
-        return `SubjectMismatch Expected Subject: ${failure.expected ?? ''}. Presented Subject: ${failure.presented ?? ''}.`;
+        // Exchange adds the presented certificate's thumbprint (Microsoft's 2025 hybrid blog).
+        const thumbprint = failure.thumbprint ? ` Thumbprint: ${failure.thumbprint}.` : '';
+        return `SubjectMismatch Expected Subject: ${failure.expected ?? ''}. Presented Subject: ${failure.presented ?? ''}.${thumbprint}`;
       }
       return `${CHAIN_STATUS[failure.reason ?? 'invalid']}: ${failure.message}`;
     default:

@@ -196,7 +196,10 @@ describe.each(KINDS)('%s leaf', (kind) => {
     expect(fact(result)).toEqual({ stage: 'certificate', kind: 'certificate', reason: 'name-mismatch', code: '4.7.320', verdict: 'failing' });
     expect(result.paths[0]?.failure).toMatchObject({ expected: '*.demo.test', presentedNames: ['smtp.fabrikam.test', 'mail.fabrikam.test'] });
     expect(result.paths[0]?.failure?.message).toBe('the certificate is for smtp.fabrikam.test, mail.fabrikam.test, not *.demo.test');
-    expect(result.message).toContain('[Message=SubjectMismatch Expected Subject: *.demo.test. Presented Subject: CN=smtp.fabrikam.test.]');
+    const thumbprint = result.paths[0]?.certificate?.chain[0]?.thumbprint;
+    expect(thumbprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(result.paths[0]?.failure?.thumbprint).toBe(thumbprint);
+    expect(result.message).toContain(`[Message=SubjectMismatch Expected Subject: *.demo.test. Presented Subject: CN=smtp.fabrikam.test. Thumbprint: ${thumbprint}.]`);
   });
 
   it('revoked, by the CRL at its distribution point → 4.7.320 revoked', async () => {
