@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { readDer } from './pki.js';
-import { checkRevocation, uncheckedRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
+import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
 
 const DAY_MS = 86_400_000;
@@ -355,29 +355,45 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
   check.findings.push(...weaknesses(check.chain));
   const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now);
   check.revocation = revocation;
-  if (revocation.status === 'revoked') {
-    throw new StageFailure('certificate', 'certificate', `the certificate has been revoked by its CA: it is no longer valid (${revocation.detail})`, {
+  if (mode !== 'off') {
+    // Windows checks the whole chain except the root; so do we, for what the server sent.
+    const intermediates: IntermediateRevocation[] = [];
+    for (let i = 1; i < x509.length - 1; i++) {
+      const cert = check.chain[i];
+      if (!cert || cert.anchor || cert.selfIssued) continue;
+      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now);
+      intermediates.push({ subject: cert.subject, ...found });
+    }
+    if (intermediates.length) revocation.intermediates = intermediates;
+  }
+  const all: Array<{ subject: string; which: string; r: RevocationCheck }> = [
+    { subject: leaf.subject, which: 'the certificate', r: revocation },
+    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: `the intermediate certificate ${r.subject}`, r })),
+  ];
+  const revoked = all.find((c) => c.r.status === 'revoked');
+  if (revoked) {
+    throw new StageFailure('certificate', 'certificate', `${revoked.which} has been revoked by its CA: it is no longer valid (${revoked.r.detail})`, {
       reason: 'revoked',
       thumbprint: leaf.thumbprint,
-      ...(revocation.revokedAt ? { revokedAt: revocation.revokedAt } : {}),
+      ...(revoked.r.revokedAt ? { revokedAt: revoked.r.revokedAt } : {}),
     });
   }
-  if (revocation.status === 'unknown') {
+  for (const { subject, which, r } of all.filter((c) => c.r.status === 'unknown')) {
     if (mode === 'hard') {
       throw new StageFailure(
         'certificate',
         'certificate',
-        `the revocation status of the certificate cannot be established (--revocation hard): ${revocation.detail}`,
+        `the revocation status of ${which} cannot be established (--revocation hard): ${r.detail}`,
         { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
       );
     }
     // Soft: a certificate that names no revocation source (private CAs) is not worth a
     // warning; one whose staple or CRL could not be used is, since Exchange checks them.
-    if (revocation.ocsp || revocation.crl.length) {
+    if (r.ocsp || r.crl.length) {
       check.findings.push({
         kind: 'revocation-unavailable',
-        subject: leaf.subject,
-        message: `the revocation status of the certificate could not be established: ${revocation.detail}. Exchange Online checks revocation; make the CRL reachable over HTTP (or staple a valid OCSP response).`,
+        subject,
+        message: `the revocation status of ${which} could not be established: ${r.detail}. Exchange Online checks revocation; make the CRL reachable over HTTP (or staple a valid OCSP response).`,
       });
     }
   }

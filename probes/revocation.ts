@@ -72,7 +72,15 @@ export interface RevocationCheck {
   /** One sentence a report can show. */
   detail: string;
   revokedAt: string | null;
+  /**
+   * The intermediates the server sent, each checked against its CRL (never stapled:
+   * a staple covers the leaf only). Absent when there is none or the leaf was not checked.
+   */
+  intermediates?: IntermediateRevocation[];
 }
+
+/** The revocation status of one intermediate, by its CRL. */
+export type IntermediateRevocation = Omit<RevocationCheck, 'intermediates'> & { subject: string };
 
 const iso = (date: Date | undefined | null): string | null => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : null);
 

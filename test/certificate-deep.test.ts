@@ -19,6 +19,7 @@ import {
   issueLeaf,
   makeCrl,
   makeOcspResponse,
+  OCSP_SIGNING,
   selfSigned,
   serialOf,
   smtpScript,
@@ -380,6 +381,84 @@ describe('revocation modes', () => {
     expect(result.verdict).toBe('degraded');
     expect(result.warnings.map((w) => w.kind)).toEqual(['revocation-unavailable']);
     expect(result.paths[0]?.certificate?.revocation?.ocsp?.status).toBe('invalid');
+  });
+});
+
+describe('revocation of the chain and of odd CRLs', () => {
+  it('an intermediate revoked by its root → 4.7.320 revoked, naming the intermediate', async () => {
+    const rootCrl = publish(Buffer.alloc(0));
+    const intermediate = createIntermediate(certSet().root, { commonName: 'Revoked Test Intermediate', crlUrl: rootCrl });
+    http.routes[new URL(rootCrl).pathname] = await makeCrl(certSet().root, { revoked: [serialOf(intermediate.cert)] });
+    const leafCrl = publish(await makeCrl(intermediate));
+    const server = await serve(await leafOf('ecdsa', { dnsNames: NAMES, crlUrl: leafCrl }, intermediate));
+    const result = await probe('mx1.demo.test', options(server.port));
+    expect(fact(result)).toEqual({ stage: 'certificate', kind: 'certificate', reason: 'revoked', code: '4.7.320', verdict: 'failing' });
+    expect(result.paths[0]?.failure?.message).toMatch(/^the intermediate certificate CN=Revoked Test Intermediate, O=mailflow-probe fixtures has been revoked by its CA: it is no longer valid/);
+    expect(result.paths[0]?.certificate?.revocation).toMatchObject({
+      status: 'good',
+      source: 'crl',
+      intermediates: [{ subject: 'CN=Revoked Test Intermediate, O=mailflow-probe fixtures', status: 'revoked', source: 'crl' }],
+    });
+  });
+
+  it('hard: healthy when the leaf and every intermediate have a verified status', async () => {
+    const rootCrl = publish(await makeCrl(certSet().root));
+    const intermediate = createIntermediate(certSet().root, { commonName: 'Checked Test Intermediate', crlUrl: rootCrl });
+    const leafCrl = publish(await makeCrl(intermediate));
+    const server = await serve(await leafOf('rsa', { dnsNames: NAMES, crlUrl: leafCrl }, intermediate));
+    const result = await probe('mx1.demo.test', options(server.port, { revocation: 'hard' }));
+    expect(result.verdict).toBe('healthy');
+    expect(result.paths[0]?.certificate?.revocation).toMatchObject({ mode: 'hard', status: 'good', intermediates: [{ status: 'good' }] });
+    expect(renderText(result)).toContain('revocation of CN=Checked Test Intermediate, O=mailflow-probe fixtures: good (crl)');
+  });
+
+  it('hard: an intermediate that names no revocation source fails', async () => {
+    const leafCrl = publish(await makeCrl(certSet().intermediate));
+    const server = await serve(await leafOf('rsa', { dnsNames: NAMES, crlUrl: leafCrl }));
+    const result = await probe('mx1.demo.test', options(server.port, { revocation: 'hard' }));
+    expect(fact(result)).toMatchObject({ reason: 'revocation-unknown', code: '4.7.320' });
+    expect(result.paths[0]?.failure?.message).toMatch(/^the revocation status of the intermediate certificate CN=mailflow-probe Test Intermediate/);
+  });
+
+  it('a PEM CRL behind a redirect is followed and read', async () => {
+    const leafUrl = publish(Buffer.alloc(0));
+    const leaf = await leafOf('rsa', { dnsNames: NAMES, crlUrl: leafUrl });
+    const der = await makeCrl(certSet().intermediate, { revoked: [leaf.serial] });
+    const pem = `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END X509 CRL-----\n`;
+    const target = publish(Buffer.from(pem));
+    http.routes[new URL(leafUrl).pathname] = (_req, res) => void res.writeHead(302, { location: new URL(target).pathname }).end();
+    const server = await serve(leaf);
+    const result = await probe('mx1.demo.test', options(server.port));
+    expect(fact(result)).toMatchObject({ reason: 'revoked', code: '4.7.320' });
+    expect(result.paths[0]?.failure?.message).toContain(`the CRL at ${leafUrl} lists the certificate as revoked`);
+  });
+
+  it('a delegated OCSP responder (id-kp-OCSPSigning) is believed', async () => {
+    const leaf = await leafOf('rsa', { dnsNames: NAMES });
+    const responder = await issueEcdsaLeaf(certSet().intermediate, { commonName: 'OCSP Responder', keyPurposes: [OCSP_SIGNING] });
+    const staple = await makeOcspResponse(certSet().intermediate, leaf.cert, { status: 'revoked', responder });
+    const server = await serve(leaf, { staple });
+    const result = await probe('mx1.demo.test', options(server.port));
+    expect(fact(result)).toMatchObject({ reason: 'revoked', code: '4.7.320' });
+  });
+
+  it('a responder without id-kp-OCSPSigning is not', async () => {
+    const leaf = await leafOf('rsa', { dnsNames: NAMES });
+    const responder = await issueEcdsaLeaf(certSet().intermediate, { commonName: 'Not A Responder' });
+    const staple = await makeOcspResponse(certSet().intermediate, leaf.cert, { status: 'revoked', responder });
+    const server = await serve(leaf, { staple });
+    const result = await probe('mx1.demo.test', options(server.port));
+    expect(result.verdict).toBe('degraded');
+    expect(result.paths[0]?.certificate?.revocation?.ocsp).toMatchObject({ status: 'invalid', detail: expect.stringMatching(/not signed by the certificate's issuer or its responder/) });
+  });
+
+  it('a stale staple is not believed', async () => {
+    const leaf = await leafOf('rsa', { dnsNames: NAMES });
+    const staple = await makeOcspResponse(certSet().intermediate, leaf.cert, { status: 'good', thisUpdate: new Date(Date.now() - 20 * DAY), nextUpdate: new Date(Date.now() - 10 * DAY) });
+    const server = await serve(leaf, { staple });
+    const result = await probe('mx1.demo.test', options(server.port));
+    expect(result.paths[0]?.certificate?.revocation?.ocsp).toMatchObject({ status: 'invalid', detail: expect.stringMatching(/stale/) });
+    expect(result.warnings.map((w) => w.kind)).toEqual(['revocation-unavailable']);
   });
 });
 

@@ -36,5 +36,6 @@ export function certificateLines(check: CertificateCheck, indent = 4): string[] 
   });
   const r = check.revocation;
   if (r) out.push(`${pad}  revocation ${r.status}${r.source ? ` (${r.source})` : ''}: ${r.detail}`);
+  for (const i of r?.intermediates ?? []) out.push(`${pad}  revocation of ${i.subject}: ${i.status}${i.source ? ` (${i.source})` : ''}: ${i.detail}`);
   return out;
 }
