@@ -48,6 +48,12 @@ export interface CertificateDer {
   ocspUrls: string[];
 }
 
+/** A signature algorithm by OID: its name and hash; undefined when unknown. */
+export function signatureByOid(oid: string): { signatureAlgorithm: string; signatureHash: string | null } | undefined {
+  const known = SIGNATURE_ALGORITHMS[oid];
+  return known ? { signatureAlgorithm: known.name, signatureHash: known.hash } : undefined;
+}
+
 /** Parses a DER certificate with PKI.js. Throws when the DER does not parse. */
 export function parseDer(raw: Uint8Array): pkijs.Certificate {
   return pkijs.Certificate.fromBER(new Uint8Array(raw));

@@ -3,7 +3,8 @@
  * checks it ("chain validation and revocation-list checks"): the OCSP response the
  * server staples to its handshake (RFC 6066 §8, RFC 6960), else the CRL its certificate
  * names (RFC 5280 §4.2.1.13, §5), fetched over HTTP with a timeout and a size bound.
- * Both are parsed and their signatures verified with PKI.js; nothing here parses DER by hand.
+ * OCSP is parsed and verified with PKI.js; CRLs, which run to megabytes, with node-forge's
+ * faster DER parser and node:crypto (`crl.ts`). Nothing here parses DER by hand.
  *
  * This module only finds facts; `certificate.ts` decides what they mean under the
  * `--revocation` mode (off, soft, hard).
@@ -15,6 +16,7 @@ import type { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { openWindow } from './deadline.js';
+import { crlSignedBy, normalizeSerial, parseCrl, type ParsedCrl } from './crl.js';
 import { parseDer, readDer } from './pki.js';
 import type { ProbeContext } from './stage.js';
 
@@ -84,10 +86,12 @@ export type IntermediateRevocation = Omit<RevocationCheck, 'intermediates'> & { 
 
 const iso = (date: Date | undefined | null): string | null => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : null);
 
-/** The first usable source for each name of a certificate pair. */
-interface Pair {
+/** A certificate and its issuer, parsed by PKI.js (for OCSP) and by Node (for CRLs). */
+export interface Pair {
   leaf: pkijs.Certificate;
   issuer: pkijs.Certificate;
+  leafX509: X509Certificate;
+  issuerX509: X509Certificate;
 }
 
 function ocspResult(status: OcspCheck['status'], detail: string, extra: Partial<OcspCheck> = {}): OcspCheck {
@@ -106,7 +110,7 @@ function revocationTime(certStatus: unknown): Date | null {
  * signed by the issuer (or a responder it delegated to, RFC 6960 §4.2.2.2), be about this
  * certificate's serial under this issuer, and be current.
  */
-export async function checkOcspStaple(staple: Uint8Array, pair: Pair, now = Date.now()): Promise<OcspCheck> {
+export async function checkOcspStaple(staple: Uint8Array, pair: Pick<Pair, 'leaf' | 'issuer'>, now = Date.now()): Promise<OcspCheck> {
   let basic: pkijs.BasicOCSPResponse;
   try {
     const response = pkijs.OCSPResponse.fromBER(new Uint8Array(staple));
@@ -260,26 +264,20 @@ export async function checkCrl(ctx: ProbeContext, url: string, pair: Pair, now =
   } finally {
     window.dispose();
   }
-  let crl: pkijs.CertificateRevocationList;
+  let crl: ParsedCrl;
   try {
-    crl = pkijs.CertificateRevocationList.fromBER(crlDer(body));
+    crl = parseCrl(crlDer(body));
   } catch {
     return crlResult(url, 'invalid', `the CRL at ${url} does not parse`, { bytes: body.length });
   }
-  const times = { thisUpdate: iso(crl.thisUpdate?.value), nextUpdate: iso(crl.nextUpdate?.value), bytes: body.length };
-  let verified = false;
-  try {
-    verified = crl.issuer.isEqual(pair.issuer.subject) && (await crl.verify({ issuerCertificate: pair.issuer }));
-  } catch {
-    verified = false;
-  }
-  if (!verified) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
-  if (crl.nextUpdate && crl.nextUpdate.value.getTime() < now - REVOCATION_LIMITS.skewMs) {
+  const times = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate), bytes: body.length };
+  if (!crlSignedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
+  if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
     return crlResult(url, 'invalid', `the CRL at ${url} is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
   }
-  const entry = crl.revokedCertificates?.find((r) => r.userCertificate.isEqual(pair.leaf.serialNumber));
-  if (entry) {
-    const revokedAt = iso(entry.revocationDate?.value);
+  const serial = normalizeSerial(pair.leafX509.serialNumber);
+  if (crl.revoked.has(serial)) {
+    const revokedAt = iso(crl.revoked.get(serial));
     return crlResult(url, 'revoked', `the CRL at ${url} lists the certificate as revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
   }
   return crlResult(url, 'good', `the CRL at ${url} does not list the certificate`, times);
@@ -307,7 +305,7 @@ export async function checkRevocation(
   if (!issuer) return { ...uncheckedRevocation(mode, 'the issuer is unknown, so revocation cannot be checked'), status: 'unknown' };
   let pair: Pair;
   try {
-    pair = { leaf: parseDer(leaf.raw), issuer: parseDer(issuer.raw) };
+    pair = { leaf: parseDer(leaf.raw), issuer: parseDer(issuer.raw), leafX509: leaf, issuerX509: issuer };
   } catch {
     return { ...uncheckedRevocation(mode, 'the certificate does not parse, so revocation cannot be checked'), status: 'unknown' };
   }

@@ -420,6 +420,17 @@ describe('revocation of the chain and of odd CRLs', () => {
     expect(result.paths[0]?.failure?.message).toMatch(/^the revocation status of the intermediate certificate CN=mailflow-probe Test Intermediate/);
   });
 
+  it('a CRL of 4 000 entries (more ASN.1 nodes than asn1js parses by default) is read', async () => {
+    const leafUrl = publish(Buffer.alloc(0));
+    const leaf = await leafOf('rsa', { dnsNames: NAMES, crlUrl: leafUrl });
+    const others = Array.from({ length: 3999 }, (_, i) => (0x200000 + i).toString(16));
+    http.routes[new URL(leafUrl).pathname] = await makeCrl(certSet().intermediate, { revoked: [...others.slice(0, 2000), leaf.serial, ...others.slice(2000)] });
+    const server = await serve(leaf);
+    const result = await probe('mx1.demo.test', options(server.port));
+    expect(fact(result)).toMatchObject({ reason: 'revoked', code: '4.7.320' });
+    expect(result.paths[0]?.certificate?.revocation?.crl[0]?.bytes).toBeGreaterThan(80_000);
+  });
+
   it('a PEM CRL behind a redirect is followed and read', async () => {
     const leafUrl = publish(Buffer.alloc(0));
     const leaf = await leafOf('rsa', { dnsNames: NAMES, crlUrl: leafUrl });
