@@ -180,7 +180,8 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
           (c) => {
             const leaf = c.chain[0];
             const judged = validatesCertificate(settings.tlsMode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${settings.tlsMode})`;
-            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)` : 'no certificate';
+            const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
+            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)${revocation}` : 'no certificate';
           },
         );
         result.certificate = check;

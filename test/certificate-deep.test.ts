@@ -247,6 +247,7 @@ describe.each(KINDS)('%s leaf', (kind) => {
     const result = await probe('mx1.demo.test', options(server.port));
     expect(result.verdict).toBe('healthy');
     expect(result.warnings).toEqual([]);
+    expect(result.paths[0]?.stages.find((s) => s.name === 'certificate')?.detail).toMatch(/; not revoked \(crl\)$/);
     expect(result.paths[0]?.certificate?.chain[0]?.crlUrls).toEqual([crlUrl]);
     expect(result.paths[0]?.certificate?.revocation).toMatchObject({ status: 'good', source: 'crl', crl: [{ url: crlUrl, status: 'good' }] });
     expect(http.requests).toContain(new URL(crlUrl).pathname);
@@ -473,6 +474,20 @@ describe('revocation of the chain and of odd CRLs', () => {
   });
 });
 
+describe('expiry ahead', () => {
+  it('an intermediate expiring within --warn-days is named, with its date and days left', async () => {
+    const intermediate = createIntermediate(certSet().root, { commonName: 'Expiring Test Intermediate', notAfter: new Date(Date.now() + 12 * DAY) });
+    const server = await serve(await leafOf('ecdsa', { dnsNames: NAMES, notAfter: new Date(Date.now() + 11 * DAY) }, intermediate));
+    const result = await probe('mx1.demo.test', options(server.port, { warnDays: 30 }));
+    expect(result.verdict).toBe('degraded');
+    expect(result.code).toBeNull();
+    expect(result.warnings.map((w) => w.kind)).toEqual(['certificate-expiring', 'certificate-expiring']);
+    expect(result.warnings[1]?.message).toMatch(
+      /^the certificate CN=Expiring Test Intermediate, O=mailflow-probe fixtures expires on \d{4}-\d\d-\d\d \((11|12) days left\): renew it before then, or Exchange Online will report 450 4\.7\.320$/,
+    );
+  });
+});
+
 describe('weak keys and signatures', () => {
   it('a SHA-1-signed leaf: the chain completes, degraded with the fix', async () => {
     const leaf = issueLeaf(certSet().intermediate, { dnsNames: NAMES, hash: 'sha1' });
@@ -523,6 +538,16 @@ describe('TLS versions', () => {
     expect(result.paths[0]?.failure?.offeredVersions).toEqual(offered);
     expect(result.paths[0]?.transcript.at(-1)).toMatch(/^\* probed TLS 1\.0, TLS 1\.1 on new connections: offered/);
     expect(result.diagnosis?.firstFix).toMatch(/Enable TLS 1\.2/);
+  });
+
+  it('opportunistic: the fallback warning says which versions the server offers', async () => {
+    const server = await startRaw(smtpScript({ tlsOptions: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } }));
+    onTestFinished(() => server.close());
+    const result = await probe('mx1.demo.test', options(server.port, { tlsMode: 'opportunistic' }));
+    expect(result.verdict).toBe('degraded');
+    expect(result.warnings.map((w) => [w.kind, w.message])).toEqual([
+      ['tls-fallback', 'the TLS upgrade failed (the server offers only TLS 1.1; Exchange Online requires TLS 1.2 or later): Exchange Online would fall back to delivering without encryption'],
+    ]);
   });
 
   it('protocol version and cipher are recorded for every path', async () => {
