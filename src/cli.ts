@@ -44,6 +44,7 @@ interface CliOptions {
   deadline?: string;
   concurrency?: string;
   warnDays?: string;
+  revocation?: string;
   json?: boolean;
   transcript?: boolean;
   color: boolean;
@@ -106,6 +107,7 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
     ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
+    ...(opts.revocation !== undefined ? { revocation: opts.revocation as ProbeOptions['revocation'] } : {}),
   };
   const cancel = cancelOnSigint();
   try {
@@ -146,6 +148,13 @@ export function buildProgram(): Command {
     .option('--deadline <ms>', 'the most the whole probe may take (default 60000)')
     .option('--concurrency <n>', 'paths probed at once (default 8)')
     .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
+    .addOption(
+      new Option('--revocation <mode>', 'revocation check (stapled OCSP, CRL): off, soft = unreachable is a warning (default), hard = unreachable fails').choices([
+        'off',
+        'soft',
+        'hard',
+      ]),
+    )
     .option('--json', 'print the result as JSON (schema mailflow-probe/result@1)')
     .option('--transcript', 'show the SMTP dialogue of every path')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')

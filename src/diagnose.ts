@@ -17,6 +17,7 @@ const CHAIN_STATUS: Record<CertificateReason, string> = {
   'unknown-issuer': 'PartialChain',
   'incomplete-chain': 'PartialChain',
   revoked: 'Revoked',
+  'revocation-unknown': 'RevocationStatusUnknown',
   invalid: 'NotSignatureValid',
 };
 
@@ -46,7 +47,9 @@ export function exchangeMessageText(failure: FailureRecord): string {
       return '451 4.4.0 TLS negotiation failed with error SocketError';
     case 'certificate':
       if (failure.reason === 'name-mismatch') {
-        return `SubjectMismatch Expected Subject: ${failure.expected ?? ''}. Presented Subject: ${failure.presented ?? ''}.`;
+        // Exchange adds the presented certificate's thumbprint (Microsoft's 2025 hybrid blog).
+        const thumbprint = failure.thumbprint ? ` Thumbprint: ${failure.thumbprint}.` : '';
+        return `SubjectMismatch Expected Subject: ${failure.expected ?? ''}. Presented Subject: ${failure.presented ?? ''}.${thumbprint}`;
       }
       return `${CHAIN_STATUS[failure.reason ?? 'invalid']}: ${failure.message}`;
     default:

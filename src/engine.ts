@@ -1,11 +1,12 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { checkCertificate, validatesCertificate } from '../probes/certificate.js';
+import { inspectCertificate, validatesCertificate } from '../probes/certificate.js';
 import { resolveTarget, type Resolution, type Route } from '../probes/dns.js';
 import { ReplyReader, formatReply, readGreeting, sayEhlo, sayQuit, sayStartTls, type Capabilities } from '../probes/smtp.js';
 import { StageFailure, type ProbeContext, type StageName } from '../probes/stage.js';
 import { connectTcp } from '../probes/tcp.js';
 import { upgradeTls } from '../probes/tls.js';
+import { explainTlsFailure } from '../probes/tls-versions.js';
 import { classify } from './classify.js';
 import { diagnose, exchangeMessage } from './diagnose.js';
 import { resolveSettings, type ProbeOptions, type Settings } from './options.js';
@@ -164,20 +165,27 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
         if (leftover.length) {
           warn('starttls-injection', `the server sent ${leftover.length} bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)`);
         }
-        const upgraded = await stage('tls', () => upgradeTls(ctx, socket as net.Socket, path.host), (u) => `${u.info.protocol} ${u.info.cipher}`);
+        const upgraded = await stage(
+          'tls',
+          // a TLS 1.2+ handshake the server refuses: find out which older versions it speaks
+          () => upgradeTls(ctx, socket as net.Socket, path.host).catch((err) => explainTlsFailure(ctx, ip, path.host, err)),
+          (u) => `${u.info.protocol} ${u.info.cipher}`,
+        );
         secure = upgraded.socket;
         result.tls = upgraded.info;
         ctx.transcript.push(`* TLS established: ${upgraded.info.protocol} ${upgraded.info.cipher}`);
         const check = await stage(
           'certificate',
-          () => checkCertificate(ctx, upgraded.socket),
+          () => inspectCertificate(ctx, upgraded.socket, { staple: upgraded.staple, onCheck: (c) => (result.certificate = c) }),
           (c) => {
             const leaf = c.chain[0];
             const judged = validatesCertificate(settings.tlsMode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${settings.tlsMode})`;
-            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)` : 'no certificate';
+            const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
+            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)${revocation}` : 'no certificate';
           },
         );
         result.certificate = check;
+        for (const finding of check.findings) warn(finding.kind, finding.message);
         if (validatesCertificate(settings.tlsMode)) {
           for (const cert of check.chain.filter((c) => !c.anchor && c.daysLeft < settings.warnDays)) {
             warn(
@@ -254,7 +262,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     resolvers: settings.resolvers,
     port: settings.port,
     ehloName: settings.ehloName,
-    tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca },
+    tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
   };
   try {
     const resolutions = await Promise.all(

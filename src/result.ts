@@ -26,7 +26,11 @@ export type WarningKind =
   | 'tls-fallback'
   | 'certificate-expiring'
   | 'starttls-injection'
-  | 'path-failed';
+  | 'path-failed'
+  // certificate findings (probes/certificate.ts CertificateFinding)
+  | 'weak-key'
+  | 'weak-signature'
+  | 'revocation-unavailable';
 
 export interface Warning {
   kind: WarningKind;

@@ -147,14 +147,24 @@ export const en: Catalog = {
     internal: 'An unexpected error occurred: run again with --json and report it.',
   },
   reasons: {
-    expired: 'Renew the certificate and install the new one on the server (and bind it to SMTP).',
-    'not-yet-valid': 'The certificate is not valid yet: check the server\'s clock, or install a certificate that is valid now.',
-    'name-mismatch': 'Install a certificate whose subject or SAN covers the connector\'s TlsDomain, or correct TlsDomain on the connector.',
-    'self-signed': 'Replace the self-signed certificate with one from a public certificate authority.',
-    'untrusted-root': 'Use a certificate issued by a public certificate authority that Microsoft 365 trusts.',
-    'incomplete-chain': 'Configure the server to send its intermediate certificate(s) with its own: the fix is on the server, not in Exchange Online.',
-    'unknown-issuer': 'Send the full chain from the server, and use a certificate from a public certificate authority.',
-    revoked: 'The certificate was revoked by its CA: obtain and install a new certificate.',
+    expired:
+      'Renew the certificate and install the new one on the server, with its intermediates, and bind it to SMTP (Exchange Server: Enable-ExchangeCertificate -Services SMTP); then remove the expired one.',
+    'not-yet-valid':
+      'The certificate is not valid yet: check the server\'s clock and time zone, or install a certificate whose validity has already begun.',
+    'name-mismatch':
+      'Install a certificate whose subject or subject alternative names cover the connector\'s TlsDomain (a wildcard *.contoso.com covers one label), or correct TlsDomain on the connector.',
+    'self-signed':
+      'Replace the self-signed certificate (an appliance or Exchange default) with one issued by a public certificate authority that Microsoft 365 trusts.',
+    'untrusted-root':
+      'The chain ends in a private or untrusted root: use a certificate from a public certificate authority that Microsoft 365 trusts.',
+    'incomplete-chain':
+      'Configure the server to send its intermediate certificate(s) with its own (the full chain, without the root): the fix is on the server, not in Exchange Online, which does not fetch missing intermediates.',
+    'unknown-issuer':
+      'The issuer is neither sent nor trusted: send the full chain from the server, and use a certificate from a public certificate authority.',
+    revoked:
+      'The certificate was revoked by its CA and is no longer valid: obtain a new certificate (a new key if the old one may be compromised), install it and bind it to SMTP.',
+    'revocation-unknown':
+      'Make the CA\'s CRL distribution point reachable over HTTP from the internet (or have the server staple a valid OCSP response), or run with --revocation soft to accept an unknown status.',
     invalid: 'Replace the certificate with a valid one from a public certificate authority.',
   },
   partner:

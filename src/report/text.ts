@@ -1,4 +1,5 @@
 import type { PathResult, ProbeResult, Verdict } from '../result.js';
+import { certificateLines } from './certificate-text.js';
 
 export interface TextOptions {
   /** ANSI colours (the CLI turns them off for NO_COLOR, --no-color and non-terminals). */
@@ -66,6 +67,7 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
       out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
+    if (p.certificate) for (const line of certificateLines(p.certificate)) out.push(paint('dim', line));
     if (options.transcript && p.transcript.length) {
       out.push(paint('dim', '    transcript:'));
       for (const line of p.transcript) out.push(paint('dim', `      ${line}`));
