@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { addScheduledCommands } from './cli-scheduled.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 
@@ -164,6 +165,7 @@ export function buildProgram(): Command {
       const { runDemo } = await import('./demo.js');
       process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
     });
+  addScheduledCommands(program);
   return program;
 }
 

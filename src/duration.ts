@@ -24,12 +24,16 @@ export function parseDuration(input: unknown, what = 'duration'): number {
   return Math.round(total);
 }
 
-/** 3 h 12 min; 45 s; 2 d 4 h — the two largest units, for reports and alerts. */
+/**
+ * 3 h 12 min; 45 s; 30 h; 5 d 4 h — the two largest units, for reports and alerts. Hours
+ * up to 72: a queue lifetime is "24 h" or "48 h" in Microsoft's documentation, not days.
+ */
 export function formatDuration(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(Math.round(ms / 1000));
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+  const units = rest >= 72 * 3600 ? ([['d', 86_400], ['h', 3600], ['min', 60], ['s', 1]] as const) : ([['h', 3600], ['min', 60], ['s', 1]] as const);
+  for (const [unit, size] of units) {
     const n = Math.floor(rest / size);
     rest -= n * size;
     if (n || (unit === 's' && !parts.length)) parts.push(`${n} ${unit}`);

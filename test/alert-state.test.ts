@@ -125,7 +125,7 @@ describe('alert text', () => {
       'Exchange Online reports: 450 4.4.316 Connection refused',
       'Failing stage: tcp — mx1.demo.test refused the connection',
       'First fix: Allow Microsoft 365 on TCP 25.',
-      'Failing since 2026-11-27 07:00 UTC (4 h). Mail queued at the start of the outage starts bouncing at 2026-11-28 07:00 UTC (in 20 h; queue lifetime 1 d).',
+      'Failing since 2026-11-27 07:00 UTC (4 h). Mail queued at the start of the outage starts bouncing at 2026-11-28 07:00 UTC (in 20 h; queue lifetime 24 h).',
     ]);
     expect(genericPayload(e, 'id-1')).toMatchObject({
       schema: 'mailflow-probe/alert@1',
@@ -148,7 +148,7 @@ describe('alert text', () => {
 
   it('says when mail is already bouncing', () => {
     expect(countdownText(countdown('2026-11-27T07:00:00Z', 24 * H, new Date(T0 + 26 * H)))).toBe(
-      'Failing since 2026-11-27 07:00 UTC (1 d 2 h). Mail queued at the start of the outage has been bouncing since 2026-11-28 07:00 UTC (2 h ago; queue lifetime 1 d): senders are getting NDRs.',
+      'Failing since 2026-11-27 07:00 UTC (26 h). Mail queued at the start of the outage has been bouncing since 2026-11-28 07:00 UTC (2 h ago; queue lifetime 24 h): senders are getting NDRs.',
     );
   });
 });

@@ -115,10 +115,10 @@ describe('30 simulated hours of a refused connection', () => {
       msUntilBounce: 24 * H,
     });
     expect((first.body as { firstFix: string }).firstFix).toMatch(/\S/);
-    expect((first.body as { text: string }).text).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 1 d; queue lifetime 1 d)');
+    expect((first.body as { text: string }).text).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 24 h; queue lifetime 24 h)');
     const recovered = hook.delivered().at(-1)!.body as { outageMs: number; text: string };
     expect(recovered.outageMs).toBe(30 * H);
-    expect(recovered.text).toContain('after 1 d 6 h of failure');
+    expect(recovered.text).toContain('after 30 h of failure');
 
     // The history has every pass, the timeline and the state.
     const history = History.open(cfg.database, { readonly: true });
@@ -139,7 +139,7 @@ describe('30 simulated hours of a refused connection', () => {
     expect(t).toMatchObject({ state: 'healthy', stateSince: '2026-11-28T13:00:00.000Z', failingSince: null, countdown: null, knownMs: 31 * H, failingMs: 30 * H });
     expect(t.uptime).toBeCloseTo(1 / 31, 6);
     expect(t.alerts.map((a) => a.kind)).toEqual(delivered(hook).map((k) => k.kind));
-    expect(renderHistory(report)).toContain('Uptime over the last 7 d: 3.23% (history covers 1 d 7 h); 187 checks, 180 failing');
+    expect(renderHistory(report)).toContain('Uptime over the last 7 d: 3.23% (history covers 31 h); 187 checks, 180 failing');
   });
 
   it('a transient failure confirmed healthy on the retry alerts nobody', async () => {
@@ -279,7 +279,7 @@ describe('delivery', () => {
     expect(mail.text).toContain('Exchange Online reports: 450 4.4.316 Connection refused');
     expect(mail.text).toContain('Failing stage: tcp');
     expect(mail.text).toContain('First fix: ');
-    expect(mail.text).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 1 d; queue lifetime 1 d)');
+    expect(mail.text).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 24 h; queue lifetime 24 h)');
   });
 
   it('a relay without STARTTLS gets nothing: the alert waits in the outbox', async () => {
