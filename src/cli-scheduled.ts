@@ -121,7 +121,8 @@ export function addScheduledCommands(program: Command): void {
       ]);
       if (!opts.config && !opts.db) throw new UsageError('name the config file (--config) or the database (--db)');
       const sinceMs = parseDuration(opts.since, '--since');
-      const config = opts.config ? loadConfig(opts.config) : null;
+      // history sends nothing: an unset password variable is no reason to refuse.
+      const config = opts.config ? loadConfig(opts.config, null) : null;
       const queueLifetimeMs = config?.queueLifetimeMs ?? parseDuration(CONFIG_DEFAULTS.queueLifetime);
       const history = History.open(opts.db ?? config!.database, { readonly: true });
       try {

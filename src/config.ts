@@ -240,7 +240,13 @@ function parseAddress(input: string): string {
   return input;
 }
 
-function channel(file: string, p: Path, raw: z.infer<typeof emailSchema> | z.infer<typeof webhookSchema>, index: number, env: NodeJS.ProcessEnv): AlertChannel {
+function channel(
+  file: string,
+  p: Path,
+  raw: z.infer<typeof emailSchema> | z.infer<typeof webhookSchema>,
+  index: number,
+  env: NodeJS.ProcessEnv | null,
+): AlertChannel {
   const name = raw.name ?? `${raw.type}-${index + 1}`;
   const timeoutMs = raw.timeout === undefined ? 15_000 : at(file, [...p, 'timeout'], () => parseDuration(raw.timeout, 'timeout'));
   if (raw.type === 'webhook') {
@@ -263,7 +269,7 @@ function channel(file: string, p: Path, raw: z.infer<typeof emailSchema> | z.inf
   if (raw.passwordEnv !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.passwordEnv)) fail(file, [...p, 'passwordEnv'], `invalid environment variable name ${show(raw.passwordEnv)}`);
     if (!raw.user) fail(file, [...p, 'passwordEnv'], `"${raw.passwordEnv}" is set but no user is: name the user too`);
-    if (env[raw.passwordEnv] === undefined) fail(file, [...p, 'passwordEnv'], `environment variable "${raw.passwordEnv}" is not set`);
+    if (env && env[raw.passwordEnv] === undefined) fail(file, [...p, 'passwordEnv'], `environment variable "${raw.passwordEnv}" is not set`);
   }
   const tls = raw.tls ?? 'starttls';
   return {
@@ -281,8 +287,12 @@ function channel(file: string, p: Path, raw: z.infer<typeof emailSchema> | z.inf
   };
 }
 
-/** Validates a parsed document (from YAML or JSON). `file` is only for the messages and relative paths. */
-export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+/**
+ * Validates a parsed document (from YAML or JSON). `file` is only for the messages and
+ * relative paths. `env` is where passwordEnv must be set; null skips that check (for
+ * commands that send nothing, such as probe history).
+ */
+export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEnv | null = process.env): MonitorConfig {
   const parsed = configSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -362,7 +372,7 @@ export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEn
 }
 
 /** Reads and validates FILE (YAML or JSON). Every error is a UsageError naming the file. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv | null = process.env): MonitorConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

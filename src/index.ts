@@ -15,3 +15,12 @@ export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode,
 export type { Capabilities } from '../probes/smtp.js';
 export type { TlsInfo } from '../probes/tls.js';
 export type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
+// Scheduled checks (issue 5)
+export { loadConfig, validateConfig, type MonitorConfig, type TargetConfig, type AlertChannel } from './config.js';
+export { Monitor, type PassOutcome } from './monitor.js';
+export { runCheck } from './check.js';
+export { startWatch } from './scheduler.js';
+export { History } from './history.js';
+export { buildHistory, type HistoryReport } from './history-report.js';
+export { advance, type AlertEvent, type AlertKind, type TargetState } from './alert-state.js';
+export { countdown, type Countdown } from './countdown.js';

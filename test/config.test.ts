@@ -127,6 +127,9 @@ alerts:
     const config = validateConfig(doc, 'c.yaml', { PROBE_PW: 'secret' });
     expect(config.alerts[0]).toMatchObject({ user: 'probe', passwordEnv: 'PROBE_PW' });
     expect(JSON.stringify(config)).not.toContain('secret');
+    // probe history sends nothing, so it does not need the variable (env null).
+    expect(validateConfig(doc, 'c.yaml', null).alerts[0]).toMatchObject({ passwordEnv: 'PROBE_PW' });
+    expect(() => validateConfig(doc, 'c.yaml', {})).toThrow('c.yaml: alerts[0].passwordEnv: environment variable "PROBE_PW" is not set');
   });
 });
 
