@@ -223,6 +223,42 @@ describe('delivery', () => {
     expect(body.blocks).toHaveLength(2);
   });
 
+  it('Teams and Slack channels get their own shapes, the generic one every field', async () => {
+    const port = await closedPort();
+    const hook = await webhook();
+    const cfg = config(port, {
+      confirm: { retries: 0 },
+      alerts: [
+        { type: 'webhook', name: 'generic', url: `${hook.url}/generic` },
+        { type: 'webhook', name: 'teams', url: `${hook.url}/teams`, format: 'teams' },
+        { type: 'webhook', name: 'slack', url: `${hook.url}/slack`, format: 'slack' },
+      ],
+    });
+    const monitor = new Monitor(cfg, { now: clock().now });
+    onTestFinished(() => monitor.close());
+    const pass = (await monitor.check(cfg.targets[0]!))!;
+    expect(await monitor.deliver()).toEqual({ delivered: 3, failed: [] });
+    const byPath = Object.fromEntries(hook.delivered().map((r) => [r.path, r]));
+    expect(Object.keys(byPath).sort()).toEqual(['/hook/generic', '/hook/slack', '/hook/teams']);
+    for (const r of hook.delivered()) {
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(r.headers['idempotency-key']).toBe(pass.alerts[0]!.id);
+    }
+    const card = (byPath['/hook/teams']!.body as { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { text: string }[] } }[] });
+    expect(card.type).toBe('message');
+    expect(card.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(card.attachments[0]!.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+    const lines = card.attachments[0]!.content.body.map((b) => b.text);
+    expect(lines[0]).toBe('[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused');
+    expect(lines).toContain('Exchange Online reports: 450 4.4.316 Connection refused');
+    expect(lines.some((l) => l.startsWith('First fix: '))).toBe(true);
+    expect(lines.at(-1)).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 24 h; queue lifetime 24 h)');
+    const slack = byPath['/hook/slack']!.body as { text: string; blocks: { type: string; text: { text: string } }[] };
+    expect(slack.blocks.map((b) => b.type)).toEqual(['header', 'section']);
+    expect(slack.blocks[1]!.text.text).toContain('Failing stage: tcp');
+    expect(byPath['/hook/generic']!.body).toMatchObject({ schema: 'mailflow-probe/alert@1', id: pass.alerts[0]!.id, kind: 'failing', code: '4.4.316', stage: 'tcp' });
+  });
+
   it('email goes through a loopback relay with STARTTLS and AUTH, the password from the environment', async () => {
     const port = await closedPort();
     const received: { raw: string; user: string | undefined; secure: boolean }[] = [];
