@@ -99,7 +99,7 @@ export function renderHistory(report: HistoryReport): string {
     if (t.countdown) out.push(`  ${countdownText(t.countdown)}`);
     const uptime = t.uptime === null ? 'unknown' : `${(t.uptime * 100).toFixed(2)}%`;
     const coverage = t.knownMs < windowMs ? ` (history covers ${formatDuration(t.knownMs)})` : '';
-    out.push(`  Uptime over the last ${formatDuration(windowMs)}: ${uptime}${coverage}; ${t.checks} checks, ${t.failingChecks} failing`);
+    out.push(`  Uptime over the last ${formatDuration(windowMs)}: ${uptime}${coverage}; ${t.checks} check${t.checks === 1 ? '' : 's'}, ${t.failingChecks} failing`);
     if (t.certExpires) out.push(`  Certificate expires ${formatTime(t.certExpires)} (in ${formatDuration(Date.parse(t.certExpires) - Date.parse(report.now))})`);
     if (t.lastCheckAt) out.push(`  Last check ${formatTime(t.lastCheckAt)}`);
     if (t.timeline.length) {
