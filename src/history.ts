@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlertEvent, Step, TargetState } from './alert-state.js';
@@ -72,6 +73,8 @@ const MIGRATIONS: string[] = [
     next_attempt_at TEXT NOT NULL,
     delivered_at TEXT,
     last_error TEXT,
+    claimed_by TEXT,
+    claimed_until TEXT,
     UNIQUE (alert_id, channel)
   );
   CREATE INDEX outbox_pending ON outbox (delivered_at, next_attempt_at);
@@ -270,12 +273,36 @@ export class History {
     ).map(outboxRow);
   }
 
+  /**
+   * Takes an outbox row for delivery, so that two processes on one database (a cron
+   * `probe check` overlapping `probe watch`) never send it both. The claim lasts until
+   * `until`; a claim whose owner died (this host, its pid gone — killed with kill -9) is
+   * taken over at once, so a restart does not wait the lease out.
+   */
+  claim(id: number, owner: string, now: Date, until: Date): boolean {
+    const row = this.db.prepare('SELECT claimed_by, claimed_until, delivered_at FROM outbox WHERE id = ?').get(id) as
+      | { claimed_by: string | null; claimed_until: string | null; delivered_at: string | null }
+      | undefined;
+    if (!row || row.delivered_at !== null) return false;
+    const free = row.claimed_by === null || row.claimed_by === owner || (row.claimed_until ?? '') < now.toISOString() || ownerIsGone(row.claimed_by);
+    if (!free) return false;
+    // Compare-and-set: another process may have claimed it since the read.
+    const info = this.db
+      .prepare('UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? AND delivered_at IS NULL AND claimed_by IS ? AND claimed_until IS ?')
+      .run(owner, until.toISOString(), id, row.claimed_by, row.claimed_until);
+    return info.changes === 1;
+  }
+
   markDelivered(id: number, at: Date): void {
-    this.db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(at.toISOString(), id);
+    this.db
+      .prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?')
+      .run(at.toISOString(), id);
   }
 
   markFailed(id: number, error: string, nextAttemptAt: Date): void {
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error, nextAttemptAt.toISOString(), id);
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?')
+      .run(error, nextAttemptAt.toISOString(), id);
   }
 
   results(target: string | null, since: Date): ResultRow[] {
@@ -325,6 +352,24 @@ export class History {
       .prepare(`SELECT id, event FROM alerts WHERE at >= ? ${target === null ? '' : 'AND target = ?'} ORDER BY rowid`)
       .all(...(target === null ? [since.toISOString()] : [since.toISOString(), target])) as { id: string; event: string }[];
     return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event) as AlertEvent }));
+  }
+}
+
+/** `host:pid:nonce`, the owner of a delivery claim. */
+export function claimOwner(): string {
+  return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** Whether the process that made a claim is known to be dead: same host, no such pid. */
+function ownerIsGone(owner: string): boolean {
+  const parts = owner.split(':');
+  const pid = Number(parts.at(-2));
+  if (parts.slice(0, -2).join(':') !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -12,7 +12,7 @@ import { senderFor, type Sender } from './alerts/send.js';
 import type { MonitorConfig, TargetConfig } from './config.js';
 import { countdown, type Countdown } from './countdown.js';
 import { probe as realProbe } from './engine.js';
-import { History } from './history.js';
+import { claimOwner, History } from './history.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 
@@ -72,6 +72,7 @@ export class Monitor {
   private readonly policy: AlertPolicy;
   private readonly ownsHistory: boolean;
   private delivering: Promise<DeliveryOutcome> | null = null;
+  private readonly owner = claimOwner();
 
   constructor(readonly config: MonitorConfig, options: MonitorOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -153,6 +154,14 @@ export class Monitor {
       // Keep a channel's alerts in order: once one fails, the rest wait for the next run.
       if (blocked.has(row.channel)) continue;
       const send = this.senders[row.channel];
+      // Email may spend its timeout three times (connect, greeting, each command).
+      const timeoutMs = this.config.alerts.find((c) => c.name === row.channel)?.timeoutMs ?? 15_000;
+      const now = this.now();
+      if (!this.history.claim(row.id, this.owner, now, new Date(now.getTime() + 3 * timeoutMs + 10_000))) {
+        // Another process is sending it; the channel's later alerts wait their turn.
+        blocked.add(row.channel);
+        continue;
+      }
       try {
         if (!send) throw new Error(`no alert channel named "${row.channel}" in the config any more`);
         await send(row.event, row.alertId);

@@ -259,6 +259,35 @@ describe('delivery', () => {
     expect(byPath['/hook/generic']!.body).toMatchObject({ schema: 'mailflow-probe/alert@1', id: pass.alerts[0]!.id, kind: 'failing', code: '4.4.316', stage: 'tcp' });
   });
 
+  it('two processes on one database never send the same alert twice; a dead owner\'s claim is taken over', async () => {
+    const port = await closedPort();
+    const hook = await webhook();
+    const cfg = config(port, { confirm: { retries: 0 }, alerts: [{ type: 'webhook', url: hook.url }] });
+    const a = new Monitor(cfg, { now: clock().now });
+    const b = new Monitor(cfg, { now: clock().now });
+    onTestFinished(() => (a.close(), b.close()));
+    await a.check(cfg.targets[0]!);
+    const [da, db] = await Promise.all([a.deliver(), b.deliver()]);
+    expect(da.delivered + db.delivered).toBe(1);
+    expect(hook.delivered()).toHaveLength(1);
+
+    // A claim by a live process elsewhere (our parent) is respected until it expires;
+    // one by a process that no longer exists is taken over at once.
+    await a.check(cfg.targets[0]!); // still failing: no alert
+    const c = new Monitor({ ...cfg, reminderEveryMs: 1 }, { now: () => new Date(T0 + 60_000) });
+    onTestFinished(() => c.close());
+    const reminder = (await c.check(cfg.targets[0]!))!;
+    expect(reminder.alerts.map((x) => x.event.kind)).toEqual(['reminder']);
+    const row = c.history.outbox().at(-1)!;
+    const host = os.hostname();
+    const future = new Date(T0 + 3_600_000);
+    expect(c.history.claim(row.id, `${host}:${process.ppid}:other`, new Date(T0), future)).toBe(true);
+    expect(await c.deliver()).toEqual({ delivered: 0, failed: [] });
+    c.history.db.prepare('UPDATE outbox SET claimed_by = ? WHERE id = ?').run(`${host}:2147483646:dead`, row.id);
+    expect(await c.deliver()).toEqual({ delivered: 1, failed: [] });
+    expect(hook.delivered().map((r) => (r.body as { kind: string }).kind)).toEqual(['failing', 'reminder']);
+  });
+
   it('email goes through a loopback relay with STARTTLS and AUTH, the password from the environment', async () => {
     const port = await closedPort();
     const received: { raw: string; user: string | undefined; secure: boolean }[] = [];
