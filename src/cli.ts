@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { addScheduledCommands } from './cli-scheduled.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 
@@ -211,6 +212,8 @@ export function buildProgram(): Command {
         cancel.dispose();
       }
     });
+
+  addScheduledCommands(program);
   return program;
 }
 

@@ -20,3 +20,12 @@ export { verify, parseSize, validationCommand, EXCHANGE_MAX_MESSAGE_SIZE, VERIFY
 export { checklist, type Check, type CheckStatus } from './verify/checklist.js';
 export { renderVerifyText, renderVerifyMarkdown, renderVerifyJson } from './report/verify-text.js';
 export { renderVerifyHtml } from './report/verify-html.js';
+// Scheduled checks (issue 5)
+export { loadConfig, validateConfig, type MonitorConfig, type TargetConfig, type AlertChannel } from './config.js';
+export { Monitor, type PassOutcome } from './monitor.js';
+export { runCheck } from './check.js';
+export { startWatch } from './scheduler.js';
+export { History } from './history.js';
+export { buildHistory, type HistoryReport } from './history-report.js';
+export { advance, type AlertEvent, type AlertKind, type TargetState } from './alert-state.js';
+export { countdown, type Countdown } from './countdown.js';
