@@ -34,7 +34,8 @@ export function renderPolicies(policies: PoliciesResult[], options: PoliciesText
     out.push(paint('bold', h.title.replace('{domain}', p.domain)));
     // DANE
     const dnssecText = (s: 'secure' | 'insecure' | 'bogus'): string => (s === 'secure' ? h.dnssecSecure : s === 'bogus' ? h.dnssecBogus : h.dnssecInsecure);
-    out.push(`  ${paint('cyan', h.dane)}: ${p.dane.inEffect ? '' : `${h.none}`}`.trimEnd());
+    const published = p.dane.hosts.some((x) => x.records.length || x.error);
+    out.push(`  ${paint('cyan', h.dane)}${published ? '' : `: ${h.none}`}`);
     out.push(`    ${h.dnssec} (MX): ${dnssecText(p.dane.mxDnssec)}`);
     for (const host of p.dane.hosts) {
       if (!host.records.length && !host.error) continue;
