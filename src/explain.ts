@@ -15,8 +15,11 @@ import { en, type Catalog, type CodeEntry } from './catalog/en.js';
 import { catalogFor, parseLanguage } from './catalog/index.js';
 import { diagnose } from './diagnose.js';
 import { probe } from './engine.js';
-import { asciiHostname, UsageError, type ProbeOptions } from './options.js';
-import type { PolicyCode } from './policies/types.js';
+import type { ProbeContext } from '../probes/stage.js';
+import { asciiHostname, resolveSettings, UsageError, type ProbeOptions } from './options.js';
+import { judgeDanePath, lookupDane } from './policies/dane.js';
+import { presentedChain } from './policies/index.js';
+import type { PolicyCode, PolicyPathCheck } from './policies/types.js';
 import type { Diagnosis, ExchangeCode, ProbeResult } from './result.js';
 
 /** Every code `probe explain` reads: the connector codes and the outbound DANE/MTA-STS codes. */
@@ -60,6 +63,8 @@ export interface ExplainCheck {
   target: string;
   outcome: 'same' | 'equivalent' | 'different' | 'healthy';
   result: ProbeResult;
+  /** For a pasted DANE code: each path judged against the MX host's TLSA records. */
+  dane?: PolicyPathCheck[];
 }
 
 export interface ExplainResult {
@@ -86,13 +91,25 @@ function keyPattern(key: string): string {
  * host and address values drop inner whitespace later.
  */
 function unwrap(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .replace(/\u2026|\.\.\.(?=\s*$)/g, '')
-    .replace(/([=[{])[ \t]*\n\s*/g, '$1')
-    .replace(/(\d\.)[ \t]*\n\s*(?=\d)/g, '$1')
-    .replace(/\s*\n\s*/g, ' ')
-    .trim();
+  // Line by line, with no regex that can backtrack over a long run of spaces: a paste is
+  // untrusted input and must parse in time linear in its length.
+  let out = '';
+  for (const raw of text.replace(/\r/g, '').replace(/\u2026/g, '').split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const last = out.at(-1) ?? '';
+    const glue = !out || '=[{'.includes(last) || (last === '.' && /\d$/.test(out.slice(0, -1)) && /^\d/.test(line)) ? '' : ' ';
+    out += glue + line;
+  }
+  return out.endsWith('...') ? out.slice(0, -3).trimEnd() : out;
+}
+
+/** The longest paste read: a trace reason is under a kilobyte, a whole NDR a few dozen. */
+export const MAX_PASTE_CHARS = 64 * 1024;
+
+/** Field values are capped too: a truncated paste can leave one running to the end. */
+function cap(value: string | undefined, max = 1000): string | undefined {
+  return value !== undefined && value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
 const REDACTION = /x{3,}|(^|[.\s])x(\.x){1,3}\b|\*{2,}|<[^>]*>|\[redacted\]|redacted/i;
@@ -149,7 +166,7 @@ function bracketFields(text: string): { fields: Map<string, string>; open: boole
       open = true;
       if (nextHit === undefined) cut.add(key);
     }
-    if (!fields.has(key)) fields.set(key, text.slice(start, end).trim());
+    if (!fields.has(key)) fields.set(key, cap(text.slice(start, end).trim()) as string);
   });
   return { fields, open, cut };
 }
@@ -170,14 +187,14 @@ function braceFields(text: string): { fields: Map<string, string>; open: boolean
       const end = close >= 0 ? close : text.indexOf('}', start);
       if (end < 0) open = true;
       fields.set(key, text.slice(start, end >= 0 ? end : text.length).trim());
-      continue;
+      continue; // the LED is searched, never shown, so it is not capped
     }
     const end = text.indexOf('}', start);
     if (end < 0) {
       open = true;
       cut.add(key);
     }
-    fields.set(key, text.slice(start, end >= 0 ? end : text.length).trim());
+    fields.set(key, cap(text.slice(start, end >= 0 ? end : text.length).trim()) as string);
   }
   return { fields, open, cut };
 }
@@ -286,6 +303,9 @@ function inferFailure(code: ExplainableCode, detail: string | null, expected: st
  * ```
  */
 export function parseReport(input: string): ParsedReport {
+  if (input.length > MAX_PASTE_CHARS) {
+    throw new UsageError(`the paste is ${input.length} characters, more than ${MAX_PASTE_CHARS}: paste only the message-trace reason or the bounce line`);
+  }
   const text = unwrap(input);
   if (!text) throw new UsageError('nothing to explain: paste the message-trace reason or the bounce line (or pipe it with "-")');
   const brace = braceFields(text);
@@ -320,7 +340,7 @@ export function parseReport(input: string): ParsedReport {
     if (open >= 0) {
       const close = after.lastIndexOf(')');
       if (close < open) truncated = true;
-      detail = after.slice(open + 1, close > open ? close : undefined).trim() || null;
+      detail = cap(after.slice(open + 1, close > open ? close : undefined).trim()) || null;
     }
   }
   if (detail === null) detail = brace.fields.get('MSG') || null;
@@ -456,12 +476,50 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
   if (!targets.length) return { schema: 'mailflow-probe/explain@1', parsed, diagnosis, checks: null, offline };
   // Exchange always uses 25; the paste's port is kept unless the caller points elsewhere.
   const port = probeOptions.port ?? parsed.port ?? undefined;
-  const results = await Promise.all(targets.map((t) => probe(t, { ...probeOptions, ...(port !== undefined ? { port } : {}) })));
-  const checks = targets.map((target, i) => {
+  const checkOptions = { ...probeOptions, ...(port !== undefined ? { port } : {}) };
+  // A DANE code names the MX host: its TLSA records are looked up beside the re-checks.
+  const daneHost = !isConnectorCode(parsed.code) && parsed.server && !net.isIP(parsed.server) ? parsed.server : null;
+  const [results, dane] = await Promise.all([
+    Promise.all(targets.map((t) => probe(t, checkOptions))),
+    daneHost ? lookupDane(policyContext(daneHost, checkOptions), daneHost, [daneHost]) : Promise.resolve(null),
+  ]);
+  const checks = targets.map((target, i): ExplainCheck => {
     const result = results[i] as ProbeResult;
-    return { target, outcome: compareOutcome(parsed, result), result };
+    if (!dane) return { target, outcome: compareOutcome(parsed, result), result };
+    // Judged as the MX host the trace names, whichever way it was reached.
+    const danePaths = result.paths
+      .filter((p) => p.ip !== null)
+      .map((p) => judgeDanePath({ ...p, host: daneHost as string }, dane.hosts[0], presentedChain(p)));
+    return { target, outcome: comparePolicyOutcome(parsed, result, danePaths), result, dane: danePaths };
   });
   return { schema: 'mailflow-probe/explain@1', parsed, diagnosis, checks, offline };
+}
+
+/** A context for the policy lookups of a re-check: the same resolvers, timeouts and deadline as the probe. */
+function policyContext(target: string, options: ProbeOptions): ProbeContext {
+  const settings = resolveSettings(target, options);
+  const cancel = options.signal ?? new AbortController().signal;
+  return {
+    signal: AbortSignal.any([cancel, AbortSignal.timeout(settings.deadlineMs)]),
+    cancel,
+    deadline: performance.now() + settings.deadlineMs,
+    stageTimeoutMs: settings.timeoutMs,
+    resolvers: settings.resolvers,
+    port: settings.port,
+    ehloName: settings.ehloName,
+    tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca },
+    transcript: [],
+  };
+}
+
+/**
+ * For a pasted DANE code: the same code on some path is `same`; another refusal (or the
+ * connection failing outright) is `different`; every path satisfying DANE is `healthy`.
+ */
+export function comparePolicyOutcome(parsed: ParsedReport, result: ProbeResult, dane: PolicyPathCheck[]): ExplainCheck['outcome'] {
+  if (dane.some((c) => c.code === parsed.code)) return 'same';
+  if (dane.some((c) => c.action === 'refuse') || result.verdict === 'failing') return 'different';
+  return 'healthy';
 }
 
 export { POLICY as EXPLAIN_POLICY_CODES };

@@ -5,6 +5,7 @@
  * have recovered.
  */
 import { execFile } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +194,24 @@ describe('reading pastes', () => {
     expect(() => parseReport(text)).toThrow(message);
   });
 
+  it('refuses a paste longer than 64 KiB, naming its size', () => {
+    expect(() => parseReport(`${'a'.repeat(70_000)} 450 4.4.316`)).toThrow(/^the paste is 70012 characters, more than 65536/);
+  });
+
+  // Hostile shapes near the size limit: each must parse in linear time. A quadratic regex
+  // took minutes on the first one; the bound is generous so that only that shows.
+  it.each([
+    ['a long run of spaces', `${' '.repeat(64_000)}450 4.4.316 Connection refused`],
+    ['many open brackets', `${'[ '.repeat(32_000)}450 4.4.316`],
+    ['many unclosed <', `450 4.4.316 [Message=${'<a '.repeat(21_000)}`],
+    ['many bracket keys', `450 4.4.317 ${'[LastAttemptedIP=  '.repeat(3_000)}`],
+    ['many lines', `${' \n'.repeat(30_000)}450 4.4.316`],
+  ])('parses %s in linear time', (_name, text) => {
+    const started = performance.now();
+    expect(parseReport(text).code).toMatch(/^4\.4\.31[67]$/);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
   it('the diagnosis of a SubjectMismatch under 4.4.317 fixes the certificate name and carries the note', async () => {
     const result = await explain(trace('450 4.4.317 Cannot connect to remote server [Message=SubjectMismatch Expected Subject: *.contoso.com. Presented Subject: CN=EXCH01.]', 'mail.contoso.com', '203.0.113.25'), {
       offline: true,
@@ -217,8 +236,14 @@ describe('reading pastes', () => {
 describe('live re-check', () => {
   let dns: DnsServer;
   beforeAll(async () => {
+    const { wildcard, wrongName } = certSet();
+    const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
     dns = await startDns({
       'mail.demo.test': { A: ['127.0.0.1'] },
+      'mxdane.demo.test': { A: ['127.0.0.1'], ad: true },
+      '_25._tcp.mxdane.demo.test': { TLSA: [{ usage: 3, selector: 0, matchingType: 1, certificate: sha256(new X509Certificate(wrongName.cert).raw) }], ad: true },
+      'mxdane-ok.demo.test': { A: ['127.0.0.1'], ad: true },
+      '_25._tcp.mxdane-ok.demo.test': { TLSA: [{ usage: 3, selector: 0, matchingType: 1, certificate: sha256(new X509Certificate(wildcard.cert).raw) }], ad: true },
     });
   });
   afterAll(() => dns.close());
@@ -288,6 +313,24 @@ describe('live re-check', () => {
     expect(result.checks?.map((c) => [c.outcome, c.result.code, c.result.paths[0]?.failure?.reason])).toEqual([
       ['equivalent', '4.7.320', 'name-mismatch'],
       ['equivalent', '4.7.320', 'name-mismatch'],
+    ]);
+  });
+
+  it('a DANE deferral is re-checked against the MX host\'s TLSA records: still failing, then fixed', async () => {
+    const server = await startSmtp({ tls: certSet().wildcard });
+    onTestFinished(() => server.close());
+    const led = '450 4.7.323 tlsa-invalid: The domain failed DANE validation [Message=]';
+    const failing = await explain(trace(led, 'mxdane.demo.test', '127.0.0.1'), live(server.port));
+    expect(failing.diagnosis).toMatchObject({ status: '450 4.7.323 tlsa-invalid', title: 'tlsa-invalid' });
+    expect(failing.checks?.map((c) => [c.target, c.outcome, c.dane?.map((d) => [d.host, d.ip, d.code])])).toEqual([
+      ['mxdane.demo.test', 'same', [['mxdane.demo.test', '127.0.0.1', '4.7.323']]],
+      ['127.0.0.1', 'same', [['mxdane.demo.test', '127.0.0.1', '4.7.323']]],
+    ]);
+    expect(renderExplain(failing)).toMatch(/DANE \(RFC 7672\) 127\.0\.0\.1: 450 4\.7\.323 — no TLSA record matches/);
+    const fixed = await explain(trace(led, 'mxdane-ok.demo.test', '127.0.0.1'), live(server.port));
+    expect(fixed.checks?.map((c) => [c.outcome, c.dane?.[0]?.satisfied])).toEqual([
+      ['healthy', true],
+      ['healthy', true],
     ]);
   });
 

@@ -59,6 +59,10 @@ export function renderExplain(result: ExplainResult, options: ExplainTextOptions
               ? paint(33, fill(x.different, { code: check.result.status ?? check.result.code ?? '' }))
               : paint(32, x.healthy);
       out.push(`  ${fill(x.checkOf, { target: check.target })}: ${verdict}`);
+      for (const d of check.dane ?? []) {
+        const code = d.code ? `450 ${d.code}` : d.satisfied ? h.policies.satisfied : h.policies.notSatisfied;
+        out.push(`    ${h.policies.dane} ${d.ip ?? ''}: ${code}${d.problem ? ` — ${d.problem}` : ''}`);
+      }
     }
     if (options.details !== false) {
       for (const check of result.checks) {
