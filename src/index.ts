@@ -15,3 +15,9 @@ export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode,
 export type { Capabilities } from '../probes/smtp.js';
 export type { TlsInfo } from '../probes/tls.js';
 export type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
+export { explain, parseReport, diagnoseReport, type ExplainOptions, type ExplainResult, type ExplainCheck, type ParsedReport } from './explain.js';
+export { renderExplain } from './report/explain-text.js';
+export { ptBR as catalogPtBR } from './catalog/pt-br.js';
+export { chooseLanguage, catalogFor, LANGUAGES, type Language } from './catalog/index.js';
+export type { Catalog, Headings, CodeEntry } from './catalog/en.js';
+export type * from './policies/types.js';

@@ -132,7 +132,7 @@ export const ptBR: Catalog = {
     internal: 'Ocorreu um erro inesperado: execute de novo com --json e reporte o problema.',
   },
   reasons: {
-    expired: 'Renove o certificado e instale o novo no servidor (e associe-o ao SMTP).',
+    expired: 'Renove o certificado e instale o novo no servidor (e habilite-o para o serviço SMTP).',
     'not-yet-valid': 'O certificado ainda não é válido: verifique o relógio do servidor ou instale um certificado que já esteja válido.',
     'name-mismatch': 'Instale um certificado cujo assunto ou SAN cubra o TlsDomain do conector, ou corrija o TlsDomain no conector.',
     'self-signed': 'Substitua o certificado autoassinado por um emitido por uma autoridade certificadora pública.',
@@ -194,7 +194,7 @@ export const ptBR: Catalog = {
       healthy: 'agora está saudável: a falha não se repete',
       equivalent: 'a mesma falha: o Exchange informa divergência de nome tanto como 4.4.317 quanto como 4.7.320',
       starttlsRequired:
-        'O servidor exige TLS, mas o Exchange Online chegou até ele sem TLS: o servidor não ofereceu STARTTLS ao Exchange Online (verifique o conector de recebimento que atende os endereços do Microsoft 365 e qualquer firewall que remova o STARTTLS), ou a negociação TLS falhou e o Exchange caiu para texto puro; configure o conector para exigir TLS e assim ver a causa real.',
+        'O servidor exige TLS, mas o Exchange Online chegou até ele sem TLS: o servidor não ofereceu STARTTLS ao Exchange Online (verifique o conector de recebimento que atende os endereços do Microsoft 365 e qualquer firewall que remova o STARTTLS), ou a negociação TLS falhou e o Exchange voltou a enviar sem criptografia; configure o conector para exigir TLS e assim ver a causa real.',
     },
     policies: {
       title: 'Políticas de segurança de transporte de {domain}',
@@ -237,8 +237,8 @@ export const ptBR: Catalog = {
       status: '450 4.7.322 certificate-expired',
       title: 'certificate-expired',
       meaning: 'O certificado do servidor de e-mail de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem.',
-      causes: ['O certificado do host MX não foi renovado, ou o renovado não foi associado ao SMTP.'],
-      fixes: ['Renove o certificado, associe-o ao SMTP e, com DANE, publique o novo registro TLSA antes da troca (rollover da RFC 7671 §8.1).'],
+      causes: ['O certificado do host MX não foi renovado, ou o novo não foi habilitado para o serviço SMTP.'],
+      fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (rollover da RFC 7671 §8.1).'],
     },
     '4.7.323': {
       status: '450 4.7.323 tlsa-invalid',

@@ -42,7 +42,7 @@ export function renderExplain(result: ExplainResult, options: ExplainTextOptions
   const d = result.diagnosis;
   out.push('');
   out.push(paint(1, `${h.diagnosis}: ${d.status ?? d.title}`));
-  out.push(...renderDiagnosisFields(d, h, width));
+  out.push(...renderDiagnosisFields(d, h, width, false));
 
   out.push('');
   out.push(paint(1, `${x.liveCheck}:`));

@@ -105,9 +105,10 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
 
 /**
  * The diagnosis fields (what happened, meaning, fixes …), labels padded to the longest
- * label of the catalog's language. Shared with `probe explain`.
+ * label of the catalog's language. Shared with `probe explain`, which leaves out the stage
+ * (a paste does not say which stage failed; only a live probe knows).
  */
-export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], width: number): string[] {
+export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], width: number, showStage = true): string[] {
   const out: string[] = [];
   const pad = Math.max(14, ...[h.whatHappened, h.serverSaid, h.meaning, h.fixFirst, h.causes, h.fixes, h.partner, h.note].map((l) => l.length + 1));
   const field = (label: string, text: string): void => {
@@ -116,8 +117,8 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
   const list = (label: string, items: string[]): void => {
     out.push(`  ${label.padEnd(pad)}${items.map((c, i) => `${i ? ' '.repeat(pad + 2) : ''}- ${wrap(c, width, pad + 4)}`).join('\n')}`);
   };
-  field(h.whatHappened, `${d.summary} (${h.stage}: ${d.stage})`);
-  if (d.serverSaid) field(h.serverSaid, d.serverSaid);
+  field(h.whatHappened, showStage ? `${d.summary} (${h.stage}: ${d.stage})` : d.summary);
+  if (d.serverSaid && d.serverSaid !== d.summary) field(h.serverSaid, d.serverSaid);
   field(h.meaning, d.meaning);
   field(h.fixFirst, d.firstFix);
   list(h.causes, d.causes);
