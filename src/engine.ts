@@ -272,6 +272,8 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     const policyLookups = options.policies
       ? checkPolicies({ ...base, transcript: [] }, resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
       : null;
+    // Settled later; a programmer error in it must not surface as an unhandled rejection first.
+    policyLookups?.catch(() => undefined);
     const paths = await mapLimit(planned, settings.concurrency, (p) => runSession(settings, base, p, catalog));
     const summary = summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted, catalog);
     if (policyLookups) {

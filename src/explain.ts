@@ -153,7 +153,7 @@ function bracketFields(text: string): { fields: Map<string, string>; open: boole
   const hits = [...text.matchAll(re)];
   let open = false;
   hits.forEach((hit, i) => {
-    const key = BRACKET_KEYS.find((k) => new RegExp(`^${keyPattern(k)}$`, 'i').test(hit[1] ?? '')) as string;
+    const key = BRACKET_KEYS.find((k) => k.toLowerCase() === (hit[1] ?? '').replace(/\s+/g, '').toLowerCase()) as string;
     const start = (hit.index ?? 0) + hit[0].length;
     const nextHit = hits[i + 1]?.index;
     let end = nextHit ?? text.length;

@@ -8,6 +8,7 @@ import { CATALOGS, chooseLanguage, LANGUAGES, parseLanguage } from '../src/catal
 import { en } from '../src/catalog/en.js';
 import { ptBR } from '../src/catalog/pt-br.js';
 import { diagnose } from '../src/diagnose.js';
+import { probe } from '../src/engine.js';
 import { UsageError } from '../src/options.js';
 import { renderText } from '../src/report/text.js';
 import { EXCHANGE_CODES, type ProbeResult } from '../src/result.js';
@@ -89,6 +90,11 @@ describe('choosing the language', () => {
   it('refuses an unknown language, naming it', () => {
     expect(() => parseLanguage('fr')).toThrow(UsageError);
     expect(() => parseLanguage('fr')).toThrow('invalid language "fr": must be one of en, pt-BR');
+  });
+
+  it('probe() refuses an unknown language before sending anything', async () => {
+    await expect(probe('127.0.0.1', { language: 'fr', port: 9 })).rejects.toThrow(UsageError);
+    await expect(probe('127.0.0.1', { mtaStsPort: 0 as number, port: 9 })).rejects.toThrow('invalid MTA-STS port "0"');
   });
 });
 
