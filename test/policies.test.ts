@@ -81,7 +81,7 @@ beforeAll(async () => {
   web.route('mta-sts.sts.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']) });
   web.route('mta-sts.sts-ok.demo.test', POLICY_PATH, { body: policyText('enforce', ['*.demo.test'], 604800) });
   web.route('mta-sts.sts-big.demo.test', POLICY_PATH, { body: `${policyText('enforce', ['mx1.demo.test'])}${'# padding\r\n'.repeat(8000)}` });
-  web.route('mta-sts.sts-slow.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']), delayMs: 4000 });
+  web.route('mta-sts.sts-slow.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']), delayMs: 60_000 });
   web.route('mta-sts.sts-redirect.demo.test', POLICY_PATH, { status: 301, headers: { location: 'https://mta-sts.sts-ok.demo.test/.well-known/mta-sts.txt' } });
   web.route('mta-sts.sts-testing.demo.test', POLICY_PATH, { body: policyText('testing', ['mx1.demo.test']) });
   web.route('mta-sts.sts-enforce-expired.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']) });
@@ -245,14 +245,14 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
 
   it.each([
     ['sts-big.demo.test', new RegExp(`more than ${POLICY_MAX_BYTES} bytes`)],
-    ['sts-slow.demo.test', /^no complete policy within 800 ms$/],
+    ['sts-slow.demo.test', /^no complete policy within 1500 ms$/],
     ['sts-redirect.demo.test', /^the policy URL redirects \(HTTP 301 to https:\/\/mta-sts\.sts-ok\.demo\.test\/\.well-known\/mta-sts\.txt\); RFC 8461 §3\.3 forbids following redirects$/],
     ['sts-html.demo.test', /served as "text\/html", not text\/plain/],
   ])('%s: the policy is refused (%s), and no path is judged by it', async (domain, problem) => {
     const server = await smtp(certSet().wildcard);
     web.requests.length = 0;
     const started = performance.now();
-    const result = await probe(domain, options(server.port, { timeoutMs: 800 }));
+    const result = await probe(domain, options(server.port));
     const sts = only(result.policies).mtaSts;
     expect(sts.record).toBe('v=STSv1; id=20260301T000000');
     expect(sts.policy).toBeNull();
@@ -260,7 +260,8 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
     expect(sts.paths).toEqual([]);
     // One request, never a second one to where a redirect points.
     expect(web.requests.map((r) => r.host)).toEqual([`mta-sts.${domain}`]);
-    expect(performance.now() - started).toBeLessThan(800 + 3000);
+    // the slow server would hold the body for a minute: the stage window ended the wait
+    expect(performance.now() - started).toBeLessThan(15_000);
   });
 
   it('a policy host whose certificate is not valid for its name: the policy is not used', async () => {
