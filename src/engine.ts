@@ -7,9 +7,12 @@ import { StageFailure, type ProbeContext, type StageName } from '../probes/stage
 import { connectTcp } from '../probes/tcp.js';
 import { upgradeTls } from '../probes/tls.js';
 import { explainTlsFailure } from '../probes/tls-versions.js';
+import { en, type Catalog } from './catalog/en.js';
+import { catalogFor, parseLanguage } from './catalog/index.js';
 import { classify } from './classify.js';
+import { applyPolicies, checkPolicies, recordPeer } from './policies/index.js';
 import { diagnose, exchangeMessage } from './diagnose.js';
-import { resolveSettings, type ProbeOptions, type Settings } from './options.js';
+import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import { RESULT_SCHEMA, type PathResult, type ProbeResult, type StageResult, type Verdict, type Warning } from './result.js';
 
 const never = new AbortController().signal;
@@ -97,7 +100,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
  * EHLO → QUIT, each stage timed. Never throws for a network outcome; every socket it
  * opens is destroyed before it returns.
  */
-async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcript'>, path: PlannedPath): Promise<PathResult> {
+async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcript'>, path: PlannedPath, catalog: Catalog = en): Promise<PathResult> {
   const started = performance.now();
   const ctx: ProbeContext = { ...base, transcript: [] };
   const stages: StageResult[] = path.dns ? [path.dns] : [];
@@ -173,6 +176,7 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
         );
         secure = upgraded.socket;
         result.tls = upgraded.info;
+        recordPeer(result, upgraded.socket);
         ctx.transcript.push(`* TLS established: ${upgraded.info.protocol} ${upgraded.info.cipher}`);
         const check = await stage(
           'certificate',
@@ -213,7 +217,7 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
     result.code = classify(failure);
     result.verdict = 'failing';
     if (result.code) {
-      result.status = result.code === 'other' ? null : diagnose(result.code, result.failure).status;
+      result.status = result.code === 'other' ? null : diagnose(result.code, result.failure, catalog).status;
       result.message = exchangeMessage(result.code, result.failure, path.host, path.ip, settings.port);
     }
     return finish();
@@ -246,6 +250,8 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
  */
 export async function probe(targets: string | readonly string[], options: ProbeOptions = {}): Promise<ProbeResult> {
   const settings = resolveSettings(targets, options);
+  const catalog = options.language === undefined ? en : catalogFor(parseLanguage(options.language));
+  const mtaStsPort = options.mtaStsPort === undefined ? undefined : parsePort(options.mtaStsPort, 'MTA-STS port');
   const startedAt = new Date();
   const started = performance.now();
   const cancel = options.signal ?? never;
@@ -269,8 +275,20 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       settings.targets.map((target) => resolveTarget({ ...base, transcript: [] }, target, { mx: settings.mx })),
     );
     const planned = resolutions.flatMap(plan);
-    const paths = await mapLimit(planned, settings.concurrency, (p) => runSession(settings, base, p));
-    return summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted);
+    // The policies (DANE, MTA-STS, TLS-RPT) are looked up while the sessions run, and
+    // judged against what each MX path presented once they are done.
+    const policyLookups = options.policies
+      ? checkPolicies({ ...base, transcript: [] }, resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
+      : null;
+    // Settled later; a programmer error in it must not surface as an unhandled rejection first.
+    policyLookups?.catch(() => undefined);
+    const paths = await mapLimit(planned, settings.concurrency, (p) => runSession(settings, base, p, catalog));
+    const summary = summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted, catalog);
+    if (policyLookups) {
+      applyPolicies(summary, (await policyLookups).map((judge) => judge(paths)));
+      summary.durationMs = ms(started);
+    }
+    return summary;
   } finally {
     clearTimeout(deadlineTimer);
     cancel.removeEventListener('abort', onCancel);
@@ -284,6 +302,7 @@ function summarize(
   startedAt: Date,
   durationMs: number,
   cancelled: boolean,
+  catalog: Catalog = en,
 ): ProbeResult {
   const routes = [...new Set(resolutions.map((r) => r.route))];
   const failed = paths.filter((p) => p.verdict === 'failing' && p.code);
@@ -313,7 +332,7 @@ function summarize(
     startedAt: startedAt.toISOString(),
     durationMs,
     paths,
-    diagnosis: headline?.code && headline.failure ? diagnose(headline.code, headline.failure) : null,
+    diagnosis: headline?.code && headline.failure ? diagnose(headline.code, headline.failure, catalog) : null,
     warnings,
   };
 }

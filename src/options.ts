@@ -36,6 +36,12 @@ export interface ProbeOptions {
   revocation?: RevocationMode;
   /** Cancels the probe (a user's Ctrl-C): the result says `cancelled`. */
   signal?: AbortSignal;
+  /** The language of the diagnosis: `en` (default) or `pt-BR`. */
+  language?: string;
+  /** Also check the recipient domain's DANE, MTA-STS and TLS-RPT policies (MX routes only). */
+  policies?: boolean;
+  /** HTTPS port of the MTA-STS policy host (443 in the world; for tests). */
+  mtaStsPort?: number;
 }
 
 export interface Settings {

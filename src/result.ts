@@ -3,6 +3,7 @@ import type { Route } from '../probes/dns.js';
 import type { Capabilities } from '../probes/smtp.js';
 import type { FailureRecord, StageName, TlsMode } from '../probes/stage.js';
 import type { TlsInfo } from '../probes/tls.js';
+import type { PoliciesResult } from './policies/types.js';
 
 /** The codes Exchange Online reports for a connector it cannot deliver through. */
 export type ExchangeCode = '4.4.312' | '4.4.315' | '4.4.316' | '4.4.317' | '4.4.318' | '4.7.320' | 'other';
@@ -30,7 +31,8 @@ export type WarningKind =
   // certificate findings (probes/certificate.ts CertificateFinding)
   | 'weak-key'
   | 'weak-signature'
-  | 'revocation-unavailable';
+  | 'revocation-unavailable'
+  | 'policy-not-satisfied';
 
 export interface Warning {
   kind: WarningKind;
@@ -104,4 +106,6 @@ export interface ProbeResult {
   paths: PathResult[];
   diagnosis: Diagnosis | null;
   warnings: Warning[];
+  /** With `policies: true`: DANE, MTA-STS and TLS-RPT of each target that resolved by MX. */
+  policies?: PoliciesResult[];
 }
