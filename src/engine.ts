@@ -261,6 +261,9 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       settings.targets.map((target) => resolveTarget({ ...base, transcript: [] }, target, { mx: settings.mx })),
     );
     const planned = resolutions.flatMap(plan);
+    // One refused address refuses the whole probe, before any connection is made.
+    const refused = options.addressFilter && planned.map((p) => (p.ip ? options.addressFilter?.(p.ip) : null)).find(Boolean);
+    if (refused) for (const p of planned) p.dnsFailure ??= new StageFailure('tcp', 'internal', `refused to probe: ${refused}`);
     const paths = await mapLimit(planned, settings.concurrency, (p) => runSession(settings, base, p));
     return summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted);
   } finally {

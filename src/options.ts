@@ -33,6 +33,12 @@ export interface ProbeOptions {
   warnDays?: number;
   /** Cancels the probe (a user's Ctrl-C): the result says `cancelled`. */
   signal?: AbortSignal;
+  /**
+   * Called with every resolved address before any connection; a string returned is the
+   * reason to refuse it, and then no path is probed at all (each fails, code other). The
+   * exporter uses it so a name that resolves to a private address cannot be probed.
+   */
+  addressFilter?: (ip: string) => string | null;
 }
 
 export interface Settings {
