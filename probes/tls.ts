@@ -55,12 +55,14 @@ export function trustAnchors(ctx: ProbeContext): string[] | undefined {
  */
 const contexts = new Map<string, tls.SecureContext>();
 
-function secureContextFor(anchors: string[] | undefined): tls.SecureContext {
-  const key = anchors ? anchors.join('') : '';
+function secureContextFor(ctx: ProbeContext): tls.SecureContext {
+  // Keyed by the extra anchors only: the bundled roots are the same for every probe.
+  const key = ctx.tls.ca.join('\n');
   let context = contexts.get(key);
   if (!context) {
     // Bounded: a long-running exporter with many distinct CA sets must not grow forever.
     if (contexts.size >= 32) contexts.clear();
+    const anchors = trustAnchors(ctx);
     // Exchange Online never sends with TLS 1.0 or 1.1.
     context = tls.createSecureContext({ ...(anchors ? { ca: anchors } : {}), minVersion: 'TLSv1.2' });
     contexts.set(key, context);
@@ -80,12 +82,11 @@ export async function upgradeTls(
   servername: string | null,
 ): Promise<{ socket: tls.TLSSocket; info: TlsInfo }> {
   const window = openWindow(ctx);
-  const anchors = trustAnchors(ctx);
   const secure = tls.connect({
     socket,
     // SNI carries host names only (RFC 6066 §3); an IP literal sends none.
     ...(servername && !net.isIP(servername) ? { servername } : {}),
-    secureContext: secureContextFor(anchors),
+    secureContext: secureContextFor(ctx),
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   });
