@@ -257,6 +257,18 @@ async function fleet(): Promise<void> {
       ...(f.firstProblem ? { note: f.firstProblem } : {}),
     };
 
+    // (a') a bare Node client doing the same dialogue: the floor Node itself sets
+    const bareRun = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), servers.rootFile, '', 'bare'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (bareRun.status !== 0) throw new Error(`bare client failed: ${bareRun.stderr}`);
+    const b = JSON.parse(bareRun.stdout) as typeof f;
+    out.bareNodeClient = {
+      probes: b.probes,
+      healthy: b.healthy,
+      probesPerSecond: round(b.probes / (b.wallMs / 1000)),
+      cpuMsPerProbe: round(b.cpuMs / b.probes, 2),
+      peakRssMb: round(b.peakRssMb),
+    };
+
     // (b) the exporter, `probe serve`, driven over HTTP like blackbox_exporter below
     const port = await freePort();
     const serve = spawn(
@@ -348,6 +360,7 @@ async function fleet(): Promise<void> {
     table.push([label, `${f.probesPerSecond} probes/s`, `${f.cpuMsPerProbe} ms CPU/probe, peak RSS ${f.peakRssMb} MB, ${f.healthy}/${f.probes} healthy${f.note ? ` (${f.note.slice(0, 80)})` : ''}`]);
   };
   row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode as FleetFigures);
+  row(`bare Node client, same dialogue`, out.bareNodeClient as FleetFigures);
   row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}`, out.exporter as FleetFigures);
   row(`blackbox_exporter smtp_starttls, same`, out.blackbox as FleetFigures | string);
   const bb = out.blackbox;

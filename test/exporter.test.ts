@@ -142,6 +142,19 @@ describe('--allow-any-target', () => {
     expect(sample(await res.text(), 'probe_success')).toBe(1);
   });
 
+  it('a request line that is not a URL is 400, and the exporter keeps serving', async () => {
+    const e = await exporter();
+    const { connect } = await import('node:net');
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(e.port, '127.0.0.1', () => socket.write('GET http://[oops HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${e.url}/probe?target=refused`)).status).toBe(200);
+  });
+
   it('a malformed target is 400', async () => {
     const e = await exporter({ allowAnyTarget: true });
     const res = await fetch(`${e.url}/probe?target=${encodeURIComponent('a b')}`);

@@ -93,7 +93,15 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   });
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://exporter.invalid');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://exporter.invalid');
+    } catch {
+      // An absolute-form request line that is not a URL ("GET http://[x HTTP/1.1").
+      requests.inc({ path: 'other', status: '400' });
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed request URL\n');
+      return;
+    }
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void => {
       requests.inc({ path: ['/', '/probe', '/metrics'].includes(url.pathname) ? url.pathname : 'other', status: String(status) });
       if (res.headersSent || res.destroyed) return;
