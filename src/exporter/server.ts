@@ -68,7 +68,16 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Starts the exporter and resolves once it listens. */
+/**
+ * Starts the exporter and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const targets = loadTargetsFile('/etc/mailflow-probe/connectors.txt');
+ * const exporter = await startExporter({ targets, token: process.env.PROBE_EXPORTER_TOKEN });
+ * // Prometheus scrapes http://127.0.0.1:9125/probe?target=contoso
+ * ```
+ */
 export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const byName = new Map(opts.targets.map((t) => [t.name, t]));
   const maxConcurrent = opts.maxConcurrent ?? EXPORTER_DEFAULTS.maxConcurrent;
