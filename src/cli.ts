@@ -258,7 +258,7 @@ export function buildProgram(): Command {
     .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
     .option('--deadline <ms>', 'the most the whole probe may take (default 60000)')
     .option('--concurrency <n>', 'paths probed at once (default 8); with --targets, targets probed at once (default 64)')
-    .option('--targets <file>', 'fleet mode: probe every connector in FILE (one a line: hosts and key=value options)')
+    .option('--targets <file>', 'fleet mode: probe every connector in FILE (one a line: hosts and key=value options; or a scheduled-checks config, .yaml/.json)')
     .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
     .addOption(
       new Option('--revocation <mode>', 'revocation check (stapled OCSP, CRL): off, soft = unreachable is a warning (default), hard = unreachable fails').choices([
@@ -366,6 +366,7 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('run a Prometheus exporter: GET /probe?target=NAME probes a configured target; /metrics; / status page')
+    .option('--config <file>', 'the scheduled checks\' config: its targets, and its history for the status page')
     .option('--targets <file>', 'the targets it may probe, one a line (as for probe --targets)')
     .option('--listen <ip:port>', 'where to listen (default 127.0.0.1:9125)')
     .option('--allow-any-target', 'also probe ?target=HOST not in the targets file (public addresses only)')

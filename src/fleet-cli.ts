@@ -7,7 +7,7 @@ import { FLEET_DEFAULT_CONCURRENCY, runFleet, worstVerdict, type FleetEntry } fr
 import { parseInteger, type ProbeOptions } from './options.js';
 import { progressBar, renderFleetJsonLine, renderFleetTable } from './report/fleet.js';
 import type { Verdict } from './result.js';
-import { loadTargetsFile } from './targets.js';
+import { loadNamedTargets } from './target-sources.js';
 
 const EXIT = { healthy: 0, degraded: 1, failing: 2, cancelled: 130 } as const;
 
@@ -17,7 +17,7 @@ export async function runFleetCommand(
   opts: { concurrency: string | undefined; json: boolean; signal: AbortSignal },
 ): Promise<number> {
   const concurrency = opts.concurrency === undefined ? FLEET_DEFAULT_CONCURRENCY : parseInteger(opts.concurrency, 'concurrency', 1, 4096);
-  const list = loadTargetsFile(file, defaults);
+  const list = loadNamedTargets(file, defaults);
   const started = performance.now();
   const counts: Record<Verdict, number> = { healthy: 0, degraded: 0, failing: 0 };
   const bar = process.stderr.isTTY ? progressBar(process.stderr, list.length) : null;

@@ -7,13 +7,15 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { EXPORTER_DEFAULTS, startExporter } from './exporter/server.js';
 import { parseInteger, parsePort, UsageError, type ProbeOptions } from './options.js';
-import { loadTargetsFile, type NamedTarget } from './targets.js';
+import { configHistory, loadNamedTargets } from './target-sources.js';
+import type { NamedTarget } from './targets.js';
 
 /** The environment variable that may hold the bearer token (never argv: `ps` shows argv). */
 export const TOKEN_ENV = 'PROBE_EXPORTER_TOKEN';
 
 export interface ServeCliOptions {
   targets?: string;
+  config?: string;
   listen?: string;
   allowAnyTarget?: boolean;
   allowPrivate?: boolean;
@@ -55,16 +57,21 @@ export function readToken(file: string | undefined, env: NodeJS.ProcessEnv, warn
 }
 
 export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): Promise<number> {
-  // The list of named targets. (At merge: `--config FILE` → the checks' loader → the same list.)
+  // The list of named targets: a targets file, or the scheduled checks' config.
+  if (opts.targets !== undefined && opts.config !== undefined) throw new UsageError('give --config or --targets, not both');
+  const file = opts.config ?? opts.targets;
   let targets: NamedTarget[] = [];
-  if (opts.targets !== undefined) targets = loadTargetsFile(opts.targets, defaults);
-  if (!targets.length && !opts.allowAnyTarget) throw new UsageError('nothing to serve: give --targets FILE (or --allow-any-target)');
+  if (file !== undefined) targets = loadNamedTargets(file, defaults);
+  if (!targets.length && !opts.allowAnyTarget) throw new UsageError('nothing to serve: give --config FILE or --targets FILE (or --allow-any-target)');
   if (opts.allowPrivate && !opts.allowAnyTarget) throw new UsageError('--allow-private only applies with --allow-any-target');
   const { host, port } = parseListen(opts.listen ?? `${EXPORTER_DEFAULTS.host}:${EXPORTER_DEFAULTS.port}`);
   const warn = (line: string): void => void process.stderr.write(`${line}\n`);
   const token = readToken(opts.tokenFile, process.env, warn);
+  // The status page draws the scheduled checks' history when the config has one.
+  const history = file !== undefined ? configHistory(file) : null;
   const exporter = await startExporter({
     targets,
+    ...(history ? { history: history.source, historyLabel: history.label } : {}),
     defaults,
     host,
     port,
@@ -83,5 +90,6 @@ export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): P
     process.once('SIGTERM', stop);
   });
   await exporter.close();
+  history?.close();
   return 0;
 }
