@@ -333,6 +333,7 @@ export function buildProgram(): Command {
     )
     .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
     .option('-c, --connectors <file>', 'the JSON of Get-OutboundConnector | ConvertTo-Json')
+    .option('--config <file>', 'verify the targets of a scheduled-checks config instead (each with its own options)')
     .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
     .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')
     .option('--send-test <from,to>', 'also send one real test message with nodemailer and report its queue id')

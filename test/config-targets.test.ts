@@ -88,6 +88,23 @@ describe('the config file as a target list', () => {
     expect(await exited).toBe(0);
   });
 
+  it('probe verify --config: each configured target verified as a connector, with its own port', async () => {
+    const file = await config();
+    const r = await run(['verify', '--config', file, '--json']);
+    const report = JSON.parse(r.stdout) as {
+      source: string;
+      connectors: { name: string; verdict: string; code: string | null; checks: { id: string; status: string }[] }[];
+    };
+    expect(report.source).toBe(file);
+    // The fixture announces SIZE 36700160, under Exchange Online's 36 MB: the one warning.
+    expect(report.connectors[0]?.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, c.status])).toEqual([['size', 'warn']]);
+    expect(report.connectors.map((c) => [c.name, c.verdict, c.code])).toEqual([
+      ['good', 'warn', null],
+      ['refused', 'fail', '4.4.316'],
+    ]);
+    expect(r.code).toBe(2);
+  });
+
   it('--config and --targets together is a usage error', async () => {
     const file = await config();
     const r = await run(['serve', '--config', file, '--targets', file]);
