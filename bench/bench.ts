@@ -25,7 +25,7 @@ import { certSet, closedPort, smtpScript, startRaw } from '../test/fixtures/inde
 import { startDelayProxy } from './delay-proxy.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'dist/src/bin.js');
+const bin = join(root, 'bin/probe.cjs');
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 const HYPERFINE = '/usr/bin/hyperfine';
 
