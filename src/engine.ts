@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { checkCertificate, validatesCertificate } from '../probes/certificate.js';
@@ -8,6 +9,7 @@ import { connectTcp } from '../probes/tcp.js';
 import { upgradeTls } from '../probes/tls.js';
 import { classify } from './classify.js';
 import { diagnose, exchangeMessage } from './diagnose.js';
+import { detectFindings } from './findings.js';
 import { resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import { RESULT_SCHEMA, type PathResult, type ProbeResult, type StageResult, type Verdict, type Warning } from './result.js';
 
@@ -216,6 +218,8 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
 
   function finish(): PathResult {
     if (result.verdict === 'healthy' && warnings.length) result.verdict = 'degraded';
+    const findings = detectFindings(ctx.transcript);
+    if (findings.length) result.findings = findings;
     result.durationMs = ms(started);
     return result;
   }
@@ -242,6 +246,10 @@ export async function probe(targets: string | readonly string[], options: ProbeO
   const started = performance.now();
   const cancel = options.signal ?? never;
   const overall = new AbortController();
+  // Every open stage window listens on this signal: one per target while resolving, one
+  // per path in flight after. Raise Node's leak warning (10) to that designed bound, so a
+  // real leak still warns and a batch of paths does not.
+  setMaxListeners(Math.max(settings.targets.length, settings.concurrency) + 10, overall.signal);
   const deadlineTimer = setTimeout(() => overall.abort(new DOMException('deadline', 'TimeoutError')), settings.deadlineMs);
   const onCancel = (): void => overall.abort(cancel.reason);
   if (cancel.aborted) overall.abort(cancel.reason);
@@ -305,7 +313,10 @@ function summarize(
     startedAt: startedAt.toISOString(),
     durationMs,
     paths,
-    diagnosis: headline?.code && headline.failure ? diagnose(headline.code, headline.failure) : null,
+    diagnosis:
+      headline?.code && headline.failure
+        ? { ...diagnose(headline.code, headline.failure), ...(headline.findings ? { findings: headline.findings } : {}) }
+        : null,
     warnings,
   };
 }

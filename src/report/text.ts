@@ -66,6 +66,7 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
       out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
+    for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${f.title}: ${f.evidence.join(' | ')}`, width, 6)}`);
     if (options.transcript && p.transcript.length) {
       out.push(paint('dim', '    transcript:'));
       for (const line of p.transcript) out.push(paint('dim', `      ${line}`));
@@ -87,6 +88,10 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
     out.push(`  ${'Fixes'.padEnd(14)}${d.fixes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
     field('Partner', d.partner);
     if (d.note) field('Note', d.note);
+    for (const f of d.findings ?? []) {
+      field('Finding', f.message);
+      out.push(`  ${'Turn it off'.padEnd(14)}${f.fixes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
+    }
   }
   if (result.message) {
     out.push('');
