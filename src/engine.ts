@@ -250,10 +250,17 @@ export async function probe(targets: string | readonly string[], options: ProbeO
   // per path in flight after. Raise Node's leak warning (10) to that designed bound, so a
   // real leak still warns and a batch of paths does not.
   setMaxListeners(Math.max(settings.targets.length, settings.concurrency) + 10, overall.signal);
-  const deadlineTimer = setTimeout(() => overall.abort(new DOMException('deadline', 'TimeoutError')), settings.deadlineMs);
+  // As a stage window does (probes/deadline.ts): I/O already read-ready when the deadline
+  // fires is processed first.
+  let deadlineImmediate: NodeJS.Immediate | undefined;
+  const deadlineTimer = setTimeout(() => {
+    deadlineImmediate = setImmediate(() => overall.abort(new DOMException('deadline', 'TimeoutError')));
+  }, settings.deadlineMs);
   const onCancel = (): void => overall.abort(cancel.reason);
   if (cancel.aborted) overall.abort(cancel.reason);
-  else cancel.addEventListener('abort', onCancel, { once: true });
+  // Not on the shared never-aborting signal: a listener per concurrent probe() there
+  // would pile up (and warn of a leak) for a signal that can never fire.
+  else if (cancel !== never) cancel.addEventListener('abort', onCancel, { once: true });
   const base: Omit<ProbeContext, 'transcript'> = {
     signal: overall.signal,
     cancel,
@@ -273,6 +280,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     return summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted);
   } finally {
     clearTimeout(deadlineTimer);
+    if (deadlineImmediate) clearImmediate(deadlineImmediate);
     cancel.removeEventListener('abort', onCancel);
   }
 }

@@ -215,7 +215,7 @@ describe('oversize and garbage are protocol failures (other), with evidence, in 
       try {
         const { result } = await timed('127.0.0.1', options(server.port));
         const f = failureOf(result);
-        if (at < greeting && f.stage === 'tcp') {
+        if (at <= greeting && f.stage === 'tcp') {
           // A RST right after the accept (client and server share this event loop) can
           // reach the client before its connect completes: Node then reports the connect
           // as reset, which is a refusal.
@@ -307,8 +307,8 @@ describe('a batch of hostile paths in one probe', () => {
     }
     const targets = behaviours.map((_, i) => `127.0.0.${i + 1}`);
     const started = performance.now();
-    const result = await probe(targets, options(first.port, { tlsMode: 'encryption-only', timeoutMs: 900, deadlineMs: 2500, concurrency: 16 }));
-    expect(performance.now() - started).toBeLessThanOrEqual(2500 + GRACE_MS);
+    const result = await probe(targets, options(first.port, { tlsMode: 'encryption-only', timeoutMs: 1500, deadlineMs: 4000, concurrency: 16 }));
+    expect(performance.now() - started).toBeLessThanOrEqual(4000 + GRACE_MS);
     expect(result.paths.map((p) => ({ stage: p.failure?.stage, kind: p.failure?.kind, code: p.code }))).toEqual(
       behaviours.map(([, e]) => ({ stage: e.stage, kind: e.kind, code: e.code })),
     );
