@@ -3,6 +3,7 @@
  * code, holds its memory to the reader's bounds, and leaves no socket, timer or
  * unhandled rejection behind. Real loopback servers only (test/fixtures/hostile.ts).
  */
+import { getEventListeners } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
@@ -33,9 +34,13 @@ let dns: DnsServer;
 let baseline: { fds: number; timers: number };
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown): void => void rejections.push(reason);
+// A listener leak on an AbortSignal shows as MaxListenersExceededWarning: none may appear.
+const warnings: string[] = [];
+const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
 
 beforeAll(async () => {
   process.on('unhandledRejection', onRejection);
+  process.on('warning', onWarning);
   dns = await startDns({
     'mx1.demo.test': { A: ['127.0.0.1'] },
     'silent-dns.demo.test': 'TIMEOUT',
@@ -48,6 +53,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   expect(rejections).toEqual([]);
+  expect(warnings).toEqual([]);
 });
 
 afterAll(async () => {
@@ -56,6 +62,7 @@ afterAll(async () => {
   await vi.waitFor(() => expect(openFds()).toBe(baseline.fds), { timeout: 3000 });
   expect(timers()).toBeLessThanOrEqual(baseline.timers);
   process.off('unhandledRejection', onRejection);
+  process.off('warning', onWarning);
   expect(rejections).toEqual([]);
   await dns.close();
 });
@@ -377,5 +384,54 @@ describe('a firewall that inspects SMTP (Cisco PIX fixup smtp / ASA ESMTP inspec
     expect(failureOf(result)).toEqual({ stage: 'starttls', kind: 'starttls-not-offered', code: '4.4.317' });
     expect(result.paths[0]?.transcript[0]).toMatch(/^S: 220 [*20 ]{40,}$/);
     expect(result.diagnosis?.findings?.[0]?.kind).toBe('smtp-inspection');
+  });
+});
+
+describe('listeners', () => {
+  it("the caller's AbortSignal keeps no listener after probes against hostile servers", async () => {
+    const controller = new AbortController();
+    for (const b of [{ kind: 'silent' }, { kind: 'tls-stall', bytes: 10 }, { kind: 'garbage', bytes: 9 }, { kind: 'healthy' }] as Hostile[]) {
+      const server = await serve(hostile(b));
+      await timed('127.0.0.1', options(server.port, { tlsMode: 'encryption-only', timeoutMs: 400, signal: controller.signal }));
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('30 paths in flight at once raise no listener-leak warning', async () => {
+    const server = await serve(hostile({ kind: 'silent' }));
+    const targets = Array.from({ length: 30 }, (_, i) => `127.0.0.${i + 1}`);
+    const started = performance.now();
+    const result = await probe(targets, options(server.port, { timeoutMs: 400, deadlineMs: 3000, concurrency: 30 }));
+    expect(performance.now() - started).toBeLessThanOrEqual(3000 + GRACE_MS);
+    // 127.0.0.1 listens and stays silent; the other addresses refuse.
+    expect(result.paths.map((p) => p.code)).toEqual(['4.4.318', ...Array.from({ length: 29 }, () => '4.4.316')]);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('a busy prober', () => {
+  it('does not call an answer that arrived in time a timeout because its own loop was blocked', async () => {
+    // The server (in this process) answers EHLO, then blocks the event loop for longer
+    // than the client's EHLO window. When the loop wakes, the window's timer and the
+    // answer are both due; Node runs timers first. The answer came in time: it is read.
+    const server = await serve((socket) => {
+      socket.write('220 mx1.demo.test ESMTP\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        const line = chunk.toString('latin1');
+        if (line.startsWith('EHLO')) {
+          socket.write('250 mx1.demo.test\r\n');
+          const until = performance.now() + 600;
+          while (performance.now() < until);
+        } else if (line.startsWith('QUIT')) socket.end('221 2.0.0 Bye\r\n');
+      });
+    });
+    const result = await probe('127.0.0.1', options(server.port, { tlsMode: 'opportunistic', timeoutMs: 300 }));
+    expect(result.paths[0]?.failure).toBeUndefined();
+    expect(result.paths[0]?.stages.map((s) => [s.name, s.ok])).toEqual([
+      ['tcp', true],
+      ['banner', true],
+      ['ehlo', true],
+      ['quit', true],
+    ]);
   });
 });
