@@ -323,7 +323,11 @@ function summarize(
     paths,
     diagnosis:
       headline?.code && headline.failure
-        ? { ...diagnose(headline.code, headline.failure), ...(headline.findings ? { findings: headline.findings } : {}) }
+        ? {
+            ...diagnose(headline.code, headline.failure),
+            // A finding names the cause more exactly than the code's generic first fix.
+            ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
+          }
         : null,
     warnings,
   };

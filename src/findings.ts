@@ -24,6 +24,8 @@ export interface Finding {
   evidence: string[];
   /** How to turn it off, most specific first. */
   fixes: string[];
+  /** The one thing to do first; it replaces the code's generic first fix in the diagnosis. */
+  firstFix: string;
 }
 
 /** A greeting masked by the firewall: `220 ****…`; ASA keeps only the digits 2 and 0 and spaces. */
@@ -82,6 +84,8 @@ export function detectFindings(transcript: readonly string[]): Finding[] {
       message: `A firewall between Exchange Online and the server rewrites the SMTP dialogue (Cisco PIX "fixup smtp" / ASA ESMTP inspection): ${what.join('; ')}. The code above is what this does to delivery; the fix is on the firewall, not on the mail server.`,
       evidence,
       fixes: INSPECTION_FIXES,
+      firstFix:
+        'Turn off the SMTP inspection of the firewall in front of the server (Cisco ASA: `no inspect esmtp`; PIX: `no fixup protocol smtp 25`), then probe again.',
     },
   ];
 }

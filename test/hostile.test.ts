@@ -348,6 +348,7 @@ describe('a firewall that inspects SMTP (Cisco PIX fixup smtp / ASA ESMTP inspec
     expect(path?.findings?.[0]?.evidence).toEqual([path?.transcript[0]?.slice(3), '250-XXXXXXXA']);
     expect(path?.findings?.[0]?.message).toMatch(/STARTTLS in the EHLO reply was replaced with XXXXXXXA/);
     expect(result.diagnosis?.findings?.[0]?.fixes.join(' ')).toMatch(/no inspect esmtp/);
+    expect(result.diagnosis?.firstFix).toMatch(/^Turn off the SMTP inspection of the firewall/);
     expect(result.diagnosis?.findings?.[0]?.fixes.join(' ')).toMatch(/no fixup protocol smtp 25/);
     const text = renderText(result);
     expect(text).toMatch(/Finding +A firewall between Exchange Online and the server rewrites the SMTP dialogue/);
