@@ -15,3 +15,4 @@ export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode,
 export type { Capabilities } from '../probes/smtp.js';
 export type { TlsInfo } from '../probes/tls.js';
 export type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
+export { detectFindings, type Finding, type FindingKind } from './findings.js';
