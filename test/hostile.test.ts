@@ -436,3 +436,23 @@ describe('a busy prober', () => {
     ]);
   });
 });
+
+describe('paths that wait their turn past the deadline', () => {
+  it('open no connection after the deadline', async () => {
+    const accepted = [0, 0, 0];
+    const first = await serve((socket) => void (accepted[0]! += 1, socket.resume()));
+    for (const i of [1, 2]) {
+      const server = await startRaw((socket) => void (accepted[i]! += 1, socket.resume()), { host: `127.0.0.${i + 1}`, port: first.port });
+      onTestFinished(() => server.close());
+    }
+    // One path at a time: the first two spend the whole deadline waiting for a greeting.
+    const result = await probe(['127.0.0.1', '127.0.0.2', '127.0.0.3'], options(first.port, { timeoutMs: 500, deadlineMs: 800, concurrency: 1 }));
+    expect(result.paths.map((p) => [p.failure?.stage, p.failure?.kind, p.code])).toEqual([
+      ['banner', 'timeout', '4.4.318'],
+      ['banner', 'timeout', '4.4.318'],
+      ['tcp', 'connect-timeout', '4.4.315'],
+    ]);
+    expect(result.paths[2]?.failure?.message).toMatch(/^no time left to connect/);
+    expect(accepted).toEqual([1, 1, 0]);
+  });
+});
