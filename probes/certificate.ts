@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { readDer } from './pki.js';
+import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
 
 const DAY_MS = 86_400_000;
@@ -16,9 +18,22 @@ export interface CertificateSummary {
   /** Whole days until validTo; negative once expired. */
   daysLeft: number;
   fingerprint256: string;
+  /** SHA-1 thumbprint, upper-case hex without separators, as Windows and Exchange print `Thumbprint:`. */
+  thumbprint: string;
   serialNumber: string;
+  /** `rsa`, `ec`, `ed25519` … (Node's asymmetricKeyType). */
   keyType: string | null;
   keyBits: number | null;
+  /** The curve of an EC key (`prime256v1` …). */
+  curve: string | null;
+  /** `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `sha1WithRSAEncryption` …; the OID when unknown. */
+  signatureAlgorithm: string;
+  /** The hash under the signature (`sha256`, `sha1` …); null for Ed25519 or an unknown algorithm. */
+  signatureHash: string | null;
+  /** CRL distribution points (RFC 5280 §4.2.1.13). */
+  crlUrls: string[];
+  /** OCSP responders (Authority Information Access, RFC 5280 §4.2.2.1). */
+  ocspUrls: string[];
   isCa: boolean;
   selfIssued: boolean;
   /** True when this is one of the trust anchors rather than something the server sent. */
@@ -35,6 +50,18 @@ export interface CertificateCheck {
   /** For domain-validation: the name required and whether the certificate carries it. */
   requiredName: string | null;
   nameMatches: boolean | null;
+  /** The leaf's revocation status; absent when the stage did not get that far. */
+  revocation?: RevocationCheck;
+  /** What is wrong but not (yet) fatal: weak keys and signatures, revocation not established. */
+  findings: CertificateFinding[];
+}
+
+/** A warning about the certificate: mail flows today, but the fix is due. */
+export interface CertificateFinding {
+  kind: 'weak-key' | 'weak-signature' | 'revocation-unavailable';
+  /** The certificate it is about (its subject). */
+  subject: string;
+  message: string;
 }
 
 /** `CN=a\nO=b` (issuer-most first, as OpenSSL prints it) → `CN=a, O=b` (subject-most first). */
@@ -98,6 +125,7 @@ export function summarize(cert: X509Certificate, anchors: Set<string>, now: numb
     details?.modulusLength ??
     ({ prime256v1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[details?.namedCurve ?? ''] ??
     (key.asymmetricKeyType === 'ed25519' ? 256 : null);
+  const der = readDer(cert.raw);
   return {
     subject: formatDn(cert.subject),
     issuer: formatDn(cert.issuer),
@@ -106,9 +134,15 @@ export function summarize(cert: X509Certificate, anchors: Set<string>, now: numb
     validTo: new Date(cert.validTo).toISOString(),
     daysLeft: Math.floor((Date.parse(cert.validTo) - now) / DAY_MS),
     fingerprint256: cert.fingerprint256,
+    thumbprint: cert.fingerprint.replace(/:/g, ''),
     serialNumber: cert.serialNumber,
     keyType: key.asymmetricKeyType ?? null,
     keyBits,
+    curve: details?.namedCurve ?? null,
+    signatureAlgorithm: der.signatureAlgorithm,
+    signatureHash: der.signatureHash,
+    crlUrls: der.crlUrls,
+    ocspUrls: der.ocspUrls,
     isCa: cert.ca,
     selfIssued: cert.subject === cert.issuer,
     anchor: anchors.has(cert.fingerprint256),
@@ -188,9 +222,51 @@ function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: Cer
       };
     }
     case 'CERT_REVOKED':
-      return { reason: 'revoked', text: 'the certificate has been revoked by its CA (no longer valid)' };
+      return { reason: 'revoked', text: 'the certificate has been revoked by its CA: it is no longer valid' };
+    case 'CERT_SIGNATURE_FAILURE':
+      return { reason: 'invalid', text: 'a signature in the certificate chain does not verify (the certificate was altered, or is paired with the wrong issuer)' };
     default:
       return { reason: 'invalid', text: `the certificate chain did not verify (${verifyError})` };
+  }
+}
+
+/**
+ * The chain the server presented, described (every certificate, trust, name match)
+ * without judging it.
+ */
+export function describeCertificate(ctx: ProbeContext, socket: tls.TLSSocket, now = Date.now()): CertificateCheck {
+  const x509 = peerChain(socket);
+  const anchors = anchorFingerprints(ctx);
+  const chain = x509.map((c) => summarize(c, anchors, now));
+  const verifyError = socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN');
+  const requiredName = ctx.tls.mode === 'domain-validation' ? ctx.tls.domain : null;
+  const leaf = chain[0];
+  const nameMatches = requiredName && leaf ? leaf.names.some((n) => nameMatchesTlsDomain(requiredName, n)) : null;
+  return { chain, trusted: socket.authorized, verifyError, requiredName, nameMatches, findings: [] };
+}
+
+/** Throws the StageFailure for a described chain that fails the connector's TLS mode. */
+function judge(ctx: ProbeContext, check: CertificateCheck, x509: X509Certificate[]): void {
+  const leaf = check.chain[0];
+  if (!validatesCertificate(ctx.tls.mode)) return;
+  if (!leaf) throw new StageFailure('certificate', 'certificate', 'the server presented no certificate', { reason: 'invalid' });
+  if (check.verifyError) {
+    const { reason, text } = reasonFor(check.verifyError, x509);
+    throw new StageFailure('certificate', 'certificate', text, { reason, errno: check.verifyError, thumbprint: leaf.thumbprint });
+  }
+  if (check.requiredName && !check.nameMatches) {
+    throw new StageFailure(
+      'certificate',
+      'certificate',
+      `the certificate is for ${leaf.names.join(', ') || '(no names)'}, not ${check.requiredName}`,
+      {
+        reason: 'name-mismatch',
+        expected: check.requiredName,
+        presented: leaf.subject,
+        presentedNames: leaf.names,
+        thumbprint: leaf.thumbprint,
+      },
+    );
   }
 }
 
@@ -205,37 +281,121 @@ export function checkCertificate(
   socket: tls.TLSSocket,
   now = Date.now(),
 ): CertificateCheck {
-  const x509 = peerChain(socket);
-  const anchors = anchorFingerprints(ctx);
-  const chain = x509.map((c) => summarize(c, anchors, now));
-  const verifyError = socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN');
-  const requiredName = ctx.tls.mode === 'domain-validation' ? ctx.tls.domain : null;
-  const leaf = chain[0];
-  const nameMatches = requiredName && leaf ? leaf.names.some((n) => nameMatchesTlsDomain(requiredName, n)) : null;
-  const check: CertificateCheck = { chain, trusted: socket.authorized, verifyError, requiredName, nameMatches };
-  if (!leaf) {
-    if (validatesCertificate(ctx.tls.mode)) {
-      throw new StageFailure('certificate', 'certificate', 'the server presented no certificate', { reason: 'invalid' });
+  const check = describeCertificate(ctx, socket, now);
+  judge(ctx, check, peerChain(socket));
+  return check;
+}
+
+/** Hashes no CA may sign with any more (CA/Browser Forum Baseline Requirements §7.1.3). */
+const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
+
+/**
+ * Weak keys and signatures in what the server sent (trust anchors are the client's own
+ * and their self-signatures are never checked, RFC 5280 §6.1). The probe's TLS client
+ * runs at OpenSSL security level 0 so that such a chain still completes and is named
+ * here, instead of failing as an unexplained "UNSPECIFIED" verification error.
+ */
+export function weaknesses(chain: readonly CertificateSummary[]): CertificateFinding[] {
+  const findings: CertificateFinding[] = [];
+  for (const cert of chain.filter((c) => !c.anchor)) {
+    const which = cert === chain[0] ? `the certificate ${cert.subject}` : `the chain certificate ${cert.subject}`;
+    if (cert.signatureHash && WEAK_HASHES.has(cert.signatureHash)) {
+      findings.push({
+        kind: 'weak-signature',
+        subject: cert.subject,
+        message:
+          `${which} is signed with ${cert.signatureHash.toUpperCase()} (${cert.signatureAlgorithm}): public CAs stopped issuing such ` +
+          'certificates in 2016, Microsoft no longer trusts them for TLS, and OpenSSL at its default security level rejects the chain; ' +
+          'Exchange Online may refuse it with 450 4.7.320. Reissue it signed with SHA-256.',
+      });
     }
+    const rsaLike = cert.keyType === 'rsa' || cert.keyType === 'rsa-pss' || cert.keyType === 'dsa';
+    if (cert.keyBits !== null && ((rsaLike && cert.keyBits < 2048) || (cert.keyType === 'ec' && cert.keyBits < 256))) {
+      findings.push({
+        kind: 'weak-key',
+        subject: cert.subject,
+        message:
+          `${which} has a ${cert.keyBits}-bit ${(cert.keyType ?? '').toUpperCase()} key: CAs require at least 2048-bit RSA (or ECDSA P-256) ` +
+          'and modern TLS stacks refuse shorter keys. Generate a new key of 2048 bits or more and reissue the certificate.',
+      });
+    }
+  }
+  return findings;
+}
+
+export interface InspectOptions {
+  /** Default: the context's TLS policy, else soft. */
+  revocation?: RevocationMode;
+  /** The OCSP response the server stapled to the handshake (RFC 6066 §8), if any. */
+  staple?: Uint8Array | null;
+  now?: number;
+  /** Gets the described chain before it is judged, so a failing stage still reports every certificate. */
+  onCheck?: (check: CertificateCheck) => void;
+}
+
+/**
+ * The whole certificate stage: `checkCertificate` (chain, validity, name), then weak keys
+ * and signatures, then revocation (stapled OCSP, else the CRL) under `--revocation`:
+ * revoked fails with reason `revoked`; a status nobody could establish is a warning
+ * (soft) or fails with reason `revocation-unknown` (hard). Certificates the connector's
+ * TLS mode does not validate are described, never judged.
+ */
+export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocket, options: InspectOptions = {}): Promise<CertificateCheck> {
+  const now = options.now ?? Date.now();
+  const mode = options.revocation ?? ctx.tls.revocation ?? 'soft';
+  const check = describeCertificate(ctx, socket, now);
+  options.onCheck?.(check);
+  const x509 = peerChain(socket);
+  judge(ctx, check, x509);
+  const leaf = check.chain[0];
+  if (!leaf || !validatesCertificate(ctx.tls.mode)) {
+    check.revocation = uncheckedRevocation(mode, `revocation not checked: TLS mode ${ctx.tls.mode} does not validate the certificate`);
     return check;
   }
-  if (!validatesCertificate(ctx.tls.mode)) return check;
-  if (verifyError) {
-    const { reason, text } = reasonFor(verifyError, x509);
-    throw new StageFailure('certificate', 'certificate', text, { reason, errno: verifyError });
+  check.findings.push(...weaknesses(check.chain));
+  const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now);
+  check.revocation = revocation;
+  if (mode !== 'off') {
+    // Windows checks the whole chain except the root; so do we, for what the server sent.
+    const intermediates: IntermediateRevocation[] = [];
+    for (let i = 1; i < x509.length - 1; i++) {
+      const cert = check.chain[i];
+      if (!cert || cert.anchor || cert.selfIssued) continue;
+      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now);
+      intermediates.push({ subject: cert.subject, ...found });
+    }
+    if (intermediates.length) revocation.intermediates = intermediates;
   }
-  if (requiredName && !nameMatches) {
-    throw new StageFailure(
-      'certificate',
-      'certificate',
-      `the certificate is for ${leaf.names.join(', ') || '(no names)'}, not ${requiredName}`,
-      {
-        reason: 'name-mismatch',
-        expected: requiredName,
-        presented: leaf.subject,
-        presentedNames: leaf.names,
-      },
-    );
+  const all: Array<{ subject: string; which: string; r: RevocationCheck }> = [
+    { subject: leaf.subject, which: 'the certificate', r: revocation },
+    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: `the intermediate certificate ${r.subject}`, r })),
+  ];
+  const revoked = all.find((c) => c.r.status === 'revoked');
+  if (revoked) {
+    throw new StageFailure('certificate', 'certificate', `${revoked.which} has been revoked by its CA: it is no longer valid (${revoked.r.detail})`, {
+      reason: 'revoked',
+      thumbprint: leaf.thumbprint,
+      ...(revoked.r.revokedAt ? { revokedAt: revoked.r.revokedAt } : {}),
+    });
+  }
+  for (const { subject, which, r } of all.filter((c) => c.r.status === 'unknown')) {
+    if (mode === 'hard') {
+      throw new StageFailure(
+        'certificate',
+        'certificate',
+        `the revocation status of ${which} cannot be established (--revocation hard): ${r.detail}`,
+        { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
+      );
+    }
+    // Soft: a certificate that names no revocation source (private CAs) is not worth a
+    // warning; one whose staple or CRL could not be used is, since Exchange checks them.
+    if (r.ocsp || r.crl.length) {
+      check.findings.push({
+        kind: 'revocation-unavailable',
+        subject,
+        message: `the revocation status of ${which} could not be established: ${r.detail}. Exchange Online checks revocation; make the CRL reachable over HTTP (or staple a valid OCSP response).`,
+      });
+    }
   }
   return check;
 }

@@ -70,3 +70,38 @@ export async function withWindow<T>(
     window.dispose();
   }
 }
+
+/**
+ * Waits for `event` on `emitter` — or its 'error', or the window closing — and removes
+ * every listener it added, whichever comes first. The caller words both failures.
+ */
+export function waitForEvent(
+  emitter: NodeJS.EventEmitter,
+  event: string,
+  window: StageWindow,
+  fail: { error(err: Error): StageFailure; abort(): StageFailure },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      window.signal.removeEventListener('abort', onAbort);
+      emitter.off(event, onEvent);
+      emitter.off('error', onError);
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(fail.abort());
+    };
+    const onEvent = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(fail.error(err));
+    };
+    if (window.signal.aborted) return onAbort();
+    window.signal.addEventListener('abort', onAbort, { once: true });
+    emitter.once(event, onEvent);
+    emitter.once('error', onError);
+  });
+}

@@ -47,6 +47,8 @@ export type CertificateReason =
   | 'incomplete-chain'
   | 'unknown-issuer'
   | 'revoked'
+  // the revocation status could not be established and --revocation is hard
+  | 'revocation-unknown'
   | 'invalid';
 
 /**
@@ -104,6 +106,12 @@ export interface FailureDetail {
   timeoutMs?: number;
   /** The TLS protocol the server offered, for `tls-version`, when known. */
   offered?: string;
+  /** For `tls-version`: every protocol version the server completed a handshake with when probed alone. */
+  offeredVersions?: string[];
+  /** For a certificate failure: the leaf's SHA-1 thumbprint, as Exchange prints `Thumbprint:`. */
+  thumbprint?: string;
+  /** For a revoked certificate: when its CA revoked it (ISO 8601), when the CRL or OCSP response says. */
+  revokedAt?: string;
 }
 
 /**
@@ -156,6 +164,8 @@ export interface TlsPolicy {
   domain: string | null;
   /** Trust anchors: Node's bundled roots plus any extra PEM certificates given. */
   ca: string[];
+  /** How revocation is checked (`--revocation`); soft when absent. */
+  revocation?: 'off' | 'soft' | 'hard';
 }
 
 /** A DNS server to ask, as `{ host, port }`; host is an IP literal. */

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { openWindow, windowFailure } from './deadline.js';
+import { openWindow, waitForEvent, windowFailure } from './deadline.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
 /** Node's connect errors, translated once, here. Nothing else looks at `err.code`. */
@@ -36,34 +36,15 @@ export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Soc
   }
   const socket = net.connect({ host: ip, port: ctx.port, noDelay: true });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        cleanup();
-        reject(windowFailure(ctx, 'tcp', window, 'no answer to the connection attempt', 'connect-timeout'));
-      };
-      const cleanup = (): void => {
-        window.signal.removeEventListener('abort', onAbort);
-        socket.off('connect', onConnect);
-        socket.off('error', onError);
-      };
-      const onConnect = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onError = (err: Error): void => {
-        cleanup();
+    await waitForEvent(socket, 'connect', window, {
+      abort: () => windowFailure(ctx, 'tcp', window, 'no answer to the connection attempt', 'connect-timeout'),
+      error: (err) => {
         const errno = errnoOf(err);
         const known = errno ? CONNECT_ERRORS[errno] : undefined;
-        reject(
-          known
-            ? new StageFailure('tcp', known.kind, `${ip} port ${ctx.port}: ${known.text}`, { errno }, { cause: err })
-            : new StageFailure('tcp', 'internal', `${ip} port ${ctx.port}: ${err.message}`, errno ? { errno } : {}, { cause: err }),
-        );
-      };
-      if (window.signal.aborted) return onAbort();
-      window.signal.addEventListener('abort', onAbort, { once: true });
-      socket.once('connect', onConnect);
-      socket.once('error', onError);
+        return known
+          ? new StageFailure('tcp', known.kind, `${ip} port ${ctx.port}: ${known.text}`, { errno }, { cause: err })
+          : new StageFailure('tcp', 'internal', `${ip} port ${ctx.port}: ${err.message}`, errno ? { errno } : {}, { cause: err });
+      },
     });
     return socket;
   } catch (err) {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { openWindow, windowFailure } from './deadline.js';
+import { openWindow, waitForEvent, windowFailure } from './deadline.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
 /** What the handshake settled on, recorded for every path that got this far. */
@@ -46,20 +46,35 @@ export function trustAnchors(ctx: ProbeContext): string[] | undefined {
   return ctx.tls.ca.length ? [...tls.rootCertificates, ...ctx.tls.ca] : undefined;
 }
 
+/** tls.connect options; `requestOCSP` is passed to the TLSSocket, though @types/node omits it. */
+export type ProbeTlsOptions = tls.ConnectionOptions & { requestOCSP?: boolean };
+
+/**
+ * Node's default cipher list at OpenSSL security level 0. The list decides what is
+ * negotiated and stays Node's; the level decides which keys and signature hashes the
+ * chain check accepts. At the default level 1 a SHA-1-signed certificate fails as a bare
+ * `UNSPECIFIED`; at 0 the chain completes and the certificate stage names the weakness.
+ */
+export const PROBE_CIPHERS = `${tls.DEFAULT_CIPHERS}:@SECLEVEL=0`;
+
 /**
  * TLS stage: the handshake on the socket STARTTLS opened (RFC 3207). The certificate is
  * not judged here — the connection completes whatever it presents, and the certificate
  * stage decides under the connector's TLS mode, so every reason can be named.
  * Ownership of the socket moves to the returned TLS socket; on failure both are destroyed.
+ * `overrides` lets the version probe (`tls-versions.ts`) pin one protocol version.
+ * `staple` is the OCSP response the server stapled (RFC 6066 §8), or null.
  */
 export async function upgradeTls(
   ctx: ProbeContext,
   socket: net.Socket,
   servername: string | null,
-): Promise<{ socket: tls.TLSSocket; info: TlsInfo }> {
+  overrides: ProbeTlsOptions = {},
+): Promise<{ socket: tls.TLSSocket; info: TlsInfo; staple: Buffer | null }> {
   const window = openWindow(ctx);
   const anchors = trustAnchors(ctx);
-  const secure = tls.connect({
+  let staple: Buffer | null = null;
+  const options: ProbeTlsOptions = {
     socket,
     // SNI carries host names only (RFC 6066 §3); an IP literal sends none.
     ...(servername && !net.isIP(servername) ? { servername } : {}),
@@ -68,34 +83,25 @@ export async function upgradeTls(
     minVersion: 'TLSv1.2',
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
+    ciphers: PROBE_CIPHERS,
+    // Ask for a stapled OCSP response (status_request, RFC 6066 §8).
+    requestOCSP: true,
+    ...overrides,
+  };
+  const secure = tls.connect(options);
+  // Emitted before secureConnect, with the DER response or undefined when none was stapled.
+  secure.once('OCSPResponse', (response?: Buffer) => {
+    staple = response?.length ? response : null;
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const cleanup = (): void => {
-        window.signal.removeEventListener('abort', onAbort);
-        secure.off('secureConnect', onSecure);
-        secure.off('error', onError);
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(windowFailure(ctx, 'tls', window, 'the TLS handshake did not complete'));
-      };
-      const onSecure = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onError = (err: NodeJS.ErrnoException & { syscall?: string }): void => {
-        cleanup();
-        reject(translateTlsError(err));
-      };
-      if (window.signal.aborted) return onAbort();
-      window.signal.addEventListener('abort', onAbort, { once: true });
-      secure.once('secureConnect', onSecure);
-      secure.once('error', onError);
+    await waitForEvent(secure, 'secureConnect', window, {
+      abort: () => windowFailure(ctx, 'tls', window, 'the TLS handshake did not complete'),
+      error: (err) => translateTlsError(err),
     });
     const cipher = secure.getCipher();
     return {
       socket: secure,
+      staple,
       info: {
         protocol: secure.getProtocol(),
         cipher: cipher?.standardName ?? cipher?.name ?? null,

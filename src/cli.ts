@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { addScheduledCommands } from './cli-scheduled.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 
@@ -26,6 +27,12 @@ Examples:
       ask a specific DNS server; show the SMTP dialogue of every path
   probe demo
       every failure code against built-in loopback servers; no network needed
+  probe contoso.com --policies
+      also DANE, MTA-STS and TLS-RPT of the recipient domain, each MX path judged
+  probe explain 'Reason: [{LED=450 4.4.317 Cannot connect to remote server …'
+      read a message-trace reason or a bounce, then re-check the server it names
+  probe smarthost.contoso.com --lang pt-BR
+      the diagnosis in Brazilian Portuguese (also chosen by LANG=pt_BR.UTF-8)
 
 Exit codes: 0 healthy, 1 degraded, 2 failing, 3 usage error, 130 cancelled.
 Codes: 4.4.312 DNS query failed, 4.4.315 connection timed out, 4.4.316 connection refused,
@@ -44,9 +51,13 @@ interface CliOptions {
   deadline?: string;
   concurrency?: string;
   warnDays?: string;
+  revocation?: string;
   json?: boolean;
   transcript?: boolean;
   color: boolean;
+  lang?: string;
+  policies?: boolean;
+  mtaStsPort?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -87,12 +98,14 @@ function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
 }
 
 async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
-  const [{ probe }, { renderText }, { renderJson }, { UsageError }] = await Promise.all([
+  const [{ probe }, { renderText }, { renderJson }, { UsageError }, { chooseLanguage, catalogFor }] = await Promise.all([
     import('./engine.js'),
     import('./report/text.js'),
     import('./report/json.js'),
     import('./options.js'),
+    import('./catalog/index.js'),
   ]);
+  const language = chooseLanguage(opts.lang);
   if (!targets.length) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
   const options: ProbeOptions = {
     mx: opts.mx,
@@ -106,14 +119,100 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
     ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
+    ...(opts.revocation !== undefined ? { revocation: opts.revocation as ProbeOptions['revocation'] } : {}),
+    language,
+    ...(opts.policies ? { policies: true } : {}),
+    ...(opts.mtaStsPort !== undefined ? { mtaStsPort: opts.mtaStsPort as unknown as number } : {}),
   };
   const cancel = cancelOnSigint();
   try {
     const result = await probe(targets, { ...options, signal: cancel.signal });
     process.stdout.write(
-      opts.json ? renderJson(result) : renderText(result, { color: useColor(opts.color), transcript: Boolean(opts.transcript) }),
+      opts.json
+        ? renderJson(result)
+        : renderText(result, { color: useColor(opts.color), transcript: Boolean(opts.transcript), catalog: catalogFor(language) }),
     );
     return exitCodeOf(result);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+interface ExplainCliOptions {
+  offline?: boolean;
+  server?: string;
+  port?: string;
+  mx: boolean;
+  resolver?: string[];
+  tlsMode?: string;
+  tlsDomain?: string;
+  caFile?: string[];
+  ehloName?: string;
+  timeout?: string;
+  deadline?: string;
+  json?: boolean;
+  lang?: string;
+  color: boolean;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    // A paste is a few kilobytes; a megabyte is a wrong file, not a reason.
+    if (size > 1_048_576) {
+      const { UsageError } = await import('./options.js');
+      throw new UsageError('standard input is more than 1 MiB: paste only the reason or the bounce line');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `probe explain`: exit 0 when the paste was explained offline or the failure no longer
+ * holds, otherwise the re-checks' worst verdict (1 degraded, 2 failing); 3 for text it
+ * cannot read.
+ */
+async function runExplain(words: string[], opts: ExplainCliOptions): Promise<number> {
+  const [{ explain }, { renderExplain }, { chooseLanguage, catalogFor }, { UsageError }] = await Promise.all([
+    import('./explain.js'),
+    import('./report/explain-text.js'),
+    import('./catalog/index.js'),
+    import('./options.js'),
+  ]);
+  const language = chooseLanguage(opts.lang);
+  const catalog = catalogFor(language);
+  let text = words.join(' ');
+  if (!words.length || (words.length === 1 && words[0] === '-')) {
+    if (!words.length && process.stdin.isTTY) {
+      throw new UsageError('nothing to explain: give the pasted text as an argument, or pipe it in with "-"');
+    }
+    text = await readStdin();
+  }
+  const cancel = cancelOnSigint();
+  try {
+    const result = await explain(text, {
+      offline: Boolean(opts.offline),
+      catalog,
+      mx: opts.mx,
+      resolvers: opts.resolver ?? [],
+      ca: await readCaFiles(opts.caFile ?? []),
+      signal: cancel.signal,
+      ...(opts.server !== undefined ? { server: opts.server } : {}),
+      ...(opts.port !== undefined ? { port: opts.port as unknown as number } : {}),
+      ...(opts.tlsMode !== undefined ? { tlsMode: opts.tlsMode as ProbeOptions['tlsMode'] } : {}),
+      ...(opts.tlsDomain !== undefined ? { tlsDomain: opts.tlsDomain } : {}),
+      ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
+      ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
+      ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
+      language,
+    });
+    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderExplain(result, { color: useColor(opts.color), catalog }));
+    if (!result.checks) return EXIT.healthy;
+    if (result.checks.some((c) => c.result.cancelled)) return EXIT.cancelled;
+    return Math.max(...result.checks.map((c) => EXIT[c.result.verdict]));
   } finally {
     cancel.dispose();
   }
@@ -146,13 +245,59 @@ export function buildProgram(): Command {
     .option('--deadline <ms>', 'the most the whole probe may take (default 60000)')
     .option('--concurrency <n>', 'paths probed at once (default 8)')
     .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
+    .addOption(
+      new Option('--revocation <mode>', 'revocation check (stapled OCSP, CRL): off, soft = unreachable is a warning (default), hard = unreachable fails').choices([
+        'off',
+        'soft',
+        'hard',
+      ]),
+    )
     .option('--json', 'print the result as JSON (schema mailflow-probe/result@1)')
     .option('--transcript', 'show the SMTP dialogue of every path')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--lang <lang>', 'language of the diagnosis: en or pt-BR (default: from LC_ALL/LC_MESSAGES/LANG, else en)')
+    .option('--policies', 'also check the recipient domain\'s DANE, MTA-STS and TLS-RPT (MX routes; sends DNS queries and one HTTPS request)')
+    .addOption(new Option('--mta-sts-port <port>', 'HTTPS port of the MTA-STS policy host (for tests)').hideHelp())
     .addHelpText('after', EXAMPLES)
+    // Subcommands (verify) share option names with the root: each parses its own.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .action(async (targets: string[], opts: CliOptions) => {
       process.exitCode = await runProbe(targets, opts);
+    });
+
+  program
+    .command('explain')
+    .description(
+      'explain a pasted message-trace reason or bounce (an argument, or "-" / nothing to read standard input), ' +
+        'then re-check the server and the exact address it names',
+    )
+    .argument('[text...]', 'the pasted text (quote it), or - for standard input')
+    .option('--offline', 'only explain: send nothing')
+    .option('--server <host>', 'the server to re-check when the paste names none (or instead of it)')
+    .option('-p, --port <port>', 'TCP port to re-check (Exchange always uses 25)')
+    .option('--no-mx', 'skip the MX lookup of the server name')
+    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable); default: the system\'s', collect)
+    .addOption(
+      new Option('-t, --tls-mode <mode>', 'the connector\'s TlsSettings for the re-check (default certificate-validation)').choices([
+        'opportunistic',
+        'encryption-only',
+        'certificate-validation',
+        'domain-validation',
+      ]),
+    )
+    .option('-d, --tls-domain <name>', 'the connector\'s TlsDomain (implies domain-validation)')
+    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
+    .option('--ehlo-name <name>', 'the name to send in EHLO')
+    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
+    .option('--deadline <ms>', 'the most each re-check may take (default 60000)')
+    .option('--json', 'print the result as JSON (schema mailflow-probe/explain@1)')
+    .option('--lang <lang>', 'language: en or pt-BR (default: from the locale, else en)')
+    .option('--no-color', 'no colours')
+    .action(async (text: string[], _opts: ExplainCliOptions, command: Command) => {
+      // The main command has options of the same names and commander lets it take them
+      // after the subcommand too: read both, the subcommand's own winning.
+      process.exitCode = await runExplain(text, command.optsWithGlobals<ExplainCliOptions>());
     });
 
   program
@@ -164,6 +309,44 @@ export function buildProgram(): Command {
       const { runDemo } = await import('./demo.js');
       process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
     });
+
+  program
+    .command('verify')
+    .description(
+      'pre-migration verification: probe every connector of a Get-OutboundConnector | ConvertTo-Json export ' +
+        '(or the smart hosts given) as Exchange Online would, run the checklist, and report',
+    )
+    .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
+    .option('-c, --connectors <file>', 'the JSON of Get-OutboundConnector | ConvertTo-Json')
+    .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
+    .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')
+    .option('--send-test <from,to>', 'also send one real test message with nodemailer and report its queue id')
+    .option('--max-message-size <size>', "Exchange Online's maximum message size the smart host must accept (default 36MB)")
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--json', 'print the report as JSON (schema mailflow-probe/verify@1)')
+    .option('--markdown', 'print the report as Markdown, for a ticket')
+    .option('-p, --port <port>', 'TCP port (connectors always use 25)')
+    .option('-r, --resolver <ip[:port]>', "DNS server to ask (repeatable); default: the system's", collect)
+    .option('-t, --tls-mode <mode>', 'TlsSettings for plain targets (default certificate-validation)')
+    .option('-d, --tls-domain <name>', 'TlsDomain for plain targets (implies domain-validation)')
+    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
+    .option('--ehlo-name <name>', "the name to send in EHLO (default: this host's name)")
+    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
+    .option('--deadline <ms>', 'the most one connector\'s probe may take (default 60000)')
+    .option('--concurrency <n>', 'paths probed at once (default 8)')
+    .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
+    .option('--no-color', 'no colours')
+    .action(async (targets: string[], opts: import('./verify/cli.js').VerifyCliOptions) => {
+      const { runVerify } = await import('./verify/cli.js');
+      const cancel = cancelOnSigint();
+      try {
+        process.exitCode = await runVerify(targets, opts, cancel.signal, useColor(opts.color));
+      } finally {
+        cancel.dispose();
+      }
+    });
+
+  addScheduledCommands(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { formatReply } from '../probes/smtp.js';
 import type { CertificateReason, FailureRecord } from '../probes/stage.js';
 import { en, type Catalog } from './catalog/en.js';
+import { classify } from './classify.js';
 import type { Diagnosis, ExchangeCode } from './result.js';
 
 /**
@@ -16,6 +17,7 @@ const CHAIN_STATUS: Record<CertificateReason, string> = {
   'unknown-issuer': 'PartialChain',
   'incomplete-chain': 'PartialChain',
   revoked: 'Revoked',
+  'revocation-unknown': 'RevocationStatusUnknown',
   invalid: 'NotSignatureValid',
 };
 
@@ -29,16 +31,9 @@ const WINSOCK: Record<string, string> = {
 
 /** The `[Message=…]` part: what Exchange would quote for this failure. */
 export function exchangeMessageText(failure: FailureRecord): string {
+  // Real 4.4.312 traces carry only this; the report says what DNS actually answered.
+  if (classify(failure) === '4.4.312') return 'ErrorRetry';
   switch (failure.kind) {
-    case 'dns-nxdomain':
-    case 'dns-servfail':
-    case 'dns-refused':
-    case 'dns-timeout':
-    case 'dns-no-address':
-    case 'dns-null-mx':
-    case 'dns-error':
-      // Real 4.4.312 traces carry only this; the report says what DNS actually answered.
-      return 'ErrorRetry';
     case 'connect-refused':
       return `Socket error code ${WINSOCK.ECONNREFUSED}`;
     case 'connect-timeout':
@@ -52,7 +47,9 @@ export function exchangeMessageText(failure: FailureRecord): string {
       return '451 4.4.0 TLS negotiation failed with error SocketError';
     case 'certificate':
       if (failure.reason === 'name-mismatch') {
-        return `SubjectMismatch Expected Subject: ${failure.expected ?? ''}. Presented Subject: ${failure.presented ?? ''}.`;
+        // Exchange adds the presented certificate's thumbprint (Microsoft's 2025 hybrid blog).
+        const thumbprint = failure.thumbprint ? ` Thumbprint: ${failure.thumbprint}.` : '';
+        return `SubjectMismatch Expected Subject: ${failure.expected ?? ''}. Presented Subject: ${failure.presented ?? ''}.${thumbprint}`;
       }
       return `${CHAIN_STATUS[failure.reason ?? 'invalid']}: ${failure.message}`;
     default:

@@ -1,16 +1,20 @@
 import { setMaxListeners } from 'node:events';
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { checkCertificate, validatesCertificate } from '../probes/certificate.js';
+import { inspectCertificate, validatesCertificate } from '../probes/certificate.js';
 import { resolveTarget, type Resolution, type Route } from '../probes/dns.js';
 import { ReplyReader, formatReply, readGreeting, sayEhlo, sayQuit, sayStartTls, type Capabilities } from '../probes/smtp.js';
 import { StageFailure, type ProbeContext, type StageName } from '../probes/stage.js';
 import { connectTcp } from '../probes/tcp.js';
 import { upgradeTls } from '../probes/tls.js';
+import { explainTlsFailure } from '../probes/tls-versions.js';
+import { en, type Catalog } from './catalog/en.js';
+import { catalogFor, parseLanguage } from './catalog/index.js';
 import { classify } from './classify.js';
+import { applyPolicies, checkPolicies, recordPeer } from './policies/index.js';
 import { diagnose, exchangeMessage } from './diagnose.js';
 import { detectFindings } from './findings.js';
-import { resolveSettings, type ProbeOptions, type Settings } from './options.js';
+import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import { RESULT_SCHEMA, type PathResult, type ProbeResult, type StageResult, type Verdict, type Warning } from './result.js';
 
 const never = new AbortController().signal;
@@ -98,7 +102,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
  * EHLO → QUIT, each stage timed. Never throws for a network outcome; every socket it
  * opens is destroyed before it returns.
  */
-async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcript'>, path: PlannedPath): Promise<PathResult> {
+async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcript'>, path: PlannedPath, catalog: Catalog = en): Promise<PathResult> {
   const started = performance.now();
   const ctx: ProbeContext = { ...base, transcript: [] };
   const stages: StageResult[] = path.dns ? [path.dns] : [];
@@ -166,20 +170,28 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
         if (leftover.length) {
           warn('starttls-injection', `the server sent ${leftover.length} bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)`);
         }
-        const upgraded = await stage('tls', () => upgradeTls(ctx, socket as net.Socket, path.host), (u) => `${u.info.protocol} ${u.info.cipher}`);
+        const upgraded = await stage(
+          'tls',
+          // a TLS 1.2+ handshake the server refuses: find out which older versions it speaks
+          () => upgradeTls(ctx, socket as net.Socket, path.host).catch((err) => explainTlsFailure(ctx, ip, path.host, err)),
+          (u) => `${u.info.protocol} ${u.info.cipher}`,
+        );
         secure = upgraded.socket;
         result.tls = upgraded.info;
+        recordPeer(result, upgraded.socket);
         ctx.transcript.push(`* TLS established: ${upgraded.info.protocol} ${upgraded.info.cipher}`);
         const check = await stage(
           'certificate',
-          () => checkCertificate(ctx, upgraded.socket),
+          () => inspectCertificate(ctx, upgraded.socket, { staple: upgraded.staple, onCheck: (c) => (result.certificate = c) }),
           (c) => {
             const leaf = c.chain[0];
             const judged = validatesCertificate(settings.tlsMode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${settings.tlsMode})`;
-            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)` : 'no certificate';
+            const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
+            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)${revocation}` : 'no certificate';
           },
         );
         result.certificate = check;
+        for (const finding of check.findings) warn(finding.kind, finding.message);
         if (validatesCertificate(settings.tlsMode)) {
           for (const cert of check.chain.filter((c) => !c.anchor && c.daysLeft < settings.warnDays)) {
             warn(
@@ -207,7 +219,7 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
     result.code = classify(failure);
     result.verdict = 'failing';
     if (result.code) {
-      result.status = result.code === 'other' ? null : diagnose(result.code, result.failure).status;
+      result.status = result.code === 'other' ? null : diagnose(result.code, result.failure, catalog).status;
       result.message = exchangeMessage(result.code, result.failure, path.host, path.ip, settings.port);
     }
     return finish();
@@ -242,14 +254,17 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
  */
 export async function probe(targets: string | readonly string[], options: ProbeOptions = {}): Promise<ProbeResult> {
   const settings = resolveSettings(targets, options);
+  const catalog = options.language === undefined ? en : catalogFor(parseLanguage(options.language));
+  const mtaStsPort = options.mtaStsPort === undefined ? undefined : parsePort(options.mtaStsPort, 'MTA-STS port');
   const startedAt = new Date();
   const started = performance.now();
   const cancel = options.signal ?? never;
   const overall = new AbortController();
-  // Every open stage window listens on this signal: one per target while resolving, one
-  // per path in flight after. Raise Node's leak warning (10) to that designed bound, so a
-  // real leak still warns and a batch of paths does not.
-  setMaxListeners(Math.max(settings.targets.length, settings.concurrency) + 10, overall.signal);
+  // Every open stage window listens on this signal: one per path in flight, and per
+  // target its resolution and (with policies) a few DANE/MTA-STS/TLS-RPT lookups. Raise
+  // Node's leak warning (10) to that designed bound, so a real leak still warns and a
+  // batch of paths does not.
+  setMaxListeners(settings.concurrency + settings.targets.length * 8 + 10, overall.signal);
   // As a stage window does (probes/deadline.ts): I/O already read-ready when the deadline
   // fires is processed first.
   let deadlineImmediate: NodeJS.Immediate | undefined;
@@ -269,15 +284,27 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     resolvers: settings.resolvers,
     port: settings.port,
     ehloName: settings.ehloName,
-    tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca },
+    tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
   };
   try {
     const resolutions = await Promise.all(
       settings.targets.map((target) => resolveTarget({ ...base, transcript: [] }, target, { mx: settings.mx })),
     );
     const planned = resolutions.flatMap(plan);
-    const paths = await mapLimit(planned, settings.concurrency, (p) => runSession(settings, base, p));
-    return summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted);
+    // The policies (DANE, MTA-STS, TLS-RPT) are looked up while the sessions run, and
+    // judged against what each MX path presented once they are done.
+    const policyLookups = options.policies
+      ? checkPolicies({ ...base, transcript: [] }, resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
+      : null;
+    // Settled later; a programmer error in it must not surface as an unhandled rejection first.
+    policyLookups?.catch(() => undefined);
+    const paths = await mapLimit(planned, settings.concurrency, (p) => runSession(settings, base, p, catalog));
+    const summary = summarize(settings, resolutions, paths, startedAt, ms(started), cancel.aborted, catalog);
+    if (policyLookups) {
+      applyPolicies(summary, (await policyLookups).map((judge) => judge(paths)));
+      summary.durationMs = ms(started);
+    }
+    return summary;
   } finally {
     clearTimeout(deadlineTimer);
     if (deadlineImmediate) clearImmediate(deadlineImmediate);
@@ -292,6 +319,7 @@ function summarize(
   startedAt: Date,
   durationMs: number,
   cancelled: boolean,
+  catalog: Catalog = en,
 ): ProbeResult {
   const routes = [...new Set(resolutions.map((r) => r.route))];
   const failed = paths.filter((p) => p.verdict === 'failing' && p.code);
@@ -324,7 +352,7 @@ function summarize(
     diagnosis:
       headline?.code && headline.failure
         ? {
-            ...diagnose(headline.code, headline.failure),
+            ...diagnose(headline.code, headline.failure, catalog),
             // A finding names the cause more exactly than the code's generic first fix.
             ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
           }

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import { domainToASCII } from 'node:url';
+import { REVOCATION_MODES, type RevocationMode } from '../probes/revocation.js';
 import { TLS_MODES, type ResolverAddress, type TlsMode } from '../probes/stage.js';
 
 /** Bad input from a user or a library caller: the message names the value. Exit 3. */
@@ -31,8 +32,16 @@ export interface ProbeOptions {
   concurrency?: number;
   /** Warn when a certificate expires within this many days (default 30). */
   warnDays?: number;
+  /** Revocation checking (OCSP staple, CRL): off, soft (default: no answer is a warning) or hard (no answer fails). */
+  revocation?: RevocationMode;
   /** Cancels the probe (a user's Ctrl-C): the result says `cancelled`. */
   signal?: AbortSignal;
+  /** The language of the diagnosis: `en` (default) or `pt-BR`. */
+  language?: string;
+  /** Also check the recipient domain's DANE, MTA-STS and TLS-RPT policies (MX routes only). */
+  policies?: boolean;
+  /** HTTPS port of the MTA-STS policy host (443 in the world; for tests). */
+  mtaStsPort?: number;
 }
 
 export interface Settings {
@@ -48,6 +57,7 @@ export interface Settings {
   deadlineMs: number;
   concurrency: number;
   warnDays: number;
+  revocation: RevocationMode;
 }
 
 export const DEFAULTS = {
@@ -57,6 +67,7 @@ export const DEFAULTS = {
   deadlineMs: 60_000,
   concurrency: 8,
   warnDays: 30,
+  revocation: 'soft' as RevocationMode,
 };
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -167,6 +178,11 @@ export function parseTlsMode(input: string): TlsMode {
   throw new UsageError(`invalid TLS mode ${quote(input)}: must be one of ${TLS_MODES.join(', ')}`);
 }
 
+export function parseRevocationMode(input: string): RevocationMode {
+  if ((REVOCATION_MODES as readonly string[]).includes(input)) return input as RevocationMode;
+  throw new UsageError(`invalid revocation mode "${input}": must be one of ${REVOCATION_MODES.join(', ')}`);
+}
+
 export function parseInteger(input: string | number, what: string, min: number, max: number): number {
   const text = String(input).trim();
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
@@ -224,6 +240,7 @@ export function resolveSettings(targets: string | readonly string[], options: Pr
     deadlineMs: options.deadlineMs === undefined ? DEFAULTS.deadlineMs : parseInteger(options.deadlineMs, 'deadline (ms)', 1, 3_600_000),
     concurrency: options.concurrency === undefined ? DEFAULTS.concurrency : parseInteger(options.concurrency, 'concurrency', 1, 1024),
     warnDays: options.warnDays === undefined ? DEFAULTS.warnDays : parseInteger(options.warnDays, 'warn days', 0, 3650),
+    revocation: options.revocation === undefined ? DEFAULTS.revocation : parseRevocationMode(options.revocation),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Capabilities } from '../probes/smtp.js';
 import type { FailureRecord, StageName, TlsMode } from '../probes/stage.js';
 import type { TlsInfo } from '../probes/tls.js';
 import type { Finding } from './findings.js';
+import type { PoliciesResult } from './policies/types.js';
 
 /** The codes Exchange Online reports for a connector it cannot deliver through. */
 export type ExchangeCode = '4.4.312' | '4.4.315' | '4.4.316' | '4.4.317' | '4.4.318' | '4.7.320' | 'other';
@@ -27,7 +28,12 @@ export type WarningKind =
   | 'tls-fallback'
   | 'certificate-expiring'
   | 'starttls-injection'
-  | 'path-failed';
+  | 'path-failed'
+  // certificate findings (probes/certificate.ts CertificateFinding)
+  | 'weak-key'
+  | 'weak-signature'
+  | 'revocation-unavailable'
+  | 'policy-not-satisfied';
 
 export interface Warning {
   kind: WarningKind;
@@ -105,4 +111,6 @@ export interface ProbeResult {
   paths: PathResult[];
   diagnosis: Diagnosis | null;
   warnings: Warning[];
+  /** With `policies: true`: DANE, MTA-STS and TLS-RPT of each target that resolved by MX. */
+  policies?: PoliciesResult[];
 }

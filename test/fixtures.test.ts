@@ -162,7 +162,9 @@ describe('dns-server', () => {
     expect(server.queries).toContainEqual({ name: 'mx1.demo.test', type: 'A' });
 
     const udp = dgram.createSocket('udp4');
-    onTestFinished(() => udp.close());
+    onTestFinished(() => {
+      udp.close();
+    });
     const query = dnsPacket.encode({ id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'TLSA', name: '_25._tcp.mx1.demo.test' }] });
     const response = await new Promise<dnsPacket.DecodedPacket>((resolve) => {
       udp.once('message', (message) => resolve(dnsPacket.decode(message)));
@@ -324,11 +326,11 @@ describe('smtp', () => {
     expect(await reader.command('MAIL FROM:<probe@demo.test>')).toEqual([expect.stringMatching(/^250 /)]);
     expect(await reader.command('RCPT TO:<postmaster@demo.test>')).toEqual([expect.stringMatching(/^250 /)]);
     expect(await reader.command('DATA')).toEqual([expect.stringMatching(/^354 /)]);
-    expect(await reader.command('Subject: probe\r\n\r\n..dot-stuffed\r\n.')).toEqual([expect.stringMatching(/^250 /)]);
+    expect(await reader.command('Subject: probe\r\n\r\n..dot-stuffed\r\n.')).toEqual([expect.stringMatching(/^250 OK: queued as Q0001/)]);
     expect(await reader.command('QUIT')).toEqual([expect.stringMatching(/^221 /)]);
 
     expect(server.messages).toEqual([
-      { from: 'probe@demo.test', to: ['postmaster@demo.test'], data: 'Subject: probe\r\n\r\n.dot-stuffed\r\n', secure: true },
+      { from: 'probe@demo.test', to: ['postmaster@demo.test'], data: 'Subject: probe\r\n\r\n.dot-stuffed\r\n', secure: true, queueId: expect.stringMatching(/^Q0001/) },
     ]);
     expect(server.sessions[0]).toMatchObject({ hostNameAppearsAs: 'probe.demo.test', secure: true, servername: 'mx1.demo.test' });
     await server.close();

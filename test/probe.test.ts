@@ -48,6 +48,7 @@ beforeAll(async () => {
       ],
     },
     'mx2.demo.test': { A: ['127.0.0.2'] },
+    'v6.demo.test': { AAAA: ['::1'] },
   });
 });
 afterAll(() => dns.close());
@@ -143,6 +144,16 @@ describe('healthy', () => {
     const result = await probe('direct.demo.test', options(server.port));
     expect(result.route).toBe('address');
     expect(result.verdict).toBe('healthy');
+  });
+
+  it('IPv6: an AAAA-only smart host over ::1, with the address bracketed in the message', async () => {
+    const server = await smtp(undefined, '::1');
+    const result = await probe('v6.demo.test', options(server.port));
+    expect(result.verdict).toBe('healthy');
+    expect(result.paths[0]).toMatchObject({ ip: '::1', family: 6 });
+    const port = await closedPort('::1');
+    const refused = await probe('v6.demo.test', options(port));
+    expect(refused.message).toContain(`[LastAttemptedIP=[::1]:${port}]`);
   });
 
   it('probes every smart host a connector lists', async () => {

@@ -1,5 +1,6 @@
 import type { CertificateReason, FailureKind } from '../../probes/stage.js';
 import type { ExchangeCode } from '../result.js';
+import type { PolicyCode } from '../policies/types.js';
 
 /** One code as Microsoft documents it ("Mail flow intelligence" for connectors), in our words. */
 export interface CodeEntry {
@@ -20,6 +21,88 @@ export interface Catalog {
   partner: string;
   /** Newer Exchange Online reports a name mismatch under 4.4.317. */
   mismatchNote: string;
+  /** The fixed words of the reports (text report, `probe explain`, policies). */
+  headings: Headings;
+  /** The codes Exchange Online gives when a recipient domain's DANE or MTA-STS policy is not met. */
+  policyCodes: Record<PolicyCode, CodeEntry>;
+}
+
+/**
+ * Report wording. `{name}` placeholders are filled by `fill()`; every language has the
+ * same keys (test/catalog.test.ts holds that).
+ */
+export interface Headings {
+  verdicts: Record<'healthy' | 'degraded' | 'failing', string>;
+  cancelled: string;
+  /** `{passed} of {total} paths pass` */
+  pathsPass: string;
+  otherCode: string;
+  noAddress: string;
+  transcript: string;
+  diagnosis: string;
+  otherPrefix: string;
+  whatHappened: string;
+  stage: string;
+  serverSaid: string;
+  meaning: string;
+  fixFirst: string;
+  causes: string;
+  fixes: string;
+  partner: string;
+  note: string;
+  exchangeWouldReport: string;
+  stillFlows: string;
+  explain: {
+    title: string;
+    forms: Record<'trace' | 'trace-short' | 'bounce' | 'status', string>;
+    code: string;
+    status: string;
+    expired: string;
+    remoteSaid: string;
+    server: string;
+    ip: string;
+    when: string;
+    proxy: string;
+    redacted: string;
+    truncated: string;
+    notGiven: string;
+    liveCheck: string;
+    offline: string;
+    noTarget: string;
+    /** `re-check of {target}` */
+    checkOf: string;
+    same: string;
+    /** `different: now {code}` */
+    different: string;
+    healthy: string;
+    equivalent: string;
+    /** The fix first when the server's reply says it requires STARTTLS. */
+    starttlsRequired: string;
+  };
+  policies: {
+    title: string;
+    notMx: string;
+    dane: string;
+    mtaSts: string;
+    tlsRpt: string;
+    none: string;
+    dnssec: string;
+    dnssecSecure: string;
+    dnssecInsecure: string;
+    dnssecBogus: string;
+    records: string;
+    mode: string;
+    mx: string;
+    maxAge: string;
+    satisfied: string;
+    notSatisfied: string;
+    senderWould: string;
+    exchangeCode: string;
+    noCode: string;
+    problem: string;
+    unusable: string;
+    actions: Record<'deliver' | 'deliver-and-report' | 'refuse', string>;
+  };
 }
 
 export const en: Catalog = {
@@ -81,7 +164,7 @@ export const en: Catalog = {
       fixes: [
         'Check the TLS settings and the certificate on the destination server.',
         'Check the TLS settings of the connector (TlsSettings, TlsDomain) against what the server offers.',
-        'Read what the server said (shown below): it names the reason for its refusal.',
+        'Read what the server said: its reply names the reason for the refusal.',
       ],
     },
     '4.4.318': {
@@ -147,18 +230,140 @@ export const en: Catalog = {
     internal: 'An unexpected error occurred: run again with --json and report it.',
   },
   reasons: {
-    expired: 'Renew the certificate and install the new one on the server (and bind it to SMTP).',
-    'not-yet-valid': 'The certificate is not valid yet: check the server\'s clock, or install a certificate that is valid now.',
-    'name-mismatch': 'Install a certificate whose subject or SAN covers the connector\'s TlsDomain, or correct TlsDomain on the connector.',
-    'self-signed': 'Replace the self-signed certificate with one from a public certificate authority.',
-    'untrusted-root': 'Use a certificate issued by a public certificate authority that Microsoft 365 trusts.',
-    'incomplete-chain': 'Configure the server to send its intermediate certificate(s) with its own: the fix is on the server, not in Exchange Online.',
-    'unknown-issuer': 'Send the full chain from the server, and use a certificate from a public certificate authority.',
-    revoked: 'The certificate was revoked by its CA: obtain and install a new certificate.',
+    expired:
+      'Renew the certificate and install the new one on the server, with its intermediates, and bind it to SMTP (Exchange Server: Enable-ExchangeCertificate -Services SMTP); then remove the expired one.',
+    'not-yet-valid':
+      'The certificate is not valid yet: check the server\'s clock and time zone, or install a certificate whose validity has already begun.',
+    'name-mismatch':
+      'Install a certificate whose subject or subject alternative names cover the connector\'s TlsDomain (a wildcard *.contoso.com covers one label), or correct TlsDomain on the connector.',
+    'self-signed':
+      'Replace the self-signed certificate (an appliance or Exchange default) with one issued by a public certificate authority that Microsoft 365 trusts.',
+    'untrusted-root':
+      'The chain ends in a private or untrusted root: use a certificate from a public certificate authority that Microsoft 365 trusts.',
+    'incomplete-chain':
+      'Configure the server to send its intermediate certificate(s) with its own (the full chain, without the root): the fix is on the server, not in Exchange Online (which is not documented to fetch missing intermediates).',
+    'unknown-issuer':
+      'The issuer is neither sent nor trusted: send the full chain from the server, and use a certificate from a public certificate authority.',
+    revoked:
+      'The certificate was revoked by its CA and is no longer valid: obtain a new certificate (a new key if the old one may be compromised), install it and bind it to SMTP.',
+    'revocation-unknown':
+      'Make the CA\'s CRL distribution point reachable over HTTP from the internet (or have the server staple a valid OCSP response), or run with --revocation soft to accept an unknown status.',
     invalid: 'Replace the certificate with a valid one from a public certificate authority.',
   },
   partner:
     'If this smart host belongs to a partner organization (for example a third-party cloud service), the partner has to fix it: send them this report.',
   mismatchNote:
     'Newer Exchange Online reports a certificate name mismatch under 450 4.4.317 (with "SubjectMismatch Expected Subject: … Presented Subject: …") rather than 4.7.320: look for either in the message trace.',
+  headings: {
+    verdicts: { healthy: 'HEALTHY', degraded: 'DEGRADED', failing: 'FAILING' },
+    cancelled: 'CANCELLED',
+    pathsPass: '{passed} of {total} paths pass',
+    otherCode: 'other (not a connector code)',
+    noAddress: '(no address)',
+    transcript: 'transcript:',
+    diagnosis: 'Diagnosis',
+    otherPrefix: 'other',
+    whatHappened: 'What happened',
+    stage: 'stage',
+    serverSaid: 'Server said',
+    meaning: 'Meaning',
+    fixFirst: 'Fix first',
+    causes: 'Causes',
+    fixes: 'Fixes',
+    partner: 'Partner',
+    note: 'Note',
+    exchangeWouldReport: 'Exchange Online would report:',
+    stillFlows: 'Mail would still flow, but not on every path:',
+    explain: {
+      title: 'Explained',
+      forms: {
+        trace: 'message-trace Defer reason',
+        'trace-short': 'message-trace reason (short form)',
+        bounce: 'bounce (NDR) after the queue lifetime',
+        status: 'status line',
+      },
+      code: 'Code',
+      status: 'Status',
+      expired: 'The message expired in the queue and was returned to the sender: the last deferral was this code.',
+      remoteSaid: 'Detail',
+      server: 'Server',
+      ip: 'Address',
+      when: 'Last attempt',
+      proxy: 'Proxy target',
+      redacted: 'Redacted',
+      truncated: 'The paste looks truncated: what it holds was read, the rest is missing.',
+      notGiven: '(not in the paste)',
+      liveCheck: 'Live re-check',
+      offline: 'Not re-checked (--offline).',
+      noTarget: 'Not re-checked: the paste names no usable server or address (give one with --server).',
+      checkOf: 're-check of {target}',
+      same: 'the failure still holds (same code)',
+      different: 'it fails differently now: {code}',
+      healthy: 'now healthy: the failure no longer holds',
+      equivalent: 'the same failure: Exchange reports a name mismatch under either 4.4.317 or 4.7.320',
+      starttlsRequired:
+        'The server requires TLS, but Exchange Online reached it without TLS: the server did not offer STARTTLS to Exchange Online (check the receive connector that answers Microsoft 365\'s addresses, and any firewall that strips STARTTLS), or the TLS upgrade failed and Exchange fell back; set the connector to require TLS to see the real cause.',
+    },
+    policies: {
+      title: 'Transport security policies of {domain}',
+      notMx: 'Not an MX route: DANE and MTA-STS apply only when Exchange Online delivers by MX.',
+      dane: 'DANE (RFC 7672)',
+      mtaSts: 'MTA-STS (RFC 8461)',
+      tlsRpt: 'TLS-RPT (RFC 8460)',
+      none: 'none published',
+      dnssec: 'DNSSEC',
+      dnssecSecure: 'validated: the resolver set the AD bit',
+      dnssecInsecure: 'not validated: no AD bit (the zone is unsigned, or this resolver does not validate DNSSEC); DANE is not in effect from this view',
+      dnssecBogus: 'the resolver could not validate the records (SERVFAIL): a DANE sender treats this as bogus DNSSEC',
+      records: 'Records',
+      mode: 'Mode',
+      mx: 'MX patterns',
+      maxAge: 'max_age',
+      satisfied: 'satisfied',
+      notSatisfied: 'NOT satisfied',
+      senderWould: 'A sender that honours it',
+      exchangeCode: 'Exchange Online would report',
+      noCode: 'no documented code',
+      problem: 'Problem',
+      unusable: 'unusable for SMTP, RFC 7672 §3.1.3',
+      actions: {
+        deliver: 'deliver',
+        'deliver-and-report': 'deliver, and report the failure (TLS-RPT)',
+        refuse: 'not deliver to this host',
+      },
+    },
+  },
+  policyCodes: {
+    '4.7.321': {
+      status: '450 4.7.321 starttls-not-supported',
+      title: 'starttls-not-supported',
+      meaning: 'The destination requires TLS (a DANE TLSA record or an MTA-STS policy in enforce mode) but its mail server does not offer STARTTLS.',
+      causes: ['STARTTLS is disabled on the receiving server, or a firewall strips it from the EHLO reply.'],
+      fixes: ['Enable STARTTLS with a valid certificate on every MX host, and turn off SMTP inspection that removes it.'],
+    },
+    '4.7.322': {
+      status: '450 4.7.322 certificate-expired',
+      title: 'certificate-expired',
+      meaning: 'The destination mail server\'s certificate has expired, so a sender validating it under DANE or MTA-STS will not deliver.',
+      causes: ['The certificate on the MX host was not renewed, or the renewed one was not bound to SMTP.'],
+      fixes: ['Renew the certificate, bind it to SMTP and, under DANE, publish the new TLSA record before switching (RFC 7671 §8.1 rollover).'],
+    },
+    '4.7.323': {
+      status: '450 4.7.323 tlsa-invalid',
+      title: 'tlsa-invalid',
+      meaning: 'The domain failed DANE validation: no usable TLSA record at _25._tcp.<mx host> matches the certificate the server presents.',
+      causes: [
+        'The certificate (or key) changed and the TLSA record was not updated.',
+        'The TLSA records use only usages 0 or 1 (PKIX-TA, PKIX-EE), which RFC 7672 §3.1.3 says SMTP senders treat as unusable.',
+      ],
+      fixes: ['Publish a TLSA record of usage 3 (DANE-EE) or 2 (DANE-TA) that matches the certificate now served, then remove the stale one.'],
+    },
+    '4.7.324': {
+      status: '450 4.7.324 dnssec-invalid',
+      title: 'dnssec-invalid',
+      meaning: 'The destination domain returned invalid DNSSEC records: the TLSA lookup failed validation, so a DANE sender cannot tell whether TLS is required.',
+      causes: ['Broken DNSSEC in the zone: expired signatures, a DS record that no longer matches the key, or name servers that fail TLSA queries.'],
+      fixes: ['Fix the zone\'s DNSSEC with the DNS hosting provider (re-sign, correct the DS at the registrar), and make sure TLSA queries get an answer.'],
+    },
+  },
 };

@@ -1,4 +1,7 @@
-import type { PathResult, ProbeResult, Verdict } from '../result.js';
+import { en, type Catalog } from '../catalog/en.js';
+import type { Diagnosis, PathResult, ProbeResult, Verdict } from '../result.js';
+import { certificateLines } from './certificate-text.js';
+import { renderPolicies } from './policies-text.js';
 
 export interface TextOptions {
   /** ANSI colours (the CLI turns them off for NO_COLOR, --no-color and non-terminals). */
@@ -7,6 +10,13 @@ export interface TextOptions {
   transcript?: boolean;
   /** Wrap prose at this many columns. */
   width?: number;
+  /** The language of the headings and the diagnosis (default English). */
+  catalog?: Catalog;
+}
+
+/** Fills `{name}` placeholders of a catalog string. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 }
 
 const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1, cyan: 36 } as const;
@@ -31,10 +41,10 @@ function formatMs(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 }
 
-function pathName(p: PathResult): string {
+function pathName(p: PathResult, noAddress = en.headings.noAddress): string {
   const pref = p.preference !== null ? ` (MX ${p.preference})` : '';
-  const ip = p.ip ? ` ${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}` : ' (no address)';
-  return `${p.host}${pref}${ip}`;
+  const address = p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}` : noAddress;
+  return p.host === p.ip ? address : `${p.host}${pref} ${address}`;
 }
 
 /**
@@ -44,31 +54,33 @@ function pathName(p: PathResult): string {
  */
 export function renderText(result: ProbeResult, options: TextOptions = {}): string {
   const width = options.width ?? 100;
+  const h = (options.catalog ?? en).headings;
   const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);
   const verdictStyle: Record<Verdict, Style> = { healthy: 'green', degraded: 'yellow', failing: 'red' };
   const out: string[] = [];
   const tls = result.tlsMode + (result.tlsDomain ? ` (${result.tlsDomain})` : '');
   out.push(paint('dim', `mailflow-probe · ${result.targets.join(', ')} · port ${result.port} · TLS ${tls}`));
   const headline = result.cancelled
-    ? paint('yellow', 'CANCELLED')
-    : paint(verdictStyle[result.verdict], paint('bold', result.verdict.toUpperCase()));
+    ? paint('yellow', h.cancelled)
+    : paint(verdictStyle[result.verdict], paint('bold', h.verdicts[result.verdict]));
   const passed = result.paths.filter((p) => p.verdict !== 'failing').length;
-  const code = result.status ?? (result.code === 'other' ? 'other (not a connector code)' : '');
-  out.push(`${headline}${code ? `  ${code}` : ''}  ${paint('dim', `${passed} of ${result.paths.length} paths pass · ${formatMs(result.durationMs)}`)}`);
+  const code = result.status ?? (result.code === 'other' ? h.otherCode : '');
+  out.push(`${headline}${code ? `  ${code}` : ''}  ${paint('dim', `${fill(h.pathsPass, { passed, total: result.paths.length })} · ${formatMs(result.durationMs)}`)}`);
 
   for (const p of result.paths) {
     out.push('');
     const mark = p.verdict === 'failing' ? paint('red', '✗') : p.verdict === 'degraded' ? paint('yellow', '!') : paint('green', '✓');
-    out.push(`${mark} ${paint('bold', pathName(p))}  ${paint(verdictStyle[p.verdict], p.verdict)}${p.code ? `  ${p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
+    out.push(`${mark} ${paint('bold', pathName(p, h.noAddress))}  ${paint(verdictStyle[p.verdict], h.verdicts[p.verdict].toLowerCase())}${p.code ? `  ${p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
     for (const s of p.stages) {
       const sm = s.ok ? paint('green', '✓') : paint('red', '✗');
-      const detail = wrap(s.detail, width, 26);
+      const detail = wrap(s.detail, width, 28);
       out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
     for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${f.title}: ${f.evidence.join(' | ')}`, width, 6)}`);
+    if (p.certificate) for (const line of certificateLines(p.certificate)) out.push(paint('dim', line));
     if (options.transcript && p.transcript.length) {
-      out.push(paint('dim', '    transcript:'));
+      out.push(paint('dim', `    ${h.transcript}`));
       for (const line of p.transcript) out.push(paint('dim', `      ${line}`));
     }
   }
@@ -76,33 +88,50 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
   const d = result.diagnosis;
   if (d) {
     out.push('');
-    out.push(paint('bold', `Diagnosis: ${d.status ?? `other — ${d.title}`}`));
-    const field = (label: string, text: string): void => {
-      out.push(`  ${label.padEnd(14)}${wrap(text, width, 16)}`);
-    };
-    field('What happened', `${d.summary} (stage: ${d.stage})`);
-    if (d.serverSaid) field('Server said', d.serverSaid);
-    field('Meaning', d.meaning);
-    field('Fix first', d.firstFix);
-    out.push(`  ${'Causes'.padEnd(14)}${d.causes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
-    out.push(`  ${'Fixes'.padEnd(14)}${d.fixes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
-    field('Partner', d.partner);
-    if (d.note) field('Note', d.note);
-    for (const f of d.findings ?? []) {
-      field('Finding', f.message);
-      out.push(`  ${'Turn it off'.padEnd(14)}${f.fixes.map((c, i) => `${i ? ' '.repeat(16) : ''}- ${wrap(c, width, 18)}`).join('\n')}`);
-    }
+    out.push(paint('bold', `${h.diagnosis}: ${d.status ?? `${h.otherPrefix} — ${d.title}`}`));
+    out.push(...renderDiagnosisFields(d, h, width));
   }
   if (result.message) {
     out.push('');
-    out.push(paint('bold', 'Exchange Online would report:'));
+    out.push(paint('bold', h.exchangeWouldReport));
     out.push(`  ${result.message}`);
   }
   const global = result.warnings.filter((w) => w.kind === 'path-failed');
   if (global.length && result.verdict === 'degraded') {
     out.push('');
-    out.push(paint('yellow', 'Mail would still flow, but not on every path:'));
+    out.push(paint('yellow', h.stillFlows));
     for (const w of global) out.push(`  ! ${wrap(w.message, width, 4)}`);
   }
+  if (result.policies) out.push(...renderPolicies(result.policies, { catalog: options.catalog ?? en, width, paint }));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The diagnosis fields (what happened, meaning, fixes …), labels padded to the longest
+ * label of the catalog's language. Shared with `probe explain`, which leaves out the stage
+ * (a paste does not say which stage failed; only a live probe knows).
+ */
+export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], width: number, showStage = true): string[] {
+  const out: string[] = [];
+  const pad = Math.max(14, ...[h.whatHappened, h.serverSaid, h.meaning, h.fixFirst, h.causes, h.fixes, h.partner, h.note].map((l) => l.length + 1));
+  const field = (label: string, text: string): void => {
+    out.push(`  ${label.padEnd(pad)}${wrap(text, width, pad + 2)}`);
+  };
+  const list = (label: string, items: string[]): void => {
+    out.push(`  ${label.padEnd(pad)}${items.map((c, i) => `${i ? ' '.repeat(pad + 2) : ''}- ${wrap(c, width, pad + 4)}`).join('\n')}`);
+  };
+  field(h.whatHappened, showStage ? `${d.summary} (${h.stage}: ${d.stage})` : d.summary);
+  if (d.serverSaid && d.serverSaid !== d.summary) field(h.serverSaid, d.serverSaid);
+  field(h.meaning, d.meaning);
+  field(h.fixFirst, d.firstFix);
+  list(h.causes, d.causes);
+  list(h.fixes, d.fixes);
+  field(h.partner, d.partner);
+  if (d.note) field(h.note, d.note);
+  // Findings (src/findings.ts) are written in English only, labels included.
+  for (const f of d.findings ?? []) {
+    field('Finding', f.message);
+    list('Turn it off', f.fixes);
+  }
+  return out;
 }

@@ -1,0 +1,331 @@
+/**
+ * Revocation of the server's certificate, as Exchange Online's CertificateValidation
+ * checks it ("chain validation and revocation-list checks"): the OCSP response the
+ * server staples to its handshake (RFC 6066 §8, RFC 6960), else the CRL its certificate
+ * names (RFC 5280 §4.2.1.13, §5), fetched over HTTP with a timeout and a size bound.
+ * OCSP is parsed and verified with PKI.js; CRLs, which run to megabytes, with node-forge's
+ * faster DER parser and node:crypto (`crl.ts`). Nothing here parses DER by hand.
+ *
+ * This module only finds facts; `certificate.ts` decides what they mean under the
+ * `--revocation` mode (off, soft, hard).
+ */
+import dns from 'node:dns';
+import http from 'node:http';
+import type { LookupFunction } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { openWindow } from './deadline.js';
+import { crlSignedBy, normalizeSerial, parseCrl, type ParsedCrl } from './crl.js';
+import { parseDer, readDer } from './pki.js';
+import type { ProbeContext } from './stage.js';
+
+/** `--revocation`: off skips the check; soft (default) warns when no answer can be had; hard fails then. */
+export type RevocationMode = 'off' | 'soft' | 'hard';
+
+export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'soft', 'hard'];
+
+/** Bounds on what a CRL download may cost. */
+export const REVOCATION_LIMITS = {
+  /** Public CAs' CRLs are kilobytes to a few megabytes; more than this is refused. */
+  crlBytes: 10 * 1024 * 1024,
+  /** HTTP redirects followed (http: only). */
+  redirects: 3,
+  /** Clock skew tolerated on thisUpdate / nextUpdate (RFC 6960 §4.2.2.1 leaves it local). */
+  skewMs: 5 * 60_000,
+} as const;
+
+export interface OcspCheck {
+  /** good/revoked/unknown: what a verified response says; invalid: the staple cannot be used. */
+  status: 'good' | 'revoked' | 'unknown' | 'invalid';
+  detail: string;
+  thisUpdate: string | null;
+  nextUpdate: string | null;
+  revokedAt: string | null;
+}
+
+export interface CrlCheck {
+  url: string;
+  /** good/revoked: a verified, current CRL; unavailable: could not be fetched; invalid: fetched but unusable. */
+  status: 'good' | 'revoked' | 'unavailable' | 'invalid';
+  detail: string;
+  thisUpdate: string | null;
+  nextUpdate: string | null;
+  revokedAt: string | null;
+  /** Size of the CRL downloaded, when it was. */
+  bytes: number | null;
+}
+
+/** The revocation status of the leaf certificate, as found. */
+export interface RevocationCheck {
+  mode: RevocationMode;
+  /**
+   * good / revoked: a verified answer; unknown: no source could answer (unreachable, stale,
+   * unverifiable, or the certificate names none); unchecked: not looked at (mode off, a TLS
+   * mode that does not validate, or a chain that already failed).
+   */
+  status: 'good' | 'revoked' | 'unknown' | 'unchecked';
+  /** Which source gave the answer. */
+  source: 'ocsp-staple' | 'crl' | null;
+  /** The stapled OCSP response, null when the server stapled none. */
+  ocsp: OcspCheck | null;
+  /** Each CRL distribution point tried, in order. */
+  crl: CrlCheck[];
+  /** One sentence a report can show. */
+  detail: string;
+  revokedAt: string | null;
+  /**
+   * The intermediates the server sent, each checked against its CRL (never stapled:
+   * a staple covers the leaf only). Absent when there is none or the leaf was not checked.
+   */
+  intermediates?: IntermediateRevocation[];
+}
+
+/** The revocation status of one intermediate, by its CRL. */
+export type IntermediateRevocation = Omit<RevocationCheck, 'intermediates'> & { subject: string };
+
+const iso = (date: Date | undefined | null): string | null => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : null);
+
+/** A certificate and its issuer, parsed by PKI.js (for OCSP) and by Node (for CRLs). */
+export interface Pair {
+  leaf: pkijs.Certificate;
+  issuer: pkijs.Certificate;
+  leafX509: X509Certificate;
+  issuerX509: X509Certificate;
+}
+
+function ocspResult(status: OcspCheck['status'], detail: string, extra: Partial<OcspCheck> = {}): OcspCheck {
+  return { status, detail, thisUpdate: null, nextUpdate: null, revokedAt: null, ...extra };
+}
+
+/** RFC 6960 §4.2.1 CertStatus: good [0], revoked [1] RevokedInfo, unknown [2]. */
+function revocationTime(certStatus: unknown): Date | null {
+  const block = certStatus as { idBlock?: { tagNumber?: number }; valueBlock?: { value?: unknown[] } };
+  const first = block?.valueBlock?.value?.[0];
+  return first instanceof asn1js.GeneralizedTime ? first.toDate() : null;
+}
+
+/**
+ * Checks a stapled OCSP response: it must parse, be `successful`, carry a basic response
+ * signed by the issuer (or a responder it delegated to, RFC 6960 §4.2.2.2), be about this
+ * certificate's serial under this issuer, and be current.
+ */
+export async function checkOcspStaple(staple: Uint8Array, pair: Pick<Pair, 'leaf' | 'issuer'>, now = Date.now()): Promise<OcspCheck> {
+  let basic: pkijs.BasicOCSPResponse;
+  try {
+    const response = pkijs.OCSPResponse.fromBER(new Uint8Array(staple));
+    const status = response.responseStatus.valueBlock.valueDec;
+    if (status !== 0) {
+      // RFC 6960 §4.2.1 OCSPResponseStatus
+      const names: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
+      return ocspResult('invalid', `the stapled OCSP response is an error (${names[status] ?? status})`);
+    }
+    if (!response.responseBytes || response.responseBytes.responseType !== pkijs.id_PKIX_OCSP_Basic) {
+      return ocspResult('invalid', 'the stapled OCSP response is not a basic OCSP response');
+    }
+    basic = pkijs.BasicOCSPResponse.fromBER(response.responseBytes.response.valueBlock.valueHexView);
+  } catch {
+    return ocspResult('invalid', 'the stapled OCSP response does not parse');
+  }
+  // RFC 6960 §4.2.2.2: a response the CA signs itself may omit its certificate; PKI.js
+  // looks for the signer among the attached ones, so attach the issuer we already hold.
+  // Being attached grants nothing: verify() still requires the responder to be the
+  // issuer or a responder it delegated to with id-kp-OCSPSigning.
+  if (!basic.certs?.length) basic.certs = [pair.issuer];
+  let verified = false;
+  try {
+    // The issuer was already verified as part of the TLS chain: it may answer for its own
+    // certificates (trustedResponders skips re-building its chain, which PKI.js cannot do
+    // without the root); a delegated responder must chain to it.
+    verified = await basic.verify({ trustedCerts: [pair.issuer], issuerCerts: [pair.issuer], trustedResponders: [pair.issuer] });
+  } catch (err) {
+    return ocspResult('invalid', `the stapled OCSP response is not signed by the certificate's issuer or its responder (${(err as Error).message})`);
+  }
+  if (!verified) return ocspResult('invalid', 'the stapled OCSP response\'s signature does not verify');
+  let found: { isForCertificate: boolean; status: number };
+  try {
+    found = await basic.getCertificateStatus(pair.leaf, pair.issuer);
+  } catch {
+    return ocspResult('invalid', 'the stapled OCSP response cannot be matched to the certificate');
+  }
+  if (!found.isForCertificate) return ocspResult('invalid', 'the stapled OCSP response is about another certificate');
+  const single = basic.tbsResponseData.responses.find((r) => r.certID.serialNumber.isEqual(pair.leaf.serialNumber));
+  const times = { thisUpdate: iso(single?.thisUpdate), nextUpdate: iso(single?.nextUpdate) };
+  if (single?.thisUpdate && single.thisUpdate.getTime() > now + REVOCATION_LIMITS.skewMs) {
+    return ocspResult('invalid', `the stapled OCSP response is dated in the future (${times.thisUpdate})`, times);
+  }
+  if (single?.nextUpdate && single.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
+    return ocspResult('invalid', `the stapled OCSP response is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
+  }
+  switch (found.status) {
+    case 0:
+      return ocspResult('good', 'the stapled OCSP response says good', times);
+    case 1: {
+      const revokedAt = iso(revocationTime(single?.certStatus));
+      return ocspResult('revoked', `the stapled OCSP response says revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
+    }
+    default:
+      return ocspResult('unknown', 'the stapled OCSP response says unknown (the responder does not know the certificate)', times);
+  }
+}
+
+/** Resolves a CRL host through the probe's own resolvers, when it was given some. */
+function lookupVia(ctx: ProbeContext): LookupFunction | undefined {
+  if (!ctx.resolvers.length) return undefined;
+  const resolver = new dns.Resolver();
+  resolver.setServers(ctx.resolvers.map((r) => (r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`)));
+  return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
+    const wantAll = Boolean(options?.all);
+    resolver.resolve4(hostname, (err4, v4) => {
+      resolver.resolve6(hostname, (err6, v6) => {
+        const all = [...(v4 ?? []).map((address) => ({ address, family: 4 })), ...(v6 ?? []).map((address) => ({ address, family: 6 }))];
+        if (!all.length) return callback(err4 ?? err6 ?? new Error(`no address for ${hostname}`));
+        if (wantAll) return callback(null, all);
+        const first = all[0] as { address: string; family: number };
+        return callback(null, first.address, first.family);
+      });
+    });
+  }) as unknown as LookupFunction;
+}
+
+class FetchError extends Error {}
+
+/** GET over plain HTTP (RFC 5280 §4.2.1.13: CRLs are fetched over http, not https), bounded in time and size. */
+async function httpGet(ctx: ProbeContext, url: string, signal: AbortSignal): Promise<Buffer> {
+  let current = new URL(url);
+  for (let hop = 0; ; hop++) {
+    if (current.protocol !== 'http:') throw new FetchError(`not an http: URL (${current.protocol})`);
+    const lookup = lookupVia(ctx);
+    const outcome = await new Promise<Buffer | { redirect: string }>((resolve, reject) => {
+      const req = http.get(current, { signal, ...(lookup ? { lookup } : {}), headers: { accept: 'application/pkix-crl, */*' } }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          return resolve({ redirect: new URL(res.headers.location, current).toString() });
+        }
+        if (status !== 200) {
+          res.resume();
+          return reject(new FetchError(`HTTP ${status}`));
+        }
+        const declared = Number(res.headers['content-length'] ?? NaN);
+        if (declared > REVOCATION_LIMITS.crlBytes) {
+          res.destroy();
+          return reject(new FetchError(`larger than ${REVOCATION_LIMITS.crlBytes} bytes (Content-Length ${declared})`));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > REVOCATION_LIMITS.crlBytes) {
+            res.destroy();
+            req.destroy();
+            reject(new FetchError(`larger than ${REVOCATION_LIMITS.crlBytes} bytes`));
+          } else chunks.push(chunk);
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(signal.aborted ? new FetchError('no answer in time') : new FetchError(err.code ?? err.message)),
+      );
+    });
+    if (Buffer.isBuffer(outcome)) return outcome;
+    if (hop >= REVOCATION_LIMITS.redirects) throw new FetchError(`more than ${REVOCATION_LIMITS.redirects} redirects`);
+    current = new URL(outcome.redirect);
+  }
+}
+
+function crlResult(url: string, status: CrlCheck['status'], detail: string, extra: Partial<CrlCheck> = {}): CrlCheck {
+  return { url, status, detail, thisUpdate: null, nextUpdate: null, revokedAt: null, bytes: null, ...extra };
+}
+
+/** DER, or PEM (`-----BEGIN X509 CRL-----`) as some CAs serve it. */
+function crlDer(body: Buffer): Uint8Array {
+  const text = body.subarray(0, 64).toString('latin1');
+  if (text.includes('-----BEGIN')) {
+    const b64 = body.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    return new Uint8Array(Buffer.from(b64, 'base64'));
+  }
+  return new Uint8Array(body);
+}
+
+/**
+ * Fetches one CRL distribution point and looks the serial up: the CRL must be signed by
+ * the certificate's issuer (RFC 5280 §6.3.3 (f)) and current (nextUpdate not passed).
+ */
+export async function checkCrl(ctx: ProbeContext, url: string, pair: Pair, now = Date.now()): Promise<CrlCheck> {
+  const window = openWindow(ctx);
+  let body: Buffer;
+  try {
+    body = await httpGet(ctx, url, window.signal);
+  } catch (err) {
+    const why = err instanceof FetchError ? err.message : window.signal.aborted ? 'no answer in time' : (err as Error).message;
+    return crlResult(url, 'unavailable', `the CRL at ${url} could not be fetched: ${why}`);
+  } finally {
+    window.dispose();
+  }
+  let crl: ParsedCrl;
+  try {
+    crl = parseCrl(crlDer(body));
+  } catch {
+    return crlResult(url, 'invalid', `the CRL at ${url} does not parse`, { bytes: body.length });
+  }
+  const times = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate), bytes: body.length };
+  if (!crlSignedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
+  if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
+    return crlResult(url, 'invalid', `the CRL at ${url} is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
+  }
+  const serial = normalizeSerial(pair.leafX509.serialNumber);
+  if (crl.revoked.has(serial)) {
+    const revokedAt = iso(crl.revoked.get(serial));
+    return crlResult(url, 'revoked', `the CRL at ${url} lists the certificate as revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
+  }
+  return crlResult(url, 'good', `the CRL at ${url} does not list the certificate`, times);
+}
+
+/** The result for a certificate whose revocation is not looked at. */
+export function uncheckedRevocation(mode: RevocationMode, detail: string): RevocationCheck {
+  return { mode, status: 'unchecked', source: null, ocsp: null, crl: [], detail, revokedAt: null };
+}
+
+/**
+ * Looks up the revocation status of `leaf`, issued by `issuer`: the staple first (a
+ * verified good or revoked answer settles it), then each CRL distribution point until
+ * one answers. Never throws for a network outcome.
+ */
+export async function checkRevocation(
+  ctx: ProbeContext,
+  leaf: X509Certificate,
+  issuer: X509Certificate | undefined,
+  staple: Uint8Array | null,
+  mode: RevocationMode,
+  now = Date.now(),
+): Promise<RevocationCheck> {
+  if (mode === 'off') return uncheckedRevocation(mode, 'revocation not checked (--revocation off)');
+  if (!issuer) return { ...uncheckedRevocation(mode, 'the issuer is unknown, so revocation cannot be checked'), status: 'unknown' };
+  let pair: Pair;
+  try {
+    pair = { leaf: parseDer(leaf.raw), issuer: parseDer(issuer.raw), leafX509: leaf, issuerX509: issuer };
+  } catch {
+    return { ...uncheckedRevocation(mode, 'the certificate does not parse, so revocation cannot be checked'), status: 'unknown' };
+  }
+  const ocsp = staple?.length ? await checkOcspStaple(staple, pair, now) : null;
+  const base = { mode, ocsp, crl: [] as CrlCheck[] };
+  if (ocsp?.status === 'revoked') return { ...base, status: 'revoked', source: 'ocsp-staple', detail: ocsp.detail, revokedAt: ocsp.revokedAt };
+  if (ocsp?.status === 'good') return { ...base, status: 'good', source: 'ocsp-staple', detail: ocsp.detail, revokedAt: null };
+  const urls = readDer(leaf.raw).crlUrls.filter((u) => /^http:/i.test(u));
+  for (const url of urls) {
+    const crl = await checkCrl(ctx, url, pair, now);
+    base.crl.push(crl);
+    if (crl.status === 'revoked') return { ...base, status: 'revoked', source: 'crl', detail: crl.detail, revokedAt: crl.revokedAt };
+    if (crl.status === 'good') return { ...base, status: 'good', source: 'crl', detail: crl.detail, revokedAt: null };
+  }
+  const said = [ocsp?.detail, ...base.crl.map((c) => c.detail)].filter(Boolean).join('; ');
+  const ocspUrls = readDer(leaf.raw).ocspUrls;
+  const detail =
+    said ||
+    (ocspUrls.length
+      ? `the server staples no OCSP response and the certificate names no HTTP CRL (only an OCSP responder, ${ocspUrls[0]}, which the prober does not query)`
+      : 'the certificate names no CRL distribution point or OCSP responder, and the server staples no OCSP response');
+  return { ...base, status: 'unknown', source: null, detail, revokedAt: null };
+}

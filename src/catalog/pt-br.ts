@@ -1,0 +1,271 @@
+import type { Catalog } from './en.js';
+
+/**
+ * The catalog in Brazilian Portuguese, as an Exchange administrator in Brazil writes it:
+ * the product's own terms stay as the Portuguese admin center shows them (conector,
+ * domínio aceito, Retransmissão Interna, Autoritativo) and protocol words stay in
+ * English (STARTTLS, EHLO, MX, TLS). The status lines are Exchange's own and are not
+ * translated: they are what the administrator searches for in the message trace.
+ */
+export const ptBR: Catalog = {
+  codes: {
+    '4.4.312': {
+      status: '450 4.4.312 DNS query failed',
+      title: 'Falha na consulta DNS',
+      meaning:
+        'O Exchange Online não conseguiu localizar o destino: o smart host ou o domínio do destinatário (o registro MX, ou o registro A/AAAA do host MX) não resolve.',
+      causes: [
+        'O provedor de hospedagem DNS do domínio está com problema (os servidores de nomes falham ou não respondem).',
+        'O domínio expirou e por isso o registro MX não pode ser obtido.',
+        'O registro MX foi alterado recentemente e o Exchange Online ainda guarda a resposta antiga em cache.',
+      ],
+      fixes: [
+        'Acione o provedor de hospedagem DNS para corrigir os registros: o nome do smart host (ou o MX do domínio e o host MX) precisa resolver a partir da internet.',
+        'Renove o domínio, se ele tiver expirado.',
+        'Depois de uma alteração recente, aguarde o TTL dos registros antigos expirar.',
+      ],
+    },
+    '4.4.315': {
+      status: '450 4.4.315 Connection timed out',
+      title: 'Tempo limite de conexão esgotado',
+      meaning: 'O Exchange Online não encontrou nenhum servidor no endereço de destino: a porta TCP 25 não respondeu dentro do tempo limite.',
+      causes: [
+        'O servidor de e-mail local (ou do parceiro) está fora do ar.',
+        'O smart host do conector aponta para o endereço IP errado, por exemplo depois de uma mudança de rede que trocou os endereços do servidor.',
+        'Um firewall descarta as conexões silenciosamente em vez de recusá-las.',
+      ],
+      fixes: [
+        'Verifique se o servidor está no ar e escutando na porta TCP 25.',
+        'Confira as mudanças recentes de rede (um novo provedor de internet significa novos endereços públicos) e atualize o smart host ou o registro DNS dele.',
+        'Confira se o smart host do conector aponta para o host certo.',
+      ],
+    },
+    '4.4.316': {
+      status: '450 4.4.316 Connection refused',
+      title: 'Conexão recusada',
+      meaning: 'O endereço de destino respondeu, mas recusou a conexão na porta TCP 25.',
+      causes: [
+        'Um firewall bloqueia os endereços do Microsoft 365 na porta TCP 25, ou não há nenhum serviço escutando na porta 25.',
+        'Por decisão de projeto: os servidores de e-mail locais foram desligados depois da migração de todas as caixas de correio para o Exchange Online, mas um conector ainda encaminha mensagens para eles.',
+      ],
+      fixes: [
+        'Libere as faixas de endereços IP do Microsoft 365 na porta TCP 25 e confirme que o serviço de e-mail está escutando.',
+        'Se nenhuma mensagem deve mais ir para o ambiente local: desabilite ou exclua o conector e altere o domínio aceito de Retransmissão Interna para Autoritativo (a alteração leva de 30 a 60 minutos para valer).',
+      ],
+    },
+    '4.4.317': {
+      status: '450 4.4.317 Cannot connect to remote server',
+      title: 'Não foi possível conectar ao servidor remoto',
+      meaning:
+        'O Exchange Online conectou, mas o servidor respondeu com erro (por exemplo "Service not available") ou não atende aos requisitos da conexão (por exemplo, o conector exige TLS e o servidor não o oferece).',
+      causes: [
+        'O servidor recusa a sessão: saudação com erro, ou EHLO ou STARTTLS rejeitado.',
+        'O conector exige TLS e o servidor não oferece STARTTLS, oferece apenas TLS 1.0/1.1 ou não tem nenhum conjunto de cifras em comum com o Exchange Online.',
+        'Alguma configuração de certificado ou de TLS no servidor não corresponde ao que o conector espera.',
+      ],
+      fixes: [
+        'Verifique as configurações de TLS e o certificado no servidor de destino.',
+        'Compare as configurações de TLS do conector (TlsSettings, TlsDomain) com o que o servidor oferece.',
+        'Leia o que o servidor respondeu (mostrado abaixo): a resposta indica o motivo da recusa.',
+      ],
+    },
+    '4.4.318': {
+      status: '450 4.4.318 Connection was closed abruptly',
+      title: 'A conexão foi encerrada abruptamente',
+      meaning: 'O Exchange Online conectou, mas a conexão caiu ou travou antes de o diálogo terminar.',
+      causes: [
+        'A inspeção de pacotes SMTP de um firewall funciona mal e corta ou corrompe a sessão.',
+        'O servidor de e-mail trava, cai ou fica sem recursos e derruba a conexão.',
+        'Problemas de rede entre o Exchange Online e o servidor.',
+      ],
+      fixes: [
+        'Descubra qual dos casos se aplica: verifique a saúde e os logs do servidor no horário da falha.',
+        'Desative a inspeção SMTP ("fixup smtp", inspeção ESMTP) no firewall que fica na frente do servidor.',
+        'Envolva a equipe de redes para rastrear a conexão.',
+      ],
+    },
+    '4.7.320': {
+      status: '450 4.7.320 Certificate validation failed',
+      title: 'Falha na validação do certificado',
+      meaning:
+        'O certificado do servidor não passa na configuração de TLS do conector: a cadeia não é confiável, o certificado não está válido agora ou o nome dele não confere.',
+      causes: [
+        'O certificado expirou.',
+        'O assunto (subject) do certificado não corresponde ao nome exigido pelo conector (TlsDomain).',
+        'O certificado não é mais válido: não confiável, cadeia incompleta ou revogado.',
+      ],
+      fixes: [
+        'Corrija o certificado no servidor: renove-o, instale um cujo nome confira e envie a cadeia completa.',
+        'Ou corrija o conector, se o TlsSettings ou o TlsDomain estiver errado.',
+      ],
+    },
+    other: {
+      status: null,
+      title: 'Outro erro de entrega',
+      meaning: 'A entrega falhou de um jeito que não corresponde a nenhum dos códigos de conector acima.',
+      causes: ['O servidor de destino se comporta de um jeito que o Exchange Online não espera (por exemplo, não fala SMTP).'],
+      fixes: ['Use o servidor de destino indicado no erro e o que ele enviou para localizar o problema nele.'],
+    },
+  },
+  kinds: {
+    'dns-nxdomain': 'O nome não existe no DNS: corrija o nome do smart host no conector ou crie o registro.',
+    'dns-servfail': 'Os servidores de nomes do domínio não conseguem responder (SERVFAIL): corrija a zona DNS com o provedor de hospedagem (geralmente delegação quebrada ou DNSSEC).',
+    'dns-refused': 'O servidor DNS se recusou a responder: verifique os servidores de nomes da zona com o provedor de hospedagem DNS.',
+    'dns-timeout': 'Os servidores DNS não responderam a tempo: verifique se os servidores de nomes do domínio estão no ar e acessíveis.',
+    'dns-no-address': 'O nome existe, mas não tem registro A nem AAAA: crie o registro de endereço do servidor de e-mail.',
+    'dns-null-mx': 'O domínio publica um MX nulo (RFC 7505), o que diz que ele não aceita e-mail: remova-o ou pare de encaminhar mensagens para esse domínio.',
+    'dns-error': 'O DNS não deu uma resposta utilizável: verifique os registros com o provedor de hospedagem DNS.',
+    'connect-timeout': 'Nada respondeu na porta TCP 25: verifique se o servidor está no ar, se o endereço está certo e se nenhum firewall descarta o tráfego silenciosamente.',
+    'connect-unreachable': 'O endereço não pode ser alcançado: verifique o roteamento e o endereço do smart host.',
+    'connect-refused': 'A porta 25 recusou a conexão: libere no firewall as faixas de endereços do Microsoft 365 na porta TCP 25 e verifique se o serviço de e-mail está escutando.',
+    reply: 'O servidor respondeu com erro: corrija o que a resposta indica, no servidor ou no conector de recebimento dele.',
+    'starttls-not-offered': 'O conector exige TLS, mas o servidor não oferece STARTTLS: habilite o TLS (com certificado) no conector de recebimento do servidor, ou verifique se algum firewall está removendo o STARTTLS.',
+    'tls-version': 'Habilite o TLS 1.2 (e o 1.3) no servidor: o Exchange Online nunca usa TLS 1.0 ou 1.1.',
+    'tls-no-shared-cipher': 'Habilite conjuntos de cifras modernos (ECDHE com AES-GCM) para TLS 1.2 no servidor.',
+    'tls-handshake': 'O handshake TLS falhou: verifique o certificado e a configuração de TLS do servidor, e se nenhum firewall inspeciona ou reescreve a sessão.',
+    timeout: 'O servidor parou de responder no meio da sessão: verifique a saúde e a carga dele, e qualquer firewall que inspecione SMTP.',
+    closed: 'O servidor encerrou a conexão no meio da sessão: verifique os logs dele, os limites de conexão e qualquer firewall que inspecione SMTP.',
+    reset: 'A conexão foi redefinida (reset) no meio da sessão: verifique firewalls e balanceadores de carga no caminho, e os logs do servidor.',
+    certificate: 'Corrija o certificado no servidor ou as configurações de TLS do conector.',
+    protocol: 'O serviço na porta 25 não fala SMTP: confira se o smart host aponta para o servidor de e-mail, e não para outro serviço.',
+    cancelled: 'A verificação foi cancelada antes de terminar.',
+    internal: 'Ocorreu um erro inesperado: execute de novo com --json e reporte o problema.',
+  },
+  reasons: {
+    expired:
+      'Renove o certificado e instale o novo no servidor, com os intermediários, e habilite-o para SMTP (Exchange Server: Enable-ExchangeCertificate -Services SMTP); depois remova o vencido.',
+    'not-yet-valid':
+      'O certificado ainda não é válido: verifique o relógio e o fuso horário do servidor, ou instale um certificado cuja validade já tenha começado.',
+    'name-mismatch':
+      'Instale um certificado cujo assunto ou nomes alternativos (SAN) cubram o TlsDomain do conector (um curinga *.contoso.com cobre um só rótulo), ou corrija o TlsDomain no conector.',
+    'self-signed':
+      'Substitua o certificado autoassinado (padrão de um appliance ou do Exchange) por um emitido por uma autoridade certificadora pública em que o Microsoft 365 confie.',
+    'untrusted-root':
+      'A cadeia termina em uma raiz privada ou não confiável: use um certificado de uma autoridade certificadora pública em que o Microsoft 365 confie.',
+    'incomplete-chain':
+      'Configure o servidor para enviar o(s) certificado(s) intermediário(s) junto com o dele (a cadeia completa, sem a raiz): a correção é no servidor, não no Exchange Online (que não tem documentado buscar intermediários ausentes).',
+    'unknown-issuer':
+      'O emissor não foi enviado nem é confiável: envie a cadeia completa a partir do servidor e use um certificado de uma autoridade certificadora pública.',
+    revoked:
+      'O certificado foi revogado pela autoridade certificadora e não é mais válido: obtenha um novo certificado (com uma nova chave, se a antiga puder estar comprometida), instale-o e habilite-o para SMTP.',
+    'revocation-unknown':
+      'Torne o ponto de distribuição de CRL da autoridade certificadora acessível por HTTP a partir da internet (ou faça o servidor grampear uma resposta OCSP válida), ou execute com --revocation soft para aceitar um status desconhecido.',
+    invalid: 'Substitua o certificado por um válido, emitido por uma autoridade certificadora pública.',
+  },
+  partner:
+    'Se este smart host pertence a uma organização parceira (por exemplo, um serviço de nuvem de terceiros), quem precisa corrigir é o parceiro: envie este relatório a ele.',
+  mismatchNote:
+    'O Exchange Online mais recente informa a divergência de nome do certificado como 450 4.4.317 (com "SubjectMismatch Expected Subject: … Presented Subject: …") em vez de 4.7.320: procure qualquer um dos dois no rastreamento de mensagens.',
+  headings: {
+    verdicts: { healthy: 'SAUDÁVEL', degraded: 'DEGRADADO', failing: 'FALHANDO' },
+    cancelled: 'CANCELADO',
+    pathsPass: '{passed} de {total} caminhos passam',
+    otherCode: 'outro (não é um código de conector)',
+    noAddress: '(sem endereço)',
+    transcript: 'transcrição:',
+    diagnosis: 'Diagnóstico',
+    otherPrefix: 'outro',
+    whatHappened: 'O que aconteceu',
+    stage: 'etapa',
+    serverSaid: 'O servidor disse',
+    meaning: 'Significado',
+    fixFirst: 'Corrija primeiro',
+    causes: 'Causas',
+    fixes: 'Correções',
+    partner: 'Parceiro',
+    note: 'Observação',
+    exchangeWouldReport: 'O Exchange Online informaria:',
+    stillFlows: 'As mensagens ainda seriam entregues, mas não por todos os caminhos:',
+    explain: {
+      title: 'Explicação',
+      forms: {
+        trace: 'motivo de adiamento (Defer) do rastreamento de mensagens',
+        'trace-short': 'motivo do rastreamento de mensagens (formato curto)',
+        bounce: 'NDR (devolução) depois de esgotado o tempo de fila',
+        status: 'linha de status',
+      },
+      code: 'Código',
+      status: 'Status',
+      expired: 'A mensagem expirou na fila e foi devolvida ao remetente: o último adiamento foi com este código.',
+      remoteSaid: 'Detalhe',
+      server: 'Servidor',
+      ip: 'Endereço',
+      when: 'Última tentativa',
+      proxy: 'Destino do proxy',
+      redacted: 'Ocultado',
+      truncated: 'O texto colado parece cortado: o que ele contém foi lido, o restante está faltando.',
+      notGiven: '(não consta no texto)',
+      liveCheck: 'Nova verificação ao vivo',
+      offline: 'Não verificado de novo (--offline).',
+      noTarget: 'Não verificado de novo: o texto não traz servidor nem endereço utilizável (informe um com --server).',
+      checkOf: 'nova verificação de {target}',
+      same: 'a falha continua (mesmo código)',
+      different: 'agora falha de outro jeito: {code}',
+      healthy: 'agora está saudável: a falha não se repete',
+      equivalent: 'a mesma falha: o Exchange informa divergência de nome tanto como 4.4.317 quanto como 4.7.320',
+      starttlsRequired:
+        'O servidor exige TLS, mas o Exchange Online chegou até ele sem TLS: o servidor não ofereceu STARTTLS ao Exchange Online (verifique o conector de recebimento que atende os endereços do Microsoft 365 e qualquer firewall que remova o STARTTLS), ou a negociação TLS falhou e o Exchange voltou a enviar sem criptografia; configure o conector para exigir TLS e assim ver a causa real.',
+    },
+    policies: {
+      title: 'Políticas de segurança de transporte de {domain}',
+      notMx: 'Não é uma rota por MX: DANE e MTA-STS só se aplicam quando o Exchange Online entrega pelo MX.',
+      dane: 'DANE (RFC 7672)',
+      mtaSts: 'MTA-STS (RFC 8461)',
+      tlsRpt: 'TLS-RPT (RFC 8460)',
+      none: 'nenhuma publicada',
+      dnssec: 'DNSSEC',
+      dnssecSecure: 'validado: o resolvedor marcou o bit AD',
+      dnssecInsecure: 'não validado: sem bit AD (a zona não é assinada, ou este resolvedor não valida DNSSEC); daqui, o DANE não está em vigor',
+      dnssecBogus: 'o resolvedor não conseguiu validar os registros (SERVFAIL): um remetente DANE trata isso como DNSSEC inválido',
+      records: 'Registros',
+      mode: 'Modo',
+      mx: 'Padrões de MX',
+      maxAge: 'max_age',
+      satisfied: 'atendida',
+      notSatisfied: 'NÃO atendida',
+      senderWould: 'Um remetente que a respeita',
+      exchangeCode: 'O Exchange Online informaria',
+      noCode: 'nenhum código documentado',
+      problem: 'Problema',
+      unusable: 'inutilizável para SMTP, RFC 7672 §3.1.3',
+      actions: {
+        deliver: 'entregar',
+        'deliver-and-report': 'entregar e relatar a falha (TLS-RPT)',
+        refuse: 'não entregar a este host',
+      },
+    },
+  },
+  policyCodes: {
+    '4.7.321': {
+      status: '450 4.7.321 starttls-not-supported',
+      title: 'starttls-not-supported',
+      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de e-mail dele não oferece STARTTLS.',
+      causes: ['O STARTTLS está desabilitado no servidor de recebimento, ou um firewall o remove da resposta ao EHLO.'],
+      fixes: ['Habilite o STARTTLS com um certificado válido em todos os hosts MX e desative a inspeção SMTP que o remove.'],
+    },
+    '4.7.322': {
+      status: '450 4.7.322 certificate-expired',
+      title: 'certificate-expired',
+      meaning: 'O certificado do servidor de e-mail de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem.',
+      causes: ['O certificado do host MX não foi renovado, ou o novo não foi habilitado para o serviço SMTP.'],
+      fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (rollover da RFC 7671 §8.1).'],
+    },
+    '4.7.323': {
+      status: '450 4.7.323 tlsa-invalid',
+      title: 'tlsa-invalid',
+      meaning: 'O domínio falhou na validação DANE: nenhum registro TLSA utilizável em _25._tcp.<host MX> corresponde ao certificado que o servidor apresenta.',
+      causes: [
+        'O certificado (ou a chave) mudou e o registro TLSA não foi atualizado.',
+        'Os registros TLSA usam apenas os usos 0 ou 1 (PKIX-TA, PKIX-EE), que a RFC 7672 §3.1.3 manda os remetentes SMTP tratarem como inutilizáveis.',
+      ],
+      fixes: ['Publique um registro TLSA de uso 3 (DANE-EE) ou 2 (DANE-TA) que corresponda ao certificado servido agora e depois remova o antigo.'],
+    },
+    '4.7.324': {
+      status: '450 4.7.324 dnssec-invalid',
+      title: 'dnssec-invalid',
+      meaning: 'O domínio de destino retornou registros DNSSEC inválidos: a consulta TLSA falhou na validação, e um remetente DANE não consegue saber se o TLS é obrigatório.',
+      causes: ['DNSSEC quebrado na zona: assinaturas expiradas, registro DS que não corresponde mais à chave, ou servidores de nomes que falham nas consultas TLSA.'],
+      fixes: ['Corrija o DNSSEC da zona com o provedor de hospedagem DNS (assine de novo, corrija o DS no registrador) e garanta que as consultas TLSA sejam respondidas.'],
+    },
+  },
+};

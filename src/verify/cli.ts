@@ -1,0 +1,113 @@
+/**
+ * `probe verify`: reads and checks every input first (connectors file, addresses, sizes,
+ * report path) so that bad input probes nothing, then verifies and prints one report.
+ * Exit codes: 0 every connector passes, 1 a warning (or a connector could not be
+ * verified), 2 a connector fails, 3 usage error, 130 cancelled.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { planConnector, plainConnector, readConnectors, type ConnectorPlan } from '../connectors.js';
+import { UsageError, parseCaPem, parseTlsDomain, parseTlsMode } from '../options.js';
+import { renderVerifyHtml } from '../report/verify-html.js';
+import { renderVerifyJson, renderVerifyMarkdown, renderVerifyText } from '../report/verify-text.js';
+import { parseEnvelope } from './envelope.js';
+import { progressDisplay } from './progress.js';
+import { parseSize, verify, type VerifyOptions, type VerifyReport } from './run.js';
+
+export interface VerifyCliOptions {
+  connectors?: string;
+  recipientDomain?: string[];
+  rcptTest?: string;
+  sendTest?: string;
+  maxMessageSize?: string;
+  report?: string;
+  json?: boolean;
+  markdown?: boolean;
+  port?: string;
+  resolver?: string[];
+  tlsMode?: string;
+  tlsDomain?: string;
+  caFile?: string[];
+  ehloName?: string;
+  timeout?: string;
+  deadline?: string;
+  concurrency?: string;
+  warnDays?: string;
+  color: boolean;
+}
+
+export const VERIFY_EXIT = { pass: 0, warn: 1, fail: 2 } as const;
+
+function readCa(files: string[]): string[] {
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return parseCaPem(text, file);
+  });
+}
+
+/** Every plan, from the connectors file or from plain targets; throws UsageError before anything is sent. */
+export function plansFrom(targets: string[], opts: VerifyCliOptions): { plans: ConnectorPlan[]; source: string } {
+  const samples = opts.recipientDomain ?? [];
+  if (opts.connectors) {
+    if (targets.length) throw new UsageError(`give either --connectors or targets, not both (got ${targets.join(', ')})`);
+    if (opts.tlsMode || opts.tlsDomain) throw new UsageError('--tls-mode and --tls-domain apply to plain targets; with --connectors each connector brings its own TlsSettings');
+    const connectors = readConnectors(opts.connectors);
+    return { plans: connectors.map((c) => planConnector(c, samples)), source: opts.connectors };
+  }
+  if (!targets.length) throw new UsageError('nothing to verify: give --connectors FILE (Get-OutboundConnector | ConvertTo-Json) or smart hosts');
+  const tlsDomain = opts.tlsDomain ? parseTlsDomain(opts.tlsDomain) : null;
+  const tlsMode = opts.tlsMode ? parseTlsMode(opts.tlsMode) : tlsDomain ? 'domain-validation' : 'certificate-validation';
+  return { plans: [planConnector(plainConnector(targets, tlsMode, tlsDomain), samples)], source: 'command line' };
+}
+
+function checkReportPath(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`cannot write report "${file}": the directory ${dir} does not exist`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`cannot write report "${file}": it is a directory`);
+}
+
+/** Runs `probe verify`; returns the exit code. */
+export async function runVerify(targets: string[], opts: VerifyCliOptions, signal: AbortSignal, color: boolean): Promise<number> {
+  if (opts.json && opts.markdown) throw new UsageError('--json and --markdown cannot be combined: choose one output on stdout');
+  const { plans, source } = plansFrom(targets, opts);
+  const rcptTest = opts.rcptTest === undefined ? null : parseEnvelope(opts.rcptTest, '--rcpt-test');
+  const sendTest = opts.sendTest === undefined ? null : parseEnvelope(opts.sendTest, '--send-test');
+  if (opts.report) checkReportPath(opts.report);
+  const options: VerifyOptions = {
+    source,
+    resolvers: opts.resolver ?? [],
+    ca: readCa(opts.caFile ?? []),
+    rcptTest,
+    sendTest,
+    validationCommand: Boolean(opts.connectors),
+    signal,
+    ...(opts.maxMessageSize !== undefined ? { maxMessageSize: parseSize(opts.maxMessageSize) } : {}),
+    ...(opts.port !== undefined ? { port: opts.port as unknown as number } : {}),
+    ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
+    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
+    ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
+    ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
+  };
+  // Validate the shared probe options once, before the first connector is probed: a bad
+  // --port must not surface only after half the connectors ran.
+  const { resolveSettings } = await import('../options.js');
+  resolveSettings('probe.invalid', { ...options, tlsMode: 'opportunistic' });
+  const progress = progressDisplay(process.stderr);
+  let report: VerifyReport;
+  try {
+    report = await verify(plans, { ...options, onProgress: progress.onProgress });
+  } finally {
+    progress.end();
+  }
+  if (opts.report) writeFileSync(opts.report, renderVerifyHtml(report));
+  process.stdout.write(opts.json ? renderVerifyJson(report) : opts.markdown ? renderVerifyMarkdown(report) : renderVerifyText(report, { color }));
+  if (opts.report && !opts.json && !opts.markdown) process.stdout.write(`\nreport written to ${opts.report}\n`);
+  if (report.connectors.some((c) => c.result?.cancelled)) return 130;
+  return VERIFY_EXIT[report.verdict];
+}
