@@ -149,39 +149,83 @@ export function summarize(cert: X509Certificate, anchors: Set<string>, now: numb
   };
 }
 
-/**
- * The chain as Node returns it: what the server sent, completed with the trust anchor
- * Node found for it (marked `anchor`). Leaf first.
- */
-export function peerChain(socket: tls.TLSSocket): X509Certificate[] {
-  const chain: X509Certificate[] = [];
-  const seen = new Set<string>();
-  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  while (cert?.raw && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    chain.push(new X509Certificate(cert.raw));
-    cert = cert.issuerCertificate;
+/** What the server sent, leaf first, read once per socket. */
+const sentChains = new WeakMap<tls.TLSSocket, X509Certificate[]>();
+
+function sentChain(socket: tls.TLSSocket): X509Certificate[] {
+  let chain = sentChains.get(socket);
+  if (!chain) {
+    chain = [];
+    const seen = new Set<string>();
+    // getPeerX509Certificate() rather than getPeerCertificate(true): the latter costs ~3 ms
+    // of CPU per call (it searches OpenSSL's store and converts every certificate to a
+    // plain object), the largest single cost of a probe in a fleet.
+    let cert: X509Certificate | undefined = socket.getPeerX509Certificate();
+    while (cert && !seen.has(cert.fingerprint256)) {
+      seen.add(cert.fingerprint256);
+      chain.push(cert);
+      cert = cert.issuerCertificate;
+    }
+    sentChains.set(socket, chain);
   }
   return chain;
 }
 
-function fingerprints(pems: readonly string[]): Set<string> {
-  const prints = new Set<string>();
+/**
+ * The chain the server presented, leaf first, completed with the trust anchor (among
+ * Node's bundled roots and the extra `ca`) that issued its top certificate, if any; that
+ * anchor is marked `anchor` in summaries.
+ */
+export function peerChain(socket: tls.TLSSocket, ca: readonly string[] = []): X509Certificate[] {
+  const chain = [...sentChain(socket)];
+  const top = chain.at(-1);
+  if (top && top.subject !== top.issuer) {
+    const anchor = trustStore(ca).bySubject.get(top.issuer)?.find((a) => top.checkIssued(a) && top.verify(a.publicKey));
+    if (anchor && !chain.some((c) => c.fingerprint256 === anchor.fingerprint256)) chain.push(anchor);
+  }
+  return chain;
+}
+
+function parseAll(pems: readonly string[]): X509Certificate[] {
+  const certs: X509Certificate[] = [];
   for (const pem of pems) {
     try {
-      prints.add(new X509Certificate(pem).fingerprint256);
+      certs.push(new X509Certificate(pem));
     } catch {
       // not a certificate: the option that supplied it was validated where it was read
     }
   }
-  return prints;
+  return certs;
 }
 
-let bundledAnchors: Set<string> | null = null;
+interface TrustStore {
+  fingerprints: Set<string>;
+  bySubject: Map<string, X509Certificate[]>;
+}
+
+let bundled: X509Certificate[] | null = null;
+/** Per set of extra anchors, parsed once: parsing them on every probe cost ~1 ms. */
+const stores = new Map<string, TrustStore>();
+
+/** The trust anchors (bundled roots and the extra ones), parsed once per CA set. */
+function trustStore(ca: readonly string[]): TrustStore {
+  const key = ca.join('\n');
+  let store = stores.get(key);
+  if (!store) {
+    // Bounded: a long-running exporter with many distinct CA sets must not grow forever.
+    if (stores.size >= 32) stores.clear();
+    bundled ??= parseAll(tls.rootCertificates);
+    const certs = [...bundled, ...parseAll(ca)];
+    const bySubject = new Map<string, X509Certificate[]>();
+    for (const c of certs) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
+    store = { fingerprints: new Set(certs.map((c) => c.fingerprint256)), bySubject };
+    stores.set(key, store);
+  }
+  return store;
+}
 
 function anchorFingerprints(ctx: ProbeContext): Set<string> {
-  bundledAnchors ??= fingerprints(tls.rootCertificates);
-  return ctx.tls.ca.length ? new Set([...bundledAnchors, ...fingerprints(ctx.tls.ca)]) : bundledAnchors;
+  return trustStore(ctx.tls.ca).fingerprints;
 }
 
 /** Does a TLS mode judge the certificate at all? (Exchange's EncryptionOnly does not.) */
@@ -235,7 +279,7 @@ function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: Cer
  * without judging it.
  */
 export function describeCertificate(ctx: ProbeContext, socket: tls.TLSSocket, now = Date.now()): CertificateCheck {
-  const x509 = peerChain(socket);
+  const x509 = peerChain(socket, ctx.tls.ca);
   const anchors = anchorFingerprints(ctx);
   const chain = x509.map((c) => summarize(c, anchors, now));
   const verifyError = socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN');
@@ -282,7 +326,7 @@ export function checkCertificate(
   now = Date.now(),
 ): CertificateCheck {
   const check = describeCertificate(ctx, socket, now);
-  judge(ctx, check, peerChain(socket));
+  judge(ctx, check, peerChain(socket, ctx.tls.ca));
   return check;
 }
 
@@ -345,7 +389,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
   const mode = options.revocation ?? ctx.tls.revocation ?? 'soft';
   const check = describeCertificate(ctx, socket, now);
   options.onCheck?.(check);
-  const x509 = peerChain(socket);
+  const x509 = peerChain(socket, ctx.tls.ca);
   judge(ctx, check, x509);
   const leaf = check.chain[0];
   if (!leaf || !validatesCertificate(ctx.tls.mode)) {

@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addScheduledCommands } from './cli-scheduled.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
+import type { ServeCliOptions } from './serve-cli.js';
 
 export const EXIT = { healthy: 0, degraded: 1, failing: 2, usage: 3, cancelled: 130 } as const;
 
@@ -58,6 +59,7 @@ interface CliOptions {
   lang?: string;
   policies?: boolean;
   mtaStsPort?: string;
+  targets?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -106,7 +108,8 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
     import('./catalog/index.js'),
   ]);
   const language = chooseLanguage(opts.lang);
-  if (!targets.length) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
+  if (opts.targets !== undefined && targets.length) throw new UsageError(`give targets either on the command line or in --targets "${opts.targets}", not both`);
+  if (!targets.length && opts.targets === undefined) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
   const options: ProbeOptions = {
     mx: opts.mx,
     resolvers: opts.resolver ?? [],
@@ -117,13 +120,22 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
     ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
     ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
     ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
-    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
+    ...(opts.concurrency !== undefined && opts.targets === undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
     ...(opts.revocation !== undefined ? { revocation: opts.revocation as ProbeOptions['revocation'] } : {}),
     language,
     ...(opts.policies ? { policies: true } : {}),
     ...(opts.mtaStsPort !== undefined ? { mtaStsPort: opts.mtaStsPort as unknown as number } : {}),
   };
+  if (opts.targets !== undefined) {
+    const { runFleetCommand } = await import('./fleet-cli.js');
+    const cancelFleet = cancelOnSigint();
+    try {
+      return await runFleetCommand(opts.targets, options, { concurrency: opts.concurrency, json: Boolean(opts.json), signal: cancelFleet.signal });
+    } finally {
+      cancelFleet.dispose();
+    }
+  }
   const cancel = cancelOnSigint();
   try {
     const result = await probe(targets, { ...options, signal: cancel.signal });
@@ -220,6 +232,8 @@ async function runExplain(words: string[], opts: ExplainCliOptions): Promise<num
 
 export function buildProgram(): Command {
   const program = new Command('probe');
+  // `probe serve --targets F` is the subcommand's option, not fleet mode's.
+  program.enablePositionalOptions();
   program
     .description(
       'Probe the smart hosts behind an Exchange Online connector the way Exchange Online delivers to them ' +
@@ -243,7 +257,8 @@ export function buildProgram(): Command {
     .option('--ehlo-name <name>', 'the name to send in EHLO (default: this host\'s name)')
     .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
     .option('--deadline <ms>', 'the most the whole probe may take (default 60000)')
-    .option('--concurrency <n>', 'paths probed at once (default 8)')
+    .option('--concurrency <n>', 'paths probed at once (default 8); with --targets, targets probed at once (default 64)')
+    .option('--targets <file>', 'fleet mode: probe every connector in FILE (one a line: hosts and key=value options; or a scheduled-checks config, .yaml/.json)')
     .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
     .addOption(
       new Option('--revocation <mode>', 'revocation check (stapled OCSP, CRL): off, soft = unreachable is a warning (default), hard = unreachable fails').choices([
@@ -318,6 +333,7 @@ export function buildProgram(): Command {
     )
     .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
     .option('-c, --connectors <file>', 'the JSON of Get-OutboundConnector | ConvertTo-Json')
+    .option('--config <file>', 'verify the targets of a scheduled-checks config instead (each with its own options)')
     .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
     .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')
     .option('--send-test <from,to>', 'also send one real test message with nodemailer and report its queue id')
@@ -347,6 +363,30 @@ export function buildProgram(): Command {
     });
 
   addScheduledCommands(program);
+
+  program
+    .command('serve')
+    .description('run a Prometheus exporter: GET /probe?target=NAME probes a configured target; /metrics; / status page')
+    .option('--config <file>', 'the scheduled checks\' config: its targets, and its history for the status page')
+    .option('--targets <file>', 'the targets it may probe, one a line (as for probe --targets)')
+    .option('--listen <ip:port>', 'where to listen (default 127.0.0.1:9125)')
+    .option('--allow-any-target', 'also probe ?target=HOST not in the targets file (public addresses only)')
+    .option('--allow-private', 'with --allow-any-target: also loopback, private and other special-purpose addresses')
+    .option('--token-file <file>', 'require Authorization: Bearer <the token in FILE> (or set PROBE_EXPORTER_TOKEN)')
+    .option('--max-concurrent <n>', 'probes at once; beyond, 503 (default 32)')
+    .option('--request-timeout <ms>', 'the most one request may take (default 30000)')
+    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable)', collect)
+    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
+    .option('--ehlo-name <name>', 'the name to send in EHLO')
+    .action(async (opts: ServeCliOptions & { resolver?: string[]; caFile?: string[]; ehloName?: string }) => {
+      const { runServe } = await import('./serve-cli.js');
+      const defaults: ProbeOptions = {
+        resolvers: opts.resolver ?? [],
+        ca: await readCaFiles(opts.caFile ?? []),
+        ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
+      };
+      process.exitCode = await runServe(defaults, opts);
+    });
   return program;
 }
 

@@ -307,6 +307,8 @@ export interface ConnectorPlan {
   /** Wildcard recipient domains no `--recipient-domain` sample stands in for: not verified. */
   unresolved: string[];
   notes: string[];
+  /** Probe options of its own (a scheduled-checks config target: port, resolvers, timeouts …). */
+  options?: Omit<import('./options.js').ProbeOptions, 'signal'>;
 }
 
 /** Does a sample domain fall under a RecipientDomains entry (`*`, `*.contoso.com`, `contoso.com`)? */

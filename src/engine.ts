@@ -291,9 +291,12 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       settings.targets.map((target) => resolveTarget({ ...base, transcript: [] }, target, { mx: settings.mx })),
     );
     const planned = resolutions.flatMap(plan);
+    // One refused address refuses the whole probe, before any connection is made.
+    const refused = options.addressFilter && planned.map((p) => (p.ip ? options.addressFilter?.(p.ip) : null)).find(Boolean);
+    if (refused) for (const p of planned) p.dnsFailure ??= new StageFailure('tcp', 'internal', `refused to probe: ${refused}`);
     // The policies (DANE, MTA-STS, TLS-RPT) are looked up while the sessions run, and
     // judged against what each MX path presented once they are done.
-    const policyLookups = options.policies
+    const policyLookups = options.policies && !refused
       ? checkPolicies({ ...base, transcript: [] }, resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
       : null;
     // Settled later; a programmer error in it must not surface as an unhandled rejection first.

@@ -42,6 +42,12 @@ export interface ProbeOptions {
   policies?: boolean;
   /** HTTPS port of the MTA-STS policy host (443 in the world; for tests). */
   mtaStsPort?: number;
+  /**
+   * Called with every resolved address before any connection; a string returned is the
+   * reason to refuse it, and then no path is probed at all (each fails, code other). The
+   * exporter uses it so a name that resolves to a private address cannot be probed.
+   */
+  addressFilter?: (ip: string) => string | null;
 }
 
 export interface Settings {
@@ -192,16 +198,22 @@ export function parseInteger(input: string | number, what: string, min: number, 
   return value;
 }
 
+const parsedPem = new Set<string>();
+
 /** PEM text with one or more certificates; each must parse. */
 export function parseCaPem(pem: string, source: string): string[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (!blocks.length) throw new UsageError(`invalid CA file "${source}": no PEM certificate in it`);
   for (const block of blocks) {
+    if (parsedPem.has(block)) continue;
     try {
       new X509Certificate(block);
     } catch {
       throw new UsageError(`invalid CA file "${source}": a certificate in it does not parse`);
     }
+    // Remembered: a fleet or an exporter validates the same CA on every probe() call.
+    if (parsedPem.size >= 256) parsedPem.clear();
+    parsedPem.add(block);
   }
   return blocks;
 }

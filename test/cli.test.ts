@@ -3,6 +3,7 @@
  * JSON on stdout, one-line errors on stderr.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { certSet, closedPort, noBanner, startDns, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
@@ -132,10 +133,21 @@ describe('bad input: one line naming the value, exit 3, nothing sent', () => {
     expect(r.stdout).toContain('probe demo');
   });
 
-  it('--version', async () => {
-    const r = await run(['--version']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  it('--version, through the package\'s bin (bin/probe.cjs), which also runs the CLI', async () => {
+    const launcher = fileURLToPath(new URL('../bin/probe.cjs', import.meta.url));
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const viaBin = (args: string[]): Promise<Run> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [launcher, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+        });
+      });
+    expect(await viaBin(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect((await run(['--version'])).stdout).toBe(`${version}\n`);
+    const port = await closedPort();
+    const refused = await viaBin(['127.0.0.1', '--port', String(port), '--json']);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout).code).toBe('4.4.316');
   });
 });
 

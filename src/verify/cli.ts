@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../config.js';
 import { planConnector, plainConnector, readConnectors, type ConnectorPlan } from '../connectors.js';
 import { UsageError, parseCaPem, parseTlsDomain, parseTlsMode } from '../options.js';
 import { renderVerifyHtml } from '../report/verify-html.js';
@@ -16,6 +17,7 @@ import { parseSize, verify, type VerifyOptions, type VerifyReport } from './run.
 
 export interface VerifyCliOptions {
   connectors?: string;
+  config?: string;
   recipientDomain?: string[];
   rcptTest?: string;
   sendTest?: string;
@@ -53,6 +55,19 @@ function readCa(files: string[]): string[] {
 /** Every plan, from the connectors file or from plain targets; throws UsageError before anything is sent. */
 export function plansFrom(targets: string[], opts: VerifyCliOptions): { plans: ConnectorPlan[]; source: string } {
   const samples = opts.recipientDomain ?? [];
+  if (opts.config) {
+    if (opts.connectors || targets.length) throw new UsageError('give one of --config, --connectors or targets');
+    if (opts.tlsMode || opts.tlsDomain) throw new UsageError('--tls-mode and --tls-domain apply to plain targets; with --config each target brings its own');
+    // Alert channels are not used here, so their password variables need not be set.
+    const config = loadConfig(opts.config, null);
+    const plans = config.targets.map((t) => {
+      const tlsDomain = t.options.tlsDomain ?? null;
+      const tlsMode = t.options.tlsMode ?? (tlsDomain ? 'domain-validation' : 'certificate-validation');
+      const connector = { ...plainConnector(t.hosts, tlsMode, tlsDomain), name: t.name, identity: t.name };
+      return { ...planConnector(connector, samples), options: t.options };
+    });
+    return { plans, source: opts.config };
+  }
   if (opts.connectors) {
     if (targets.length) throw new UsageError(`give either --connectors or targets, not both (got ${targets.join(', ')})`);
     if (opts.tlsMode || opts.tlsDomain) throw new UsageError('--tls-mode and --tls-domain apply to plain targets; with --connectors each connector brings its own TlsSettings');

@@ -201,9 +201,10 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
     }
     index++;
     onProgress?.({ type: 'start', index, total: probed, name: c.name, targets: plan.targets });
-    const result = await probe(plan.targets, { ...probeOptions, ca, mx: true, tlsMode: plan.tlsMode, tlsDomain: plan.tlsDomain });
+    const planCa = [...ca, ...(plan.options?.ca ?? [])];
+    const result = await probe(plan.targets, { ...probeOptions, ...plan.options, ca: planCa, mx: plan.options?.mx ?? true, tlsMode: plan.tlsMode, tlsDomain: plan.tlsDomain });
     const checks = checklist(result, settings);
-    const targets = targetsOf(result, plan, options, ca);
+    const targets = targetsOf(result, plan, { ...options, ...plan.options }, planCa);
     let rcpt: EnvelopeOutcome[] | null = null;
     let sent: EnvelopeOutcome | null = null;
     if (rcptTest && !result.cancelled) {

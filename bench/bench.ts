@@ -1,0 +1,432 @@
+/**
+ * `npm run bench`: the numbers issue 7 asks for, on loopback only. Never part of `npm test`.
+ *
+ * 1. Time to verdict on a healthy STARTTLS smart host behind a proxy that adds a fixed
+ *    round-trip time, as a ratio to the protocol's lower bound (round trips × RTT).
+ * 2. A fleet of healthy loopback smart hosts at a given concurrency: probes/s, CPU ms
+ *    per probe, peak RSS — for fleet mode, for the exporter driven over HTTP, and for
+ *    Debian's prometheus-blackbox-exporter (smtp_starttls) on the same fleet, if installed.
+ * 3. Cold start of `probe --version` and of a refused probe (hyperfine when installed).
+ *
+ * Prints a table and writes bench/results/bench-<time>.json.
+ * Options: --rtt MS (50) --runs N (10) --fleet N (1000) --concurrency N (200) --only 1,2,3
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { probe } from '../src/engine.js';
+import tls from 'node:tls';
+import { certSet, closedPort, smtpScript, startRaw } from '../test/fixtures/index.js';
+import { startDelayProxy } from './delay-proxy.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin/probe.cjs');
+const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
+const HYPERFINE = '/usr/bin/hyperfine';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const RTT = Number(arg('rtt', '50'));
+const RUNS = Number(arg('runs', '10'));
+const FLEET = Number(arg('fleet', '1000'));
+const CONCURRENCY = Number(arg('concurrency', '200'));
+const ONLY = new Set(arg('only', '1,2,3').split(','));
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const tmp = mkdtempSync(join(os.tmpdir(), 'mfp-bench-'));
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: os.loadavg().map((x) => round(x, 2)) },
+};
+const table: Array<[string, string, string]> = [];
+
+// ---------------------------------------------------------------------------------------
+// 1. Time to verdict against the protocol's lower bound
+// ---------------------------------------------------------------------------------------
+/**
+ * The floor the harness itself allows: the same dialogue through the same proxy by the
+ * least a client can do (write a line, wait for the reply's last line; TLS with the same
+ * context settings; no parsing, no checks, no transcript). Returns ms to the EHLO reply
+ * after TLS, i.e. to where the prober knows its verdict.
+ */
+async function bareDialogue(port: number, secureContext: tls.SecureContext): Promise<number> {
+  const t0 = performance.now();
+  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+  const reply = (stream: net.Socket): Promise<void> =>
+    new Promise((resolve) => {
+      let text = '';
+      const onData = (chunk: Buffer): void => {
+        text += chunk.toString('latin1');
+        if (/(^|\n)\d{3} [^\n]*\r?\n$/.test(text)) {
+          stream.off('data', onData);
+          resolve();
+        }
+      };
+      stream.on('data', onData);
+    });
+  await reply(socket);
+  socket.write('EHLO probe.demo.test\r\n');
+  await reply(socket);
+  socket.write('STARTTLS\r\n');
+  await reply(socket);
+  const secure = tls.connect({ socket, secureContext, rejectUnauthorized: false });
+  await new Promise((resolve) => secure.once('secureConnect', resolve));
+  secure.write('EHLO probe.demo.test\r\n');
+  await reply(secure);
+  const elapsed = performance.now() - t0;
+  secure.destroy();
+  return elapsed;
+}
+
+async function latency(): Promise<void> {
+  // The raw scripted server: smtp-server holds its greeting back ~100 ms (its
+  // early-talker wait), which is server think time, not a round trip.
+  const smtp = await startRaw(smtpScript());
+  const smtpHost = '127.0.0.1';
+  const proxy = await startDelayProxy({ host: smtpHost, port: smtp.port }, RTT);
+  const options = { port: proxy.port, ca: [certSet().root.cert], ehloName: 'probe.demo.test', timeoutMs: 10_000 };
+  try {
+    // Round trips, as on a real path: TCP handshake + greeting (2), EHLO (1), STARTTLS (1),
+    // TLS 1.3 handshake (1), EHLO after TLS (1) — the verdict is known here — then QUIT (1).
+    const toVerdict = 6;
+    const withQuit = 7;
+    await probe('127.0.0.1', options); // warm-up: module loading, the TLS context
+    const verdicts: number[] = [];
+    const totals: number[] = [];
+    let tlsVersion: string | null = null;
+    for (let i = 0; i < RUNS; i++) {
+      const r = await probe('127.0.0.1', options);
+      if (r.verdict !== 'healthy') throw new Error(`latency bench: expected healthy, got ${r.verdict} ${r.message}`);
+      const path = r.paths[0];
+      const quit = path?.stages.find((s) => s.name === 'quit')?.ms ?? 0;
+      tlsVersion = path?.tls?.protocol ?? null;
+      verdicts.push(r.durationMs - quit);
+      totals.push(r.durationMs);
+    }
+    const floors: number[] = [];
+    const context = tls.createSecureContext({ ca: [...tls.rootCertificates, certSet().root.cert], minVersion: 'TLSv1.2' });
+    for (let i = 0; i < RUNS; i++) floors.push(await bareDialogue(proxy.port, context));
+    const out = {
+      rttMs: RTT,
+      harnessFloorMs: round(median(floors)),
+      ratioToHarnessFloor: round(median(verdicts) / median(floors), 3),
+      runs: RUNS,
+      tlsVersion,
+      roundTripsToVerdict: toVerdict,
+      roundTripsWithQuit: withQuit,
+      timeToVerdictMs: round(median(verdicts)),
+      probeDurationMs: round(median(totals)),
+      ratioToVerdict: round(median(verdicts) / (toVerdict * RTT), 3),
+      ratioWithQuit: round(median(totals) / (withQuit * RTT), 3),
+    };
+    results.latency = out;
+    table.push(
+      [`time to verdict, RTT ${RTT} ms (${tlsVersion})`, `${out.timeToVerdictMs} ms`, `${out.ratioToVerdict} × bound of ${toVerdict} RTT (target ≤ 1.10)`],
+      ['probe() returns (after QUIT 221)', `${out.probeDurationMs} ms`, `${out.ratioWithQuit} × bound of ${withQuit} RTT`],
+      ['bare client, same dialogue and proxy', `${out.harnessFloorMs} ms`, `${round(out.harnessFloorMs / (toVerdict * RTT), 3)} × bound: the harness's own floor; prober/floor ${out.ratioToHarnessFloor}`],
+    );
+  } finally {
+    await proxy.close();
+    await smtp.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. The fleet
+// ---------------------------------------------------------------------------------------
+interface FleetServers {
+  hosts: Array<{ host: string; port: number }>;
+  rootFile: string;
+  child: ChildProcess;
+}
+
+async function startFleetServers(count: number): Promise<FleetServers> {
+  const child = spawn(process.execPath, [join(root, 'dist/bench/fleet-servers.js'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fleet servers exited with ${code}`)));
+  });
+  const { hosts, root: pem } = JSON.parse(line) as { hosts: FleetServers['hosts']; root: string };
+  const rootFile = join(tmp, 'root.pem');
+  writeFileSync(rootFile, pem);
+  return { hosts, rootFile, child };
+}
+
+/** utime + stime of a process, in ms, from /proc (Linux). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+}
+
+function processPeakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** GETs every URL, `concurrency` at a time; counts bodies that report success. */
+async function scrapeAll(urls: string[], concurrency: number, success: RegExp): Promise<{ ok: number; wallMs: number; firstBad: string | null }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  let ok = 0;
+  let firstBad: string | null = null;
+  const t0 = performance.now();
+  const get = (url: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      http
+        .get(url, { agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve(`${res.statusCode}\n${body}`));
+        })
+        .on('error', reject);
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < urls.length) {
+        const url = urls[next++] as string;
+        const body = await get(url);
+        if (success.test(body)) ok++;
+        else firstBad ??= `${url}: ${body.slice(0, 300)}`;
+      }
+    }),
+  );
+  agent.destroy();
+  return { ok, wallMs: performance.now() - t0, firstBad };
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`);
+    const up = await new Promise<boolean>((resolve) => http.get(url, (res) => (res.resume(), resolve(true))).on('error', () => resolve(false)));
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+interface FleetFigures {
+  probes: number;
+  healthy: number;
+  probesPerSecond: number;
+  cpuMsPerProbe: number;
+  peakRssMb: number;
+  note?: string;
+}
+
+async function fleet(): Promise<void> {
+  const servers = await startFleetServers(FLEET);
+  const out: Record<string, FleetFigures | string> = {};
+  try {
+    const file = join(tmp, 'fleet.txt');
+    writeFileSync(file, servers.hosts.map((h, i) => `${h.host} name=h${i} port=${h.port}`).join('\n'));
+    const warm = Math.min(50, FLEET);
+
+    // (a) fleet mode, in its own process
+    const child = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), servers.rootFile], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (child.status !== 0) throw new Error(`fleet prober failed: ${child.stderr}`);
+    const f = JSON.parse(child.stdout) as { probes: number; healthy: number; wallMs: number; cpuMs: number; peakRssMb: number; firstProblem: string | null };
+    out.fleetMode = {
+      probes: f.probes,
+      healthy: f.healthy,
+      probesPerSecond: round(f.probes / (f.wallMs / 1000)),
+      cpuMsPerProbe: round(f.cpuMs / f.probes, 2),
+      peakRssMb: round(f.peakRssMb),
+      ...(f.firstProblem ? { note: f.firstProblem } : {}),
+    };
+
+    // (a') a bare Node client doing the same dialogue: the floor Node itself sets
+    const bareRun = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), servers.rootFile, '', 'bare'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (bareRun.status !== 0) throw new Error(`bare client failed: ${bareRun.stderr}`);
+    const b = JSON.parse(bareRun.stdout) as typeof f;
+    out.bareNodeClient = {
+      probes: b.probes,
+      healthy: b.healthy,
+      probesPerSecond: round(b.probes / (b.wallMs / 1000)),
+      cpuMsPerProbe: round(b.cpuMs / b.probes, 2),
+      peakRssMb: round(b.peakRssMb),
+    };
+
+    // (b) the exporter, `probe serve`, driven over HTTP like blackbox_exporter below
+    const port = await freePort();
+    const serve = spawn(
+      process.execPath,
+      [bin, 'serve', '--targets', file, '--listen', `127.0.0.1:${port}`, '--ca-file', servers.rootFile, '--ehlo-name', 'probe.demo.test', '--max-concurrent', String(CONCURRENCY + 8)],
+      { stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/metrics`, serve);
+      const urls = servers.hosts.map((_, i) => `http://127.0.0.1:${port}/probe?target=h${i}`);
+      await scrapeAll(urls.slice(0, warm), CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
+      const cpu0 = processCpuMs(serve.pid as number);
+      const r = await scrapeAll(urls, CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
+      const cpu = processCpuMs(serve.pid as number) - cpu0;
+      out.exporter = {
+        probes: urls.length,
+        healthy: r.ok,
+        probesPerSecond: round(urls.length / (r.wallMs / 1000)),
+        cpuMsPerProbe: round(cpu / urls.length, 2),
+        peakRssMb: round(processPeakRssMb(serve.pid as number)),
+        ...(r.firstBad ? { note: r.firstBad } : {}),
+      };
+    } finally {
+      serve.kill('SIGTERM');
+    }
+
+    // (c) blackbox_exporter with an smtp_starttls module on the same fleet
+    if (existsSync(BLACKBOX)) {
+      const config = join(tmp, 'blackbox.yml');
+      writeFileSync(
+        config,
+        [
+          'modules:',
+          '  smtp_starttls:',
+          '    prober: tcp',
+          '    timeout: 30s',
+          '    tcp:',
+          '      preferred_ip_protocol: ip4',
+          '      tls_config:',
+          `        ca_file: ${servers.rootFile}`,
+          '        server_name: mx1.demo.test',
+          '        min_version: TLS12',
+          '      query_response:',
+          '        - expect: "^220 "',
+          '        - send: "EHLO probe.demo.test\\r"',
+          '        - expect: "^250-STARTTLS"',
+          '        - send: "STARTTLS\\r"',
+          '        - expect: "^220"',
+          '        - starttls: true',
+          '        - send: "EHLO probe.demo.test\\r"',
+          '        - expect: "^250 "',
+          '        - send: "QUIT\\r"',
+          '',
+        ].join('\n'),
+      );
+      const bport = await freePort();
+      const bb = spawn(BLACKBOX, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${bport}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      try {
+        await waitForHttp(`http://127.0.0.1:${bport}/metrics`, bb);
+        const urls = servers.hosts.map((h) => `http://127.0.0.1:${bport}/probe?module=smtp_starttls&target=${h.host}:${h.port}`);
+        await scrapeAll(urls.slice(0, warm), CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
+        const cpu0 = processCpuMs(bb.pid as number);
+        const r = await scrapeAll(urls, CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
+        const cpu = processCpuMs(bb.pid as number) - cpu0;
+        out.blackbox = {
+          probes: urls.length,
+          healthy: r.ok,
+          probesPerSecond: round(urls.length / (r.wallMs / 1000)),
+          cpuMsPerProbe: round(cpu / urls.length, 2),
+          peakRssMb: round(processPeakRssMb(bb.pid as number)),
+          ...(r.firstBad ? { note: r.firstBad } : {}),
+        };
+        const version = spawnSync(BLACKBOX, ['--version'], { encoding: 'utf8' });
+        out.blackboxVersion = (version.stdout || version.stderr).split('\n')[0] ?? '';
+      } finally {
+        bb.kill('SIGTERM');
+      }
+    } else {
+      out.blackbox = `not installed (${BLACKBOX}): apt-get install prometheus-blackbox-exporter to compare`;
+    }
+  } finally {
+    servers.child.stdin?.end();
+    servers.child.kill('SIGTERM');
+  }
+  results.fleet = { size: FLEET, concurrency: CONCURRENCY, ...out };
+  const row = (label: string, f: FleetFigures | string | undefined): void => {
+    if (!f) return;
+    if (typeof f === 'string') return void table.push([label, '-', f]);
+    table.push([label, `${f.probesPerSecond} probes/s`, `${f.cpuMsPerProbe} ms CPU/probe, peak RSS ${f.peakRssMb} MB, ${f.healthy}/${f.probes} healthy${f.note ? ` (${f.note.slice(0, 80)})` : ''}`]);
+  };
+  row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode as FleetFigures);
+  row(`bare Node client, same dialogue`, out.bareNodeClient as FleetFigures);
+  row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}`, out.exporter as FleetFigures);
+  row(`blackbox_exporter smtp_starttls, same`, out.blackbox as FleetFigures | string);
+  const bb = out.blackbox;
+  if (typeof bb === 'object') {
+    const ours = out.fleetMode as FleetFigures;
+    const exp = out.exporter as FleetFigures;
+    const ratios = {
+      fleetModeCpuVsBlackbox: round(ours.cpuMsPerProbe / bb.cpuMsPerProbe, 2),
+      exporterCpuVsBlackbox: round(exp.cpuMsPerProbe / bb.cpuMsPerProbe, 2),
+    };
+    (results.fleet as Record<string, unknown>).ratios = ratios;
+    table.push(['CPU per probe / blackbox_exporter', `${ratios.fleetModeCpuVsBlackbox} (fleet)`, `${ratios.exporterCpuVsBlackbox} (serve); target ≤ 1`]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Cold start
+// ---------------------------------------------------------------------------------------
+async function coldStart(): Promise<void> {
+  const port = await closedPort();
+  const commands: Record<string, string[]> = {
+    // Node's own start-up, for scale: on a loaded machine it is most of the figure.
+    nodeBaseline: [process.execPath, '-e', '0'],
+    version: [process.execPath, bin, '--version'],
+    refusedProbe: [process.execPath, bin, '127.0.0.1', '--port', String(port), '--timeout', '2000'],
+  };
+  const out: Record<string, { medianMs: number; runs: number; tool: string }> = {};
+  for (const [name, argv] of Object.entries(commands)) {
+    if (existsSync(HYPERFINE)) {
+      const json = join(tmp, `${name}.json`);
+      const quoted = argv.map((a) => (/^[\w./:-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+      const r = spawnSync(HYPERFINE, ['-N', '-i', '--warmup', '3', '--runs', '30', '--export-json', json, quoted], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+      const data = JSON.parse(readFileSync(json, 'utf8')) as { results: Array<{ median: number; times: number[] }> };
+      out[name] = { medianMs: round((data.results[0]?.median ?? NaN) * 1000), runs: data.results[0]?.times.length ?? 0, tool: 'hyperfine' };
+    } else {
+      const times: number[] = [];
+      for (let i = 0; i < 23; i++) {
+        const t0 = performance.now();
+        spawnSync(argv[0] as string, argv.slice(1));
+        if (i >= 3) times.push(performance.now() - t0);
+      }
+      out[name] = { medianMs: round(median(times)), runs: times.length, tool: 'spawnSync (hyperfine not installed)' };
+    }
+  }
+  results.coldStart = out;
+  table.push(
+    ['cold start: node -e 0 (baseline)', `${out.nodeBaseline?.medianMs} ms`, `median of ${out.nodeBaseline?.runs}`],
+    ['cold start: probe --version', `${out.version?.medianMs} ms`, `median of ${out.version?.runs} (${out.version?.tool}); target ≤ 150 ms`],
+    ['cold start: a refused probe', `${out.refusedProbe?.medianMs} ms`, `median of ${out.refusedProbe?.runs} (${out.refusedProbe?.tool})`],
+  );
+}
+
+if (ONLY.has('1')) await latency();
+if (ONLY.has('2')) await fleet();
+if (ONLY.has('3')) await coldStart();
+results.loadavgAtEnd = os.loadavg().map((x) => round(x, 2));
+
+const dir = join(root, 'bench/results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `bench-${(results.startedAt as string).replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+const w0 = Math.max(...table.map((r) => r[0].length));
+const w1 = Math.max(...table.map((r) => r[1].length));
+process.stdout.write(
+  `\nmailflow-probe bench — ${os.cpus().length} CPUs, Node ${process.version}, load ${(results.machine as { loadavgAtStart: number[] }).loadavgAtStart.join(' ')}\n\n` +
+    table.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n') +
+    `\n\nwritten to ${file}\n`,
+);

@@ -1,0 +1,81 @@
+/**
+ * Runs the fleet once in its own process and reports what it cost this process:
+ * `{ probes, healthy, wallMs, cpuMs, peakRssMb }` as JSON on stdout. Reads the targets
+ * (`--targets` format) from the file in argv[2], concurrency from argv[3]; a warm-up of
+ * argv[4] probes is run first and not counted. With argv[6] = `bare`, a bare Node client
+ * does the same dialogue instead (no checks, no transcript): Node's own floor.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { runFleet, type FleetEntry } from '../src/fleet.js';
+import type { ProbeResult } from '../src/result.js';
+import { loadTargetsFile, type NamedTarget } from '../src/targets.js';
+
+const [file = '', concurrency = '200', warm = '0', rootFile = '', , mode = 'prober'] = process.argv.slice(2);
+const { readFileSync } = await import('node:fs');
+const list = loadTargetsFile(file, { ca: [readFileSync(rootFile, 'utf8')], ehloName: 'probe.demo.test', timeoutMs: 30_000, deadlineMs: 60_000 });
+
+/** The least a Node client can do for the same verdict: the dialogue, TLS with the same trust, nothing else. */
+async function bare(list: readonly NamedTarget[], limit: number): Promise<FleetEntry[]> {
+  const context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...(list[0]?.options.ca ?? [])], minVersion: 'TLSv1.2' });
+  const reply = (stream: net.Socket): Promise<void> =>
+    new Promise((resolve) => {
+      let text = '';
+      const onData = (chunk: Buffer): void => {
+        text += chunk.toString('latin1');
+        if (/(^|\n)\d{3} [^\n]*\r?\n$/.test(text)) {
+          stream.off('data', onData);
+          resolve();
+        }
+      };
+      stream.on('data', onData);
+    });
+  const one = async (t: NamedTarget): Promise<boolean> => {
+    const socket = net.connect({ host: t.targets[0] as string, port: Number(t.options.port), noDelay: true });
+    await reply(socket);
+    socket.write('EHLO probe.demo.test\r\n');
+    await reply(socket);
+    socket.write('STARTTLS\r\n');
+    await reply(socket);
+    const secure = tls.connect({ socket, secureContext: context, servername: 'mx1.demo.test' });
+    await new Promise((resolve) => secure.once('secureConnect', resolve));
+    secure.write('EHLO probe.demo.test\r\n');
+    await reply(secure);
+    secure.write('QUIT\r\n');
+    await reply(secure);
+    secure.destroy();
+    return secure.authorized;
+  };
+  const out: FleetEntry[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < list.length) {
+        const i = next++;
+        const ok = await one(list[i] as NamedTarget);
+        out[i] = { name: list[i]?.name ?? '', index: i, result: { verdict: ok ? 'healthy' : 'failing', warnings: [], message: null } as unknown as ProbeResult };
+      }
+    }),
+  );
+  return out;
+}
+
+const run = (items: readonly NamedTarget[]): Promise<FleetEntry[]> =>
+  mode === 'bare' ? bare(items, Number(concurrency)) : runFleet(items, { concurrency: Number(concurrency) });
+if (Number(warm)) await run(list.slice(0, Number(warm)));
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const entries = await run(list);
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const failing = entries.filter((e) => e.result.verdict !== 'healthy');
+process.stdout.write(
+  `${JSON.stringify({
+    probes: entries.length,
+    healthy: entries.length - failing.length,
+    firstProblem: failing[0] ? `${failing[0].name}: ${failing[0].result.verdict} ${failing[0].result.message ?? failing[0].result.warnings[0]?.message ?? ''}` : null,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);

@@ -1,0 +1,61 @@
+/**
+ * The benchmark's fleet: N healthy STARTTLS smart hosts, one per loopback address
+ * (127.1.x.y), run in their own process so their CPU is not counted as the prober's.
+ * Speaks just what a probe needs (greeting, EHLO, STARTTLS, EHLO, QUIT) over one shared
+ * TLS context. Prints `{"hosts":[{"host","port"}…]}` on stdout once all listen; exits
+ * when stdin closes.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { certSet } from '../test/fixtures/index.js';
+
+const count = Number(process.argv[2] ?? 1000);
+const leaf = certSet().valid(['mx1.demo.test']);
+const context = tls.createSecureContext({ key: leaf.key, cert: leaf.fullchain });
+const NAME = 'mx1.demo.test';
+
+function serve(socket: net.Socket | tls.TLSSocket, secure: boolean): void {
+  let pending = '';
+  const onData = (chunk: Buffer): void => {
+    pending += chunk.toString('latin1');
+    let end: number;
+    while ((end = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, end).replace(/\r$/, '');
+      pending = pending.slice(end + 1);
+      const verb = (line.split(' ')[0] ?? '').toUpperCase();
+      if (verb === 'EHLO') {
+        socket.write(secure ? `250-${NAME}\r\n250-8BITMIME\r\n250 PIPELINING\r\n` : `250-${NAME}\r\n250-STARTTLS\r\n250-8BITMIME\r\n250 PIPELINING\r\n`);
+      } else if (verb === 'STARTTLS' && !secure) {
+        socket.off('data', onData);
+        socket.write('220 2.0.0 Ready to start TLS\r\n');
+        const upgraded = new tls.TLSSocket(socket as net.Socket, { isServer: true, secureContext: context });
+        upgraded.on('error', () => upgraded.destroy());
+        serve(upgraded, true);
+        return;
+      } else if (verb === 'QUIT') {
+        socket.end('221 2.0.0 Bye\r\n');
+        return;
+      } else socket.write('250 2.0.0 OK\r\n');
+    }
+  };
+  socket.on('data', onData);
+}
+
+const hosts: Array<{ host: string; port: number }> = [];
+for (let i = 0; i < count; i++) {
+  const host = `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    socket.write(`220 ${NAME} ESMTP\r\n`);
+    serve(socket, false);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: 0, backlog: 1024 }, resolve);
+  });
+  hosts.push({ host, port: (server.address() as net.AddressInfo).port });
+}
+process.stdout.write(`${JSON.stringify({ hosts, root: certSet().root.cert })}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));

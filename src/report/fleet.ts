@@ -1,0 +1,85 @@
+/**
+ * Fleet reports: JSON Lines (one `mailflow-probe/result@1` object a line, with the
+ * target's `name` added) and a summary table. Pure functions of the entries.
+ */
+import type { FleetEntry } from '../fleet.js';
+import type { Verdict } from '../result.js';
+
+/** One JSON line: the result `probe --json` prints, plus the target's name, first. */
+export function renderFleetJsonLine(entry: FleetEntry): string {
+  return `${JSON.stringify({ name: entry.name, ...entry.result })}\n`;
+}
+
+const RANK: Record<Verdict, number> = { failing: 0, degraded: 1, healthy: 2 };
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** What a row says after its code: the Exchange-style message, else the first warning. */
+function detail(entry: FleetEntry): string {
+  const r = entry.result;
+  if (r.cancelled) return 'cancelled';
+  if (r.verdict === 'failing') return r.status ?? r.message ?? r.paths[0]?.failure?.message ?? '';
+  return r.warnings[0]?.message ?? '';
+}
+
+/**
+ * The summary table: worst first (failing, degraded, healthy), then in input order;
+ * a closing line with the counts and the wall time.
+ */
+export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?: number; width?: number } = {}): string {
+  const rows = [...entries].sort((a, b) => RANK[a.result.verdict] - RANK[b.result.verdict] || a.index - b.index);
+  const nameWidth = Math.min(40, Math.max(4, ...rows.map((e) => e.name.length)));
+  const width = opts.width ?? 120;
+  const lines = [`${pad('NAME', nameWidth)}  VERDICT   CODE     TIME     DETAIL`];
+  for (const e of rows) {
+    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(e.result.verdict, 8)}  ${pad(e.result.code ?? '-', 7)}  ${pad(seconds(e.result.durationMs), 7)}  `;
+    const text = detail(e);
+    const room = Math.max(20, width - head.length);
+    lines.push(`${head}${text.length > room ? `${text.slice(0, room - 1)}…` : text}`.trimEnd());
+  }
+  const count = (v: Verdict): number => entries.filter((e) => e.result.verdict === v).length;
+  const codes = new Map<string, number>();
+  for (const e of entries) if (e.result.code) codes.set(e.result.code, (codes.get(e.result.code) ?? 0) + 1);
+  const byCode = [...codes].sort().map(([c, n]) => `${n}× ${c}`).join(', ');
+  lines.push(
+    '',
+    `${entries.length} targets: ${count('healthy')} healthy, ${count('degraded')} degraded, ${count('failing')} failing` +
+      (byCode ? ` (${byCode})` : '') +
+      (opts.wallMs !== undefined ? ` in ${seconds(opts.wallMs)}` : ''),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A one-line progress bar for a terminal (stderr), redrawn at most every 100 ms:
+ * `[#######.............] 350/1000  ✓ 340  ~ 4  ✗ 6`. `clear()` erases it.
+ */
+export function progressBar(stream: NodeJS.WriteStream, total: number): { update(done: number, counts: Record<Verdict, number>): void; clear(): void } {
+  let last = 0;
+  let shown = false;
+  const draw = (done: number, counts: Record<Verdict, number>): void => {
+    const cells = 24;
+    const filled = total ? Math.round((done / total) * cells) : cells;
+    const bar = '#'.repeat(filled) + '.'.repeat(cells - filled);
+    stream.write(`\r[${bar}] ${done}/${total}  ✓ ${counts.healthy}  ~ ${counts.degraded}  ✗ ${counts.failing}\x1b[K`);
+    shown = true;
+  };
+  return {
+    update(done, counts) {
+      const now = performance.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      draw(done, counts);
+    },
+    clear() {
+      if (shown) stream.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
