@@ -18,7 +18,14 @@ export function openWindow(ctx: ProbeContext, limitMs = ctx.stageTimeoutMs): Sta
   const timeoutMs = Math.max(0, Math.min(limitMs, remaining));
   const controller = new AbortController();
   const onParentAbort = (): void => controller.abort(ctx.signal.reason);
-  const timer = setTimeout(() => controller.abort(new DOMException('stage timed out', 'TimeoutError')), timeoutMs);
+  // The abort waits for one poll phase after the timer fires: when the process was busy
+  // (many paths, TLS handshakes) a reply can sit read-ready in the socket while the timer
+  // expires, and Node runs timers before I/O. That reply came in time; it must not be
+  // called a stall (4.4.318). The bound on the stage grows by one loop turn, no more.
+  let immediate: NodeJS.Immediate | undefined;
+  const timer = setTimeout(() => {
+    immediate = setImmediate(() => controller.abort(new DOMException('stage timed out', 'TimeoutError')));
+  }, timeoutMs);
   if (ctx.signal.aborted) controller.abort(ctx.signal.reason);
   else ctx.signal.addEventListener('abort', onParentAbort, { once: true });
   return {
@@ -26,6 +33,7 @@ export function openWindow(ctx: ProbeContext, limitMs = ctx.stageTimeoutMs): Sta
     timeoutMs,
     dispose() {
       clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
       ctx.signal.removeEventListener('abort', onParentAbort);
     },
   };

@@ -63,7 +63,8 @@ function translate(ctx: ProbeContext, window: StageWindow, name: string, what: s
 
 function makeResolver(ctx: ProbeContext, window: StageWindow): dns.Resolver {
   // c-ares retries on its own; the window (stage timeout or deadline) cancels it all.
-  const resolver = new dns.Resolver({ timeout: Math.max(50, Math.min(2000, window.timeoutMs)), tries: 2 });
+  // c-ares wants a whole number of ms: a window cut by the deadline is fractional.
+  const resolver = new dns.Resolver({ timeout: Math.max(50, Math.floor(Math.min(2000, window.timeoutMs))), tries: 2 });
   if (ctx.resolvers.length) {
     resolver.setServers(ctx.resolvers.map((r) => (r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`)));
   }

@@ -42,8 +42,16 @@ export class ReplyReader {
   private waiter: ((outcome: SmtpReply | End) => void) | null = null;
 
   private readonly onData = (chunk: Buffer): void => this.take(chunk);
-  private readonly onEnd = (): void =>
-    this.finish({ kind: 'closed', message: 'the server closed the connection' });
+  private readonly onEnd = (): void => {
+    // A close in the middle of a reply line is still a close (4.4.318), but what the
+    // server had begun to say is kept as evidence.
+    const partial = this.bufferedBytes ? Buffer.concat(this.buffered) : null;
+    this.finish({
+      kind: 'closed',
+      message: partial ? 'the server closed the connection in the middle of a reply' : 'the server closed the connection',
+      ...(partial ? { evidence: evidence(partial) } : {}),
+    });
+  };
   private readonly onError = (err: NodeJS.ErrnoException): void =>
     this.finish({
       kind: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed',
@@ -166,6 +174,14 @@ export class ReplyReader {
         );
       }
       this.buffered.push(Buffer.from(rest)); // copy: the chunk's memory is not ours to keep
+      // Garbage without a line end (binary, a TLS record, an HTTP error without CRLF)
+      // would otherwise wait for a newline until the stage times out and pass for a
+      // stall (4.4.318); its first bytes already tell it is no reply.
+      // Only the first four bytes decide, so a drip costs nothing once they are in.
+      if (this.bufferedBytes - rest.length < 4) {
+        const head = Buffer.concat(this.buffered);
+        if (!couldStartReply(head)) return this.fail('the server sent something that is not an SMTP reply', head);
+      }
     }
   }
 
@@ -198,6 +214,20 @@ export class ReplyReader {
     const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
     this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines });
   }
+}
+
+/**
+ * Whether `head` (the first bytes of a line still being received) can begin a reply
+ * line: RFC 5321 §4.2 `Reply-code [ SP / "-" ]`, the code's first digit 2 to 5.
+ */
+function couldStartReply(head: Buffer): boolean {
+  const digit = (i: number): boolean => (head[i] as number) >= 0x30 && (head[i] as number) <= 0x39;
+  if (head.length > 0 && !((head[0] as number) >= 0x32 && (head[0] as number) <= 0x35)) return false;
+  if (head.length > 1 && !digit(1)) return false;
+  if (head.length > 2 && !digit(2)) return false;
+  // the separator, or CR of a bare code line
+  if (head.length > 3 && ![0x20, 0x2d, 0x0d].includes(head[3] as number)) return false;
+  return true;
 }
 
 /** A reply as one line of text, the way Exchange quotes it: `421 4.3.2 Service not available`. */

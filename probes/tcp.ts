@@ -28,6 +28,12 @@ function errnoOf(err: unknown): string | undefined {
  */
 export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Socket> {
   const window = openWindow(ctx);
+  if (window.signal.aborted || window.timeoutMs <= 0) {
+    // The deadline passed (or the user cancelled) while this path waited its turn:
+    // open nothing, so no SYN leaves after the deadline.
+    window.dispose();
+    throw windowFailure(ctx, 'tcp', window, 'no time left to connect', 'connect-timeout');
+  }
   const socket = net.connect({ host: ip, port: ctx.port, noDelay: true });
   try {
     await waitForEvent(socket, 'connect', window, {

@@ -393,9 +393,12 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
-  // Commander's own messages become our one-line `probe: …` errors.
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `probe: ${text.slice(7)}` : text) });
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `probe: ${text.slice(7)}` : text) });
+  // Commander's own messages become our one-line `probe: …` errors (its "Did you mean"
+  // suggestion comes on a line of its own: joined).
+  const writeErr = (text: string): boolean =>
+    process.stderr.write(text.startsWith('error:') ? `probe: ${text.slice(7).trimEnd().replace(/\s*\n\s*/g, ' ')}\n` : text);
+  program.configureOutput({ writeErr });
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { inspectCertificate, validatesCertificate } from '../probes/certificate.js';
@@ -12,6 +13,7 @@ import { catalogFor, parseLanguage } from './catalog/index.js';
 import { classify } from './classify.js';
 import { applyPolicies, checkPolicies, recordPeer } from './policies/index.js';
 import { diagnose, exchangeMessage } from './diagnose.js';
+import { detectFindings } from './findings.js';
 import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import { RESULT_SCHEMA, type PathResult, type ProbeResult, type StageResult, type Verdict, type Warning } from './result.js';
 
@@ -228,6 +230,8 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
 
   function finish(): PathResult {
     if (result.verdict === 'healthy' && warnings.length) result.verdict = 'degraded';
+    const findings = detectFindings(ctx.transcript);
+    if (findings.length) result.findings = findings;
     result.durationMs = ms(started);
     return result;
   }
@@ -256,10 +260,22 @@ export async function probe(targets: string | readonly string[], options: ProbeO
   const started = performance.now();
   const cancel = options.signal ?? never;
   const overall = new AbortController();
-  const deadlineTimer = setTimeout(() => overall.abort(new DOMException('deadline', 'TimeoutError')), settings.deadlineMs);
+  // Every open stage window listens on this signal: one per path in flight, and per
+  // target its resolution and (with policies) a few DANE/MTA-STS/TLS-RPT lookups. Raise
+  // Node's leak warning (10) to that designed bound, so a real leak still warns and a
+  // batch of paths does not.
+  setMaxListeners(settings.concurrency + settings.targets.length * 8 + 10, overall.signal);
+  // As a stage window does (probes/deadline.ts): I/O already read-ready when the deadline
+  // fires is processed first.
+  let deadlineImmediate: NodeJS.Immediate | undefined;
+  const deadlineTimer = setTimeout(() => {
+    deadlineImmediate = setImmediate(() => overall.abort(new DOMException('deadline', 'TimeoutError')));
+  }, settings.deadlineMs);
   const onCancel = (): void => overall.abort(cancel.reason);
   if (cancel.aborted) overall.abort(cancel.reason);
-  else cancel.addEventListener('abort', onCancel, { once: true });
+  // Not on the shared never-aborting signal: a listener per concurrent probe() there
+  // would pile up (and warn of a leak) for a signal that can never fire.
+  else if (cancel !== never) cancel.addEventListener('abort', onCancel, { once: true });
   const base: Omit<ProbeContext, 'transcript'> = {
     signal: overall.signal,
     cancel,
@@ -294,6 +310,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     return summary;
   } finally {
     clearTimeout(deadlineTimer);
+    if (deadlineImmediate) clearImmediate(deadlineImmediate);
     cancel.removeEventListener('abort', onCancel);
   }
 }
@@ -335,7 +352,14 @@ function summarize(
     startedAt: startedAt.toISOString(),
     durationMs,
     paths,
-    diagnosis: headline?.code && headline.failure ? diagnose(headline.code, headline.failure, catalog) : null,
+    diagnosis:
+      headline?.code && headline.failure
+        ? {
+            ...diagnose(headline.code, headline.failure, catalog),
+            // A finding names the cause more exactly than the code's generic first fix.
+            ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
+          }
+        : null,
     warnings,
   };
 }

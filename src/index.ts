@@ -15,6 +15,7 @@ export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode,
 export type { Capabilities } from '../probes/smtp.js';
 export type { TlsInfo } from '../probes/tls.js';
 export type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
+export { detectFindings, type Finding, type FindingKind } from './findings.js';
 export { parseConnectors, readConnectors, planConnector, type Connector, type ConnectorPlan } from './connectors.js';
 export { verify, parseSize, validationCommand, EXCHANGE_MAX_MESSAGE_SIZE, VERIFY_SCHEMA, type VerifyReport, type ConnectorReport, type VerifyOptions } from './verify/run.js';
 export { checklist, type Check, type CheckStatus } from './verify/checklist.js';

@@ -78,6 +78,15 @@ export const DEFAULTS = {
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
+/**
+ * A value as an error message shows it: quoted, control characters escaped (a CR/LF in
+ * the input must not break the one-line message), at most 80 characters.
+ */
+export function quote(value: unknown): string {
+  const text = String(value);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+
 /** A DNS host name in ASCII (IDN converted), lower-case, without a trailing dot; or a reason it is not one. */
 export function asciiHostname(input: string): { name: string } | { error: string } {
   const raw = input.trim().replace(/\.$/, '');
@@ -101,17 +110,24 @@ export function asciiHostname(input: string): { name: string } | { error: string
 export function parseTarget(input: string): string {
   const trimmed = input.trim();
   const unbracketed = /^\[(.*)\]$/.exec(trimmed)?.[1] ?? trimmed;
+  if (unbracketed.includes('%') && net.isIPv6(unbracketed)) {
+    throw new UsageError(`invalid target ${quote(input)}: an IPv6 zone index (%…) names a local link, which Exchange Online cannot reach`);
+  }
   if (net.isIP(unbracketed)) return unbracketed.toLowerCase();
-  if (unbracketed !== trimmed) throw new UsageError(`invalid target "${input}": not an IPv6 address inside the brackets`);
+  const withPort = /^\[([^\]]*)\]:\d+$/.exec(trimmed)?.[1] ?? /^([^:]*):\d+$/.exec(trimmed)?.[1];
+  if (withPort !== undefined) {
+    throw new UsageError(`invalid target ${quote(input)}: give the address or name alone and the port with --port`);
+  }
+  if (unbracketed !== trimmed) throw new UsageError(`invalid target ${quote(input)}: not an IPv6 address inside the brackets`);
   const host = asciiHostname(trimmed);
-  if ('error' in host) throw new UsageError(`invalid target "${input}": ${host.error}`);
+  if ('error' in host) throw new UsageError(`invalid target ${quote(input)}: ${host.error}`);
   return host.name;
 }
 
 export function parsePort(input: string | number, what = 'port'): number {
   const text = String(input).trim();
   const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw new UsageError(`invalid ${what} "${input}": must be a whole number from 1 to 65535`);
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`invalid ${what} ${quote(input)}: must be a whole number from 1 to 65535`);
   return port;
 }
 
@@ -123,13 +139,13 @@ export function parseResolver(input: string): ResolverAddress {
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
   if (bracketed) {
     host = bracketed[1] ?? '';
-    if (bracketed[2] !== undefined) port = parsePort(bracketed[2], `resolver port in "${input}"`);
+    if (bracketed[2] !== undefined) port = parsePort(bracketed[2], `resolver port in ${quote(input)}`);
   } else if (!net.isIPv6(text) && text.includes(':')) {
     const i = text.lastIndexOf(':');
     host = text.slice(0, i);
-    port = parsePort(text.slice(i + 1), `resolver port in "${input}"`);
+    port = parsePort(text.slice(i + 1), `resolver port in ${quote(input)}`);
   }
-  if (!net.isIP(host)) throw new UsageError(`invalid resolver "${input}": must be an IP address, optionally with :PORT`);
+  if (!net.isIP(host)) throw new UsageError(`invalid resolver ${quote(input)}: must be an IP address, optionally with :PORT`);
   return { host, port };
 }
 
@@ -139,12 +155,12 @@ export function parseTlsDomain(input: string): string {
   const wildcard = text.startsWith('*.');
   const rest = wildcard ? text.slice(2) : text;
   if (rest.includes('*')) {
-    throw new UsageError(`invalid TLS domain "${input}": a wildcard must be the whole first label, as in *.contoso.com`);
+    throw new UsageError(`invalid TLS domain ${quote(input)}: a wildcard must be the whole first label, as in *.contoso.com`);
   }
   const host = asciiHostname(rest);
-  if ('error' in host) throw new UsageError(`invalid TLS domain "${input}": ${host.error}`);
+  if ('error' in host) throw new UsageError(`invalid TLS domain ${quote(input)}: ${host.error}`);
   if (wildcard && !host.name.includes('.')) {
-    throw new UsageError(`invalid TLS domain "${input}": a wildcard needs at least two labels after it, as in *.contoso.com`);
+    throw new UsageError(`invalid TLS domain ${quote(input)}: a wildcard needs at least two labels after it, as in *.contoso.com`);
   }
   return wildcard ? `*.${host.name}` : host.name;
 }
@@ -159,13 +175,13 @@ export function parseEhloName(input: string): string {
     if (net.isIP(inner)) return input; // RFC 5321 §4.1.3 address literal
   }
   const host = asciiHostname(input);
-  if ('error' in host) throw new UsageError(`invalid EHLO name "${input}": ${host.error}`);
+  if ('error' in host) throw new UsageError(`invalid EHLO name ${quote(input)}: ${host.error}`);
   return host.name;
 }
 
 export function parseTlsMode(input: string): TlsMode {
   if ((TLS_MODES as readonly string[]).includes(input)) return input as TlsMode;
-  throw new UsageError(`invalid TLS mode "${input}": must be one of ${TLS_MODES.join(', ')}`);
+  throw new UsageError(`invalid TLS mode ${quote(input)}: must be one of ${TLS_MODES.join(', ')}`);
 }
 
 export function parseRevocationMode(input: string): RevocationMode {
@@ -177,7 +193,7 @@ export function parseInteger(input: string | number, what: string, min: number, 
   const text = String(input).trim();
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
-    throw new UsageError(`invalid ${what} "${input}": must be a whole number from ${min} to ${max}`);
+    throw new UsageError(`invalid ${what} ${quote(input)}: must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -210,6 +226,7 @@ export function defaultEhloName(): string {
 
 /** Validates everything before anything is sent; throws UsageError naming the bad value. */
 export function resolveSettings(targets: string | readonly string[], options: ProbeOptions = {}): Settings {
+  checkShapes(targets, options);
   const list = typeof targets === 'string' ? [targets] : [...targets];
   if (!list.length) throw new UsageError('no target given: name at least one smart host, domain or IP address');
   const parsedTargets = [...new Set(list.map((t) => parseTarget(String(t))))];
@@ -237,4 +254,46 @@ export function resolveSettings(targets: string | readonly string[], options: Pr
     warnDays: options.warnDays === undefined ? DEFAULTS.warnDays : parseInteger(options.warnDays, 'warn days', 0, 3650),
     revocation: options.revocation === undefined ? DEFAULTS.revocation : parseRevocationMode(options.revocation),
   };
+}
+
+/**
+ * The library API is called from JavaScript too: a value of the wrong type is bad input
+ * like any other, a UsageError naming it, never a TypeError from deep inside.
+ */
+function checkShapes(targets: unknown, options: unknown): void {
+  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof targets !== 'string' && !isStrings(targets)) {
+    throw new UsageError(`invalid targets ${quote(Array.isArray(targets) ? targets.find((t) => typeof t !== 'string') : targets)}: give a host name or IP address, or a list of them, as strings`);
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new UsageError(`invalid options ${quote(options)}: must be an object`);
+  }
+  const o = options as Record<string, unknown>;
+  const kinds: Record<string, 'number' | 'boolean' | 'string' | 'strings'> = {
+    port: 'number',
+    mx: 'boolean',
+    resolvers: 'strings',
+    tlsMode: 'string',
+    tlsDomain: 'string',
+    ca: 'strings',
+    ehloName: 'string',
+    timeoutMs: 'number',
+    deadlineMs: 'number',
+    concurrency: 'number',
+    warnDays: 'number',
+  };
+  for (const [key, kind] of Object.entries(kinds)) {
+    const value = o[key];
+    if (value === undefined || (key === 'tlsDomain' && value === null)) continue;
+    // Numbers may come as strings (CLI flags, environment); their text is checked later.
+    const ok =
+      kind === 'strings' ? isStrings(value) : kind === 'number' ? typeof value === 'number' || typeof value === 'string' : typeof value === kind;
+    if (!ok) {
+      const want = kind === 'strings' ? 'a list of strings' : kind === 'number' ? 'a number' : `a ${kind}`;
+      throw new UsageError(`invalid ${key} ${quote(Array.isArray(value) ? value.find((x) => typeof x !== 'string') : value)}: must be ${want}`);
+    }
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new UsageError(`invalid signal ${quote(o.signal)}: must be an AbortSignal`);
+  }
 }

@@ -3,6 +3,7 @@ import type { Route } from '../probes/dns.js';
 import type { Capabilities } from '../probes/smtp.js';
 import type { FailureRecord, StageName, TlsMode } from '../probes/stage.js';
 import type { TlsInfo } from '../probes/tls.js';
+import type { Finding } from './findings.js';
 import type { PoliciesResult } from './policies/types.js';
 
 /** The codes Exchange Online reports for a connector it cannot deliver through. */
@@ -66,6 +67,8 @@ export interface PathResult {
   certificate?: CertificateCheck;
   failure?: FailureRecord;
   warnings: Warning[];
+  /** Facts recognised from what the server sent, e.g. an SMTP-inspecting firewall (src/findings.ts). */
+  findings?: Finding[];
 }
 
 export interface Diagnosis {
@@ -85,6 +88,8 @@ export interface Diagnosis {
   serverSaid: string | null;
   /** A note on how Exchange's own reporting differs (e.g. mismatch under 4.4.317). */
   note?: string;
+  /** The headline path's findings: what else is in the way, and how to turn it off. */
+  findings?: Finding[];
 }
 
 /** The `--json` contract, schema `mailflow-probe/result@1` (fields may be added, never renamed). */

@@ -77,6 +77,7 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
       out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
+    for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${f.title}: ${f.evidence.join(' | ')}`, width, 6)}`);
     if (p.certificate) for (const line of certificateLines(p.certificate)) out.push(paint('dim', line));
     if (options.transcript && p.transcript.length) {
       out.push(paint('dim', `    ${h.transcript}`));
@@ -127,5 +128,10 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
   list(h.fixes, d.fixes);
   field(h.partner, d.partner);
   if (d.note) field(h.note, d.note);
+  // Findings (src/findings.ts) are written in English only, labels included.
+  for (const f of d.findings ?? []) {
+    field('Finding', f.message);
+    list('Turn it off', f.fixes);
+  }
   return out;
 }

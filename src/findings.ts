@@ -1,0 +1,91 @@
+/**
+ * Findings: facts about the path that a code alone does not say, recognised from what
+ * the server sent. The first is an SMTP-inspecting firewall (Cisco PIX "fixup smtp",
+ * ASA/FTD ESMTP inspection) between Exchange Online and the smart host. Such a box
+ * rewrites the dialogue: it masks the greeting with asterisks, and it replaces commands
+ * and EHLO keywords it does not allow with X's — STARTTLS becomes `XXXXXXXA`, so the TLS
+ * upgrade disappears, and an EHLO becomes `XXXX`, so the server answers 500.
+ *
+ * A finding never changes the code: the code stays what happened on the wire (usually
+ * 4.4.317 "STARTTLS not offered", or 4.4.318 when the box drops the session). The finding
+ * adds who did it and how to turn it off. Pure functions of the transcript; no I/O.
+ */
+
+/** What kind of fact a finding states. */
+export type FindingKind = 'smtp-inspection';
+
+/** A named fact about the path, with the evidence it rests on and what to do about it. */
+export interface Finding {
+  kind: FindingKind;
+  title: string;
+  /** One sentence: what was seen and what it means for delivery. */
+  message: string;
+  /** The server lines (as in the transcript) that show it. */
+  evidence: string[];
+  /** How to turn it off, most specific first. */
+  fixes: string[];
+  /** The one thing to do first; it replaces the code's generic first fix in the diagnosis. */
+  firstFix: string;
+}
+
+/** A greeting masked by the firewall: `220 ****…`; ASA keeps only the digits 2 and 0 and spaces. */
+function isMaskedGreeting(text: string): boolean {
+  const visible = text.replace(/\s/g, '');
+  const stars = visible.length - visible.replace(/\*/g, '').length;
+  // Eight asterisks at least, and at least half of what is visible: a real banner may
+  // hold a few (`*** no UCE ***`), a masked one is almost nothing else.
+  return stars >= 8 && stars * 2 >= visible.length;
+}
+
+/** An EHLO keyword rewritten by the firewall: `XXXXXXXA` (STARTTLS), `XXXX`. Real keywords such as XCLIENT or XEXCH50 do not start with four X's. */
+const REWRITTEN_KEYWORD = /^X{4,}[A-Z]?$/;
+
+/** A server error quoting a command the firewall replaced with X's: `500 5.3.3 Unrecognized command 'XXXX'`. */
+const QUOTED_REWRITE = /(?:^|[\s'"`:<(])X{4,}(?:$|[\s'"`>).,])/;
+
+const INSPECTION_FIXES = [
+  'Cisco ASA or Firepower (FTD): turn ESMTP inspection off for this traffic — `policy-map global_policy`, `class inspection_default`, `no inspect esmtp` (on FTD through FlexConfig) — or, to keep it, allow TLS through it: `policy-map type inspect esmtp <name>`, `parameters`, `allow-tls`, and stop masking the banner (`no mask-banner`).',
+  'Cisco PIX (6.x): `no fixup protocol smtp 25` (and for every other port the fixup lists, `show fixup`).',
+  'Any other firewall or load balancer: turn its SMTP application inspection / proxy ("SMTP fixup", "mail guard", ALG) off for TCP 25 from Microsoft 365\'s addresses, so that EHLO and STARTTLS pass unchanged.',
+];
+
+/**
+ * Recognises SMTP inspection from a path's transcript (`S: …` lines as the reader
+ * recorded them). Returns at most one finding, with every line that shows it.
+ */
+export function detectFindings(transcript: readonly string[]): Finding[] {
+  const server = transcript.filter((line) => line.startsWith('S: ')).map((line) => line.slice(3));
+  const evidence: string[] = [];
+  const what: string[] = [];
+  const greeting = server[0];
+  if (greeting && /^220[ -]/.test(greeting) && isMaskedGreeting(greeting.slice(4))) {
+    evidence.push(greeting);
+    what.push('the greeting is masked with asterisks');
+  }
+  const keywords = server.filter((line) => /^250[ -]/.test(line) && REWRITTEN_KEYWORD.test(line.slice(4).trim().split(/\s+/)[0] ?? ''));
+  if (keywords.length) {
+    evidence.push(...keywords);
+    what.push(
+      keywords.some((line) => /^250[ -]XXXXXXXA\b/.test(line))
+        ? 'STARTTLS in the EHLO reply was replaced with XXXXXXXA, so no TLS upgrade is possible'
+        : 'EHLO keywords were replaced with X\'s',
+    );
+  }
+  const quoted = server.filter((line) => /^5\d\d[ -]/.test(line) && QUOTED_REWRITE.test(line.slice(4)));
+  if (quoted.length) {
+    evidence.push(...quoted);
+    what.push('the server rejected a command that reached it as X\'s');
+  }
+  if (!evidence.length) return [];
+  return [
+    {
+      kind: 'smtp-inspection',
+      title: 'An SMTP-inspecting firewall is in the path',
+      message: `A firewall between Exchange Online and the server rewrites the SMTP dialogue (Cisco PIX "fixup smtp" / ASA ESMTP inspection): ${what.join('; ')}. The code above is what this does to delivery; the fix is on the firewall, not on the mail server.`,
+      evidence,
+      fixes: INSPECTION_FIXES,
+      firstFix:
+        'Turn off the SMTP inspection of the firewall in front of the server (Cisco ASA: `no inspect esmtp`; PIX: `no fixup protocol smtp 25`), then probe again.',
+    },
+  ];
+}
