@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { addScheduledCommands } from './cli-scheduled.js';
+import { probeOptionsFromFlags, readCaFiles, type ProbeFlags } from './cli-flags.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 import type { ServeCliOptions } from './serve-cli.js';
@@ -40,19 +41,7 @@ Codes: 4.4.312 DNS query failed, 4.4.315 connection timed out, 4.4.316 connectio
 4.4.317 cannot connect to remote server, 4.4.318 connection closed abruptly,
 4.7.320 certificate validation failed.`;
 
-interface CliOptions {
-  port?: string;
-  mx: boolean;
-  resolver?: string[];
-  tlsMode?: string;
-  tlsDomain?: string;
-  caFile?: string[];
-  ehloName?: string;
-  timeout?: string;
-  deadline?: string;
-  concurrency?: string;
-  warnDays?: string;
-  revocation?: string;
+interface CliOptions extends ProbeFlags {
   json?: boolean;
   transcript?: boolean;
   color: boolean;
@@ -68,20 +57,6 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function useColor(flag: boolean): boolean {
   return flag && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && Boolean(process.stdout.isTTY);
-}
-
-/** Reads the CA files; a file that cannot be read is a usage error naming it. */
-async function readCaFiles(files: string[]): Promise<string[]> {
-  const { UsageError, parseCaPem } = await import('./options.js');
-  return files.flatMap((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return parseCaPem(text, file);
-  });
 }
 
 function exitCodeOf(result: ProbeResult): number {
@@ -110,19 +85,9 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
   const language = chooseLanguage(opts.lang);
   if (opts.targets !== undefined && targets.length) throw new UsageError(`give targets either on the command line or in --targets "${opts.targets}", not both`);
   if (!targets.length && opts.targets === undefined) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
+  // In fleet mode --concurrency is the number of connectors in flight, not of paths.
   const options: ProbeOptions = {
-    mx: opts.mx,
-    resolvers: opts.resolver ?? [],
-    ca: await readCaFiles(opts.caFile ?? []),
-    ...(opts.port !== undefined ? { port: opts.port as unknown as number } : {}),
-    ...(opts.tlsMode !== undefined ? { tlsMode: opts.tlsMode as ProbeOptions['tlsMode'] } : {}),
-    ...(opts.tlsDomain !== undefined ? { tlsDomain: opts.tlsDomain } : {}),
-    ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
-    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
-    ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
-    ...(opts.concurrency !== undefined && opts.targets === undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
-    ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
-    ...(opts.revocation !== undefined ? { revocation: opts.revocation as ProbeOptions['revocation'] } : {}),
+    ...probeOptionsFromFlags(opts.targets === undefined ? opts : { ...opts, concurrency: undefined }),
     language,
     ...(opts.policies ? { policies: true } : {}),
     ...(opts.mtaStsPort !== undefined ? { mtaStsPort: opts.mtaStsPort as unknown as number } : {}),
@@ -150,18 +115,9 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
   }
 }
 
-interface ExplainCliOptions {
+interface ExplainCliOptions extends ProbeFlags {
   offline?: boolean;
   server?: string;
-  port?: string;
-  mx: boolean;
-  resolver?: string[];
-  tlsMode?: string;
-  tlsDomain?: string;
-  caFile?: string[];
-  ehloName?: string;
-  timeout?: string;
-  deadline?: string;
   json?: boolean;
   lang?: string;
   color: boolean;
@@ -208,17 +164,9 @@ async function runExplain(words: string[], opts: ExplainCliOptions): Promise<num
     const result = await explain(text, {
       offline: Boolean(opts.offline),
       catalog,
-      mx: opts.mx,
-      resolvers: opts.resolver ?? [],
-      ca: await readCaFiles(opts.caFile ?? []),
+      ...probeOptionsFromFlags(opts),
       signal: cancel.signal,
       ...(opts.server !== undefined ? { server: opts.server } : {}),
-      ...(opts.port !== undefined ? { port: opts.port as unknown as number } : {}),
-      ...(opts.tlsMode !== undefined ? { tlsMode: opts.tlsMode as ProbeOptions['tlsMode'] } : {}),
-      ...(opts.tlsDomain !== undefined ? { tlsDomain: opts.tlsDomain } : {}),
-      ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
-      ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
-      ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
       language,
     });
     process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderExplain(result, { color: useColor(opts.color), catalog }));
@@ -382,7 +330,7 @@ export function buildProgram(): Command {
       const { runServe } = await import('./serve-cli.js');
       const defaults: ProbeOptions = {
         resolvers: opts.resolver ?? [],
-        ca: await readCaFiles(opts.caFile ?? []),
+        ca: readCaFiles(opts.caFile ?? []),
         ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
       };
       process.exitCode = await runServe(defaults, opts);

@@ -4,18 +4,19 @@
  * Exit codes: 0 every connector passes, 1 a warning (or a connector could not be
  * verified), 2 a connector fails, 3 usage error, 130 cancelled.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { planConnector, plainConnector, readConnectors, type ConnectorPlan } from '../connectors.js';
-import { UsageError, parseCaPem, parseTlsDomain, parseTlsMode } from '../options.js';
+import { probeOptionsFromFlags, type ProbeFlags } from '../cli-flags.js';
+import { UsageError, parseTlsDomain, parseTlsMode } from '../options.js';
 import { renderVerifyHtml } from '../report/verify-html.js';
 import { renderVerifyJson, renderVerifyMarkdown, renderVerifyText } from '../report/verify-text.js';
 import { parseEnvelope } from './envelope.js';
 import { progressDisplay } from './progress.js';
 import { parseSize, verify, type VerifyOptions, type VerifyReport } from './run.js';
 
-export interface VerifyCliOptions {
+export interface VerifyCliOptions extends ProbeFlags {
   connectors?: string;
   config?: string;
   recipientDomain?: string[];
@@ -25,32 +26,10 @@ export interface VerifyCliOptions {
   report?: string;
   json?: boolean;
   markdown?: boolean;
-  port?: string;
-  resolver?: string[];
-  tlsMode?: string;
-  tlsDomain?: string;
-  caFile?: string[];
-  ehloName?: string;
-  timeout?: string;
-  deadline?: string;
-  concurrency?: string;
-  warnDays?: string;
   color: boolean;
 }
 
 export const VERIFY_EXIT = { pass: 0, warn: 1, fail: 2 } as const;
-
-function readCa(files: string[]): string[] {
-  return files.flatMap((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return parseCaPem(text, file);
-  });
-}
 
 /** Every plan, from the connectors file or from plain targets; throws UsageError before anything is sent. */
 export function plansFrom(targets: string[], opts: VerifyCliOptions): { plans: ConnectorPlan[]; source: string } {
@@ -93,21 +72,16 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   const rcptTest = opts.rcptTest === undefined ? null : parseEnvelope(opts.rcptTest, '--rcpt-test');
   const sendTest = opts.sendTest === undefined ? null : parseEnvelope(opts.sendTest, '--send-test');
   if (opts.report) checkReportPath(opts.report);
+  // TLS mode and domain come per connector (plansFrom); the rest are the shared flags.
+  const { tlsMode: _mode, tlsDomain: _domain, ...probeOptions } = probeOptionsFromFlags(opts);
   const options: VerifyOptions = {
+    ...probeOptions,
     source,
-    resolvers: opts.resolver ?? [],
-    ca: readCa(opts.caFile ?? []),
     rcptTest,
     sendTest,
     validationCommand: Boolean(opts.connectors),
     signal,
     ...(opts.maxMessageSize !== undefined ? { maxMessageSize: parseSize(opts.maxMessageSize) } : {}),
-    ...(opts.port !== undefined ? { port: opts.port as unknown as number } : {}),
-    ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
-    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout as unknown as number } : {}),
-    ...(opts.deadline !== undefined ? { deadlineMs: opts.deadline as unknown as number } : {}),
-    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as unknown as number } : {}),
-    ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays as unknown as number } : {}),
   };
   // Validate the shared probe options once, before the first connector is probed: a bad
   // --port must not surface only after half the connectors ran.
