@@ -4,6 +4,7 @@
  * maintained ASN.1 library, rather than by hand; the same library checks OCSP and CRLs
  * (`revocation.ts`).
  */
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
@@ -96,14 +97,30 @@ function ocspUrlsOf(cert: pkijs.Certificate): string[] {
     .flatMap((d) => uris([d.accessLocation]));
 }
 
+/**
+ * Certificates already read, by the SHA-256 of their DER. A certificate never changes,
+ * and the same ones come back on every path, every scrape and every shared intermediate,
+ * while a full PKI.js parse costs a few ms of CPU: most of a probe's, before this cache.
+ */
+const derCache = new Map<string, CertificateDer>();
+const DER_CACHE_SIZE = 2048;
+
 /** What the DER says beyond Node's X509Certificate; null fields when it does not parse. */
 export function readDer(raw: Uint8Array): CertificateDer {
+  const key = createHash('sha256').update(raw).digest('base64');
+  const cached = derCache.get(key);
+  if (cached) return cached;
+  let facts: CertificateDer;
   try {
     const cert = parseDer(raw);
-    return { ...signatureOf(cert), crlUrls: crlUrlsOf(cert), ocspUrls: ocspUrlsOf(cert) };
+    facts = { ...signatureOf(cert), crlUrls: crlUrlsOf(cert), ocspUrls: ocspUrlsOf(cert) };
   } catch {
-    return { signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] };
+    facts = { signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] };
   }
+  // Oldest first out: Map keeps insertion order.
+  if (derCache.size >= DER_CACHE_SIZE) derCache.delete(derCache.keys().next().value as string);
+  derCache.set(key, Object.freeze(facts));
+  return facts;
 }
 
 /** Hex of an INTEGER's value, upper-case, as Node prints `X509Certificate.serialNumber`. */
