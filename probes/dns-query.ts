@@ -7,9 +7,9 @@
 import dgram from 'node:dgram';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
-import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, RecordType } from 'dns-packet';
 import { openWindow } from './deadline.js';
+import { dnsPacketLib } from './libs.js';
 import type { ProbeContext, ResolverAddress } from './stage.js';
 
 export type Rcode = 'NOERROR' | 'FORMERR' | 'SERVFAIL' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED' | 'OTHER';
@@ -47,12 +47,12 @@ function buildQuery(name: string, type: RecordType): { id: number; message: Buff
   const id = Math.floor(Math.random() * 65536);
   // RD asks for recursion; AD in a query asks a validating resolver to report the AD bit
   // (RFC 6840 §5.7); the EDNS0 DO bit asks for DNSSEC processing (RFC 3225).
-  const message = dnsPacket.encode({
+  const message = dnsPacketLib().encode({
     type: 'query',
     id,
-    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA,
+    flags: dnsPacketLib().RECURSION_DESIRED | dnsPacketLib().AUTHENTIC_DATA,
     questions: [{ type, name, class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: dnsPacket.DNSSEC_OK, flag_do: true, options: [] } as unknown as Answer],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: dnsPacketLib().DNSSEC_OK, flag_do: true, options: [] } as unknown as Answer],
   });
   return { id, message };
 }
@@ -71,7 +71,7 @@ function overUdp(server: ResolverAddress, id: number, message: Buffer, signal: A
     socket.on('message', (data) => {
       let packet: DecodedPacket;
       try {
-        packet = dnsPacket.decode(data);
+        packet = dnsPacketLib().decode(data);
       } catch {
         return; // not a DNS message: keep waiting for the real answer
       }
@@ -102,7 +102,7 @@ function overTcp(server: ResolverAddress, id: number, message: Buffer, signal: A
       if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
       socket.destroy();
       try {
-        const packet = dnsPacket.decode(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
+        const packet = dnsPacketLib().decode(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
         if (packet.id !== id) throw new Error('id mismatch');
         resolve(packet);
       } catch (err) {

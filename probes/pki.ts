@@ -5,8 +5,9 @@
  * (`revocation.ts`).
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
+import { pkijsLib } from './libs.js';
 
 /** Signature algorithms by OID (RFC 3279, RFC 4055, RFC 5758, RFC 8410), with their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, { name: string; hash: string | null }> = {
@@ -57,7 +58,7 @@ export function signatureByOid(oid: string): { signatureAlgorithm: string; signa
 
 /** Parses a DER certificate with PKI.js. Throws when the DER does not parse. */
 export function parseDer(raw: Uint8Array): pkijs.Certificate {
-  return pkijs.Certificate.fromBER(new Uint8Array(raw));
+  return pkijsLib().Certificate.fromBER(new Uint8Array(raw));
 }
 
 function signatureOf(cert: pkijs.Certificate): { signatureAlgorithm: string; signatureHash: string | null } {
@@ -68,7 +69,7 @@ function signatureOf(cert: pkijs.Certificate): { signatureAlgorithm: string; sig
   // RFC 4055 §3.1: the hash is in the parameters; absent means SHA-1.
   let hash = 'sha1';
   try {
-    const params = new pkijs.RSASSAPSSParams({ schema: cert.signatureAlgorithm.algorithmParams });
+    const params = new (pkijsLib().RSASSAPSSParams)({ schema: cert.signatureAlgorithm.algorithmParams });
     hash = HASHES[params.hashAlgorithm.algorithmId] ?? params.hashAlgorithm.algorithmId;
   } catch {
     // unparsable parameters: keep the RFC default
@@ -82,7 +83,7 @@ function uris(names: pkijs.GeneralName[] | undefined): string[] {
 }
 
 function crlUrlsOf(cert: pkijs.Certificate): string[] {
-  const ext = cert.extensions?.find((e) => e.extnID === pkijs.id_CRLDistributionPoints);
+  const ext = cert.extensions?.find((e) => e.extnID === pkijsLib().id_CRLDistributionPoints);
   const parsed = ext?.parsedValue as pkijs.CRLDistributionPoints | undefined;
   return (parsed?.distributionPoints ?? []).flatMap((dp) =>
     Array.isArray(dp.distributionPoint) ? uris(dp.distributionPoint as pkijs.GeneralName[]) : [],
@@ -90,10 +91,10 @@ function crlUrlsOf(cert: pkijs.Certificate): string[] {
 }
 
 function ocspUrlsOf(cert: pkijs.Certificate): string[] {
-  const ext = cert.extensions?.find((e) => e.extnID === pkijs.id_AuthorityInfoAccess);
+  const ext = cert.extensions?.find((e) => e.extnID === pkijsLib().id_AuthorityInfoAccess);
   const parsed = ext?.parsedValue as pkijs.InfoAccess | undefined;
   return (parsed?.accessDescriptions ?? [])
-    .filter((d) => d.accessMethod === pkijs.id_ad_ocsp)
+    .filter((d) => d.accessMethod === pkijsLib().id_ad_ocsp)
     .flatMap((d) => uris([d.accessLocation]));
 }
 

@@ -13,10 +13,11 @@ import dns from 'node:dns';
 import http from 'node:http';
 import type { LookupFunction } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
 import { openWindow } from './deadline.js';
-import { crlSignedBy, normalizeSerial, parseCrl, type ParsedCrl } from './crl.js';
+import type { ParsedCrl } from './crl.js';
+import { asn1jsLib, pkijsLib } from './libs.js';
 import { parseDer, readDer } from './pki.js';
 import type { ProbeContext } from './stage.js';
 
@@ -102,7 +103,7 @@ function ocspResult(status: OcspCheck['status'], detail: string, extra: Partial<
 function revocationTime(certStatus: unknown): Date | null {
   const block = certStatus as { idBlock?: { tagNumber?: number }; valueBlock?: { value?: unknown[] } };
   const first = block?.valueBlock?.value?.[0];
-  return first instanceof asn1js.GeneralizedTime ? first.toDate() : null;
+  return first instanceof asn1jsLib().GeneralizedTime ? first.toDate() : null;
 }
 
 /**
@@ -113,17 +114,17 @@ function revocationTime(certStatus: unknown): Date | null {
 export async function checkOcspStaple(staple: Uint8Array, pair: Pick<Pair, 'leaf' | 'issuer'>, now = Date.now()): Promise<OcspCheck> {
   let basic: pkijs.BasicOCSPResponse;
   try {
-    const response = pkijs.OCSPResponse.fromBER(new Uint8Array(staple));
+    const response = pkijsLib().OCSPResponse.fromBER(new Uint8Array(staple));
     const status = response.responseStatus.valueBlock.valueDec;
     if (status !== 0) {
       // RFC 6960 §4.2.1 OCSPResponseStatus
       const names: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
       return ocspResult('invalid', `the stapled OCSP response is an error (${names[status] ?? status})`);
     }
-    if (!response.responseBytes || response.responseBytes.responseType !== pkijs.id_PKIX_OCSP_Basic) {
+    if (!response.responseBytes || response.responseBytes.responseType !== pkijsLib().id_PKIX_OCSP_Basic) {
       return ocspResult('invalid', 'the stapled OCSP response is not a basic OCSP response');
     }
-    basic = pkijs.BasicOCSPResponse.fromBER(response.responseBytes.response.valueBlock.valueHexView);
+    basic = pkijsLib().BasicOCSPResponse.fromBER(response.responseBytes.response.valueBlock.valueHexView);
   } catch {
     return ocspResult('invalid', 'the stapled OCSP response does not parse');
   }
@@ -264,6 +265,8 @@ export async function checkCrl(ctx: ProbeContext, url: string, pair: Pair, now =
   } finally {
     window.dispose();
   }
+  // The CRL parser (node-forge) is loaded only when a CRL is actually fetched.
+  const { crlSignedBy, normalizeSerial, parseCrl } = await import('./crl.js');
   let crl: ParsedCrl;
   try {
     crl = parseCrl(crlDer(body));
