@@ -113,7 +113,7 @@ export function renderText(result: ProbeResult, options: TextOptions = {}): stri
  */
 export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], width: number, showStage = true): string[] {
   const out: string[] = [];
-  const pad = Math.max(14, ...[h.whatHappened, h.serverSaid, h.meaning, h.fixFirst, h.causes, h.fixes, h.partner, h.note].map((l) => l.length + 1));
+  const pad = Math.max(15, ...[h.whatHappened, h.serverSaid, h.meaning, h.fixFirst, h.causes, h.fixes, h.partner, h.note].map((l) => l.length + 2));
   const field = (label: string, text: string): void => {
     out.push(`  ${label.padEnd(pad)}${wrap(text, width, pad + 2)}`);
   };
