@@ -128,6 +128,6 @@ describe('the text report in Portuguese', () => {
     expect(text).toContain('O Exchange Online informaria:');
     const english = renderText({ ...result, diagnosis: diagnose('4.4.316', failure) });
     expect(english).toContain('FAILING  450 4.4.316 Connection refused  0 of 0 paths pass');
-    expect(english).toMatch(/\n {2}What happened connection refused/);
+    expect(english).toMatch(/\n {2}What happened  connection refused/);
   });
 });
