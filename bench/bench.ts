@@ -236,6 +236,27 @@ interface FleetFigures {
   note?: string;
 }
 
+/**
+ * Scrapes every URL of an exporter process at CONCURRENCY, after `warm` unmeasured
+ * scrapes, and reports the process's own CPU and peak RSS: the same method for
+ * `probe serve` and blackbox_exporter, so the two compare.
+ */
+async function measureScrapes(pid: number, urls: string[], warm: number): Promise<FleetFigures> {
+  const success = /^200\n[\s\S]*^probe_success 1$/m;
+  await scrapeAll(urls.slice(0, warm), CONCURRENCY, success);
+  const cpu0 = processCpuMs(pid);
+  const r = await scrapeAll(urls, CONCURRENCY, success);
+  const cpu = processCpuMs(pid) - cpu0;
+  return {
+    probes: urls.length,
+    healthy: r.ok,
+    probesPerSecond: round(urls.length / (r.wallMs / 1000)),
+    cpuMsPerProbe: round(cpu / urls.length, 2),
+    peakRssMb: round(processPeakRssMb(pid)),
+    ...(r.firstBad ? { note: r.firstBad } : {}),
+  };
+}
+
 async function fleet(): Promise<void> {
   const servers = await startFleetServers(FLEET);
   const out: Record<string, FleetFigures | string> = {};
@@ -279,18 +300,7 @@ async function fleet(): Promise<void> {
     try {
       await waitForHttp(`http://127.0.0.1:${port}/metrics`, serve);
       const urls = servers.hosts.map((_, i) => `http://127.0.0.1:${port}/probe?target=h${i}`);
-      await scrapeAll(urls.slice(0, warm), CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
-      const cpu0 = processCpuMs(serve.pid as number);
-      const r = await scrapeAll(urls, CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
-      const cpu = processCpuMs(serve.pid as number) - cpu0;
-      out.exporter = {
-        probes: urls.length,
-        healthy: r.ok,
-        probesPerSecond: round(urls.length / (r.wallMs / 1000)),
-        cpuMsPerProbe: round(cpu / urls.length, 2),
-        peakRssMb: round(processPeakRssMb(serve.pid as number)),
-        ...(r.firstBad ? { note: r.firstBad } : {}),
-      };
+      out.exporter = await measureScrapes(serve.pid as number, urls, warm);
     } finally {
       serve.kill('SIGTERM');
     }
@@ -329,18 +339,7 @@ async function fleet(): Promise<void> {
       try {
         await waitForHttp(`http://127.0.0.1:${bport}/metrics`, bb);
         const urls = servers.hosts.map((h) => `http://127.0.0.1:${bport}/probe?module=smtp_starttls&target=${h.host}:${h.port}`);
-        await scrapeAll(urls.slice(0, warm), CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
-        const cpu0 = processCpuMs(bb.pid as number);
-        const r = await scrapeAll(urls, CONCURRENCY, /^200\n[\s\S]*^probe_success 1$/m);
-        const cpu = processCpuMs(bb.pid as number) - cpu0;
-        out.blackbox = {
-          probes: urls.length,
-          healthy: r.ok,
-          probesPerSecond: round(urls.length / (r.wallMs / 1000)),
-          cpuMsPerProbe: round(cpu / urls.length, 2),
-          peakRssMb: round(processPeakRssMb(bb.pid as number)),
-          ...(r.firstBad ? { note: r.firstBad } : {}),
-        };
+        out.blackbox = await measureScrapes(bb.pid as number, urls, warm);
         const version = spawnSync(BLACKBOX, ['--version'], { encoding: 'utf8' });
         out.blackboxVersion = (version.stdout || version.stderr).split('\n')[0] ?? '';
       } finally {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { certSet, closedPort, noStarttls, startDns, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
+import { certSet, closedPort, loopbackProbeOptions, noStarttls, startDns, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
 import { ptBR } from '../src/catalog/pt-br.js';
 import { explain, parseReport, type ExplainOptions } from '../src/explain.js';
 import { UsageError } from '../src/options.js';
@@ -249,12 +249,7 @@ describe('live re-check', () => {
   afterAll(() => dns.close());
 
   const live = (port: number, extra: ExplainOptions = {}): ExplainOptions => ({
-    port,
-    resolvers: [dns.address],
-    ca: [certSet().root.cert],
-    ehloName: 'probe.demo.test',
-    timeoutMs: 1500,
-    deadlineMs: 8000,
+    ...loopbackProbeOptions(dns, port, { timeoutMs: 1500, deadlineMs: 8000 }),
     ...extra,
   });
 

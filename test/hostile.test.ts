@@ -17,6 +17,7 @@ import {
   type DnsServer,
   type Hostile,
   type RawHandler,
+  loopbackProbeOptions,
 } from './fixtures/index.js';
 import { probe } from '../src/engine.js';
 import type { ProbeOptions } from '../src/options.js';
@@ -68,15 +69,7 @@ afterAll(async () => {
 });
 
 function options(port: number, extra: ProbeOptions = {}): ProbeOptions {
-  return {
-    port,
-    resolvers: [dns.address],
-    ca: [certSet().root.cert],
-    ehloName: 'probe.demo.test',
-    timeoutMs: 800,
-    deadlineMs: 4000,
-    ...extra,
-  };
+  return { ...loopbackProbeOptions(dns, port, { timeoutMs: 800, deadlineMs: 4000 }), ...extra };
 }
 
 async function serve(handler: RawHandler) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { certSet, noStarttls, startDns, startHttps, startRaw, startSmtp, type DnsServer, type HttpsFixture, type Leaf, type Zone } from './fixtures/index.js';
+import { certSet, loopbackProbeOptions, noStarttls, startDns, startHttps, startRaw, startSmtp, type DnsServer, type HttpsFixture, type Leaf, type Zone } from './fixtures/index.js';
 import { ptBR } from '../src/catalog/pt-br.js';
 import { probe } from '../src/engine.js';
 import type { ProbeOptions } from '../src/options.js';
@@ -93,12 +93,7 @@ afterAll(async () => {
 
 function options(port: number, extra: ProbeOptions = {}): ProbeOptions {
   return {
-    port,
-    resolvers: [dns.address],
-    ca: [certSet().root.cert],
-    ehloName: 'probe.demo.test',
-    timeoutMs: 1500,
-    deadlineMs: 10_000,
+    ...loopbackProbeOptions(dns, port, { timeoutMs: 1500, deadlineMs: 10_000 }),
     policies: true,
     mtaStsPort: web.port,
     ...extra,

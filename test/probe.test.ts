@@ -23,6 +23,7 @@ import {
   type DnsServer,
   type Leaf,
   type RawHandler,
+  loopbackProbeOptions,
 } from './fixtures/index.js';
 import { probe } from '../src/engine.js';
 import type { ProbeOptions } from '../src/options.js';
@@ -55,15 +56,7 @@ afterAll(() => dns.close());
 
 /** Options every test shares: our DNS, our root, short timeouts. */
 function options(port: number, extra: ProbeOptions = {}): ProbeOptions {
-  return {
-    port,
-    resolvers: [dns.address],
-    ca: [certSet().root.cert],
-    ehloName: 'probe.demo.test',
-    timeoutMs: 1500,
-    deadlineMs: 8000,
-    ...extra,
-  };
+  return { ...loopbackProbeOptions(dns, port, { timeoutMs: 1500, deadlineMs: 8000 }), ...extra };
 }
 
 async function smtp(leaf?: Leaf, host?: string) {
