@@ -118,7 +118,21 @@ export function nameMatchesTlsDomain(tlsDomain: string, certName: string): boole
   return false;
 }
 
-export function summarize(cert: X509Certificate, anchors: Set<string>, now: number): CertificateSummary {
+/** What a summary says that never changes for one certificate. */
+type CertificateFacts = Omit<CertificateSummary, 'daysLeft' | 'anchor'> & { validToMs: number };
+
+/**
+ * Facts already read, by SHA-256 fingerprint. Each X509Certificate getter is a call into
+ * OpenSSL (a public-key decode alone costs tens of µs on Node 20's OpenSSL 3), and a fleet
+ * or an exporter sees the same leaves and intermediates on every pass.
+ */
+const factsCache = new Map<string, CertificateFacts>();
+const FACTS_CACHE_SIZE = 2048;
+
+function factsOf(cert: X509Certificate): CertificateFacts {
+  const fingerprint256 = cert.fingerprint256;
+  const cached = factsCache.get(fingerprint256);
+  if (cached) return cached;
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails;
   const keyBits =
@@ -126,14 +140,14 @@ export function summarize(cert: X509Certificate, anchors: Set<string>, now: numb
     ({ prime256v1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[details?.namedCurve ?? ''] ??
     (key.asymmetricKeyType === 'ed25519' ? 256 : null);
   const der = readDer(cert.raw);
-  return {
+  const facts: CertificateFacts = {
     subject: formatDn(cert.subject),
     issuer: formatDn(cert.issuer),
     names: certificateNames(cert),
     validFrom: new Date(cert.validFrom).toISOString(),
     validTo: new Date(cert.validTo).toISOString(),
-    daysLeft: Math.floor((Date.parse(cert.validTo) - now) / DAY_MS),
-    fingerprint256: cert.fingerprint256,
+    validToMs: Date.parse(cert.validTo),
+    fingerprint256,
     thumbprint: cert.fingerprint.replace(/:/g, ''),
     serialNumber: cert.serialNumber,
     keyType: key.asymmetricKeyType ?? null,
@@ -145,7 +159,35 @@ export function summarize(cert: X509Certificate, anchors: Set<string>, now: numb
     ocspUrls: der.ocspUrls,
     isCa: cert.ca,
     selfIssued: cert.subject === cert.issuer,
-    anchor: anchors.has(cert.fingerprint256),
+  };
+  if (factsCache.size >= FACTS_CACHE_SIZE) factsCache.clear();
+  factsCache.set(fingerprint256, facts);
+  return facts;
+}
+
+export function summarize(cert: X509Certificate, anchors: Set<string>, now: number): CertificateSummary {
+  const f = factsOf(cert);
+  // A fresh object (and arrays) per result: the cached facts are shared.
+  return {
+    subject: f.subject,
+    issuer: f.issuer,
+    names: [...f.names],
+    validFrom: f.validFrom,
+    validTo: f.validTo,
+    daysLeft: Math.floor((f.validToMs - now) / DAY_MS),
+    fingerprint256: f.fingerprint256,
+    thumbprint: f.thumbprint,
+    serialNumber: f.serialNumber,
+    keyType: f.keyType,
+    keyBits: f.keyBits,
+    curve: f.curve,
+    signatureAlgorithm: f.signatureAlgorithm,
+    signatureHash: f.signatureHash,
+    crlUrls: [...f.crlUrls],
+    ocspUrls: [...f.ocspUrls],
+    isCa: f.isCa,
+    selfIssued: f.selfIssued,
+    anchor: anchors.has(f.fingerprint256),
   };
 }
 
@@ -180,7 +222,7 @@ export function peerChain(socket: tls.TLSSocket, ca: readonly string[] = []): X5
   const chain = [...sentChain(socket)];
   const top = chain.at(-1);
   if (top && top.subject !== top.issuer) {
-    const anchor = trustStore(ca).bySubject.get(top.issuer)?.find((a) => top.checkIssued(a) && top.verify(a.publicKey));
+    const anchor = issuingAnchor(trustStore(ca), top);
     if (anchor && !chain.some((c) => c.fingerprint256 === anchor.fingerprint256)) chain.push(anchor);
   }
   return chain;
@@ -201,6 +243,20 @@ function parseAll(pems: readonly string[]): X509Certificate[] {
 interface TrustStore {
   fingerprints: Set<string>;
   bySubject: Map<string, X509Certificate[]>;
+  /** The anchor that issued a certificate, by the certificate's fingerprint; null for none. */
+  issuers: Map<string, X509Certificate | null>;
+}
+
+/** The trust anchor whose key signed `cert`, looked up (and its signature checked) once per certificate. */
+function issuingAnchor(store: TrustStore, cert: X509Certificate): X509Certificate | null {
+  const fingerprint = cert.fingerprint256;
+  let anchor = store.issuers.get(fingerprint);
+  if (anchor === undefined) {
+    anchor = store.bySubject.get(cert.issuer)?.find((a) => cert.checkIssued(a) && cert.verify(a.publicKey)) ?? null;
+    if (store.issuers.size >= FACTS_CACHE_SIZE) store.issuers.clear();
+    store.issuers.set(fingerprint, anchor);
+  }
+  return anchor;
 }
 
 let bundled: X509Certificate[] | null = null;
@@ -218,7 +274,7 @@ function trustStore(ca: readonly string[]): TrustStore {
     const certs = [...bundled, ...parseAll(ca)];
     const bySubject = new Map<string, X509Certificate[]>();
     for (const c of certs) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
-    store = { fingerprints: new Set(certs.map((c) => c.fingerprint256)), bySubject };
+    store = { fingerprints: new Set(certs.map((c) => c.fingerprint256)), bySubject, issuers: new Map() };
     stores.set(key, store);
   }
   return store;

@@ -1,13 +1,17 @@
 /**
  * What Node's X509Certificate does not read (Node 20): the signature algorithm, and the
- * URLs a certificate carries for revocation. Read from the DER with PKI.js / asn1js, a
- * maintained ASN.1 library, rather than by hand; the same library checks OCSP and CRLs
+ * URLs a certificate carries for revocation. The DER is parsed by node-forge's ASN.1
+ * reader (a library, not a hand-written decoder) and the fields are taken by position from
+ * RFC 5280's Certificate. PKI.js parses too, through asn1js, but at ~2 ms of CPU per
+ * certificate (asn1js's BER reader alone) against forge's ~0.1 ms, and a fleet of tenants
+ * brings a new leaf on almost every probe. PKI.js stays for what it is needed for: OCSP
  * (`revocation.ts`).
  */
 import { createHash } from 'node:crypto';
+import type forge from 'node-forge';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
-import { pkijsLib } from './libs.js';
+import { forgeLib, pkijsLib } from './libs.js';
 
 /** Signature algorithms by OID (RFC 3279, RFC 4055, RFC 5758, RFC 8410), with their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, { name: string; hash: string | null }> = {
@@ -61,47 +65,89 @@ export function parseDer(raw: Uint8Array): pkijs.Certificate {
   return pkijsLib().Certificate.fromBER(new Uint8Array(raw));
 }
 
-function signatureOf(cert: pkijs.Certificate): { signatureAlgorithm: string; signatureHash: string | null } {
-  const oid = cert.signatureAlgorithm.algorithmId;
+type Node = forge.asn1.Asn1;
+
+/** forge's fromDer takes an options object (node-forge ≥ 0.10); @types/node-forge knows only `strict`. */
+type FromDer = (input: forge.util.ByteStringBuffer, options: { parseAllBytes?: boolean; decodeBitStrings?: boolean }) => Node;
+
+function parse(der: string): Node {
+  const lib = forgeLib();
+  return (lib.asn1.fromDer as unknown as FromDer)(lib.util.createBuffer(der), { parseAllBytes: true, decodeBitStrings: false });
+}
+const children = (node: Node | undefined): Node[] => (Array.isArray(node?.value) ? (node.value as Node[]) : []);
+/** Context-specific class (0x80), as forge's asn1.Class.CONTEXT_SPECIFIC. */
+const isContext = (node: Node | undefined, tag: number): boolean => node?.tagClass === 0x80 && node.type === tag;
+/** A universal OBJECT IDENTIFIER (tag 6), dotted. */
+const oidOf = (node: Node | undefined): string | null =>
+  node?.tagClass === 0x00 && node.type === 6 ? forgeLib().asn1.derToOid(node.value as string) : null;
+
+const ID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
+const ID_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
+const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+
+/** AlgorithmIdentifier → name and hash; RSASSA-PSS names its hash in the parameters (RFC 4055 §3.1, absent = SHA-1). */
+function signatureOf(algorithm: Node | undefined): { signatureAlgorithm: string; signatureHash: string | null } {
+  const [idNode, params] = children(algorithm);
+  const oid = oidOf(idNode);
+  if (!oid) return { signatureAlgorithm: 'unknown', signatureHash: null };
   const known = SIGNATURE_ALGORITHMS[oid];
   if (!known) return { signatureAlgorithm: oid, signatureHash: null };
   if (known.name !== 'rsassa-pss') return { signatureAlgorithm: known.name, signatureHash: known.hash };
-  // RFC 4055 §3.1: the hash is in the parameters; absent means SHA-1.
-  let hash = 'sha1';
-  try {
-    const params = new (pkijsLib().RSASSAPSSParams)({ schema: cert.signatureAlgorithm.algorithmParams });
-    hash = HASHES[params.hashAlgorithm.algorithmId] ?? params.hashAlgorithm.algorithmId;
-  } catch {
-    // unparsable parameters: keep the RFC default
-  }
+  // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] EXPLICIT AlgorithmIdentifier DEFAULT sha1, … }
+  const hashField = children(params).find((n) => isContext(n, 0));
+  const hashOid = oidOf(children(children(hashField)[0])[0]);
+  const hash = hashOid ? (HASHES[hashOid] ?? hashOid) : 'sha1';
   return { signatureAlgorithm: `rsassa-pss (${hash})`, signatureHash: hash };
 }
 
-/** The URIs among GeneralNames (tag 6, uniformResourceIdentifier). */
-function uris(names: pkijs.GeneralName[] | undefined): string[] {
-  return (names ?? []).filter((n) => n.type === 6 && typeof n.value === 'string').map((n) => n.value as string);
+/** The URIs among GeneralNames (uniformResourceIdentifier, [6] IA5String). */
+function uris(names: Node[]): string[] {
+  return names.filter((n) => isContext(n, 6) && typeof n.value === 'string').map((n) => n.value as string);
 }
 
-function crlUrlsOf(cert: pkijs.Certificate): string[] {
-  const ext = cert.extensions?.find((e) => e.extnID === pkijsLib().id_CRLDistributionPoints);
-  const parsed = ext?.parsedValue as pkijs.CRLDistributionPoints | undefined;
-  return (parsed?.distributionPoints ?? []).flatMap((dp) =>
-    Array.isArray(dp.distributionPoint) ? uris(dp.distributionPoint as pkijs.GeneralName[]) : [],
-  );
+/** CRLDistributionPoints: each DistributionPoint's fullName ([0] → [0] GeneralNames), RFC 5280 §4.2.1.13. */
+function crlUrlsOf(value: Node): string[] {
+  return children(value).flatMap((point) => {
+    const name = children(point).find((n) => isContext(n, 0));
+    const fullName = children(name).find((n) => isContext(n, 0));
+    return uris(children(fullName));
+  });
 }
 
-function ocspUrlsOf(cert: pkijs.Certificate): string[] {
-  const ext = cert.extensions?.find((e) => e.extnID === pkijsLib().id_AuthorityInfoAccess);
-  const parsed = ext?.parsedValue as pkijs.InfoAccess | undefined;
-  return (parsed?.accessDescriptions ?? [])
-    .filter((d) => d.accessMethod === pkijsLib().id_ad_ocsp)
-    .flatMap((d) => uris([d.accessLocation]));
+/** AuthorityInfoAccessSyntax: the accessLocations of id-ad-ocsp, RFC 5280 §4.2.2.1. */
+function ocspUrlsOf(value: Node): string[] {
+  return children(value).flatMap((description) => {
+    const [method, location] = children(description);
+    return oidOf(method) === ID_AD_OCSP && location ? uris([location]) : [];
+  });
+}
+
+/** Reads the facts from a DER certificate. Throws when it is not one. */
+function readFacts(raw: Uint8Array): CertificateDer {
+  const [tbs, signatureAlgorithm] = children(parse(Buffer.from(raw).toString('binary')));
+  if (!tbs || !signatureAlgorithm) throw new Error('not a Certificate');
+  // TBSCertificate: the extensions are [3] EXPLICIT SEQUENCE OF Extension (RFC 5280 §4.1).
+  const extensions = children(children(children(tbs).find((n) => isContext(n, 3)))[0]);
+  let crlUrls: string[] = [];
+  let ocspUrls: string[] = [];
+  for (const extension of extensions) {
+    const fields = children(extension);
+    const id = oidOf(fields[0]);
+    if (id !== ID_CRL_DISTRIBUTION_POINTS && id !== ID_AUTHORITY_INFO_ACCESS) continue;
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    const octets = fields.at(-1)?.value;
+    if (typeof octets !== 'string') continue;
+    const value = parse(octets);
+    if (id === ID_CRL_DISTRIBUTION_POINTS) crlUrls = crlUrlsOf(value);
+    else ocspUrls = ocspUrlsOf(value);
+  }
+  return { ...signatureOf(signatureAlgorithm), crlUrls, ocspUrls };
 }
 
 /**
  * Certificates already read, by the SHA-256 of their DER. A certificate never changes,
  * and the same ones come back on every path, every scrape and every shared intermediate,
- * while a full PKI.js parse costs a few ms of CPU: most of a probe's, before this cache.
+ * so each is read once.
  */
 const derCache = new Map<string, CertificateDer>();
 const DER_CACHE_SIZE = 2048;
@@ -113,8 +159,7 @@ export function readDer(raw: Uint8Array): CertificateDer {
   if (cached) return cached;
   let facts: CertificateDer;
   try {
-    const cert = parseDer(raw);
-    facts = { ...signatureOf(cert), crlUrls: crlUrlsOf(cert), ocspUrls: ocspUrlsOf(cert) };
+    facts = readFacts(raw);
   } catch {
     facts = { signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] };
   }
