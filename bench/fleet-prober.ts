@@ -37,8 +37,12 @@ async function bare(list: readonly NamedTarget[], limit: number): Promise<FleetE
     await reply(socket);
     socket.write('STARTTLS\r\n');
     await reply(socket);
-    const secure = tls.connect({ socket, secureContext: context, servername: 'mx1.demo.test' });
+    const secure = tls.connect({ socket, secureContext: context, servername: 'mx1.demo.test', checkServerIdentity: () => undefined });
+    // As the prober does (probes/tls.ts): skip Node's detailed certificate copy, which
+    // only feeds checkServerIdentity; then read the chain as the prober must.
+    Object.defineProperty(secure, 'getPeerCertificate', { value: (detailed?: boolean) => (detailed ? {} : tls.TLSSocket.prototype.getPeerCertificate.call(secure, detailed)), configurable: true });
     await new Promise((resolve) => secure.once('secureConnect', resolve));
+    for (let cert = secure.getPeerX509Certificate(); cert; cert = cert.issuerCertificate) if (cert.subject === cert.issuer) break;
     secure.write('EHLO probe.demo.test\r\n');
     await reply(secure);
     secure.write('QUIT\r\n');

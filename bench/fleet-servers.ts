@@ -1,8 +1,10 @@
 /**
  * The benchmark's fleet: N healthy STARTTLS smart hosts, one per loopback address
  * (127.1.x.y), run in their own process so their CPU is not counted as the prober's.
- * Speaks just what a probe needs (greeting, EHLO, STARTTLS, EHLO, QUIT) over one shared
- * TLS context. Prints `{"hosts":[{"host","port"}…]}` on stdout once all listen; exits
+ * Speaks just what a probe needs (greeting, EHLO, STARTTLS, EHLO, QUIT). Each host has
+ * a certificate of its own (h<i>.fleet.demo.test and mx1.demo.test, one shared key, one
+ * intermediate), as each tenant's smart host does: a prober that caches what it read of
+ * a certificate gains nothing within one pass. Prints `{"hosts":[{"host","port"}…]}` on stdout once all listen; exits
  * when stdin closes.
  */
 import net from 'node:net';
@@ -10,11 +12,9 @@ import tls from 'node:tls';
 import { certSet } from '../test/fixtures/index.js';
 
 const count = Number(process.argv[2] ?? 1000);
-const leaf = certSet().valid(['mx1.demo.test']);
-const context = tls.createSecureContext({ key: leaf.key, cert: leaf.fullchain });
 const NAME = 'mx1.demo.test';
 
-function serve(socket: net.Socket | tls.TLSSocket, secure: boolean): void {
+function serve(socket: net.Socket | tls.TLSSocket, secure: boolean, context: tls.SecureContext): void {
   let pending = '';
   const onData = (chunk: Buffer): void => {
     pending += chunk.toString('latin1');
@@ -30,7 +30,7 @@ function serve(socket: net.Socket | tls.TLSSocket, secure: boolean): void {
         socket.write('220 2.0.0 Ready to start TLS\r\n');
         const upgraded = new tls.TLSSocket(socket as net.Socket, { isServer: true, secureContext: context });
         upgraded.on('error', () => upgraded.destroy());
-        serve(upgraded, true);
+        serve(upgraded, true, context);
         return;
       } else if (verb === 'QUIT') {
         socket.end('221 2.0.0 Bye\r\n');
@@ -44,11 +44,13 @@ function serve(socket: net.Socket | tls.TLSSocket, secure: boolean): void {
 const hosts: Array<{ host: string; port: number }> = [];
 for (let i = 0; i < count; i++) {
   const host = `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  const leaf = certSet().valid([`h${i}.fleet.demo.test`, NAME]);
+  const context = tls.createSecureContext({ key: leaf.key, cert: leaf.fullchain });
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     socket.write(`220 ${NAME} ESMTP\r\n`);
-    serve(socket, false);
+    serve(socket, false, context);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

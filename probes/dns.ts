@@ -48,7 +48,7 @@ const SEVERITY: FailureKind[] = ['dns-nxdomain', 'dns-servfail', 'dns-refused', 
 
 function translate(ctx: ProbeContext, window: StageWindow, name: string, what: string, err: unknown): StageFailure {
   const errno = (err as NodeJS.ErrnoException)?.code;
-  if (errno === 'ECANCELLED' || window.signal.aborted) {
+  if (errno === 'ECANCELLED' || window.closed) {
     return windowFailure(ctx, 'dns', window, `no DNS answer for ${what} ${name}`, 'dns-timeout');
   }
   const known = errno ? DNS_ERRORS[errno] : undefined;
@@ -111,8 +111,7 @@ export async function resolveTarget(ctx: ProbeContext, target: string, options: 
   }
   const window = openWindow(ctx);
   const resolver = makeResolver(ctx, window);
-  const onAbort = (): void => resolver.cancel();
-  window.signal.addEventListener('abort', onAbort, { once: true });
+  const unwatch = window.onClose(() => resolver.cancel());
   const done = (r: Omit<Resolution, 'target' | 'ms'>): Resolution => ({ target, ...r, ms: performance.now() - started });
   try {
     if (options.mx) {
@@ -148,7 +147,7 @@ export async function resolveTarget(ctx: ProbeContext, target: string, options: 
       ? done({ route: 'address', hosts: [], failure: host.failure })
       : done({ route: 'address', hosts: [host] });
   } finally {
-    window.signal.removeEventListener('abort', onAbort);
+    unwatch();
     window.dispose();
   }
 }

@@ -85,14 +85,13 @@ export class ReplyReader {
     const window = openWindow(ctx, limitMs);
     try {
       const outcome = await new Promise<SmtpReply | End | null>((resolve) => {
-        if (window.signal.aborted) return resolve(null);
-        const onAbort = (): void => {
+        if (window.closed) return resolve(null);
+        const unwatch = window.onClose(() => {
           this.waiter = null;
           resolve(null);
-        };
-        window.signal.addEventListener('abort', onAbort, { once: true });
+        });
         this.waiter = (o) => {
-          window.signal.removeEventListener('abort', onAbort);
+          unwatch();
           resolve(o);
         };
       });

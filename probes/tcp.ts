@@ -28,7 +28,7 @@ function errnoOf(err: unknown): string | undefined {
  */
 export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Socket> {
   const window = openWindow(ctx);
-  if (window.signal.aborted || window.timeoutMs <= 0) {
+  if (window.closed || window.timeoutMs <= 0) {
     // The deadline passed (or the user cancelled) while this path waited its turn:
     // open nothing, so no SYN leaves after the deadline.
     window.dispose();

@@ -160,7 +160,7 @@ export async function upgradeTls(
  * that copy costs ~0.7 ms of CPU per handshake: a quarter of a bare client's cost per
  * probe in a fleet. Until secureConnect this socket answers the detailed form with an
  * empty object; then Node's method is restored. Should Node stop calling it, nothing
- * changes but the cost (test/tls-cost.test.ts checks the restore).
+ * changes but the cost (test/tls-upgrade.test.ts checks the restore).
  */
 function skipNodesChainCopy(secure: tls.TLSSocket): void {
   const own = function getPeerCertificate(this: tls.TLSSocket, detailed?: boolean): tls.PeerCertificate | tls.DetailedPeerCertificate {
