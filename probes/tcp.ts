@@ -16,6 +16,14 @@ const CONNECT_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
 
 const ignore = (): void => {};
 
+/**
+ * Less time than this before the deadline and no connection is opened: it could not get
+ * even a greeting back over a real network, and Node's timers (which count from the
+ * event loop's cached clock) can end the previous path's stage a few ms before the
+ * deadline, which would otherwise open a connection the deadline cuts at once.
+ */
+export const MIN_CONNECT_MS = 20;
+
 /** Node 20 wraps multi-address failures in an AggregateError: look at every code. */
 function errnoOf(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] };
@@ -28,9 +36,10 @@ function errnoOf(err: unknown): string | undefined {
  */
 export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Socket> {
   const window = openWindow(ctx);
-  if (window.closed || window.timeoutMs <= 0) {
-    // The deadline passed (or the user cancelled) while this path waited its turn:
-    // open nothing, so no SYN leaves after the deadline.
+  if (window.closed || window.timeoutMs <= 0 || ctx.deadline - performance.now() < MIN_CONNECT_MS) {
+    // The deadline passed, or is under MIN_CONNECT_MS away (or the user cancelled),
+    // while this path waited its turn: open nothing, so no SYN leaves that the deadline
+    // would cut at once.
     window.dispose();
     throw windowFailure(ctx, 'tcp', window, 'no time left to connect', 'connect-timeout');
   }

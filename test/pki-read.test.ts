@@ -56,7 +56,7 @@ async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384'
       }),
     ),
   ];
-  await cert.sign(privateKey as CryptoKey, hash);
+  await cert.sign(privateKey as webcrypto.CryptoKey, hash);
   return new Uint8Array(cert.toSchema(true).toBER(false));
 }
 
