@@ -9,7 +9,8 @@
  * 3. Cold start of `probe --version` and of a refused probe (hyperfine when installed).
  *
  * Prints a table and writes bench/results/bench-<time>.json.
- * Options: --rtt MS (50) --runs N (10) --fleet N (1000) --concurrency N (200) --only 1,2,3
+ * Options: --rtt MS (50) --runs N (10) --fleet N (1000) --concurrency N (200) --rounds N (3)
+ *          --only 1,2,3
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ const RTT = Number(arg('rtt', '50'));
 const RUNS = Number(arg('runs', '10'));
 const FLEET = Number(arg('fleet', '1000'));
 const CONCURRENCY = Number(arg('concurrency', '200'));
+const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
 const ONLY = new Set(arg('only', '1,2,3').split(','));
 
 const median = (xs: number[]): number => {
@@ -257,94 +259,121 @@ async function measureScrapes(pid: number, urls: string[], warm: number): Promis
   };
 }
 
+/** Runs bench/fleet-prober.js (fleet mode, or the bare client) in its own process. */
+function runFleetProber(file: string, warm: number, rootFile: string, mode: 'prober' | 'bare'): FleetFigures {
+  const run = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), rootFile, '', mode], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`fleet prober (${mode}) failed: ${run.stderr}`);
+  const f = JSON.parse(run.stdout) as { probes: number; healthy: number; wallMs: number; cpuMs: number; peakRssMb: number; firstProblem: string | null };
+  return {
+    probes: f.probes,
+    healthy: f.healthy,
+    probesPerSecond: round(f.probes / (f.wallMs / 1000)),
+    cpuMsPerProbe: round(f.cpuMs / f.probes, 2),
+    peakRssMb: round(f.peakRssMb),
+    ...(f.firstProblem ? { note: f.firstProblem } : {}),
+  };
+}
+
+/** `probe serve` in its own process, scraped over HTTP like blackbox_exporter below. */
+async function measureServe(servers: FleetServers, file: string, warm: number): Promise<FleetFigures> {
+  const port = await freePort();
+  const serve = spawn(
+    process.execPath,
+    [bin, 'serve', '--targets', file, '--listen', `127.0.0.1:${port}`, '--ca-file', servers.rootFile, '--ehlo-name', 'probe.demo.test', '--max-concurrent', String(CONCURRENCY + 8)],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/metrics`, serve);
+    const urls = servers.hosts.map((_, i) => `http://127.0.0.1:${port}/probe?target=h${i}`);
+    return await measureScrapes(serve.pid as number, urls, warm);
+  } finally {
+    serve.kill('SIGTERM');
+  }
+}
+
+/** blackbox_exporter with an smtp_starttls module, on the same fleet and trust. */
+async function measureBlackbox(servers: FleetServers, warm: number): Promise<FleetFigures> {
+  const config = join(tmp, 'blackbox.yml');
+  writeFileSync(
+    config,
+    [
+      'modules:',
+      '  smtp_starttls:',
+      '    prober: tcp',
+      '    timeout: 30s',
+      '    tcp:',
+      '      preferred_ip_protocol: ip4',
+      '      tls_config:',
+      `        ca_file: ${servers.rootFile}`,
+      '        server_name: mx1.demo.test',
+      '        min_version: TLS12',
+      '      query_response:',
+      '        - expect: "^220 "',
+      '        - send: "EHLO probe.demo.test\\r"',
+      '        - expect: "^250-STARTTLS"',
+      '        - send: "STARTTLS\\r"',
+      '        - expect: "^220"',
+      '        - starttls: true',
+      '        - send: "EHLO probe.demo.test\\r"',
+      '        - expect: "^250 "',
+      '        - send: "QUIT\\r"',
+      '',
+    ].join('\n'),
+  );
+  const bport = await freePort();
+  const bb = spawn(BLACKBOX, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${bport}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  try {
+    await waitForHttp(`http://127.0.0.1:${bport}/metrics`, bb);
+    const urls = servers.hosts.map((h) => `http://127.0.0.1:${bport}/probe?module=smtp_starttls&target=${h.host}:${h.port}`);
+    return await measureScrapes(bb.pid as number, urls, warm);
+  } finally {
+    bb.kill('SIGTERM');
+  }
+}
+
+/**
+ * Several rounds of the same measurements, interleaved, reduced to one figure each: the
+ * median of CPU per probe and of probes/s, the highest peak RSS, the fewest healthy. On
+ * a shared 2-core machine one round moves by ±15 %; the median of a few does not.
+ */
+function combine(rounds: FleetFigures[]): FleetFigures & { cpuMsPerProbeRounds: number[] } {
+  const cpu = rounds.map((r) => r.cpuMsPerProbe);
+  const note = rounds.find((r) => r.note)?.note;
+  return {
+    probes: rounds[0]?.probes ?? 0,
+    healthy: Math.min(...rounds.map((r) => r.healthy)),
+    probesPerSecond: round(median(rounds.map((r) => r.probesPerSecond))),
+    cpuMsPerProbe: round(median(cpu), 2),
+    peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
+    cpuMsPerProbeRounds: cpu,
+    ...(note ? { note } : {}),
+  };
+}
+
 async function fleet(): Promise<void> {
   const servers = await startFleetServers(FLEET);
-  const out: Record<string, FleetFigures | string> = {};
+  const rounds: Record<'fleetMode' | 'bareNodeClient' | 'exporter' | 'blackbox', FleetFigures[]> = { fleetMode: [], bareNodeClient: [], exporter: [], blackbox: [] };
+  const out: Record<string, unknown> = { rounds: ROUNDS };
   try {
     const file = join(tmp, 'fleet.txt');
     writeFileSync(file, servers.hosts.map((h, i) => `${h.host} name=h${i} port=${h.port}`).join('\n'));
     const warm = Math.min(50, FLEET);
-
-    // (a) fleet mode, in its own process
-    const child = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), servers.rootFile], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (child.status !== 0) throw new Error(`fleet prober failed: ${child.stderr}`);
-    const f = JSON.parse(child.stdout) as { probes: number; healthy: number; wallMs: number; cpuMs: number; peakRssMb: number; firstProblem: string | null };
-    out.fleetMode = {
-      probes: f.probes,
-      healthy: f.healthy,
-      probesPerSecond: round(f.probes / (f.wallMs / 1000)),
-      cpuMsPerProbe: round(f.cpuMs / f.probes, 2),
-      peakRssMb: round(f.peakRssMb),
-      ...(f.firstProblem ? { note: f.firstProblem } : {}),
-    };
-
-    // (a') a bare Node client doing the same dialogue: the floor Node itself sets
-    const bareRun = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), servers.rootFile, '', 'bare'], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (bareRun.status !== 0) throw new Error(`bare client failed: ${bareRun.stderr}`);
-    const b = JSON.parse(bareRun.stdout) as typeof f;
-    out.bareNodeClient = {
-      probes: b.probes,
-      healthy: b.healthy,
-      probesPerSecond: round(b.probes / (b.wallMs / 1000)),
-      cpuMsPerProbe: round(b.cpuMs / b.probes, 2),
-      peakRssMb: round(b.peakRssMb),
-    };
-
-    // (b) the exporter, `probe serve`, driven over HTTP like blackbox_exporter below
-    const port = await freePort();
-    const serve = spawn(
-      process.execPath,
-      [bin, 'serve', '--targets', file, '--listen', `127.0.0.1:${port}`, '--ca-file', servers.rootFile, '--ehlo-name', 'probe.demo.test', '--max-concurrent', String(CONCURRENCY + 8)],
-      { stdio: ['ignore', 'ignore', 'ignore'] },
-    );
-    try {
-      await waitForHttp(`http://127.0.0.1:${port}/metrics`, serve);
-      const urls = servers.hosts.map((_, i) => `http://127.0.0.1:${port}/probe?target=h${i}`);
-      out.exporter = await measureScrapes(serve.pid as number, urls, warm);
-    } finally {
-      serve.kill('SIGTERM');
+    const haveBlackbox = existsSync(BLACKBOX);
+    for (let i = 0; i < ROUNDS; i++) {
+      // (a) fleet mode, in its own process; (a') a bare Node client doing the same dialogue
+      rounds.fleetMode.push(runFleetProber(file, warm, servers.rootFile, 'prober'));
+      rounds.bareNodeClient.push(runFleetProber(file, warm, servers.rootFile, 'bare'));
+      // (b) the exporter, `probe serve`; (c) blackbox_exporter, both scraped over HTTP
+      rounds.exporter.push(await measureServe(servers, file, warm));
+      if (haveBlackbox) rounds.blackbox.push(await measureBlackbox(servers, warm));
     }
-
-    // (c) blackbox_exporter with an smtp_starttls module on the same fleet
-    if (existsSync(BLACKBOX)) {
-      const config = join(tmp, 'blackbox.yml');
-      writeFileSync(
-        config,
-        [
-          'modules:',
-          '  smtp_starttls:',
-          '    prober: tcp',
-          '    timeout: 30s',
-          '    tcp:',
-          '      preferred_ip_protocol: ip4',
-          '      tls_config:',
-          `        ca_file: ${servers.rootFile}`,
-          '        server_name: mx1.demo.test',
-          '        min_version: TLS12',
-          '      query_response:',
-          '        - expect: "^220 "',
-          '        - send: "EHLO probe.demo.test\\r"',
-          '        - expect: "^250-STARTTLS"',
-          '        - send: "STARTTLS\\r"',
-          '        - expect: "^220"',
-          '        - starttls: true',
-          '        - send: "EHLO probe.demo.test\\r"',
-          '        - expect: "^250 "',
-          '        - send: "QUIT\\r"',
-          '',
-        ].join('\n'),
-      );
-      const bport = await freePort();
-      const bb = spawn(BLACKBOX, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${bport}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'ignore'] });
-      try {
-        await waitForHttp(`http://127.0.0.1:${bport}/metrics`, bb);
-        const urls = servers.hosts.map((h) => `http://127.0.0.1:${bport}/probe?module=smtp_starttls&target=${h.host}:${h.port}`);
-        out.blackbox = await measureScrapes(bb.pid as number, urls, warm);
-        const version = spawnSync(BLACKBOX, ['--version'], { encoding: 'utf8' });
-        out.blackboxVersion = (version.stdout || version.stderr).split('\n')[0] ?? '';
-      } finally {
-        bb.kill('SIGTERM');
-      }
+    out.fleetMode = combine(rounds.fleetMode);
+    out.bareNodeClient = combine(rounds.bareNodeClient);
+    out.exporter = combine(rounds.exporter);
+    if (haveBlackbox) {
+      out.blackbox = combine(rounds.blackbox);
+      const version = spawnSync(BLACKBOX, ['--version'], { encoding: 'utf8' });
+      out.blackboxVersion = (version.stdout || version.stderr).split('\n')[0] ?? '';
     } else {
       out.blackbox = `not installed (${BLACKBOX}): apt-get install prometheus-blackbox-exporter to compare`;
     }
@@ -352,26 +381,38 @@ async function fleet(): Promise<void> {
     servers.child.stdin?.end();
     servers.child.kill('SIGTERM');
   }
-  results.fleet = { size: FLEET, concurrency: CONCURRENCY, ...out };
-  const row = (label: string, f: FleetFigures | string | undefined): void => {
+  results.fleet = { size: FLEET, concurrency: CONCURRENCY, eachHostItsOwnCertificate: true, ...out };
+  const row = (label: string, f: unknown): void => {
     if (!f) return;
     if (typeof f === 'string') return void table.push([label, '-', f]);
-    table.push([label, `${f.probesPerSecond} probes/s`, `${f.cpuMsPerProbe} ms CPU/probe, peak RSS ${f.peakRssMb} MB, ${f.healthy}/${f.probes} healthy${f.note ? ` (${f.note.slice(0, 80)})` : ''}`]);
+    const g = f as FleetFigures & { cpuMsPerProbeRounds: number[] };
+    table.push([
+      label,
+      `${g.probesPerSecond} probes/s`,
+      `${g.cpuMsPerProbe} ms CPU/probe (rounds: ${g.cpuMsPerProbeRounds.join(', ')}), peak RSS ${g.peakRssMb} MB, ${g.healthy}/${g.probes} healthy${g.note ? ` (${g.note.slice(0, 80)})` : ''}`,
+    ]);
   };
-  row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode as FleetFigures);
-  row(`bare Node client, same dialogue`, out.bareNodeClient as FleetFigures);
-  row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}`, out.exporter as FleetFigures);
-  row(`blackbox_exporter smtp_starttls, same`, out.blackbox as FleetFigures | string);
+  row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode);
+  row(`bare Node client, same dialogue`, out.bareNodeClient);
+  row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}`, out.exporter);
+  row(`blackbox_exporter smtp_starttls, same`, out.blackbox);
   const bb = out.blackbox;
   if (typeof bb === 'object') {
-    const ours = out.fleetMode as FleetFigures;
-    const exp = out.exporter as FleetFigures;
+    const base = (bb as FleetFigures).cpuMsPerProbe;
+    const perRound = (mine: FleetFigures[]): number[] => mine.map((m, i) => round(m.cpuMsPerProbe / (rounds.blackbox[i]?.cpuMsPerProbe ?? NaN), 2));
     const ratios = {
-      fleetModeCpuVsBlackbox: round(ours.cpuMsPerProbe / bb.cpuMsPerProbe, 2),
-      exporterCpuVsBlackbox: round(exp.cpuMsPerProbe / bb.cpuMsPerProbe, 2),
+      fleetModeCpuVsBlackbox: round((out.fleetMode as FleetFigures).cpuMsPerProbe / base, 2),
+      exporterCpuVsBlackbox: round((out.exporter as FleetFigures).cpuMsPerProbe / base, 2),
+      bareNodeClientCpuVsBlackbox: round((out.bareNodeClient as FleetFigures).cpuMsPerProbe / base, 2),
+      fleetModeRounds: perRound(rounds.fleetMode),
+      exporterRounds: perRound(rounds.exporter),
     };
     (results.fleet as Record<string, unknown>).ratios = ratios;
-    table.push(['CPU per probe / blackbox_exporter', `${ratios.fleetModeCpuVsBlackbox} (fleet)`, `${ratios.exporterCpuVsBlackbox} (serve); target ≤ 1`]);
+    table.push([
+      'CPU per probe / blackbox_exporter',
+      `${ratios.fleetModeCpuVsBlackbox} (fleet)`,
+      `${ratios.exporterCpuVsBlackbox} (serve), ${ratios.bareNodeClientCpuVsBlackbox} (bare Node client); per round: fleet ${ratios.fleetModeRounds.join(', ')}, serve ${ratios.exporterRounds.join(', ')}; target ≤ 1`,
+    ]);
   }
 }
 

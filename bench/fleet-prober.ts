@@ -3,7 +3,8 @@
  * `{ probes, healthy, wallMs, cpuMs, peakRssMb }` as JSON on stdout. Reads the targets
  * (`--targets` format) from the file in argv[2], concurrency from argv[3]; a warm-up of
  * argv[4] probes is run first and not counted. With argv[6] = `bare`, a bare Node client
- * does the same dialogue instead (no checks, no transcript): Node's own floor.
+ * does the same dialogue instead (no checks, no transcript, the chain read once as any
+ * prober must): Node's own floor.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -15,9 +16,14 @@ const [file = '', concurrency = '200', warm = '0', rootFile = '', , mode = 'prob
 const { readFileSync } = await import('node:fs');
 const list = loadTargetsFile(file, { ca: [readFileSync(rootFile, 'utf8')], ehloName: 'probe.demo.test', timeoutMs: 30_000, deadlineMs: 60_000 });
 
-/** The least a Node client can do for the same verdict: the dialogue, TLS with the same trust, nothing else. */
+let bareContext: tls.SecureContext | undefined;
+
+/**
+ * The least a Node client can do for the same verdict: the dialogue, TLS with the same
+ * trust (one context, made in the warm-up as the prober's is), the chain read once.
+ */
 async function bare(list: readonly NamedTarget[], limit: number): Promise<FleetEntry[]> {
-  const context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...(list[0]?.options.ca ?? [])], minVersion: 'TLSv1.2' });
+  const context = (bareContext ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...(list[0]?.options.ca ?? [])], minVersion: 'TLSv1.2' }));
   const reply = (stream: net.Socket): Promise<void> =>
     new Promise((resolve) => {
       let text = '';
