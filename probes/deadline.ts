@@ -141,20 +141,6 @@ export function windowFailure(
   });
 }
 
-/** Runs `fn` inside a stage window, disposing of the window whatever happens. */
-export async function withWindow<T>(
-  ctx: ProbeContext,
-  fn: (window: StageWindow) => Promise<T>,
-  limitMs?: number,
-): Promise<T> {
-  const window = openWindow(ctx, limitMs);
-  try {
-    return await fn(window);
-  } finally {
-    window.dispose();
-  }
-}
-
 /**
  * Waits for `event` on `emitter` — or its 'error', or the window closing — and removes
  * every listener it added, whichever comes first. The caller words both failures.
