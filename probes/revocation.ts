@@ -19,12 +19,10 @@ import { openWindow } from './deadline.js';
 import type { ParsedCrl } from './crl.js';
 import { asn1jsLib, pkijsLib } from './libs.js';
 import { parseDer, readDer } from './pki.js';
+import type { RevocationMode } from './revocation-modes.js';
 import type { ProbeContext } from './stage.js';
 
-/** `--revocation`: off skips the check; soft (default) warns when no answer can be had; hard fails then. */
-export type RevocationMode = 'off' | 'soft' | 'hard';
-
-export const REVOCATION_MODES: readonly RevocationMode[] = ['off', 'soft', 'hard'];
+export { REVOCATION_MODES, type RevocationMode } from './revocation-modes.js';
 
 /** Bounds on what a CRL download may cost. */
 export const REVOCATION_LIMITS = {

@@ -1,57 +1,49 @@
 /**
- * The probe flags that `probe`, `probe explain` and `probe verify` share, and the one
- * place they become ProbeOptions. Values stay as commander hands them over (text):
- * resolveSettings() parses each one and names the value it rejects.
+ * The probe options as command-line flags, derived from the options schema: each door
+ * (`probe`, `probe explain`, `probe verify`, `probe serve`) gets every option that means
+ * something there, and this is the one place flags become ProbeOptions. Values stay as
+ * commander hands them over (text): resolveSettings() parses each one and names the
+ * value it rejects.
  */
-import { readFileSync } from 'node:fs';
-import { UsageError, parseCaPem, type ProbeOptions } from './options.js';
+import { Option, type Command } from 'commander';
+import { readCaFiles, type ProbeOptions } from './options.js';
+import { flagAttribute, helpOf, optionsOf, type Door, type OptionSpec } from './option-schema.js';
 
-export interface ProbeFlags {
-  port?: string;
-  /** commander's `--no-mx`: false when given. */
-  mx?: boolean;
-  resolver?: string[];
-  tlsMode?: string;
-  tlsDomain?: string;
-  caFile?: string[];
-  ehloName?: string;
-  timeout?: string;
-  deadline?: string;
-  concurrency?: string;
-  warnDays?: string;
-  revocation?: string;
+/** What commander hands over for the probe flags (each under its flag's attribute name). */
+export type ProbeFlags = Record<string, unknown>;
+
+/** commander's parser of a repeatable option: every value, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
-/** Reads the CA files; a file that cannot be read is a usage error naming it. */
-export function readCaFiles(files: readonly string[]): string[] {
-  return files.flatMap((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return parseCaPem(text, file);
-  });
+function flagged(door: Door): (OptionSpec & { flag: NonNullable<OptionSpec['flag']> })[] {
+  return optionsOf(door).filter((spec): spec is OptionSpec & { flag: NonNullable<OptionSpec['flag']> } => spec.flag !== undefined);
 }
 
-/** ProbeOptions from the flags that were given (absent flags leave the defaults). */
-export function probeOptionsFromFlags(flags: ProbeFlags): ProbeOptions {
-  const text = (value: string | undefined): number | undefined => value as unknown as number | undefined;
-  const given = <K extends keyof ProbeOptions>(key: K, value: ProbeOptions[K] | undefined): Partial<ProbeOptions> =>
-    value === undefined ? {} : { [key]: value };
-  return {
-    resolvers: flags.resolver ?? [],
-    ca: readCaFiles(flags.caFile ?? []),
-    ...given('mx', flags.mx),
-    ...given('port', text(flags.port)),
-    ...given('tlsMode', flags.tlsMode as ProbeOptions['tlsMode']),
-    ...given('tlsDomain', flags.tlsDomain),
-    ...given('ehloName', flags.ehloName),
-    ...given('timeoutMs', text(flags.timeout)),
-    ...given('deadlineMs', text(flags.deadline)),
-    ...given('concurrency', text(flags.concurrency)),
-    ...given('warnDays', text(flags.warnDays)),
-    ...given('revocation', flags.revocation as ProbeOptions['revocation']),
-  };
+/** The commander option of one probe option in one door. */
+export function probeFlag(spec: OptionSpec, door: Door): Option {
+  const flag = spec.flag!;
+  const option = new Option(`${flag.short ? `${flag.short}, ` : ''}${flag.long}${flag.value ? ` ${flag.value}` : ''}`, helpOf(spec, door));
+  if (spec.choices) option.choices(spec.choices);
+  if (flag.repeatable) option.argParser(collect);
+  if (flag.hidden) option.hideHelp();
+  return option;
+}
+
+/** Adds the door's probe flags to a command. */
+export function addProbeFlags(command: Command, door: Door): Command {
+  for (const spec of flagged(door)) command.addOption(probeFlag(spec, door));
+  return command;
+}
+
+/** ProbeOptions from the flags that were given (absent flags leave the defaults); CA files are read here. */
+export function probeOptionsFromFlags(flags: ProbeFlags, door: Door): ProbeOptions {
+  const options: Record<string, unknown> = {};
+  for (const spec of flagged(door)) {
+    const value = flags[flagAttribute(spec.flag)];
+    if (value === undefined) continue;
+    options[spec.key] = spec.kind === 'pem' ? readCaFiles(value as string[]) : value;
+  }
+  return options as ProbeOptions;
 }

@@ -4,8 +4,8 @@
  * history-report.ts, loaded lazily.
  */
 import type { Command } from 'commander';
-
-const EXIT = { healthy: 0, degraded: 1, failing: 2, usage: 3, cancelled: 130 } as const;
+import { cancelOnSigint, EXIT, onSignals } from './cli-exit.js';
+import { collect } from './cli-flags.js';
 
 /** Adds `init`, `check`, `watch` and `history` to the program. */
 export function addScheduledCommands(program: Command): void {
@@ -26,7 +26,7 @@ export function addScheduledCommands(program: Command): void {
     .command('check')
     .description('check every target in the config once, record the history, send alerts (for cron); exit code = worst verdict')
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
-    .option('--target <name>', 'check only this target (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--target <name>', 'check only this target (repeatable)', collect)
     .option('--json', 'print the passes as JSON')
     .action(async (opts: { config: string; target?: string[]; json?: boolean }) => {
       const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }] = await Promise.all([
@@ -42,11 +42,9 @@ export function addScheduledCommands(program: Command): void {
             return t;
           })
         : config.targets;
-      const controller = new AbortController();
-      const onSigint = (): void => controller.abort(new DOMException('cancelled', 'AbortError'));
-      process.on('SIGINT', onSigint);
+      const cancel = cancelOnSigint();
       try {
-        const outcome = await runCheck(config, { targets, signal: controller.signal });
+        const outcome = await runCheck(config, { targets, signal: cancel.signal });
         if (opts.json) {
           process.stdout.write(
             `${JSON.stringify(
@@ -72,7 +70,7 @@ export function addScheduledCommands(program: Command): void {
         }
         process.exitCode = outcome.cancelled ? EXIT.cancelled : EXIT[outcome.verdict];
       } finally {
-        process.off('SIGINT', onSigint);
+        cancel.dispose();
       }
     });
 
@@ -88,18 +86,24 @@ export function addScheduledCommands(program: Command): void {
       process.stdout.write(`watching ${config.targets.length} target(s); history in ${config.database}\n`);
       // First signal: finish in-flight probes, commit, deliver, close. Second: cancel them.
       let stopping = false;
-      const onSignal = (signal: NodeJS.Signals): void => {
+      const dispose = onSignals(['SIGINT', 'SIGTERM'], (signal) => {
         process.stdout.write(`${signal}: finishing in-flight checks\n`);
         if (stopping) watcher.abort();
         stopping = true;
         void watcher.stop();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      });
       await watcher.stopped;
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      dispose();
       process.stdout.write('stopped\n');
+      process.exitCode = 0;
+    });
+
+  program
+    .command('config-schema')
+    .description('print the JSON Schema (draft 2020-12) of the config file, for editors: # yaml-language-server: $schema=FILE')
+    .action(async () => {
+      const { configJsonSchema } = await import('./config.js');
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       process.exitCode = 0;
     });
 

@@ -6,14 +6,15 @@
  * 3 usage error or internal fault; 130 when cancelled with Ctrl-C.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { addScheduledCommands } from './cli-scheduled.js';
-import { probeOptionsFromFlags, readCaFiles, type ProbeFlags } from './cli-flags.js';
+import { cancelOnSigint, EXIT } from './cli-exit.js';
+import { addProbeFlags, collect, probeOptionsFromFlags, type ProbeFlags } from './cli-flags.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 import type { ServeCliOptions } from './serve-cli.js';
 
-export const EXIT = { healthy: 0, degraded: 1, failing: 2, usage: 3, cancelled: 130 } as const;
+export { EXIT } from './cli-exit.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -46,13 +47,8 @@ interface CliOptions extends ProbeFlags {
   transcript?: boolean;
   color: boolean;
   lang?: string;
-  policies?: boolean;
-  mtaStsPort?: string;
+  concurrency?: string;
   targets?: string;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 function useColor(flag: boolean): boolean {
@@ -61,17 +57,6 @@ function useColor(flag: boolean): boolean {
 
 function exitCodeOf(result: ProbeResult): number {
   return result.cancelled ? EXIT.cancelled : EXIT[result.verdict];
-}
-
-/** Ctrl-C cancels in-flight probes (they end as "cancelled"); a second Ctrl-C exits at once. */
-function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT.cancelled);
-    controller.abort(new DOMException('cancelled', 'AbortError'));
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
 }
 
 async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
@@ -87,10 +72,8 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
   if (!targets.length && opts.targets === undefined) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
   // In fleet mode --concurrency is the number of connectors in flight, not of paths.
   const options: ProbeOptions = {
-    ...probeOptionsFromFlags(opts.targets === undefined ? opts : { ...opts, concurrency: undefined }),
+    ...probeOptionsFromFlags(opts.targets === undefined ? opts : { ...opts, concurrency: undefined }, 'probe'),
     language,
-    ...(opts.policies ? { policies: true } : {}),
-    ...(opts.mtaStsPort !== undefined ? { mtaStsPort: opts.mtaStsPort as unknown as number } : {}),
   };
   if (opts.targets !== undefined) {
     const { runFleetCommand } = await import('./fleet-cli.js');
@@ -164,7 +147,7 @@ async function runExplain(words: string[], opts: ExplainCliOptions): Promise<num
     const result = await explain(text, {
       offline: Boolean(opts.offline),
       catalog,
-      ...probeOptionsFromFlags(opts),
+      ...probeOptionsFromFlags(opts, 'explain'),
       signal: cancel.signal,
       ...(opts.server !== undefined ? { server: opts.server } : {}),
       language,
@@ -188,39 +171,12 @@ export function buildProgram(): Command {
         '(MX/A lookup, TCP 25, greeting, EHLO, STARTTLS, TLS, certificate) and name the 450 code it would report.',
     )
     .version(pkg.version, '-V, --version')
-    .argument('[targets...]', 'smart host names, domains (looked up by MX) or IP addresses')
-    .option('-p, --port <port>', 'TCP port (connectors always use 25)')
-    .option('--no-mx', 'skip the MX lookup: use the names\' own A/AAAA records')
-    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable); default: the system\'s', collect)
-    .addOption(
-      new Option('-t, --tls-mode <mode>', 'the connector\'s TlsSettings (default certificate-validation)').choices([
-        'opportunistic',
-        'encryption-only',
-        'certificate-validation',
-        'domain-validation',
-      ]),
-    )
-    .option('-d, --tls-domain <name>', 'the connector\'s TlsDomain, e.g. *.contoso.com (implies domain-validation)')
-    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
-    .option('--ehlo-name <name>', 'the name to send in EHLO (default: this host\'s name)')
-    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
-    .option('--deadline <ms>', 'the most the whole probe may take (default 60000)')
-    .option('--concurrency <n>', 'paths probed at once (default 8); with --targets, targets probed at once (default 64)')
+    .argument('[targets...]', 'smart host names, domains (looked up by MX) or IP addresses');
+  addProbeFlags(program, 'probe')
     .option('--targets <file>', 'fleet mode: probe every connector in FILE (one a line: hosts and key=value options; or a scheduled-checks config, .yaml/.json)')
-    .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
-    .addOption(
-      new Option('--revocation <mode>', 'revocation check (stapled OCSP, CRL): off, soft = unreachable is a warning (default), hard = unreachable fails').choices([
-        'off',
-        'soft',
-        'hard',
-      ]),
-    )
     .option('--json', 'print the result as JSON (schema mailflow-probe/result@1)')
     .option('--transcript', 'show the SMTP dialogue of every path')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .option('--lang <lang>', 'language of the diagnosis: en or pt-BR (default: from LC_ALL/LC_MESSAGES/LANG, else en)')
-    .option('--policies', 'also check the recipient domain\'s DANE, MTA-STS and TLS-RPT (MX routes; sends DNS queries and one HTTPS request)')
-    .addOption(new Option('--mta-sts-port <port>', 'HTTPS port of the MTA-STS policy host (for tests)').hideHelp())
     .addHelpText('after', EXAMPLES)
     // Subcommands (verify) share option names with the root: each parses its own.
     .enablePositionalOptions()
@@ -229,7 +185,7 @@ export function buildProgram(): Command {
       process.exitCode = await runProbe(targets, opts);
     });
 
-  program
+  const explainCommand = program
     .command('explain')
     .description(
       'explain a pasted message-trace reason or bounce (an argument, or "-" / nothing to read standard input), ' +
@@ -237,25 +193,9 @@ export function buildProgram(): Command {
     )
     .argument('[text...]', 'the pasted text (quote it), or - for standard input')
     .option('--offline', 'only explain: send nothing')
-    .option('--server <host>', 'the server to re-check when the paste names none (or instead of it)')
-    .option('-p, --port <port>', 'TCP port to re-check (Exchange always uses 25)')
-    .option('--no-mx', 'skip the MX lookup of the server name')
-    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable); default: the system\'s', collect)
-    .addOption(
-      new Option('-t, --tls-mode <mode>', 'the connector\'s TlsSettings for the re-check (default certificate-validation)').choices([
-        'opportunistic',
-        'encryption-only',
-        'certificate-validation',
-        'domain-validation',
-      ]),
-    )
-    .option('-d, --tls-domain <name>', 'the connector\'s TlsDomain (implies domain-validation)')
-    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
-    .option('--ehlo-name <name>', 'the name to send in EHLO')
-    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
-    .option('--deadline <ms>', 'the most each re-check may take (default 60000)')
+    .option('--server <host>', 'the server to re-check when the paste names none (or instead of it)');
+  addProbeFlags(explainCommand, 'explain')
     .option('--json', 'print the result as JSON (schema mailflow-probe/explain@1)')
-    .option('--lang <lang>', 'language: en or pt-BR (default: from the locale, else en)')
     .option('--no-color', 'no colours')
     .action(async (text: string[], _opts: ExplainCliOptions, command: Command) => {
       // The main command has options of the same names and commander lets it take them
@@ -273,7 +213,7 @@ export function buildProgram(): Command {
       process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
     });
 
-  program
+  const verifyCommand = program
     .command('verify')
     .description(
       'pre-migration verification: probe every connector of a Get-OutboundConnector | ConvertTo-Json export ' +
@@ -288,17 +228,8 @@ export function buildProgram(): Command {
     .option('--max-message-size <size>', "Exchange Online's maximum message size the smart host must accept (default 36MB)")
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--json', 'print the report as JSON (schema mailflow-probe/verify@1)')
-    .option('--markdown', 'print the report as Markdown, for a ticket')
-    .option('-p, --port <port>', 'TCP port (connectors always use 25)')
-    .option('-r, --resolver <ip[:port]>', "DNS server to ask (repeatable); default: the system's", collect)
-    .option('-t, --tls-mode <mode>', 'TlsSettings for plain targets (default certificate-validation)')
-    .option('-d, --tls-domain <name>', 'TlsDomain for plain targets (implies domain-validation)')
-    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
-    .option('--ehlo-name <name>', "the name to send in EHLO (default: this host's name)")
-    .option('--timeout <ms>', 'the most one stage may wait (default 10000)')
-    .option('--deadline <ms>', 'the most one connector\'s probe may take (default 60000)')
-    .option('--concurrency <n>', 'paths probed at once (default 8)')
-    .option('--warn-days <n>', 'warn when a certificate expires within this many days (default 30)')
+    .option('--markdown', 'print the report as Markdown, for a ticket');
+  addProbeFlags(verifyCommand, 'verify')
     .option('--no-color', 'no colours')
     .action(async (targets: string[], opts: import('./verify/cli.js').VerifyCliOptions) => {
       const { runVerify } = await import('./verify/cli.js');
@@ -312,7 +243,7 @@ export function buildProgram(): Command {
 
   addScheduledCommands(program);
 
-  program
+  const serveCommand = program
     .command('serve')
     .description('run a Prometheus exporter: GET /probe?target=NAME probes a configured target; /metrics; / status page')
     .option('--config <file>', 'the scheduled checks\' config: its targets, and its history for the status page')
@@ -322,19 +253,13 @@ export function buildProgram(): Command {
     .option('--allow-private', 'with --allow-any-target: also loopback, private and other special-purpose addresses')
     .option('--token-file <file>', 'require Authorization: Bearer <the token in FILE> (or set PROBE_EXPORTER_TOKEN)')
     .option('--max-concurrent <n>', 'probes at once; beyond, 503 (default 32)')
-    .option('--request-timeout <ms>', 'the most one request may take (default 30000)')
-    .option('-r, --resolver <ip[:port]>', 'DNS server to ask (repeatable)', collect)
-    .option('--ca-file <pem>', 'extra trusted CA certificates, PEM (repeatable)', collect)
-    .option('--ehlo-name <name>', 'the name to send in EHLO')
-    .action(async (opts: ServeCliOptions & { resolver?: string[]; caFile?: string[]; ehloName?: string }) => {
-      const { runServe } = await import('./serve-cli.js');
-      const defaults: ProbeOptions = {
-        resolvers: opts.resolver ?? [],
-        ca: readCaFiles(opts.caFile ?? []),
-        ...(opts.ehloName !== undefined ? { ehloName: opts.ehloName } : {}),
-      };
-      process.exitCode = await runServe(defaults, opts);
-    });
+    .option('--request-timeout <ms>', 'the most one request may take (default 30000)');
+  // The probe options here are the defaults of every target (each line or config
+  // target overrides them) and the options of ?target= probes.
+  addProbeFlags(serveCommand, 'serve').action(async (opts: ServeCliOptions & ProbeFlags) => {
+    const { runServe } = await import('./serve-cli.js');
+    process.exitCode = await runServe(probeOptionsFromFlags(opts, 'serve'), opts);
+  });
   return program;
 }
 

@@ -12,19 +12,8 @@ import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import {
-  parseCaPem,
-  parseEhloName,
-  parseInteger,
-  parsePort,
-  parseResolver,
-  parseTarget,
-  parseTlsDomain,
-  parseTlsMode,
-  resolveSettings,
-  UsageError,
-  type ProbeOptions,
-} from './options.js';
+import { optionJsonSchema, optionsOf, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
+import { parseInteger, parseOptionValue, parsePort, parseTarget, readCaFiles, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 
 /** One connector's smart hosts, checked together, with their own schedule. */
 export interface TargetConfig {
@@ -98,20 +87,33 @@ export const CONFIG_DEFAULTS = {
 
 const scalar = z.union([z.string(), z.number()]);
 const duration = z.string();
+
+/** The probe options a target (or `defaults`) takes, from the options schema. */
+const CONFIG_OPTIONS = optionsOf('config') as (OptionSpec & { configKey: string })[];
+
+/**
+ * The shape of one option's value; the value itself is checked afterwards by the same
+ * parse as the library's, so a bad port in the file reads like a bad --port.
+ */
+function optionShape(spec: OptionSpec): z.ZodType {
+  switch (spec.kind) {
+    case 'integer':
+      return scalar;
+    case 'boolean':
+      return z.boolean();
+    case 'strings':
+      return z.array(z.string());
+    case 'pem':
+      return z.union([z.string(), z.array(z.string())]);
+    default:
+      return spec.nullable ? z.string().nullable() : z.string();
+  }
+}
+
 const probeFields = {
-  port: scalar.optional(),
-  mx: z.boolean().optional(),
-  resolvers: z.array(z.string()).optional(),
-  tlsMode: z.string().optional(),
-  tlsDomain: z.string().nullable().optional(),
-  caFile: z.union([z.string(), z.array(z.string())]).optional(),
-  ehloName: z.string().optional(),
-  timeoutMs: scalar.optional(),
-  deadlineMs: scalar.optional(),
-  concurrency: scalar.optional(),
-  warnDays: scalar.optional(),
+  ...Object.fromEntries(CONFIG_OPTIONS.map((spec) => [spec.configKey, optionShape(spec).optional()])),
   schedule: z.string().optional(),
-};
+} as Record<string, z.ZodOptional<z.ZodType>> & { schedule: z.ZodOptional<z.ZodString> };
 const targetSchema = z
   .object({ name: z.string().min(1).optional(), host: z.string().optional(), hosts: z.array(z.string()).min(1).optional(), ...probeFields })
   .strict();
@@ -142,6 +144,8 @@ const webhookSchema = z
   .strict();
 const configSchema = z
   .object({
+    // Where an editor finds this file's JSON Schema (probe config-schema).
+    $schema: z.string().optional(),
     database: z.string().min(1).optional(),
     queueLifetime: duration.optional(),
     escalateBefore: z.array(duration).optional(),
@@ -175,6 +179,38 @@ function show(value: unknown): string {
   return text === undefined ? 'nothing' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** The object shapes a schema may be for `value`: optional and union unwrapped, a union by its `type`. */
+function unwrapShape(s: z.ZodType, value: unknown): z.ZodType[] {
+  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) return unwrapShape(s.unwrap() as z.ZodType, value);
+  if (s instanceof z.ZodUnion) {
+    const options = (s.options as z.ZodType[]).flatMap((o) => unwrapShape(o, value));
+    const type = (value as { type?: unknown } | null)?.type;
+    const chosen = options.filter((o) => o instanceof z.ZodObject && o.shape.type instanceof z.ZodLiteral && o.shape.type.value === type);
+    return chosen.length ? chosen : options;
+  }
+  return [s];
+}
+
+/**
+ * The keys the schema knows for the object at path `p` of the document (the keys to
+ * suggest from when one is misspelt). An alert channel's keys are its type's.
+ */
+function knownKeys(schema: z.ZodType, doc: unknown, p: Path): string[] {
+  let value: unknown = doc;
+  let shapes: z.ZodType[] = [schema];
+  for (const key of [...p, null]) {
+    shapes = shapes.flatMap((s) => unwrapShape(s, value));
+    if (key === null) break;
+    shapes = shapes.flatMap((s) => {
+      if (s instanceof z.ZodObject && typeof key === 'string' && key in s.shape) return [s.shape[key] as z.ZodType];
+      if (s instanceof z.ZodArray && typeof key === 'number') return [s.element as z.ZodType];
+      return [];
+    });
+    value = (value as Record<PropertyKey, unknown> | null)?.[key];
+  }
+  return [...new Set(shapes.flatMap((s) => (s instanceof z.ZodObject ? Object.keys(s.shape) : [])))];
+}
+
 /** Runs one value through a parse* function; its UsageError gets the file and the path in front. */
 function at<T>(file: string, p: Path, parse: () => T): T {
   try {
@@ -189,18 +225,10 @@ function fail(file: string, p: Path, message: string): never {
   throw new UsageError(`${file}: ${pathText(p)}: ${message}`);
 }
 
+/** CA files named in the config, relative to it; an error names the entry. */
 function readCa(file: string, p: Path, list: string | string[] | undefined): string[] {
   const base = path.dirname(file);
-  return [list ?? []].flat().flatMap((name, i) => {
-    const where = Array.isArray(list) ? [...p, i] : p;
-    let text: string;
-    try {
-      text = readFileSync(path.resolve(base, name), 'utf8');
-    } catch (err) {
-      fail(file, where, `cannot read CA file "${name}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return at(file, where, () => parseCaPem(text, name));
-  });
+  return [list ?? []].flat().flatMap((name, i) => at(file, Array.isArray(list) ? [...p, i] : p, () => readCaFiles([name], base)));
 }
 
 /** Whether croner accepts the expression; the message names it. */
@@ -213,24 +241,20 @@ export function parseSchedule(expr: string): string {
   return expr;
 }
 
-type ProbeFields = z.infer<z.ZodObject<typeof probeFields>>;
-
-function probeOptions(file: string, p: Path, raw: ProbeFields): Omit<ProbeOptions, 'signal'> {
-  const o: Omit<ProbeOptions, 'signal'> = {};
-  if (raw.port !== undefined) o.port = at(file, [...p, 'port'], () => parsePort(raw.port as string | number));
-  if (raw.mx !== undefined) o.mx = raw.mx;
-  if (raw.resolvers) o.resolvers = raw.resolvers.map((r, i) => (at(file, [...p, 'resolvers', i], () => parseResolver(r)), r));
-  if (raw.tlsMode !== undefined) o.tlsMode = at(file, [...p, 'tlsMode'], () => parseTlsMode(raw.tlsMode as string));
-  if (raw.tlsDomain) o.tlsDomain = at(file, [...p, 'tlsDomain'], () => parseTlsDomain(raw.tlsDomain as string));
-  if (raw.caFile !== undefined) o.ca = readCa(file, [...p, 'caFile'], raw.caFile);
-  if (raw.ehloName !== undefined) o.ehloName = at(file, [...p, 'ehloName'], () => parseEhloName(raw.ehloName as string));
-  if (raw.timeoutMs !== undefined) o.timeoutMs = at(file, [...p, 'timeoutMs'], () => parseInteger(raw.timeoutMs as string, 'timeout (ms)', 1, 600_000));
-  if (raw.deadlineMs !== undefined) {
-    o.deadlineMs = at(file, [...p, 'deadlineMs'], () => parseInteger(raw.deadlineMs as string, 'deadline (ms)', 1, 3_600_000));
+/** A target's (or the defaults') probe options, each value checked where it stands. */
+function probeOptions(file: string, p: Path, raw: Record<string, unknown>): Omit<ProbeOptions, 'signal'> {
+  const o: Record<string, unknown> = {};
+  for (const spec of CONFIG_OPTIONS) {
+    const value = raw[spec.configKey];
+    const where: Path = [...p, spec.configKey];
+    // An empty or null TLS domain is no TLS domain.
+    if (value === undefined || (spec.nullable && !value)) continue;
+    if (spec.kind === 'pem') o[spec.key] = readCa(file, where, value as string | string[]);
+    // A list keeps its text (resolvers as written); each entry is checked.
+    else if (spec.kind === 'strings') o[spec.key] = (value as string[]).map((v, i) => (at(file, [...where, i], () => parseOptionValue(spec.key as OptionKey, v)), v));
+    else o[spec.key] = at(file, where, () => parseOptionValue(spec.key as OptionKey, value));
   }
-  if (raw.concurrency !== undefined) o.concurrency = at(file, [...p, 'concurrency'], () => parseInteger(raw.concurrency as string, 'concurrency', 1, 1024));
-  if (raw.warnDays !== undefined) o.warnDays = at(file, [...p, 'warnDays'], () => parseInteger(raw.warnDays as string, 'warn days', 0, 3650));
-  return o;
+  return o as Omit<ProbeOptions, 'signal'>;
 }
 
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -299,14 +323,15 @@ export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEn
     const p = issue.path as Path;
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0]!;
-      fail(file, [...p, key], `unknown setting ${show(key)}`);
+      const near = suggestKey(key, knownKeys(configSchema, doc, p), 'config');
+      fail(file, [...p, key], `unknown setting ${show(key)}${near ? `: did you mean ${show(near)}?` : ''}`);
     }
     const value = valueAt(doc, p);
     fail(file, p, value === undefined ? `missing (${issue.message})` : `${issue.message}, got ${show(value)}`);
   }
   const raw = parsed.data;
   const d = CONFIG_DEFAULTS;
-  const defaults = raw.defaults ?? {};
+  const defaults: { schedule?: string } = raw.defaults ?? {};
   const defaultOptions = probeOptions(file, ['defaults'], defaults);
   const defaultSchedule = defaults.schedule === undefined ? d.schedule : at(file, ['defaults', 'schedule'], () => parseSchedule(defaults.schedule!));
 
@@ -387,4 +412,24 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv | null = process
     throw new UsageError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML or JSON: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   return validateConfig(doc.toJS(), file, env);
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of the config file, for editors and CI: its shape from
+ * the zod schema above, and each probe option's type, bounds, choices, default and help
+ * from the options schema. `probe config-schema` prints it.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(configSchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+  const properties = schema.properties as Record<string, { properties?: Record<string, unknown>; items?: { properties?: Record<string, unknown> } }>;
+  for (const fields of [properties.defaults?.properties, properties.targets?.items?.properties]) {
+    if (!fields) throw new Error('config schema: no defaults or targets properties');
+    for (const spec of CONFIG_OPTIONS) fields[spec.configKey] = optionJsonSchema(spec);
+    fields.schedule = { type: 'string', description: 'cron: minute hour day month weekday (6 fields: seconds first)', default: CONFIG_DEFAULTS.schedule };
+  }
+  return {
+    $schema: schema.$schema,
+    title: 'mailflow-probe scheduled checks',
+    ...schema,
+  };
 }

@@ -3,13 +3,12 @@
  * arrive (or the summary table at the end), a progress bar on stderr when it is a
  * terminal, and returns the exit code of the worst verdict.
  */
+import { EXIT } from './cli-exit.js';
 import { FLEET_DEFAULT_CONCURRENCY, runFleet, worstVerdict, type FleetEntry } from './fleet.js';
 import { parseInteger, type ProbeOptions } from './options.js';
 import { progressBar, renderFleetJsonLine, renderFleetTable } from './report/fleet.js';
 import type { Verdict } from './result.js';
 import { loadNamedTargets } from './target-sources.js';
-
-const EXIT = { healthy: 0, degraded: 1, failing: 2, cancelled: 130 } as const;
 
 export async function runFleetCommand(
   file: string,

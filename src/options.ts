@@ -2,8 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import { domainToASCII } from 'node:url';
-import { REVOCATION_MODES, type RevocationMode } from '../probes/revocation.js';
-import { TLS_MODES, type ResolverAddress, type TlsMode } from '../probes/stage.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RevocationMode } from '../probes/revocation-modes.js';
+import type { ResolverAddress, TlsMode } from '../probes/stage.js';
+import { OPTIONS, optionSpec, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
 
 /** Bad input from a user or a library caller: the message names the value. Exit 3. */
 export class UsageError extends Error {
@@ -64,16 +67,29 @@ export interface Settings {
   concurrency: number;
   warnDays: number;
   revocation: RevocationMode;
+  policies: boolean;
+  /** null: 443, as in the world. */
+  mtaStsPort: number | null;
 }
 
+// Every ProbeOptions key is described in the schema, and nothing else is.
+type Undescribed = Exclude<keyof ProbeOptions, OptionKey> | Exclude<OptionKey, keyof ProbeOptions>;
+const everyOptionDescribed: [Undescribed] extends [never] ? true : Undescribed = true;
+void everyOptionDescribed;
+
+function defaultOf<T>(key: OptionKey): T {
+  return optionSpec(key).default as T;
+}
+
+/** The defaults, from the options schema. */
 export const DEFAULTS = {
-  port: 25,
-  tlsMode: 'certificate-validation' as TlsMode,
-  timeoutMs: 10_000,
-  deadlineMs: 60_000,
-  concurrency: 8,
-  warnDays: 30,
-  revocation: 'soft' as RevocationMode,
+  port: defaultOf<number>('port'),
+  tlsMode: defaultOf<TlsMode>('tlsMode'),
+  timeoutMs: defaultOf<number>('timeoutMs'),
+  deadlineMs: defaultOf<number>('deadlineMs'),
+  concurrency: defaultOf<number>('concurrency'),
+  warnDays: defaultOf<number>('warnDays'),
+  revocation: defaultOf<RevocationMode>('revocation'),
 };
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -125,10 +141,8 @@ export function parseTarget(input: string): string {
 }
 
 export function parsePort(input: string | number, what = 'port'): number {
-  const text = String(input).trim();
-  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw new UsageError(`invalid ${what} ${quote(input)}: must be a whole number from 1 to 65535`);
-  return port;
+  const { min, max } = optionSpec('port');
+  return parseInteger(input, what, min!, max!);
 }
 
 /** `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6; the host must be an IP address. */
@@ -179,14 +193,19 @@ export function parseEhloName(input: string): string {
   return host.name;
 }
 
+/** One of a choice option's values, or a UsageError naming the value and the choices. */
+function parseChoice<T extends string>(spec: OptionSpec, input: string): T {
+  const choices = spec.choices ?? [];
+  if (choices.includes(input)) return input as T;
+  throw new UsageError(`invalid ${spec.what} ${quote(input)}: must be one of ${choices.join(', ')}`);
+}
+
 export function parseTlsMode(input: string): TlsMode {
-  if ((TLS_MODES as readonly string[]).includes(input)) return input as TlsMode;
-  throw new UsageError(`invalid TLS mode ${quote(input)}: must be one of ${TLS_MODES.join(', ')}`);
+  return parseChoice(optionSpec('tlsMode'), input);
 }
 
 export function parseRevocationMode(input: string): RevocationMode {
-  if ((REVOCATION_MODES as readonly string[]).includes(input)) return input as RevocationMode;
-  throw new UsageError(`invalid revocation mode "${input}": must be one of ${REVOCATION_MODES.join(', ')}`);
+  return parseChoice(optionSpec('revocation'), input);
 }
 
 export function parseInteger(input: string | number, what: string, min: number, max: number): number {
@@ -224,44 +243,120 @@ export function defaultEhloName(): string {
   return 'name' in host ? host.name : 'localhost';
 }
 
-/** Validates everything before anything is sent; throws UsageError naming the bad value. */
-export function resolveSettings(targets: string | readonly string[], options: ProbeOptions = {}): Settings {
-  checkShapes(targets, options);
-  const list = typeof targets === 'string' ? [targets] : [...targets];
-  if (!list.length) throw new UsageError('no target given: name at least one smart host, domain or IP address');
-  const parsedTargets = [...new Set(list.map((t) => parseTarget(String(t))))];
-  const tlsDomain = options.tlsDomain ? parseTlsDomain(options.tlsDomain) : null;
-  const tlsMode = options.tlsMode ? parseTlsMode(options.tlsMode) : tlsDomain ? 'domain-validation' : DEFAULTS.tlsMode;
+/**
+ * Reads CA certificate files (PEM), relative to `base` (default: the working
+ * directory): the one reader of the CLI's --ca-file, the config's caFile and the
+ * targets file's ca-file. A file that cannot be read is a UsageError naming it.
+ */
+export function readCaFiles(files: readonly string[], base?: string): string[] {
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(base === undefined ? file : path.resolve(base, file), 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return parseCaPem(text, file);
+  });
+}
+
+/**
+ * The rule of a connector's TLS settings, as Exchange Online's TlsSettings and TlsDomain
+ * have it: a TLS domain implies domain-validation, and domain-validation needs a TLS
+ * domain. Both values are parsed; the result is the mode and domain to probe under.
+ */
+export function tlsPolicyOf(mode: string | undefined, domain: string | null | undefined): { tlsMode: TlsMode; tlsDomain: string | null } {
+  const tlsDomain = domain ? parseTlsDomain(domain) : null;
+  const tlsMode = mode ? parseTlsMode(mode) : tlsDomain ? 'domain-validation' : DEFAULTS.tlsMode;
   if (tlsMode === 'domain-validation' && !tlsDomain) {
     throw new UsageError('TLS mode "domain-validation" needs a TLS domain (--tls-domain), as the connector\'s TlsDomain does');
   }
   if (tlsDomain && tlsMode !== 'domain-validation') {
     throw new UsageError(`TLS domain "${tlsDomain}" applies only to TLS mode domain-validation, not "${tlsMode}"`);
   }
-  const ca = (options.ca ?? []).flatMap((pem, i) => parseCaPem(pem, `ca[${i}]`));
+  return { tlsMode, tlsDomain };
+}
+
+/** The checks of a string option's value beyond its type (a list's: of each element). */
+const TEXT_PARSERS: Partial<Record<OptionKey, (text: string) => unknown>> = {
+  resolvers: parseResolver,
+  tlsDomain: parseTlsDomain,
+  ehloName: parseEhloName,
+};
+
+/**
+ * One option's value (one element of a list option) checked and normalised as the
+ * schema describes it: integers within their bounds, a choice among its choices, a
+ * host name in ASCII. Throws a UsageError naming the value. The config file and the
+ * library share it.
+ */
+export function parseOptionValue(key: OptionKey, value: unknown): unknown {
+  const spec = optionSpec(key);
+  switch (spec.kind) {
+    case 'integer':
+      return parseInteger(value as string | number, spec.what, spec.min!, spec.max!);
+    case 'choice':
+      return parseChoice(spec, value as string);
+    case 'pem':
+      return parseCaPem(value as string, spec.what);
+    case 'string':
+    case 'strings':
+      return TEXT_PARSERS[key] ? TEXT_PARSERS[key](value as string) : value;
+    case 'boolean':
+    case 'signal':
+    case 'function':
+      return value;
+  }
+}
+
+/** Validates everything before anything is sent; throws UsageError naming the bad value. */
+export function resolveSettings(targets: string | readonly string[], options: ProbeOptions = {}): Settings {
+  checkShapes(targets, options);
+  const list = typeof targets === 'string' ? [targets] : [...targets];
+  if (!list.length) throw new UsageError('no target given: name at least one smart host, domain or IP address');
+  const parsedTargets = [...new Set(list.map((t) => parseTarget(String(t))))];
+  const { tlsMode, tlsDomain } = tlsPolicyOf(options.tlsMode, options.tlsDomain);
+  const value = <T>(key: OptionKey, fallback: () => T): T => (options[key] === undefined ? fallback() : (parseOptionValue(key, options[key]) as T));
   return {
     targets: parsedTargets,
-    port: options.port === undefined ? DEFAULTS.port : parsePort(options.port),
-    mx: options.mx ?? true,
+    port: value('port', () => DEFAULTS.port),
+    mx: options.mx ?? defaultOf<boolean>('mx'),
     resolvers: (options.resolvers ?? []).map(parseResolver),
     tlsMode,
     tlsDomain,
-    ca,
-    ehloName: options.ehloName === undefined ? defaultEhloName() : parseEhloName(options.ehloName),
-    timeoutMs: options.timeoutMs === undefined ? DEFAULTS.timeoutMs : parseInteger(options.timeoutMs, 'timeout (ms)', 1, 600_000),
-    deadlineMs: options.deadlineMs === undefined ? DEFAULTS.deadlineMs : parseInteger(options.deadlineMs, 'deadline (ms)', 1, 3_600_000),
-    concurrency: options.concurrency === undefined ? DEFAULTS.concurrency : parseInteger(options.concurrency, 'concurrency', 1, 1024),
-    warnDays: options.warnDays === undefined ? DEFAULTS.warnDays : parseInteger(options.warnDays, 'warn days', 0, 3650),
-    revocation: options.revocation === undefined ? DEFAULTS.revocation : parseRevocationMode(options.revocation),
+    ca: (options.ca ?? []).flatMap((pem, i) => parseCaPem(pem, `ca[${i}]`)),
+    ehloName: value('ehloName', defaultEhloName),
+    timeoutMs: value('timeoutMs', () => DEFAULTS.timeoutMs),
+    deadlineMs: value('deadlineMs', () => DEFAULTS.deadlineMs),
+    concurrency: value('concurrency', () => DEFAULTS.concurrency),
+    warnDays: value('warnDays', () => DEFAULTS.warnDays),
+    revocation: value('revocation', () => DEFAULTS.revocation),
+    policies: options.policies ?? defaultOf<boolean>('policies'),
+    mtaStsPort: value('mtaStsPort', () => null),
   };
 }
 
+const KINDS: Record<OptionSpec['kind'], { ok: (v: unknown) => boolean; want: string }> = {
+  // Numbers may come as strings (CLI flags, environment); their text is checked later.
+  integer: { ok: (v) => typeof v === 'number' || typeof v === 'string', want: 'a number' },
+  boolean: { ok: (v) => typeof v === 'boolean', want: 'a boolean' },
+  string: { ok: (v) => typeof v === 'string', want: 'a string' },
+  choice: { ok: (v) => typeof v === 'string', want: 'a string' },
+  strings: { ok: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), want: 'a list of strings' },
+  pem: { ok: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), want: 'a list of strings' },
+  signal: { ok: (v) => v instanceof AbortSignal, want: 'an AbortSignal' },
+  function: { ok: (v) => typeof v === 'function', want: 'a function' },
+};
+
+const LIBRARY_KEYS = OPTIONS.map((o) => o.key);
+
 /**
- * The library API is called from JavaScript too: a value of the wrong type is bad input
- * like any other, a UsageError naming it, never a TypeError from deep inside.
+ * The library API is called from JavaScript too: a value of the wrong type, or an
+ * option that does not exist (`caFile`, `timeout`), is bad input like any other, a
+ * UsageError naming it, never a TypeError from deep inside nor a silently ignored key.
  */
 function checkShapes(targets: unknown, options: unknown): void {
-  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const isStrings = KINDS.strings.ok;
   if (typeof targets !== 'string' && !isStrings(targets)) {
     throw new UsageError(`invalid targets ${quote(Array.isArray(targets) ? targets.find((t) => typeof t !== 'string') : targets)}: give a host name or IP address, or a list of them, as strings`);
   }
@@ -269,31 +364,17 @@ function checkShapes(targets: unknown, options: unknown): void {
     throw new UsageError(`invalid options ${quote(options)}: must be an object`);
   }
   const o = options as Record<string, unknown>;
-  const kinds: Record<string, 'number' | 'boolean' | 'string' | 'strings'> = {
-    port: 'number',
-    mx: 'boolean',
-    resolvers: 'strings',
-    tlsMode: 'string',
-    tlsDomain: 'string',
-    ca: 'strings',
-    ehloName: 'string',
-    timeoutMs: 'number',
-    deadlineMs: 'number',
-    concurrency: 'number',
-    warnDays: 'number',
-  };
-  for (const [key, kind] of Object.entries(kinds)) {
-    const value = o[key];
-    if (value === undefined || (key === 'tlsDomain' && value === null)) continue;
-    // Numbers may come as strings (CLI flags, environment); their text is checked later.
-    const ok =
-      kind === 'strings' ? isStrings(value) : kind === 'number' ? typeof value === 'number' || typeof value === 'string' : typeof value === kind;
-    if (!ok) {
-      const want = kind === 'strings' ? 'a list of strings' : kind === 'number' ? 'a number' : `a ${kind}`;
-      throw new UsageError(`invalid ${key} ${quote(Array.isArray(value) ? value.find((x) => typeof x !== 'string') : value)}: must be ${want}`);
-    }
+  for (const key of Object.keys(o)) {
+    if (LIBRARY_KEYS.includes(key)) continue;
+    const near = suggestKey(key, LIBRARY_KEYS, 'library');
+    throw new UsageError(`unknown option ${quote(key)}${near ? `: did you mean "${near}"?` : ` (known: ${LIBRARY_KEYS.join(', ')})`}`);
   }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new UsageError(`invalid signal ${quote(o.signal)}: must be an AbortSignal`);
+  for (const spec of OPTIONS) {
+    const value = o[spec.key];
+    if (value === undefined || (spec.nullable && value === null)) continue;
+    const { ok, want } = KINDS[spec.kind];
+    if (!ok(value)) {
+      throw new UsageError(`invalid ${spec.key} ${quote(Array.isArray(value) ? value.find((x) => typeof x !== 'string') : value)}: must be ${want}`);
+    }
   }
 }

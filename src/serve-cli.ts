@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { untilSignal } from './cli-exit.js';
 import { EXPORTER_DEFAULTS, startExporter } from './exporter/server.js';
 import { parseInteger, parsePort, UsageError, type ProbeOptions } from './options.js';
 import { configHistory, loadNamedTargets } from './target-sources.js';
@@ -84,11 +85,7 @@ export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): P
   const loopback = host === '::1' || host.startsWith('127.');
   if (!loopback && !token) warn(`probe: listening on ${host} without a token: anyone who can reach it can run probes (set ${TOKEN_ENV} or --token-file)`);
   warn(`probe: serving ${targets.length} targets on ${exporter.url} (/probe?target=NAME, /metrics, /)`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilSignal(['SIGINT', 'SIGTERM']);
   await exporter.close();
   history?.close();
   return 0;

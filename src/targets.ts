@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseCaPem, resolveSettings, UsageError, type ProbeOptions } from './options.js';
+import { optionsOf, suggestKey, type OptionSpec } from './option-schema.js';
+import { readCaFiles, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 
 /** One connector to probe: a name (unique in its list), its smart hosts, its options. */
 export interface NamedTarget {
@@ -19,39 +20,16 @@ export interface NamedTarget {
   source?: string;
 }
 
-/** The per-line option keys of a targets file, and the ProbeOptions field each sets. */
-const KEYS = [
-  'name',
-  'port',
-  'mx',
-  'resolver',
-  'tls-mode',
-  'tls-domain',
-  'ca-file',
-  'ehlo-name',
-  'timeout',
-  'deadline',
-  'warn-days',
-] as const;
-type Key = (typeof KEYS)[number];
+/** The per-line option keys of a targets file (from the options schema), besides `name`. */
+const OPTION_KEYS = new Map((optionsOf('targets') as (OptionSpec & { targetsKey: string })[]).map((spec) => [spec.targetsKey, spec]));
+const KEYS = ['name', ...OPTION_KEYS.keys()];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,127}$/;
 
-function parseBool(value: string, where: string): boolean {
+function parseBool(value: string, key: string): boolean {
   if (/^(yes|true|on|1)$/i.test(value)) return true;
   if (/^(no|false|off|0)$/i.test(value)) return false;
-  throw new UsageError(`${where}: invalid mx "${value}": must be yes or no`);
-}
-
-function readCa(file: string, base: string, where: string): string[] {
-  const path = resolve(base, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${where}: cannot read CA file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseCaPem(text, file);
+  throw new UsageError(`invalid ${key} "${value}": must be yes or no`);
 }
 
 /**
@@ -77,72 +55,48 @@ export function parseTargetsFile(text: string, file: string, defaults: ProbeOpti
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (!line) return;
     const hosts: string[] = [];
-    const options: ProbeOptions = { ...defaults };
-    const resolvers: string[] = [];
-    const ca: string[] = [];
+    const options: Record<string, unknown> = { ...defaults };
+    // List options (resolver, ca-file) repeat; the line's list replaces the defaults' (a CA adds to them).
+    const lists = new Map<string, string[]>();
     let name: string | undefined;
-    for (const token of line.split(/\s+/)) {
-      const eq = token.indexOf('=');
-      if (eq < 0) {
-        hosts.push(token);
-        continue;
-      }
-      const key = token.slice(0, eq).toLowerCase();
-      const value = token.slice(eq + 1);
-      if (!(KEYS as readonly string[]).includes(key)) {
-        throw new UsageError(`${where}: unknown option "${token.slice(0, eq)}" (known: ${KEYS.join(', ')})`);
-      }
-      if (!value) throw new UsageError(`${where}: option "${key}" has no value`);
-      switch (key as Key) {
-        case 'name':
-          if (!NAME.test(value)) throw new UsageError(`${where}: invalid name "${value}": letters, digits and . _ : @ / + - only, at most 128`);
+    try {
+      for (const token of line.split(/\s+/)) {
+        const eq = token.indexOf('=');
+        if (eq < 0) {
+          hosts.push(token);
+          continue;
+        }
+        const key = token.slice(0, eq).toLowerCase();
+        const value = token.slice(eq + 1);
+        const spec = OPTION_KEYS.get(key);
+        if (!spec && key !== 'name') {
+          const near = suggestKey(key, KEYS, 'targets');
+          throw new UsageError(`unknown option "${token.slice(0, eq)}"${near ? `: did you mean "${near}"?` : ''} (known: ${KEYS.join(', ')})`);
+        }
+        if (!value) throw new UsageError(`option "${key}" has no value`);
+        if (!spec) {
+          if (!NAME.test(value)) throw new UsageError(`invalid name "${value}": letters, digits and . _ : @ / + - only, at most 128`);
           name = value;
-          break;
-        case 'port':
-          options.port = value as unknown as number;
-          break;
-        case 'mx':
-          options.mx = parseBool(value, where);
-          break;
-        case 'resolver':
-          resolvers.push(value);
-          break;
-        case 'tls-mode':
-          options.tlsMode = value as ProbeOptions['tlsMode'];
-          break;
-        case 'tls-domain':
-          options.tlsDomain = value;
-          break;
-        case 'ca-file':
-          ca.push(...readCa(value, base, where));
-          break;
-        case 'ehlo-name':
-          options.ehloName = value;
-          break;
-        case 'timeout':
-          options.timeoutMs = value as unknown as number;
-          break;
-        case 'deadline':
-          options.deadlineMs = value as unknown as number;
-          break;
-        case 'warn-days':
-          options.warnDays = value as unknown as number;
-          break;
+        } else if (spec.kind === 'boolean') options[spec.key] = parseBool(value, key);
+        else if (spec.kind === 'pem') lists.set(spec.key, [...(lists.get(spec.key) ?? []), ...readCaFiles([value], base)]);
+        else if (spec.kind === 'strings') lists.set(spec.key, [...(lists.get(spec.key) ?? []), value]);
+        // The rest is text, checked (and numbers made numbers) by resolveSettings below.
+        else options[spec.key] = value;
       }
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);
+      throw err;
     }
     if (!hosts.length) throw new UsageError(`${where}: no smart host on the line "${line}"`);
-    if (resolvers.length) options.resolvers = resolvers;
-    if (ca.length) options.ca = [...(defaults.ca ?? []), ...ca];
+    for (const [key, list] of lists) options[key] = key === 'ca' ? [...(defaults.ca ?? []), ...list] : list;
     try {
-      // Validate now (and normalise numbers), exactly as probe() will.
-      const settings = resolveSettings(hosts, options);
-      options.port = settings.port;
-      options.timeoutMs = settings.timeoutMs;
-      options.deadlineMs = settings.deadlineMs;
-      options.warnDays = settings.warnDays;
-      options.tlsMode = settings.tlsMode;
+      // Validate now (and normalise numbers and modes), exactly as probe() will.
+      const settings = resolveSettings(hosts, options as ProbeOptions);
+      for (const spec of OPTION_KEYS.values()) {
+        if (spec.kind === 'integer' || spec.kind === 'choice') options[spec.key] = settings[spec.key as keyof typeof settings];
+      }
       options.tlsDomain = settings.tlsDomain;
-      const target: NamedTarget = { name: name ?? settings.targets.join(','), targets: settings.targets, options, source: where };
+      const target: NamedTarget = { name: name ?? settings.targets.join(','), targets: settings.targets, options: options as ProbeOptions, source: where };
       const previous = seen.get(target.name);
       if (previous) throw new UsageError(`duplicate name "${target.name}" (first defined at ${previous})`);
       seen.set(target.name, where);

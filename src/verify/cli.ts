@@ -8,8 +8,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { planConnector, plainConnector, readConnectors, type ConnectorPlan } from '../connectors.js';
+import { EXIT } from '../cli-exit.js';
 import { probeOptionsFromFlags, type ProbeFlags } from '../cli-flags.js';
-import { UsageError, parseTlsDomain, parseTlsMode } from '../options.js';
+import { resolveSettings, tlsPolicyOf, UsageError } from '../options.js';
 import { renderVerifyHtml } from '../report/verify-html.js';
 import { renderVerifyJson, renderVerifyMarkdown, renderVerifyText } from '../report/verify-text.js';
 import { parseEnvelope } from './envelope.js';
@@ -17,6 +18,8 @@ import { progressDisplay } from './progress.js';
 import { parseSize, verify, type VerifyOptions, type VerifyReport } from './run.js';
 
 export interface VerifyCliOptions extends ProbeFlags {
+  tlsMode?: string;
+  tlsDomain?: string;
   connectors?: string;
   config?: string;
   recipientDomain?: string[];
@@ -29,7 +32,7 @@ export interface VerifyCliOptions extends ProbeFlags {
   color: boolean;
 }
 
-export const VERIFY_EXIT = { pass: 0, warn: 1, fail: 2 } as const;
+export const VERIFY_EXIT = { pass: EXIT.healthy, warn: EXIT.degraded, fail: EXIT.failing } as const;
 
 /** Every plan, from the connectors file or from plain targets; throws UsageError before anything is sent. */
 export function plansFrom(targets: string[], opts: VerifyCliOptions): { plans: ConnectorPlan[]; source: string } {
@@ -40,8 +43,7 @@ export function plansFrom(targets: string[], opts: VerifyCliOptions): { plans: C
     // Alert channels are not used here, so their password variables need not be set.
     const config = loadConfig(opts.config, null);
     const plans = config.targets.map((t) => {
-      const tlsDomain = t.options.tlsDomain ?? null;
-      const tlsMode = t.options.tlsMode ?? (tlsDomain ? 'domain-validation' : 'certificate-validation');
+      const { tlsMode, tlsDomain } = tlsPolicyOf(t.options.tlsMode, t.options.tlsDomain);
       const connector = { ...plainConnector(t.hosts, tlsMode, tlsDomain), name: t.name, identity: t.name };
       return { ...planConnector(connector, samples), options: t.options };
     });
@@ -54,8 +56,7 @@ export function plansFrom(targets: string[], opts: VerifyCliOptions): { plans: C
     return { plans: connectors.map((c) => planConnector(c, samples)), source: opts.connectors };
   }
   if (!targets.length) throw new UsageError('nothing to verify: give --connectors FILE (Get-OutboundConnector | ConvertTo-Json) or smart hosts');
-  const tlsDomain = opts.tlsDomain ? parseTlsDomain(opts.tlsDomain) : null;
-  const tlsMode = opts.tlsMode ? parseTlsMode(opts.tlsMode) : tlsDomain ? 'domain-validation' : 'certificate-validation';
+  const { tlsMode, tlsDomain } = tlsPolicyOf(opts.tlsMode, opts.tlsDomain);
   return { plans: [planConnector(plainConnector(targets, tlsMode, tlsDomain), samples)], source: 'command line' };
 }
 
@@ -73,7 +74,7 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   const sendTest = opts.sendTest === undefined ? null : parseEnvelope(opts.sendTest, '--send-test');
   if (opts.report) checkReportPath(opts.report);
   // TLS mode and domain come per connector (plansFrom); the rest are the shared flags.
-  const { tlsMode: _mode, tlsDomain: _domain, ...probeOptions } = probeOptionsFromFlags(opts);
+  const { tlsMode: _mode, tlsDomain: _domain, ...probeOptions } = probeOptionsFromFlags(opts, 'verify');
   const options: VerifyOptions = {
     ...probeOptions,
     source,
@@ -85,8 +86,7 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   };
   // Validate the shared probe options once, before the first connector is probed: a bad
   // --port must not surface only after half the connectors ran.
-  const { resolveSettings } = await import('../options.js');
-  resolveSettings('probe.invalid', { ...options, tlsMode: 'opportunistic' });
+  resolveSettings('probe.invalid', { ...probeOptions, tlsMode: 'opportunistic' });
   const progress = progressDisplay(process.stderr);
   let report: VerifyReport;
   try {
@@ -97,6 +97,6 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   if (opts.report) writeFileSync(opts.report, renderVerifyHtml(report));
   process.stdout.write(opts.json ? renderVerifyJson(report) : opts.markdown ? renderVerifyMarkdown(report) : renderVerifyText(report, { color }));
   if (opts.report && !opts.json && !opts.markdown) process.stdout.write(`\nreport written to ${opts.report}\n`);
-  if (report.connectors.some((c) => c.result?.cancelled)) return 130;
+  if (report.connectors.some((c) => c.result?.cancelled)) return EXIT.cancelled;
   return VERIFY_EXIT[report.verdict];
 }
