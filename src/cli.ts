@@ -16,7 +16,10 @@ import type { ServeCliOptions } from './serve-cli.js';
 
 export { EXIT } from './cli-exit.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+// dist/src/cli.js when installed; src/cli.ts when the tests load it.
+const pkg = JSON.parse(
+  readFileSync(new URL(import.meta.url.endsWith('.ts') ? '../package.json' : '../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 const EXAMPLES = `
 Examples:

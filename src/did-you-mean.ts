@@ -1,24 +1,25 @@
 /**
  * The nearest known name to a mistyped one, for "did you mean …?" in error messages.
  * Case, `-` and `_` do not count (`tls_mode`, `tls-mode` and `TLSMode` are all
- * `tlsMode`); beyond that, Levenshtein distance, at most a third of the name's length.
+ * `tlsMode`); beyond that, edit distance, at most a third of the name's length (or 1).
  */
 
 function normal(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');
 }
 
-/** Levenshtein distance (insert, delete, substitute one character). */
+/** Edit distance: insert, delete or substitute one character, or swap two neighbours (`prot` → `port`). */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  // d[i][j]: the distance between a's first i characters and b's first j (optimal string alignment).
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
     }
-    previous = current;
   }
-  return previous[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /**
