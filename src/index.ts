@@ -7,6 +7,7 @@ export { classify } from './classify.js';
 export { diagnose, exchangeMessage } from './diagnose.js';
 export { en as catalog } from './catalog/en.js';
 export { UsageError, DEFAULTS, type ProbeOptions } from './options.js';
+export { OPTIONS, type OptionSpec, type Door } from './option-schema.js';
 export { renderText } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { nameMatchesTlsDomain } from '../probes/certificate.js';
@@ -22,7 +23,7 @@ export { checklist, type Check, type CheckStatus } from './verify/checklist.js';
 export { renderVerifyText, renderVerifyMarkdown, renderVerifyJson } from './report/verify-text.js';
 export { renderVerifyHtml } from './report/verify-html.js';
 // Scheduled checks (issue 5)
-export { loadConfig, validateConfig, type MonitorConfig, type TargetConfig, type AlertChannel } from './config.js';
+export { loadConfig, validateConfig, configJsonSchema, type MonitorConfig, type TargetConfig, type AlertChannel } from './config.js';
 export { Monitor, type PassOutcome } from './monitor.js';
 export { runCheck } from './check.js';
 export { startWatch } from './scheduler.js';

@@ -9,6 +9,9 @@ export const EXAMPLE_CONFIG = `# mailflow-probe scheduled checks.
 #   probe watch --config mailflow-probe.yaml     keep running, each target on its schedule
 #   probe history --config mailflow-probe.yaml   state, uptime, countdown, timeline
 # JSON works too. Durations: 90s, 30m, 24h, 7d, 1h30m.
+# An editor checks this file as you type: run probe config-schema > mailflow-probe.schema.json
+# and put this line first (the YAML language server reads it):
+#   # yaml-language-server: $schema=./mailflow-probe.schema.json
 
 # The history database (SQLite), relative to this file.
 database: mailflow-probe.db
@@ -49,6 +52,8 @@ defaults:
   # resolvers: [192.0.2.53]       # DNS servers to ask instead of the system's
   # timeoutMs: 10000              # the most one stage may wait
   # deadlineMs: 60000             # the most one probe may take
+  # revocation: soft              # off | soft | hard: OCSP/CRL unreachable is a warning, or a failure
+  # policies: false               # also DANE, MTA-STS and TLS-RPT of the recipient domain
 
 targets:
   # One connector: its smart hosts are checked together, as Exchange Online fails over.
