@@ -5,7 +5,7 @@
  */
 import type { Connector, ConnectorPlan } from '../connectors.js';
 import { probe } from '../engine.js';
-import { DEFAULTS, defaultEhloName, parseCaPem, parseEhloName, parseInteger, type ProbeOptions, UsageError } from '../options.js';
+import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../options.js';
 import type { ExchangeCode, ProbeResult } from '../result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
 import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
@@ -133,9 +133,9 @@ function targetsOf(result: ProbeResult, plan: ConnectorPlan, options: VerifyOpti
       ip: p.ip as string,
       port: p.port,
       tls: { mode: plan.tlsMode, domain: plan.tlsDomain, ca },
-      ehloName: options.ehloName === undefined ? defaultEhloName() : parseEhloName(options.ehloName),
+      ehloName: options.ehloName === undefined ? defaultEhloName() : (parseOptionValue('ehloName', options.ehloName) as string),
       // the CLI hands options over as text; the probe parses them, and so must this
-      timeoutMs: options.timeoutMs === undefined ? DEFAULTS.timeoutMs : parseInteger(options.timeoutMs, 'timeout (ms)', 1, 600_000),
+      timeoutMs: options.timeoutMs === undefined ? DEFAULTS.timeoutMs : (parseOptionValue('timeoutMs', options.timeoutMs) as number),
     }));
 }
 
@@ -160,7 +160,7 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
   const startedAt = now();
   const started = performance.now();
   const maxMessageSize = options.maxMessageSize ?? EXCHANGE_MAX_MESSAGE_SIZE;
-  const warnDays = options.warnDays === undefined ? 30 : parseInteger(options.warnDays, 'warn days', 0, 3650);
+  const warnDays = options.warnDays === undefined ? DEFAULTS.warnDays : (parseOptionValue('warnDays', options.warnDays) as number);
   const ca = (options.ca ?? []).flatMap((pem, i) => parseCaPem(pem, `ca[${i}]`));
   const settings = { maxMessageSize, warnDays };
   const { onProgress, rcptTest, sendTest, maxMessageSize: _m, source: _s, validationCommand: withCommand = true, now: _n, ...probeOptions } = options;
