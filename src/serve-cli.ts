@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { untilSignal } from './cli-exit.js';
 import { EXPORTER_DEFAULTS, startExporter } from './exporter/server.js';
-import { parseInteger, parsePort, UsageError, type ProbeOptions } from './options.js';
+import { parseInteger, parsePort, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 import { configHistory, loadNamedTargets } from './target-sources.js';
 import type { NamedTarget } from './targets.js';
 
@@ -64,6 +64,8 @@ export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): P
   let targets: NamedTarget[] = [];
   if (file !== undefined) targets = loadNamedTargets(file, defaults);
   if (!targets.length && !opts.allowAnyTarget) throw new UsageError('nothing to serve: give --config FILE or --targets FILE (or --allow-any-target)');
+  // ?target= probes take the command line's options as they are: checked now, not per request.
+  if (opts.allowAnyTarget) resolveSettings('probe.invalid', defaults);
   if (opts.allowPrivate && !opts.allowAnyTarget) throw new UsageError('--allow-private only applies with --allow-any-target');
   const { host, port } = parseListen(opts.listen ?? `${EXPORTER_DEFAULTS.host}:${EXPORTER_DEFAULTS.port}`);
   const warn = (line: string): void => void process.stderr.write(`${line}\n`);

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from './config.js';
 import type { HistoryPoint, HistorySource } from './exporter/history.js';
 import { History } from './history.js';
-import type { ProbeOptions } from './options.js';
+import { resolveSettings, UsageError, type ProbeOptions } from './options.js';
 import { loadTargetsFile, type NamedTarget } from './targets.js';
 
 /** A config file is YAML or JSON, told by its extension; anything else is a targets file. */
@@ -19,7 +19,17 @@ export function loadNamedTargets(file: string, defaults: ProbeOptions): NamedTar
   if (!isConfigFile(file)) return loadTargetsFile(file, defaults);
   // Alert channels are not used here, so their password variables need not be set.
   const config = loadConfig(file, null);
-  return config.targets.map((t) => ({ name: t.name, targets: t.hosts, options: { ...defaults, ...t.options }, source: `${file}: ${t.name}` }));
+  return config.targets.map((t) => {
+    const options = { ...defaults, ...t.options };
+    // The command line's options under the file's: checked together, before anything is sent.
+    try {
+      resolveSettings(t.hosts, options);
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`${file}: ${t.name}: ${err.message}`);
+      throw err;
+    }
+    return { name: t.name, targets: t.hosts, options, source: `${file}: ${t.name}` };
+  });
 }
 
 /**

@@ -85,6 +85,10 @@ describe('probe() rejects bad input before it sends anything', () => {
     ['mx as a string', 'mx1.demo.test', { mx: 'no' }, /^invalid mx "no": must be a boolean/],
     ['a CA that is not PEM', 'mx1.demo.test', { ca: ['hello'] }, /no PEM certificate/],
     ['a signal that is not one', 'mx1.demo.test', { signal: { aborted: false } }, /^invalid signal "\[object Object\]": must be an AbortSignal/],
+    ['a CA given as files (the CLI\'s spelling)', 'mx1.demo.test', { caFile: ['root.pem'] }, /^unknown option "caFile": did you mean "ca"\?$/],
+    ['a timeout without its unit', 'mx1.demo.test', { timeout: 5000 }, /^unknown option "timeout": did you mean "timeoutMs"\?$/],
+    ['a revocation mode that is not one', 'mx1.demo.test', { revocation: 'strict' }, /^invalid revocation mode "strict": must be one of off, soft, hard$/],
+    ['policies as a string', 'mx1.demo.test', { policies: 'yes' }, /^invalid policies "yes": must be a boolean$/],
   ])('%s', async (_what, targets, extra, message) => {
     const opts = typeof extra === 'object' ? { ...good(), ...(extra as ProbeOptions) } : (extra as ProbeOptions);
     const error = await probe(targets as string, opts).then(
@@ -186,6 +190,11 @@ describe('the probe command: exit 3, one line on stderr naming the value, nothin
     ['a CA file that is missing', ['--ca-file', '/nonexistent/ca.pem', 'mx1.demo.test'], 'cannot read CA file "/nonexistent/ca.pem"'],
     ['an unknown option', ['--prot', '25', 'mx1.demo.test'], "unknown option '--prot' (Did you mean --port?)"],
     ['no target', [], 'no target given'],
+    // The other commands take the same options, with the same checks (one schema).
+    ['verify: an unknown TLS mode', ['verify', '--tls-mode', 'strict', 'mx1.demo.test'], "argument 'strict' is invalid"],
+    ['verify: warn days beyond the bound', ['verify', '--warn-days', '3651', 'mx1.demo.test'], 'invalid warn days "3651": must be a whole number from 0 to 3650'],
+    ['serve: an unknown revocation mode', ['serve', '--revocation', 'strict', '--allow-any-target'], "argument 'strict' is invalid"],
+    ['serve: a zero timeout', ['serve', '--timeout', '0', '--allow-any-target', '--listen', '127.0.0.1:0'], 'invalid timeout (ms) "0"'],
   ])('%s', async (_what, args, names) => {
     const { code, stdout, stderr } = await cli([...base(), ...args]);
     expect(code).toBe(3);

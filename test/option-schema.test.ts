@@ -19,6 +19,7 @@ import { probe } from '../src/engine.js';
 import { EXAMPLE_CONFIG } from '../src/init.js';
 import { OPTIONS, optionsOf, type Door, type OptionKey, type OptionSpec } from '../src/option-schema.js';
 import { resolveSettings, UsageError, type ProbeOptions, type Settings } from '../src/options.js';
+import { loadNamedTargets } from '../src/target-sources.js';
 import { parseTargetsFile } from '../src/targets.js';
 import { certSet } from './fixtures/index.js';
 
@@ -260,6 +261,13 @@ describe('the bounds and the TLS rule hold in every door alike', () => {
     expect(() => resolveSettings(HOST, { [key]: value })).toThrow(message);
     expect(() => validateConfig({ targets: [{ host: HOST, [spec.configKey!]: value }] }, 'c.yaml', {})).toThrow(`c.yaml: targets[0].${spec.configKey}: ${message}`);
     expect(() => parseTargetsFile(`${HOST} ${spec.targetsKey}=${value}`, 'f.txt')).toThrow(`f.txt:1: ${message}`);
+  });
+
+  it("the command line's options under a config's targets (fleet mode, serve) are checked with them", () => {
+    const file = path.join(dir, 'fleet.yaml');
+    writeFileSync(file, `targets: [{ name: t, host: ${HOST} }]\n`);
+    expect(loadNamedTargets(file, { timeoutMs: 2000 })[0]!.options).toMatchObject({ timeoutMs: 2000 });
+    expect(() => loadNamedTargets(file, { timeoutMs: 0 })).toThrow(`${file}: t: invalid timeout (ms) "0": must be a whole number from 1 to 600000`);
   });
 
   it('domain-validation needs a TLS domain, in the library, the config and the targets file', () => {
