@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import { domainToASCII } from 'node:url';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
 import type { RevocationMode } from '../probes/revocation-modes.js';
 import type { ResolverAddress, TlsMode } from '../probes/stage.js';
 import { OPTIONS, optionSpec, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
