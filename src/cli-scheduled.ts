@@ -29,10 +29,11 @@ export function addScheduledCommands(program: Command): void {
     .option('--target <name>', 'check only this target (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--json', 'print the passes as JSON')
     .action(async (opts: { config: string; target?: string[]; json?: boolean }) => {
-      const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }] = await Promise.all([
+      const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }, { terminal }] = await Promise.all([
         import('./config.js'),
         import('./check.js'),
         import('./options.js'),
+        import('./report/sanitize.js'),
       ]);
       const config = loadConfig(opts.config);
       const targets = opts.target
@@ -68,7 +69,8 @@ export function addScheduledCommands(program: Command): void {
             )}\n`,
           );
         } else {
-          process.stdout.write(outcome.passes.map(renderPass).join('') + renderDelivery(outcome.delivery));
+          // target names, statuses and delivery errors are remote or file text
+          process.stdout.write(terminal(outcome.passes.map(renderPass).join('') + renderDelivery(outcome.delivery)));
         }
         process.exitCode = outcome.cancelled ? EXIT.cancelled : EXIT[outcome.verdict];
       } finally {
