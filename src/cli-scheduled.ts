@@ -84,10 +84,10 @@ export function addScheduledCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
     .option('--no-check-at-start', 'wait for each target\'s first scheduled time')
     .action(async (opts: { config: string; checkAtStart: boolean }) => {
-      const [{ loadConfig }, { startWatch }] = await Promise.all([import('./config.js'), import('./scheduler.js')]);
+      const [{ loadConfig }, { startWatch }, { terminal }] = await Promise.all([import('./config.js'), import('./scheduler.js'), import('./report/sanitize.js')]);
       const config = loadConfig(opts.config);
       const watcher = startWatch(config, { checkAtStart: opts.checkAtStart });
-      process.stdout.write(`watching ${config.targets.length} target(s); history in ${config.database}\n`);
+      process.stdout.write(`watching ${config.targets.length} target(s); history in ${terminal(config.database)}\n`);
       // First signal: finish in-flight probes, commit, deliver, close. Second: cancel them.
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals): void => {
