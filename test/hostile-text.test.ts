@@ -25,6 +25,7 @@ import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-tex
 import { renderVerifyHtml } from '../src/report/verify-html.js';
 import { planConnector, plainConnector } from '../src/connectors.js';
 import { verify } from '../src/verify/run.js';
+import { sendTestMessage } from '../src/verify/envelope.js';
 
 const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
 
@@ -339,6 +340,21 @@ function drippingRelay(): (socket: net.Socket) => void {
 }
 
 describe('verify --send-test against a dripping relay', () => {
+  it('sendTestMessage: the wall-clock limit ends the send at the end of DATA and destroys the connection', async () => {
+    const relay = await startRaw(drippingRelay());
+    onTestFinished(() => relay.close());
+    const target = { host: 'mx1.demo.test', ip: '127.0.0.1', port: relay.port, tls: { mode: 'opportunistic' as const, domain: null, ca: [] }, ehloName: 'probe.demo.test', timeoutMs: 1000 };
+    const started = performance.now();
+    const outcome = await sendTestMessage(target, { from: 'probe@contoso.test', to: 'user@demo.test' }, 'drip', { totalMs: 1500 });
+    const ms = performance.now() - started;
+    expect(outcome).toMatchObject({ ok: false, step: 'data', reply: null, queueId: null, detail: 'not sent: no complete answer within the deadline (1500 ms)' });
+    // the abort is one timer: it lands within the grace the project holds every deadline to
+    expect(ms).toBeGreaterThanOrEqual(1500 - 5);
+    expect(ms).toBeLessThan(1500 + 250);
+    await expect.poll(() => relay.connections(), { timeout: 1000 }).toBe(0);
+  });
+
+
   it('ends by --deadline (plus the overhead of the same run without the send, measured here)', async () => {
     const relay = await startRaw(drippingRelay());
     onTestFinished(() => relay.close());
