@@ -26,6 +26,8 @@ import { renderVerifyHtml } from '../src/report/verify-html.js';
 import { planConnector, plainConnector } from '../src/connectors.js';
 import { verify } from '../src/verify/run.js';
 import { sendTestMessage } from '../src/verify/envelope.js';
+import { progressDisplay } from '../src/verify/progress.js';
+import { renderStatusPage } from '../src/exporter/status-page.js';
 
 const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
 
@@ -221,6 +223,32 @@ describe('verify: text, Markdown, HTML', () => {
     const page = renderVerifyHtml(report);
     expectClean(page);
     expect(page).not.toContain('<img');
+  });
+});
+
+describe('the other places a name is shown', () => {
+  it("verify's progress line on a terminal: only our own CR and erase-line", () => {
+    const written: string[] = [];
+    const progress = progressDisplay({ isTTY: true, columns: 200, write: (text: string) => written.push(text) });
+    progress.onProgress({ type: 'start', index: 1, total: 1, name: `Evil ${INJECT}`, targets: [`mx1.demo.test${INJECT}`] });
+    progress.onProgress({ type: 'done', index: 1, total: 1, name: `Evil ${INJECT}`, verdict: 'fail' });
+    progress.end();
+    expect(written).toHaveLength(3);
+    for (const line of written) {
+      expect(line.startsWith('\r\x1b[2K')).toBe(true);
+      expectClean(line.slice('\r\x1b[2K'.length));
+    }
+    expect(written[1]).toBe(`\r\x1b[2K[1/1] Evil ${SHOWN}: FAIL`);
+  });
+
+  it("the exporter's status page: names and statuses as HTML text", () => {
+    const page = renderStatusPage(
+      [{ name: `evil ${INJECT} <script>alert(1)</script>`, targets: [`mx1.demo.test ${INJECT}`], history: [{ at: 0, verdict: 'failing', code: '4.4.317', status: `454 4.7.0 ${INJECT} <b>`, durationMs: 5 }] }],
+      { source: `file ${INJECT}` },
+    );
+    expectClean(page);
+    expect(page).not.toContain('<script>alert');
+    expect(page).toContain(`<td class="name">evil ${SHOWN} &lt;script&gt;alert(1)&lt;/script&gt;</td>`);
   });
 });
 
