@@ -7,7 +7,12 @@
  * - every verdict is the one the behaviour calls for (stage, kind, code);
  * - the process's open file descriptors come back to their count before the run;
  * - the heap after a forced GC stays within HEAP_BOUND_MB of where it started;
- * - no unhandled rejection, no uncaught exception.
+ * - no unhandled rejection, no uncaught exception;
+ * - no raw control character in any report: a third of the sessions that get a greeting
+ *   carry injected text (terminal escapes, CR, NUL, C1, bidi overrides) in it and in the
+ *   EHLO reply; after the timed run, the sessions whose server sent text of its choosing
+ *   run again and each result is rendered as the terminal report (colours on, with the
+ *   transcript) and as a fleet-table row.
  *
  *   npm run soak                                   # 10 000 sessions, seed 1
  *   node --expose-gc dist/bench/soak.js --sessions 2000 --seed 7 --workers 32 --json
@@ -19,6 +24,8 @@ import { readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { probe } from '../src/engine.js';
+import { renderFleetTable } from '../src/report/fleet.js';
+import { renderText } from '../src/report/text.js';
 import type { ProbeResult } from '../src/result.js';
 import {
   hostile,
@@ -42,6 +49,24 @@ const GRACE_MS = 250;
 const SLOW_SHARE = 0.02;
 /** Heap growth allowed across the whole run, after a forced GC at both ends. */
 const HEAP_BOUND_MB = 16;
+
+/** Text a hostile server puts in its greeting and EHLO reply: none of it may reach a terminal raw. */
+const INJECTIONS = [
+  '\x1b]0;pwned\x07', // OSC 0: set the window title
+  '\x1b[2J\x1b[H', // clear the screen, cursor home
+  'ok\rFAKE healthy', // CR: overwrite the line
+  'nul\x00byte',
+  '\x9b31m', // C1 CSI
+  '\u202egnp.exe', // right-to-left override
+  '\u2066isolate\u2069',
+  '\x1b]8;;http://127.0.0.1/\x07link\x1b]8;;\x07', // OSC 8 hyperlink
+];
+/** Raw controls (C0 but LF, DEL, C1) and the bidi embeddings, overrides and isolates. */
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/** Our own colours: SGR `ESC [ n m`. */
+// eslint-disable-next-line no-control-regex
+const OUR_SGR = /\x1b\[[0-9]+m/g;
 
 const { values: args } = parseArgs({
   options: {
@@ -82,6 +107,20 @@ interface Plan {
   deadlineMs: number;
   expect: Outcome[];
   finding: boolean;
+}
+
+/**
+ * Injected text for the sessions that greet, from a stream of its own, so that the plans
+ * (and the figures of runs before it) stay what they were for a seed.
+ */
+function inject(plans: Plan[], seed: number): Plan[] {
+  const rnd = prng(seed ^ 0x5a17);
+  return plans.map((plan) => {
+    const b = plan.behaviour;
+    if ((b.kind !== 'healthy' && b.kind !== 'plain') || rnd() >= 1 / 3) return plan;
+    const text = INJECTIONS.filter(() => rnd() < 0.5).join(' ') || (INJECTIONS[0] as string);
+    return { ...plan, behaviour: { ...b, inject: text } };
+  });
 }
 
 const GREETING = plainPrefix().indexOf('\r\n') + 2;
@@ -219,7 +258,7 @@ async function main(): Promise<number> {
   const warnings: string[] = [];
   process.on('warning', (w) => warnings.push(`${w.name}: ${w.message}`));
 
-  const plans = planSessions(SESSIONS, SEED);
+  const plans = inject(planSessions(SESSIONS, SEED), SEED);
   const warmup = planSessions(Math.min(WORKERS * 2, 200), SEED + 1);
   // libuv keeps one /dev/null descriptor in reserve from the first listen on (its EMFILE
   // trick): open and close a listener first, so the count before the servers includes it.
@@ -259,10 +298,22 @@ async function main(): Promise<number> {
   const codes: Record<string, number> = {};
   const kinds: Record<string, number> = {};
   let maxOvershootMs = -Infinity;
+  /** Sessions and reports of the reports pass, sessions with injected text, and raw control characters found. */
+  const output = { sessions: 0, rendered: 0, injected: 0, rawControls: 0, firstRaw: [] as string[] };
+  const scan = (plan: Plan, text: string, color: boolean): void => {
+    output.rendered++;
+    const scanned = color ? text.replace(OUR_SGR, '') : text;
+    for (const m of scanned.matchAll(RAW_CONTROL)) {
+      output.rawControls++;
+      const at = m.index ?? 0;
+      if (output.firstRaw.length < 5) output.firstRaw.push(`session ${plan.index}: U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} in ${JSON.stringify(scanned.slice(Math.max(0, at - 30), at + 10))}`);
+    }
+  };
   let peakHeap = 0;
   let peakRss = 0;
 
-  const runOne = async (worker: Worker, plan: Plan, record: boolean): Promise<void> => {
+  /** `record`: the timed run; `render`: the reports pass after it; `warm-up`: neither. */
+  const runOne = async (worker: Worker, plan: Plan, mode: 'warm-up' | 'record' | 'render'): Promise<void> => {
     worker.current = hostile(plan.behaviour);
     const target = plan.dns === 'none' ? '127.0.0.1' : `s${plan.index}.soak.test`;
     const started = performance.now();
@@ -282,7 +333,17 @@ async function main(): Promise<number> {
       return;
     }
     const ms = performance.now() - started;
-    if (!record) return;
+    if (mode === 'render') {
+      // The reports a user could be shown of this result: 0 raw controls. Colours off is
+      // the same text without our SGR sequences, which the scan strips: one rendering
+      // covers both.
+      output.sessions++;
+      if ('inject' in plan.behaviour && plan.behaviour.inject !== undefined) output.injected++;
+      scan(plan, renderText(result, { color: true, transcript: true }), true);
+      scan(plan, renderFleetTable([{ name: target, index: plan.index, result }]), false);
+      return;
+    }
+    if (mode !== 'record') return;
     maxOvershootMs = Math.max(maxOvershootMs, ms - plan.deadlineMs);
     if (ms > plan.deadlineMs + GRACE_MS) {
       const stalledMs = Math.round(stalledBetween(started + plan.deadlineMs, started + ms));
@@ -303,11 +364,11 @@ async function main(): Promise<number> {
     kinds[plan.behaviour.kind] = (kinds[plan.behaviour.kind] ?? 0) + 1;
   };
 
-  const runAll = async (list: Plan[], record: boolean): Promise<void> => {
+  const runAll = async (list: Plan[], mode: 'warm-up' | 'record' | 'render'): Promise<void> => {
     let next = 0;
     await Promise.all(
       workers.map(async (worker) => {
-        while (next < list.length) await runOne(worker, list[next++] as Plan, record);
+        while (next < list.length) await runOne(worker, list[next++] as Plan, mode);
       }),
     );
   };
@@ -315,7 +376,7 @@ async function main(): Promise<number> {
   const allIdle = (): boolean => workers.every((w) => w.server.connections() === 0) && dns.connections() === 0;
 
   // Warm up (TLS contexts, c-ares, JIT), then take the baselines the run must return to.
-  await runAll(warmup.map((p) => ({ ...p, dns: 'none' as const })), false);
+  await runAll(warmup.map((p) => ({ ...p, dns: 'none' as const })), 'warm-up');
   await waitFor(allIdle, 5000);
   await sleep(100);
   const heapBaseline = settledHeap();
@@ -331,7 +392,7 @@ async function main(): Promise<number> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const t0 = performance.now();
-  await runAll(plans, true);
+  await runAll(plans, 'record');
   const seconds = (performance.now() - t0) / 1000;
   loop.disable();
   clearInterval(sampler);
@@ -342,6 +403,12 @@ async function main(): Promise<number> {
   const fdFinal = openFds();
   await sleep(100);
   const heapFinal = settledHeap();
+
+  // The reports pass, after the measurements (rendering costs CPU the timed run must not
+  // pay, and nothing is kept): the sessions whose server sent text of its choosing.
+  const TEXT_KINDS = new Set<Hostile['kind']>(['error-banner', 'truncate', 'garbage', 'oversize', 'endless', 'tls-garbage', 'firewall']);
+  const carriesText = (p: Plan): boolean => TEXT_KINDS.has(p.behaviour.kind) || ('inject' in p.behaviour && p.behaviour.inject !== undefined);
+  await runAll(plans.filter(carriesText).slice(0, Math.max(600, Math.ceil(SESSIONS / 10))), 'render');
 
   for (const w of workers) await w.server.close();
   await dns.close();
@@ -374,6 +441,7 @@ async function main(): Promise<number> {
       codes,
       behaviours: kinds,
     },
+    output,
     heap: { baselineMb: mb(heapBaseline), finalMb: mb(heapFinal), growthMb, boundMb: HEAP_BOUND_MB, peakMb: mb(peakHeap), peakRssMb: mb(peakRss) },
     fds: { beforeServers: fdsBeforeServers, baseline: fdBaseline, final: fdFinal, afterClose: fdAfterClose, serversIdle: idle },
     unhandledRejections: unhandled,
@@ -386,6 +454,7 @@ async function main(): Promise<number> {
     late.length === 0 &&
     starved.length <= Math.floor(SESSIONS * SLOW_SHARE) &&
     mismatches.length === 0 &&
+    output.rawControls === 0 &&
     slow.length <= Math.floor(SESSIONS * SLOW_SHARE) &&
     growthMb <= HEAP_BOUND_MB &&
     fdsSettled &&
@@ -403,6 +472,8 @@ async function main(): Promise<number> {
       `  deadline: ${late.length} late (> deadline + ${GRACE_MS} ms, not explained by the machine); ${starved.length} later but the process was not run that long after the deadline (bound ${report.deadline.starvedBound}); latest verdict ${report.deadline.maxOvershootMs} ms after its deadline`,
       `  event loop delay: p50 ${report.eventLoopDelayMs.p50} ms, p99 ${report.eventLoopDelayMs.p99} ms, max ${report.eventLoopDelayMs.max} ms`,
       `  verdicts: ${mismatches.length} not as the behaviour calls for; ${slow.length} timed out where the server answered (bound ${report.verdicts.slowBound}); codes ${JSON.stringify(codes)}`,
+      `  reports: ${output.rendered} rendered of ${output.sessions} sessions whose server sent text (${output.injected} with injected escapes), ${output.rawControls} raw control characters`,
+      ...output.firstRaw.map((r) => `  raw: ${r}`),
       `  heap after GC: ${report.heap.baselineMb} MB → ${report.heap.finalMb} MB (growth ${growthMb} MB, bound ${HEAP_BOUND_MB} MB); peak ${report.heap.peakMb} MB heap, ${report.heap.peakRssMb} MB RSS`,
       `  open fds: ${fdsBeforeServers} before the servers, ${fdBaseline} at the start, ${fdFinal} at the end, ${fdAfterClose} after closing the servers`,
       `  unhandled rejections ${unhandled}, uncaught exceptions ${uncaught}, warnings ${warnings.length}`,

@@ -29,10 +29,11 @@ export function addScheduledCommands(program: Command): void {
     .option('--target <name>', 'check only this target (repeatable)', collect)
     .option('--json', 'print the passes as JSON')
     .action(async (opts: { config: string; target?: string[]; json?: boolean }) => {
-      const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }] = await Promise.all([
+      const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }, { terminal }] = await Promise.all([
         import('./config.js'),
         import('./check.js'),
         import('./options.js'),
+        import('./report/sanitize.js'),
       ]);
       const config = loadConfig(opts.config);
       const targets = opts.target
@@ -66,7 +67,8 @@ export function addScheduledCommands(program: Command): void {
             )}\n`,
           );
         } else {
-          process.stdout.write(outcome.passes.map(renderPass).join('') + renderDelivery(outcome.delivery));
+          // target names, statuses and delivery errors are remote or file text
+          process.stdout.write(terminal(outcome.passes.map(renderPass).join('') + renderDelivery(outcome.delivery)));
         }
         process.exitCode = outcome.cancelled ? EXIT.cancelled : EXIT[outcome.verdict];
       } finally {
@@ -80,10 +82,10 @@ export function addScheduledCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
     .option('--no-check-at-start', 'wait for each target\'s first scheduled time')
     .action(async (opts: { config: string; checkAtStart: boolean }) => {
-      const [{ loadConfig }, { startWatch }] = await Promise.all([import('./config.js'), import('./scheduler.js')]);
+      const [{ loadConfig }, { startWatch }, { terminal }] = await Promise.all([import('./config.js'), import('./scheduler.js'), import('./report/sanitize.js')]);
       const config = loadConfig(opts.config);
       const watcher = startWatch(config, { checkAtStart: opts.checkAtStart });
-      process.stdout.write(`watching ${config.targets.length} target(s); history in ${config.database}\n`);
+      process.stdout.write(`watching ${config.targets.length} target(s); history in ${terminal(config.database)}\n`);
       // First signal: finish in-flight probes, commit, deliver, close. Second: cancel them.
       let stopping = false;
       const dispose = onSignals(['SIGINT', 'SIGTERM'], (signal) => {

@@ -11,6 +11,7 @@ import { addScheduledCommands } from './cli-scheduled.js';
 import { cancelOnSigint, EXIT } from './cli-exit.js';
 import { addProbeFlags, collect, probeOptionsFromFlags, type ProbeFlags } from './cli-flags.js';
 import type { ProbeOptions } from './options.js';
+import { terminal } from './report/sanitize.js';
 import type { ProbeResult } from './result.js';
 import type { ServeCliOptions } from './serve-cli.js';
 
@@ -271,8 +272,9 @@ export async function main(argv: string[]): Promise<number> {
   program.exitOverride();
   // Commander's own messages become our one-line `probe: …` errors (its "Did you mean"
   // suggestion comes on a line of its own: joined).
+  // An argument, a file's content or a server's reply in a message is escaped for the terminal.
   const writeErr = (text: string): boolean =>
-    process.stderr.write(text.startsWith('error:') ? `probe: ${text.slice(7).trimEnd().replace(/\s*\n\s*/g, ' ')}\n` : text);
+    process.stderr.write(text.startsWith('error:') ? `probe: ${terminal(text.slice(7).trimEnd().replace(/\s*\n\s*/g, ' '), { newlines: false })}\n` : terminal(text));
   program.configureOutput({ writeErr });
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr });
   try {
@@ -284,10 +286,10 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT.usage;
     }
     if ((err as Error)?.name === 'UsageError') {
-      process.stderr.write(`probe: ${(err as Error).message}\n`);
+      process.stderr.write(`probe: ${terminal((err as Error).message, { newlines: false })}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`probe: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`probe: internal error: ${terminal((err as Error)?.stack ?? String(err))}\n`);
     return EXIT.usage;
   }
 }

@@ -8,6 +8,7 @@ import type { AlertKind } from './alert-state.js';
 import { countdown, countdownText, formatTime, type Countdown } from './countdown.js';
 import { formatDuration } from './duration.js';
 import type { History } from './history.js';
+import { terminalSafe } from './report/sanitize.js';
 import type { ExchangeCode, Verdict } from './result.js';
 
 export const HISTORY_SCHEMA = 'mailflow-probe/history@1';
@@ -86,7 +87,9 @@ export function buildHistory(history: History, opts: { target: string | null; si
   return { schema: HISTORY_SCHEMA, since: opts.since.toISOString(), now: opts.now.toISOString(), targets };
 }
 
-export function renderHistory(report: HistoryReport): string {
+/** The terminal report; target names and statuses are escaped for the terminal. */
+export function renderHistory(remote: HistoryReport): string {
+  const report = terminalSafe(remote);
   if (!report.targets.length) return 'No checks recorded yet.\n';
   const windowMs = Date.parse(report.now) - Date.parse(report.since);
   const out: string[] = [];

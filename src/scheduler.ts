@@ -7,6 +7,7 @@
 import { Cron } from 'croner';
 import type { MonitorConfig } from './config.js';
 import { Monitor, type MonitorOptions, type PassOutcome } from './monitor.js';
+import { terminal } from './report/sanitize.js';
 
 export interface WatchOptions extends MonitorOptions {
   /** A line per pass and per delivery problem (default: stdout). */
@@ -34,7 +35,7 @@ export function passLine(p: PassOutcome): string {
 }
 
 export function startWatch(config: MonitorConfig, options: WatchOptions = {}): Watcher {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = options.log ?? ((line: string) => process.stdout.write(`${terminal(line)}\n`));
   const monitor = new Monitor(config, options);
   const controller = new AbortController();
   const inFlight = new Set<Promise<unknown>>();

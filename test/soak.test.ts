@@ -16,6 +16,7 @@ interface SoakReport {
   sessionsPerSecond: number;
   deadline: { late: number; starved: number; starvedBound: number; maxOvershootMs: number };
   verdicts: { mismatches: number; slow: number; slowBound: number; codes: Record<string, number>; behaviours: Record<string, number> };
+  output: { sessions: number; rendered: number; injected: number; rawControls: number; firstRaw: string[] };
   heap: { growthMb: number; boundMb: number };
   fds: { beforeServers: number; baseline: number; final: number; afterClose: number; serversIdle: boolean };
   unhandledRejections: number;
@@ -55,6 +56,11 @@ describe('soak', () => {
     expect(report.deadline.late).toBe(0);
     expect(report.deadline.starved).toBeLessThanOrEqual(report.deadline.starvedBound);
     expect(report.verdicts.mismatches).toBe(0);
+    // Injected terminal escapes, CR, NUL, C1 and bidi controls reached no report raw.
+    expect(report.output.injected).toBeGreaterThan(20);
+    expect(report.output.sessions).toBeGreaterThan(100);
+    expect(report.output.rendered).toBe(2 * report.output.sessions);
+    expect(report.output).toMatchObject({ rawControls: 0, firstRaw: [] });
     expect(report.verdicts.slow).toBeLessThanOrEqual(report.verdicts.slowBound);
     expect(report.heap.growthMb).toBeLessThanOrEqual(report.heap.boundMb);
     expect(report.fds.serversIdle).toBe(true);

@@ -465,7 +465,7 @@ describe('probe verify (the command)', () => {
   it('exit 1 for warnings; --markdown for a ticket; plain targets work the same way (no Set-OutboundConnector line)', async () => {
     const r = await run(['verify', 'legacy.demo.test', '--tls-mode', 'encryption-only', '--markdown', ...common()]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^## legacy\.demo\.test: WARN$/m);
+    expect(r.stdout).toMatch(/^## legacy\\\.demo\\\.test: WARN$/m); // the name is escaped for Markdown
     expect(r.stdout).toMatch(/^\| SIZE at least Exchange Online's maximum message size \| ⚠️ warn \| the server accepts at most 10 MB/m);
     expect(r.stdout).not.toContain('Set-OutboundConnector');
   });

@@ -3,6 +3,7 @@
  * recent history as a small inline SVG chart. Pure functions; no script, no external
  * asset, so it renders the same behind any proxy.
  */
+import { html as escape } from '../report/sanitize.js';
 import type { HistoryPoint } from './history.js';
 
 export interface StatusRow {
@@ -13,10 +14,6 @@ export interface StatusRow {
 }
 
 const COLOURS = { healthy: '#2e7d32', degraded: '#ef6c00', failing: '#c62828' } as const;
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * A bar per probe, oldest left: height is the probe's duration (scaled to the slowest

@@ -1,4 +1,5 @@
 import type { CertificateCheck, CertificateSummary } from '../../probes/certificate.js';
+import { terminalSafe } from './sanitize.js';
 
 /** `RSA 2048`, `EC 256 (prime256v1)`, `ED25519`. */
 function keyText(cert: CertificateSummary): string {
@@ -15,9 +16,11 @@ function daysText(days: number): string {
 /**
  * The certificate lines of one path in the text report: every certificate of the chain
  * (what it is, who issued it, its names, validity, key, signature, serial and thumbprints,
- * as Exchange shows `Thumbprint:`), then the revocation status. Pure.
+ * as Exchange shows `Thumbprint:`), then the revocation status. Pure; the certificate's
+ * fields are escaped for the terminal (a subject can carry any character).
  */
-export function certificateLines(check: CertificateCheck, indent = 4): string[] {
+export function certificateLines(remote: CertificateCheck, indent = 4): string[] {
+  const check = terminalSafe(remote);
   const pad = ' '.repeat(indent);
   const out: string[] = [`${pad}certificate chain (${check.trusted ? 'trusted' : `not trusted: ${check.verifyError ?? 'unknown'}`}):`];
   check.chain.forEach((cert, i) => {

@@ -1,5 +1,6 @@
 import { en, type Catalog } from '../catalog/en.js';
 import type { ExplainResult } from '../explain.js';
+import { terminalSafe } from './sanitize.js';
 import { fill, renderDiagnosisFields, renderText, wrap } from './text.js';
 
 export interface ExplainTextOptions {
@@ -12,9 +13,11 @@ export interface ExplainTextOptions {
 
 /**
  * The `probe explain` report: what the paste says, field by field; the diagnosis; then
- * each live re-check with its verdict against the pasted code. Pure.
+ * each live re-check with its verdict against the pasted code. Pure; the paste and what
+ * the servers said are escaped for the terminal.
  */
-export function renderExplain(result: ExplainResult, options: ExplainTextOptions = {}): string {
+export function renderExplain(remote: ExplainResult, options: ExplainTextOptions = {}): string {
+  const result = terminalSafe(remote);
   const catalog = options.catalog ?? en;
   const h = catalog.headings;
   const x = h.explain;

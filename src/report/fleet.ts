@@ -4,6 +4,7 @@
  */
 import type { FleetEntry } from '../fleet.js';
 import type { Verdict } from '../result.js';
+import { terminal } from './sanitize.js';
 
 /** One JSON line: the result `probe --json` prints, plus the target's name, first. */
 export function renderFleetJsonLine(entry: FleetEntry): string {
@@ -33,13 +34,16 @@ function detail(entry: FleetEntry): string {
  * a closing line with the counts and the wall time.
  */
 export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?: number; width?: number } = {}): string {
-  const rows = [...entries].sort((a, b) => RANK[a.result.verdict] - RANK[b.result.verdict] || a.index - b.index);
+  // names and details escaped before they are measured, so the columns stay aligned
+  const rows = [...entries]
+    .sort((a, b) => RANK[a.result.verdict] - RANK[b.result.verdict] || a.index - b.index)
+    .map((e) => ({ ...e, name: terminal(e.name, { newlines: false }) }));
   const nameWidth = Math.min(40, Math.max(4, ...rows.map((e) => e.name.length)));
   const width = opts.width ?? 120;
   const lines = [`${pad('NAME', nameWidth)}  VERDICT   CODE     TIME     DETAIL`];
   for (const e of rows) {
     const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(e.result.verdict, 8)}  ${pad(e.result.code ?? '-', 7)}  ${pad(seconds(e.result.durationMs), 7)}  `;
-    const text = detail(e);
+    const text = terminal(detail(e), { newlines: false });
     const room = Math.max(20, width - head.length);
     lines.push(`${head}${text.length > room ? `${text.slice(0, room - 1)}…` : text}`.trimEnd());
   }

@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/en.js';
 import type { PoliciesResult, PolicyPathCheck } from '../policies/types.js';
+import { terminalSafe } from './sanitize.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'dim' | 'bold' | 'cyan';
 
@@ -14,7 +15,9 @@ export interface PoliciesTextOptions {
  * MTA-STS (record, policy), TLS-RPT, and under each policy every MX path with whether it
  * satisfies it, what a sender honouring it would do, and the code Exchange Online would give.
  */
-export function renderPolicies(policies: PoliciesResult[], options: PoliciesTextOptions): string[] {
+export function renderPolicies(remote: PoliciesResult[], options: PoliciesTextOptions): string[] {
+  // records, policy files and MX names are remote text
+  const policies = terminalSafe(remote);
   const h = options.catalog.headings.policies;
   const { paint } = options;
   const out: string[] = [];

@@ -2,6 +2,7 @@ import { en, type Catalog } from '../catalog/en.js';
 import type { Diagnosis, PathResult, ProbeResult, Verdict } from '../result.js';
 import { certificateLines } from './certificate-text.js';
 import { renderPolicies } from './policies-text.js';
+import { terminalSafe } from './sanitize.js';
 
 export interface TextOptions {
   /** ANSI colours (the CLI turns them off for NO_COLOR, --no-color and non-terminals). */
@@ -50,9 +51,11 @@ function pathName(p: PathResult, noAddress = en.headings.noAddress): string {
 /**
  * The terminal report: the verdict and headline code first, then every path with its
  * stages and timings, then the diagnosis for the failing code and Exchange's own wording.
- * Pure: a function of the result alone.
+ * Pure: a function of the result alone. Every string of the result (banners, replies,
+ * certificate fields, names) is escaped for the terminal before our colours are added.
  */
-export function renderText(result: ProbeResult, options: TextOptions = {}): string {
+export function renderText(remote: ProbeResult, options: TextOptions = {}): string {
+  const result = terminalSafe(remote);
   const width = options.width ?? 100;
   const h = (options.catalog ?? en).headings;
   const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);

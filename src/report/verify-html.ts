@@ -8,12 +8,11 @@ import type { PathResult } from '../result.js';
 import type { CheckStatus } from '../verify/checklist.js';
 import { formatBytes } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';
+import { html as esc } from './sanitize.js';
 import { describeConnector, summaryLine } from './verify-text.js';
 
-/** HTML-escapes text for element content and attribute values. */
-export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+/** HTML-escapes text for element content and attribute values (report/sanitize.ts). */
+export { esc };
 
 const STATUS_LABEL: Record<CheckStatus, string> = { pass: 'Pass', warn: 'Warn', fail: 'Fail', skip: 'Not reached' };
 const VERDICT_LABEL: Record<ConnectorVerdict, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIPPED', incomplete: 'INCOMPLETE' };

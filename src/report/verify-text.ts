@@ -5,6 +5,7 @@
 import type { CheckStatus } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';
 import { formatBytes } from '../verify/checklist.js';
+import { markdown, markdownCode, terminalSafe } from './sanitize.js';
 import { wrap } from './text.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
@@ -38,8 +39,13 @@ export function summaryLine(report: VerifyReport): string {
   return `${report.connectors.length} connector${report.connectors.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 
-/** The terminal report: the summary, then per connector its verdict, checklist, fixes and the Set-OutboundConnector line. */
-export function renderVerifyText(report: VerifyReport, options: { color?: boolean; width?: number } = {}): string {
+/**
+ * The terminal report: the summary, then per connector its verdict, checklist, fixes and
+ * the Set-OutboundConnector line. Every string of the report (connector names, replies,
+ * certificate fields) is escaped for the terminal before our colours are added.
+ */
+export function renderVerifyText(remote: VerifyReport, options: { color?: boolean; width?: number } = {}): string {
+  const report = terminalSafe(remote);
   const width = options.width ?? 100;
   const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);
   const out: string[] = [];
@@ -80,43 +86,45 @@ export function renderVerifyText(report: VerifyReport, options: { color?: boolea
   return `${out.join('\n')}\n`;
 }
 
-function mdEscape(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 const MD_MARK: Record<CheckStatus, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail', skip: '➖ skip' };
 
-/** Markdown for a ticket or a change request. */
+/**
+ * Markdown for a ticket or a change request. Every value that comes from a server or a
+ * file (names, replies, certificate subjects, hosts, the source path, and the fixes and
+ * notes that quote them) goes through `markdown`: no link, raw HTML or emphasis from
+ * remote text. The Set-OutboundConnector line stays verbatim in a fenced block.
+ */
 export function renderVerifyMarkdown(report: VerifyReport): string {
   const out: string[] = [];
   out.push(`# Connector verification: ${report.verdict.toUpperCase()}`);
   out.push('');
-  out.push(`${summaryLine(report)} · source \`${report.source}\` · ${report.startedAt} · max message size ${formatBytes(report.maxMessageSize)}`);
+  out.push(`${markdown(summaryLine(report))} · source ${markdown(report.source)} · ${markdown(report.startedAt)} · max message size ${markdown(formatBytes(report.maxMessageSize))}`);
   out.push('');
   out.push('| Connector | Verdict | Code | Route |');
   out.push('|---|---|---|---|');
   for (const c of report.connectors) {
-    out.push(`| ${mdEscape(c.name)} | ${c.verdict.toUpperCase()} | ${mdEscape(c.status ?? c.code ?? '')} | ${mdEscape(describeConnector(c))} |`);
+    out.push(`| ${markdown(c.name)} | ${c.verdict.toUpperCase()} | ${markdown(c.status ?? c.code ?? '')} | ${markdown(describeConnector(c))} |`);
   }
   for (const c of report.connectors) {
     out.push('');
-    out.push(`## ${mdEscape(c.name)}: ${c.verdict.toUpperCase()}`);
+    out.push(`## ${markdown(c.name)}: ${c.verdict.toUpperCase()}`);
     out.push('');
-    out.push(describeConnector(c));
-    if (c.status) out.push('', `**${c.status}**${c.result?.message ? `: \`${mdEscape(c.result.message)}\`` : ''}`);
-    if (c.plan.reason) out.push('', c.plan.reason);
-    for (const note of c.plan.notes) out.push('', `> ${note}`);
+    out.push(markdown(describeConnector(c)));
+    if (c.status) out.push('', `**${markdown(c.status)}**${c.result?.message ? `: ${markdown(c.result.message)}` : ''}`);
+    if (c.plan.reason) out.push('', markdown(c.plan.reason));
+    for (const note of c.plan.notes) out.push('', `> ${markdown(note)}`);
     if (c.checks.length) {
       out.push('', '| Check | Result | Detail |', '|---|---|---|');
-      for (const check of c.checks) out.push(`| ${mdEscape(check.title)} | ${MD_MARK[check.status]} | ${mdEscape(check.detail)} |`);
+      for (const check of c.checks) out.push(`| ${markdown(check.title)} | ${MD_MARK[check.status]} | ${markdown(check.detail)} |`);
     }
-    for (const w of c.warnings) out.push('', `> ⚠️ ${mdEscape(w)}`);
+    for (const w of c.warnings) out.push('', `> ⚠️ ${markdown(w)}`);
     if (c.fixes.length) {
       out.push('', '**Fixes**', '');
-      for (const fix of c.fixes) out.push(`- ${fix}`);
+      for (const fix of c.fixes) out.push(`- ${markdown(fix)}`);
     }
     if (c.validationCommand) {
-      out.push('', 'Record the validation in Exchange Online (not run by the prober):', '', '```powershell', c.validationCommand, '```');
+      const { code, fence } = markdownCode(c.validationCommand);
+      out.push('', 'Record the validation in Exchange Online (not run by the prober):', '', `${fence}powershell`, code, fence);
     }
   }
   return `${out.join('\n')}\n`;

@@ -170,9 +170,30 @@ export function queueIdOf(response: string): string | null {
  * name and TLS policy as the probe (requireTLS unless opportunistic; the chain checked
  * against the same anchors under certificate- and domain-validation; the name checked
  * against TlsDomain under domain-validation).
+ *
+ * The whole send ends by `limits.totalMs` (default ten stage timeouts, as the recipient
+ * test) of wall-clock time: nodemailer's timeouts are idle timers that every byte
+ * restarts, so a relay that drips its answer one byte a second would hold the send for
+ * as long as it likes. Past the limit the connection is destroyed and the outcome says so.
  */
-export async function sendTestMessage(target: EnvelopeTarget, envelope: Envelope, label: string): Promise<EnvelopeOutcome> {
+export async function sendTestMessage(
+  target: EnvelopeTarget,
+  envelope: Envelope,
+  label: string,
+  limits: { totalMs?: number; signal?: AbortSignal } = {},
+): Promise<EnvelopeOutcome> {
   const transcript: string[] = [];
+  const totalMs = Math.max(1, Math.round(limits.totalMs ?? target.timeoutMs * 10));
+  const wallClock = AbortSignal.timeout(totalMs);
+  const signal = limits.signal ? AbortSignal.any([limits.signal, wallClock]) : wallClock;
+  // How far nodemailer got, from what it logs: `send` before MAIL FROM, `message` once the
+  // message is written and the end of DATA awaits its reply.
+  let phase: EnvelopeOutcome['step'] = 'connect';
+  const progress = (entry: unknown): void => {
+    const tnx = (entry as { tnx?: string } | null)?.tnx;
+    if (tnx === 'send') phase = 'mail';
+    else if (tnx === 'message') phase = 'data';
+  };
   const validates = validatesCertificate(target.tls.mode);
   const domain = target.tls.mode === 'domain-validation' ? target.tls.domain : null;
   const transport = createTransport({
@@ -185,6 +206,8 @@ export async function sendTestMessage(target: EnvelopeTarget, envelope: Envelope
     connectionTimeout: target.timeoutMs,
     greetingTimeout: target.timeoutMs,
     socketTimeout: target.timeoutMs,
+    // close() destroys at once: a relay that never closes its side cannot keep the socket
+    socketCloseTimeout: 0,
     disableFileAccess: true,
     disableUrlAccess: true,
     tls: {
@@ -208,7 +231,10 @@ export async function sendTestMessage(target: EnvelopeTarget, envelope: Envelope
       level: () => undefined,
       trace: () => undefined,
       debug: (_e: unknown, ...args: unknown[]) => transcript.push(`* ${args.map(String).join(' ')}`),
-      info: (_e: unknown, ...args: unknown[]) => transcript.push(`* ${args.map(String).join(' ')}`),
+      info: (e: unknown, ...args: unknown[]) => {
+        progress(e);
+        transcript.push(`* ${args.map(String).join(' ')}`);
+      },
       warn: () => undefined,
       error: () => undefined,
       fatal: () => undefined,
@@ -226,6 +252,7 @@ export async function sendTestMessage(target: EnvelopeTarget, envelope: Envelope
         ` under TLS policy ${target.tls.mode}${domain ? ` (${domain})` : ''}, to verify the connector "${label}".\r\n` +
         'It needs no action and can be deleted.\r\n',
       headers: { 'X-Mailflow-Probe': 'test-message' },
+      signal,
     })) as { response?: string; messageId?: string; rejected?: unknown[] };
     const response = String(info.response ?? '');
     return {
@@ -238,6 +265,9 @@ export async function sendTestMessage(target: EnvelopeTarget, envelope: Envelope
       detail: `accepted: ${response}`,
     };
   } catch (err) {
+    if (wallClock.aborted) {
+      return { ...base, ok: false, step: phase, reply: null, queueId: null, detail: `not sent: no complete answer within the deadline (${totalMs} ms)` };
+    }
     const e = err as Error & { response?: string; code?: string; command?: string };
     return {
       ...base,

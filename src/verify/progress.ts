@@ -2,6 +2,7 @@
  * The progress display while connectors are probed: one line on stderr, rewritten in
  * place, only when stderr is a terminal — nothing at all in a pipe, a log or CI.
  */
+import { terminal } from '../report/sanitize.js';
 import type { VerifyProgress } from './run.js';
 
 export interface ProgressStream {
@@ -16,7 +17,8 @@ export function progressDisplay(stream: ProgressStream): { onProgress: (event: V
   const width = Math.max(20, (stream.columns || 80) - 1); // a pty may report 0 columns
   let shown = false;
   const show = (text: string): void => {
-    stream.write(`\r\u001b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+    const line = terminal(text, { newlines: false }); // connector names and hosts come from a file
+    stream.write(`\r\u001b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
     shown = true;
   };
   return {

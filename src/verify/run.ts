@@ -139,6 +139,16 @@ function targetsOf(result: ProbeResult, plan: ConnectorPlan, options: VerifyOpti
     }));
 }
 
+/** The connector's --deadline: the probe, the recipient tests and the test message together. */
+function deadlineOf(options: VerifyOptions): number {
+  return options.deadlineMs === undefined ? DEFAULTS.deadlineMs : parseInteger(options.deadlineMs, 'deadline (ms)', 1, 3_600_000);
+}
+
+/** An envelope test that was not started: the connector's deadline had passed. */
+function outOfTime(t: EnvelopeTarget, deadlineMs: number): EnvelopeOutcome {
+  return { host: t.host, ip: t.ip, ok: false, step: 'connect', reply: null, detail: `not run: the connector's deadline (${deadlineMs} ms) had passed`, transcript: [] };
+}
+
 function asPathCheck(o: EnvelopeOutcome): PathCheck {
   return { host: o.host, ip: o.ip, status: o.ok ? 'pass' : 'fail', detail: o.queueId ? `${o.detail} (queue id ${o.queueId})` : o.detail };
 }
@@ -201,6 +211,11 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
     }
     index++;
     onProgress?.({ type: 'start', index, total: probed, name: c.name, targets: plan.targets });
+    // One deadline per connector, from its start: the probe has it, and the envelope tests
+    // get what the probe left of it.
+    const connectorStarted = performance.now();
+    const deadlineMs = deadlineOf({ ...options, ...plan.options });
+    const leftMs = (): number => Math.max(0, Math.floor(connectorStarted + deadlineMs - performance.now()));
     const planCa = [...ca, ...(plan.options?.ca ?? [])];
     const result = await probe(plan.targets, { ...probeOptions, ...plan.options, ca: planCa, mx: plan.options?.mx ?? true, tlsMode: plan.tlsMode, tlsDomain: plan.tlsDomain });
     const checks = checklist(result, settings);
@@ -209,14 +224,18 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
     let sent: EnvelopeOutcome | null = null;
     if (rcptTest && !result.cancelled) {
       rcpt = [];
-      for (const t of targets) rcpt.push(await recipientTest(t, rcptTest));
+      for (const t of targets) {
+        const left = leftMs();
+        rcpt.push(left > 0 ? await recipientTest({ ...t, timeoutMs: Math.min(t.timeoutMs, left) }, rcptTest) : outOfTime(t, deadlineMs));
+      }
       if (rcpt.length) checks.push(envelopeCheck('recipient', rcpt.map(asPathCheck), result, settings));
     }
     // One message, through the first path that passed in Exchange Online's order: enough
     // to prove delivery without filling the test mailbox with one copy per address.
     const first = targets[0];
     if (sendTest && first && !result.cancelled) {
-      sent = await sendTestMessage(first, sendTest, c.name);
+      const left = leftMs();
+      sent = left > 0 ? await sendTestMessage(first, sendTest, c.name, { totalMs: left, ...(options.signal ? { signal: options.signal } : {}) }) : outOfTime(first, deadlineMs);
       checks.push(envelopeCheck('test-message', [asPathCheck(sent)], result, settings));
     }
     const verdict = verdictOf(checks, result, plan);
