@@ -141,7 +141,7 @@ function targetsOf(result: ProbeResult, plan: ConnectorPlan, options: VerifyOpti
 
 /** The connector's --deadline: the probe, the recipient tests and the test message together. */
 function deadlineOf(options: VerifyOptions): number {
-  return options.deadlineMs === undefined ? DEFAULTS.deadlineMs : parseInteger(options.deadlineMs, 'deadline (ms)', 1, 3_600_000);
+  return options.deadlineMs === undefined ? DEFAULTS.deadlineMs : (parseOptionValue('deadlineMs', options.deadlineMs) as number);
 }
 
 /** An envelope test that was not started: the connector's deadline had passed. */
