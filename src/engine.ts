@@ -14,6 +14,7 @@ import { classify } from './classify.js';
 import { applyPolicies, checkPolicies, recordPeer } from './policies/index.js';
 import { diagnose, exchangeMessage } from './diagnose.js';
 import { detectFindings } from './findings.js';
+import { mapLimit } from './pool.js';
 import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import { RESULT_SCHEMA, type PathResult, type ProbeResult, type StageResult, type Verdict, type Warning } from './result.js';
 
@@ -81,20 +82,6 @@ function plan(resolution: Resolution): PlannedPath[] {
       dns: resolution.route === 'ip' ? null : dnsStage(true, `${via} → ${all}`),
     }));
   });
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**
