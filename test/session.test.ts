@@ -5,6 +5,7 @@
  * check and opportunistic fallback.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { BoundedCache } from '../probes/caches.js';
 import { openContext } from '../probes/context.js';
 import { PROBE_STEPS, runSession, type SessionStep } from '../probes/session.js';
 import type { TlsMode } from '../probes/stage.js';
@@ -124,5 +125,17 @@ describe('the worker pool', () => {
     expect(await mapLimit([1, 2], 0, async (n) => n * 2)).toEqual([2, 4]);
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
     expect([worstVerdict([]), worstVerdict(['healthy', 'degraded']), worstVerdict(['degraded', 'failing', 'healthy'])]).toEqual(['healthy', 'degraded', 'failing']);
+  });
+});
+
+describe('the bounded caches', () => {
+  it('hold at most their bound, the oldest entry going first; a key set again does not evict', () => {
+    const cache = new BoundedCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('b', 3);
+    expect([cache.size, cache.get('a'), cache.get('b')]).toEqual([2, 1, 3]);
+    cache.set('c', 4);
+    expect([cache.size, cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([2, undefined, 3, 4]);
   });
 });
