@@ -11,7 +11,7 @@ import { PROBE_STEPS, runSession, type SessionStep } from '../probes/session.js'
 import type { TlsMode } from '../probes/stage.js';
 import { mapLimit, worstVerdict } from '../src/pool.js';
 import { recipientTest } from '../src/verify/envelope.js';
-import { certSet, closeDuringHandshake, smtpScript, startRaw, startSmtp } from './fixtures/index.js';
+import { certSet, closeDuringHandshake, issueLeaf, makeOcspResponse, smtpScript, startRaw, startSmtp } from './fixtures/index.js';
 
 const ENVELOPE: SessionStep[] = [
   ...PROBE_STEPS.filter((s) => s.stage !== 'quit'),
@@ -79,7 +79,7 @@ describe('the session driver', () => {
 });
 
 describe("verify's recipient test on the driver", () => {
-  const target = (port: number, mode: TlsMode) => ({ host: 'mx1.demo.test', ip: '127.0.0.1', port, tls: { mode, domain: null, ca: [certSet().root.cert], revocation: 'off' as const }, ehloName: 'probe.demo.test', timeoutMs: 3000 });
+  const target = (port: number, mode: TlsMode, revocation: 'off' | 'soft' = 'off') => ({ host: 'mx1.demo.test', ip: '127.0.0.1', port, tls: { mode, domain: null, ca: [certSet().root.cert], revocation }, ehloName: 'probe.demo.test', timeoutMs: 3000 });
 
   it('opportunistic and a failed TLS upgrade: a new plaintext connection, as Exchange Online retries, and the recipient is tested there', async () => {
     const server = await startRaw(closeDuringHandshake);
@@ -108,6 +108,20 @@ describe("verify's recipient test on the driver", () => {
     expect(outcome).toMatchObject({ ok: false, step: 'tls', reply: null });
     expect(outcome.detail).toMatch(/^tls: the certificate expired on \d{4}-\d\d-\d\d$/);
     expect(server.recipients).toEqual([]);
+  });
+});
+
+describe("verify's recipient test checks revocation as the probe does", () => {
+  it('a revoked certificate (stapled OCSP) fails the test at its TLS step, before MAIL FROM', async () => {
+    const leaf = issueLeaf(certSet().intermediate, { dnsNames: ['mx1.demo.test'] });
+    const staple = await makeOcspResponse(certSet().intermediate, leaf.cert, { status: 'revoked' });
+    const server = await startRaw(smtpScript({ tls: { key: leaf.key, cert: leaf.fullchain }, staple }));
+    onTestFinished(() => server.close());
+    const target = { host: 'mx1.demo.test', ip: '127.0.0.1', port: server.port, tls: { mode: 'certificate-validation' as const, domain: null, ca: [certSet().root.cert], revocation: 'soft' as const }, ehloName: 'probe.demo.test', timeoutMs: 3000 };
+    const outcome = await recipientTest(target, { from: 'probe@contoso.test', to: 'user@demo.test' });
+    expect(outcome).toMatchObject({ ok: false, step: 'tls', reply: null });
+    expect(outcome.detail).toMatch(/^tls: the certificate has been revoked by its CA: it is no longer valid \(the stapled OCSP response says revoked since \d{4}-/);
+    expect(outcome.transcript).not.toContain('C: MAIL FROM:<probe@contoso.test>');
   });
 });
 
