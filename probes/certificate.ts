@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { BoundedCache, CACHE_BOUNDS } from './caches.js';
 import { readDer } from './pki.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
@@ -126,8 +127,7 @@ type CertificateFacts = Omit<CertificateSummary, 'daysLeft' | 'anchor'> & { vali
  * OpenSSL (a public-key decode alone costs tens of µs on Node 20's OpenSSL 3), and a fleet
  * or an exporter sees the same leaves and intermediates on every pass.
  */
-const factsCache = new Map<string, CertificateFacts>();
-const FACTS_CACHE_SIZE = 2048;
+const factsCache = new BoundedCache<string, CertificateFacts>(CACHE_BOUNDS.certificateFacts);
 
 function factsOf(cert: X509Certificate): CertificateFacts {
   const fingerprint256 = cert.fingerprint256;
@@ -160,7 +160,6 @@ function factsOf(cert: X509Certificate): CertificateFacts {
     isCa: cert.ca,
     selfIssued: cert.subject === cert.issuer,
   };
-  if (factsCache.size >= FACTS_CACHE_SIZE) factsCache.clear();
   factsCache.set(fingerprint256, facts);
   return facts;
 }
@@ -244,7 +243,7 @@ interface TrustStore {
   fingerprints: Set<string>;
   bySubject: Map<string, X509Certificate[]>;
   /** The anchor that issued a certificate, by the certificate's fingerprint; null for none. */
-  issuers: Map<string, X509Certificate | null>;
+  issuers: BoundedCache<string, X509Certificate | null>;
 }
 
 /** The trust anchor whose key signed `cert`, looked up (and its signature checked) once per certificate. */
@@ -253,7 +252,6 @@ function issuingAnchor(store: TrustStore, cert: X509Certificate): X509Certificat
   let anchor = store.issuers.get(fingerprint);
   if (anchor === undefined) {
     anchor = store.bySubject.get(cert.issuer)?.find((a) => cert.checkIssued(a) && cert.verify(a.publicKey)) ?? null;
-    if (store.issuers.size >= FACTS_CACHE_SIZE) store.issuers.clear();
     store.issuers.set(fingerprint, anchor);
   }
   return anchor;
@@ -261,20 +259,18 @@ function issuingAnchor(store: TrustStore, cert: X509Certificate): X509Certificat
 
 let bundled: X509Certificate[] | null = null;
 /** Per set of extra anchors, parsed once: parsing them on every probe cost ~1 ms. */
-const stores = new Map<string, TrustStore>();
+const stores = new BoundedCache<string, TrustStore>(CACHE_BOUNDS.trustStores);
 
 /** The trust anchors (bundled roots and the extra ones), parsed once per CA set. */
 function trustStore(ca: readonly string[]): TrustStore {
   const key = ca.join('\n');
   let store = stores.get(key);
   if (!store) {
-    // Bounded: a long-running exporter with many distinct CA sets must not grow forever.
-    if (stores.size >= 32) stores.clear();
     bundled ??= parseAll(tls.rootCertificates);
     const certs = [...bundled, ...parseAll(ca)];
     const bySubject = new Map<string, X509Certificate[]>();
     for (const c of certs) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
-    store = { fingerprints: new Set(certs.map((c) => c.fingerprint256)), bySubject, issuers: new Map() };
+    store = { fingerprints: new Set(certs.map((c) => c.fingerprint256)), bySubject, issuers: new BoundedCache(CACHE_BOUNDS.anchorLookups) };
     stores.set(key, store);
   }
   return store;

@@ -8,6 +8,7 @@
  * (`revocation.ts`).
  */
 import { createHash } from 'node:crypto';
+import { BoundedCache, CACHE_BOUNDS } from './caches.js';
 import type forge from 'node-forge';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
@@ -149,8 +150,7 @@ function readFacts(raw: Uint8Array): CertificateDer {
  * and the same ones come back on every path, every scrape and every shared intermediate,
  * so each is read once.
  */
-const derCache = new Map<string, CertificateDer>();
-const DER_CACHE_SIZE = 2048;
+const derCache = new BoundedCache<string, CertificateDer>(CACHE_BOUNDS.derFacts);
 
 /** What the DER says beyond Node's X509Certificate; null fields when it does not parse. */
 export function readDer(raw: Uint8Array): CertificateDer {
@@ -163,8 +163,6 @@ export function readDer(raw: Uint8Array): CertificateDer {
   } catch {
     facts = { signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] };
   }
-  // Oldest first out: Map keeps insertion order.
-  if (derCache.size >= DER_CACHE_SIZE) derCache.delete(derCache.keys().next().value as string);
   derCache.set(key, Object.freeze(facts));
   return facts;
 }

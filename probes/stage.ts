@@ -4,7 +4,11 @@
  * decides an Exchange code — `src/classify.ts` does, from the typed failure below.
  */
 
-/** The stages of one probe path, in the order a sending MTA goes through them. */
+/**
+ * The stages of one SMTP session, in the order a sending MTA goes through them. `mail`,
+ * `rcpt`, `rset` and `data` run only in verify's envelope tests (probes/session.ts): their
+ * failures are test outcomes, never a code Exchange Online reports for a connector.
+ */
 export type StageName =
   | 'dns'
   | 'tcp'
@@ -14,9 +18,13 @@ export type StageName =
   | 'tls'
   | 'certificate'
   | 'ehlo-tls'
+  | 'mail'
+  | 'rcpt'
+  | 'rset'
+  | 'data'
   | 'quit';
 
-/** Every stage of a full STARTTLS session, in order. */
+/** Every stage of the probe's full STARTTLS session, in order (the probe's phases). */
 export const STAGES: readonly StageName[] = [
   'dns',
   'tcp',
@@ -142,6 +150,15 @@ export interface FailureRecord extends FailureDetail {
   stage: StageName;
   kind: FailureKind;
   message: string;
+}
+
+/** One stage as it ran: passed, or failed with its failure; `ms` to a tenth. */
+export interface StageResult {
+  name: StageName;
+  ok: boolean;
+  ms: number;
+  detail: string;
+  failure?: FailureRecord;
 }
 
 /** The connector's TLS setting, as Exchange Online's `TlsSettings` names them. */

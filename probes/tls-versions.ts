@@ -1,9 +1,6 @@
-import type net from 'node:net';
 import type tls from 'node:tls';
-import { ReplyReader, readGreeting, sayEhlo, sayStartTls } from './smtp.js';
+import { runSession } from './session.js';
 import { StageFailure, type ProbeContext } from './stage.js';
-import { connectTcp } from './tcp.js';
-import { upgradeTls } from './tls.js';
 
 /**
  * The versions below Exchange Online's floor that a server may still speak. SSL 3.0 is
@@ -29,33 +26,22 @@ function listVersions(versions: string[]): string {
  * version, 'unknown' when the session failed before the handshake could tell.
  */
 async function tryVersion(ctx: ProbeContext, ip: string, servername: string | null, version: tls.SecureVersion): Promise<'offered' | 'refused' | 'unknown'> {
-  const sub: ProbeContext = { ...ctx, transcript: [] };
-  let socket: net.Socket | undefined;
-  let secure: tls.TLSSocket | undefined;
-  try {
-    socket = await connectTcp(sub, ip);
-    const reader = new ReplyReader(socket, sub.transcript);
-    await readGreeting(sub, reader);
-    await sayEhlo(sub, reader, 'ehlo');
-    await sayStartTls(sub, reader);
-    reader.detach();
-    const upgraded = await upgradeTls(sub, socket, servername, {
-      minVersion: version,
-      maxVersion: version,
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-      requestOCSP: false,
-    });
-    secure = upgraded.socket;
-    return upgraded.info.protocol === version ? 'offered' : 'refused';
-  } catch (err) {
-    if (err instanceof StageFailure && err.stage === 'tls' && ['tls-version', 'tls-no-shared-cipher', 'tls-handshake'].includes(err.kind)) {
-      return 'refused';
-    }
-    return 'unknown';
-  } finally {
-    secure?.destroy();
-    socket?.destroy();
-  }
+  const facts = await runSession({ ...ctx, transcript: [] }, {
+    ip,
+    servername,
+    fallback: 'none',
+    steps: [
+      { stage: 'tcp' },
+      { stage: 'banner' },
+      { stage: 'ehlo' },
+      { stage: 'starttls' },
+      { stage: 'tls', options: { minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0', requestOCSP: false } },
+    ],
+  });
+  const err = facts.failure;
+  if (err) return err.stage === 'tls' && ['tls-version', 'tls-no-shared-cipher', 'tls-handshake'].includes(err.kind) ? 'refused' : 'unknown';
+  if (!facts.tls) return 'unknown';
+  return facts.tls.protocol === version ? 'offered' : 'refused';
 }
 
 /**

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { BoundedCache, CACHE_BOUNDS } from './caches.js';
 import { openWindow, waitForEvent, windowFailure } from './deadline.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
@@ -64,7 +65,7 @@ export const PROBE_CIPHERS = `${tls.DEFAULT_CIPHERS}:@SECLEVEL=0`;
  * context holds no session cache of its own (Node's client contexts store no sessions
  * unless asked), so every probe still does a full handshake and sees the certificate.
  */
-const contexts = new Map<string, tls.SecureContext>();
+const contexts = new BoundedCache<string, tls.SecureContext>(CACHE_BOUNDS.secureContexts);
 
 function secureContextFor(
   ctx: ProbeContext,
@@ -80,8 +81,6 @@ function secureContextFor(
   const key = `${JSON.stringify(settings)}\n${ctx.tls.ca.join('\n')}`;
   let context = contexts.get(key);
   if (!context) {
-    // Bounded: a long-running exporter with many distinct CA sets must not grow forever.
-    if (contexts.size >= 32) contexts.clear();
     const anchors = trustAnchors(ctx);
     context = tls.createSecureContext({ ...(anchors ? { ca: anchors } : {}), ...settings });
     contexts.set(key, context);

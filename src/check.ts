@@ -5,13 +5,10 @@
 import type { MonitorConfig, TargetConfig } from './config.js';
 import { countdownText } from './countdown.js';
 import { Monitor, type DeliveryOutcome, type MonitorOptions, type PassOutcome } from './monitor.js';
+import { mapLimit, worstVerdict } from './pool.js';
 import type { Verdict } from './result.js';
 
-const RANK: Record<Verdict, number> = { healthy: 0, degraded: 1, failing: 2 };
-
-export function worstVerdict(verdicts: Verdict[]): Verdict {
-  return verdicts.reduce<Verdict>((worst, v) => (RANK[v] > RANK[worst] ? v : worst), 'healthy');
-}
+export { worstVerdict };
 
 /** One target's pass, for a terminal or a cron mail. */
 export function renderPass(p: PassOutcome): string {
@@ -48,15 +45,7 @@ export async function runCheck(
   const monitor = new Monitor(config, options);
   try {
     const targets = options.targets ?? config.targets;
-    const passes: (PassOutcome | null)[] = new Array(targets.length).fill(null);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < targets.length) {
-        const i = next++;
-        passes[i] = await monitor.check(targets[i]!, options.signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, targets.length) }, worker));
+    const passes = await mapLimit(targets, options.concurrency ?? 4, (t) => monitor.check(t, options.signal));
     const delivery = await monitor.deliver();
     const done = passes.filter((p): p is PassOutcome => p !== null);
     return { passes: done, delivery, verdict: worstVerdict(done.map((p) => p.result.verdict)), cancelled: done.length < targets.length };

@@ -15,7 +15,7 @@ import { en, type Catalog, type CodeEntry } from './catalog/en.js';
 import { catalogFor, parseLanguage } from './catalog/index.js';
 import { diagnose } from './diagnose.js';
 import { probe } from './engine.js';
-import type { ProbeContext } from '../probes/stage.js';
+import { openContext, type ProbeScope } from '../probes/context.js';
 import { asciiHostname, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 import { judgeDanePath, lookupDane } from './policies/dane.js';
 import { presentedChain } from './policies/index.js';
@@ -479,10 +479,11 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
   const checkOptions = { ...probeOptions, ...(port !== undefined ? { port } : {}) };
   // A DANE code names the MX host: its TLSA records are looked up beside the re-checks.
   const daneHost = !isConnectorCode(parsed.code) && parsed.server && !net.isIP(parsed.server) ? parsed.server : null;
+  const scope = daneHost ? policyContext(daneHost, checkOptions) : null;
   const [results, dane] = await Promise.all([
     Promise.all(targets.map((t) => probe(t, checkOptions))),
-    daneHost ? lookupDane(policyContext(daneHost, checkOptions), daneHost, [daneHost]) : Promise.resolve(null),
-  ]);
+    scope ? lookupDane(scope.context(), daneHost as string, [daneHost as string]) : Promise.resolve(null),
+  ]).finally(() => scope?.dispose());
   const checks = targets.map((target, i): ExplainCheck => {
     const result = results[i] as ProbeResult;
     if (!dane) return { target, outcome: compareOutcome(parsed, result), result };
@@ -496,20 +497,19 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
 }
 
 /** A context for the policy lookups of a re-check: the same resolvers, timeouts and deadline as the probe. */
-function policyContext(target: string, options: ProbeOptions): ProbeContext {
+function policyContext(target: string, options: ProbeOptions): ProbeScope {
   const settings = resolveSettings(target, options);
-  const cancel = options.signal ?? new AbortController().signal;
-  return {
-    signal: AbortSignal.any([cancel, AbortSignal.timeout(settings.deadlineMs)]),
-    cancel,
-    deadline: performance.now() + settings.deadlineMs,
-    stageTimeoutMs: settings.timeoutMs,
-    resolvers: settings.resolvers,
-    port: settings.port,
-    ehloName: settings.ehloName,
-    tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca },
-    transcript: [],
-  };
+  return openContext(
+    {
+      deadlineMs: settings.deadlineMs,
+      stageTimeoutMs: settings.timeoutMs,
+      resolvers: settings.resolvers,
+      port: settings.port,
+      ehloName: settings.ehloName,
+      tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca },
+    },
+    options.signal,
+  );
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { probe } from './engine.js';
-import type { ProbeResult, Verdict } from './result.js';
+import { mapLimit, worstVerdict } from './pool.js';
+import type { ProbeResult } from './result.js';
 import type { NamedTarget } from './targets.js';
 
 /** One connector's outcome: its name, and the same result `probe --json` prints. */
@@ -27,15 +28,7 @@ export interface FleetOptions {
 
 export const FLEET_DEFAULT_CONCURRENCY = 64;
 
-/** The worse of two verdicts: failing > degraded > healthy. */
-export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
-  let worst: Verdict = 'healthy';
-  for (const v of verdicts) {
-    if (v === 'failing') return 'failing';
-    if (v === 'degraded') worst = 'degraded';
-  }
-  return worst;
-}
+export { worstVerdict };
 
 /**
  * Probes every named target, at most `concurrency` at a time, and resolves with every
@@ -54,20 +47,12 @@ export async function runFleet(list: readonly NamedTarget[], options: FleetOptio
   // a signal of our own they would all listen on the engine's shared "never" signal.)
   const signal = options.signal ?? new AbortController().signal;
   setMaxListeners(limit + 16, signal);
-  const entries = new Array<FleetEntry>(list.length);
-  let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < list.length) {
-      const index = next++;
-      const target = list[index] as NamedTarget;
-      const result = await probe(target.targets, { ...target.options, signal });
-      const entry: FleetEntry = { name: target.name, index, result };
-      entries[index] = entry;
-      done++;
-      options.onResult?.(entry, done, list.length);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return entries;
+  return mapLimit(list, limit, async (target, index) => {
+    const result = await probe(target.targets, { ...target.options, signal });
+    const entry: FleetEntry = { name: target.name, index, result };
+    done++;
+    options.onResult?.(entry, done, list.length);
+    return entry;
+  });
 }

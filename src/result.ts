@@ -1,7 +1,7 @@
 import type { CertificateCheck } from '../probes/certificate.js';
 import type { Route } from '../probes/dns.js';
 import type { Capabilities } from '../probes/smtp.js';
-import type { FailureRecord, StageName, TlsMode } from '../probes/stage.js';
+import type { FailureRecord, StageName, StageResult, TlsMode } from '../probes/stage.js';
 import type { TlsInfo } from '../probes/tls.js';
 import type { Finding } from './findings.js';
 import type { PoliciesResult } from './policies/types.js';
@@ -15,13 +15,7 @@ export type Verdict = 'healthy' | 'degraded' | 'failing';
 
 export const RESULT_SCHEMA = 'mailflow-probe/result@1';
 
-export interface StageResult {
-  name: StageName;
-  ok: boolean;
-  ms: number;
-  detail: string;
-  failure?: FailureRecord;
-}
+export type { StageResult };
 
 export type WarningKind =
   | 'no-tls'

@@ -214,9 +214,13 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
         const sent = p.certificate?.chain.filter((c) => !c.anchor) ?? [];
         if (!sent.length) return skip(p.certificate ? 'no certificate' : p.tls ? earlier(p) : 'no TLS');
         const first = sent.reduce((a, b) => (b.daysLeft < a.daysLeft ? b : a));
-        const when = `${first.subject} expires ${first.validTo.slice(0, 10)} (${first.daysLeft} days)`;
-        if (first.daysLeft < 0) return { status: validates ? 'fail' : 'warn', detail: `${first.subject} expired on ${first.validTo.slice(0, 10)}` };
-        if (first.daysLeft < settings.warnDays) return { status: 'warn', detail: `${when}: within the ${settings.warnDays}-day horizon` };
+        const when = first.daysLeft < 0 ? `${first.subject} expired on ${first.validTo.slice(0, 10)}` : `${first.subject} expires ${first.validTo.slice(0, 10)} (${first.daysLeft} days)`;
+        if (first.daysLeft < 0 && validates) return { status: 'fail', detail: when };
+        // Whether it warns is the probe's judgement (src/judge.ts), as in every other door.
+        if (p.warnings.some((w) => w.kind === 'certificate-expiring')) return { status: 'warn', detail: `${when}: within the ${settings.warnDays}-day horizon` };
+        if (!validates && first.daysLeft < settings.warnDays) {
+          return { status: 'pass', detail: `${when}: a note only, ${mode} does not validate the certificate and Exchange Online delivers regardless` };
+        }
         return { status: 'pass', detail: when };
       },
     ],

@@ -6,14 +6,15 @@
  * - the test message: one real message through the same path and TLS policy, sent with
  *   nodemailer, and the queue id from the server's 250 reply.
  */
+import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createTransport } from 'nodemailer';
-import { checkCertificate, nameMatchesTlsDomain, validatesCertificate } from '../../probes/certificate.js';
-import { ReplyReader, formatReply, readGreeting, sayEhlo, sayQuit, sayStartTls } from '../../probes/smtp.js';
-import { StageFailure, type ProbeContext, type TlsPolicy } from '../../probes/stage.js';
-import { connectTcp } from '../../probes/tcp.js';
-import { upgradeTls } from '../../probes/tls.js';
+import { certificateNames, nameMatchesTlsDomain, validatesCertificate } from '../../probes/certificate.js';
+import { openContext } from '../../probes/context.js';
+import { PROBE_STEPS, runSession, type SessionStep } from '../../probes/session.js';
+import { formatReply } from '../../probes/smtp.js';
+import type { StageName, TlsPolicy } from '../../probes/stage.js';
 import { UsageError, asciiHostname } from '../options.js';
 
 /** Sender and recipient of a test, from `--rcpt-test FROM,TO` or `--send-test FROM,TO`. */
@@ -65,88 +66,80 @@ export function parseEnvelope(input: string, flag: string): Envelope {
   return { from, to };
 }
 
-function context(target: EnvelopeTarget, transcript: string[]): { ctx: ProbeContext; dispose(): void } {
+/** The test's steps: the probe's dialogue up to the second EHLO, then MAIL, RCPT, RSET — never DATA — and QUIT. */
+function recipientSteps(envelope: Envelope): SessionStep[] {
+  return [
+    ...PROBE_STEPS.filter((s) => s.stage !== 'quit'),
+    { stage: 'mail', from: envelope.from },
+    { stage: 'rcpt', to: envelope.to },
+    { stage: 'rset' },
+    { stage: 'quit' },
+  ];
+}
+
+/** Where a session stage falls among the test's steps. */
+const STEP_OF: Record<StageName, EnvelopeOutcome['step']> = {
+  dns: 'connect',
+  tcp: 'connect',
+  banner: 'greeting',
+  ehlo: 'greeting',
+  starttls: 'tls',
+  tls: 'tls',
+  certificate: 'tls',
+  'ehlo-tls': 'tls',
+  mail: 'mail',
+  rcpt: 'rcpt',
+  rset: 'rset',
+  data: 'data',
+  quit: 'done',
+};
+
+/**
+ * The recipient test on one path, run by the same session driver as the probe (so with
+ * its certificate and revocation checks and its opportunistic fallback): the probe's
+ * dialogue up to the second EHLO, then MAIL FROM, RCPT TO and RSET — never DATA — and
+ * QUIT. RCPT TO answered 250/251 passes (RFC 5321 §4.1.1.3); anything else fails with
+ * the server's reply.
+ */
+export async function recipientTest(target: EnvelopeTarget, envelope: Envelope): Promise<EnvelopeOutcome> {
   // Connect, greeting, EHLO, STARTTLS, TLS, EHLO, MAIL, RCPT, RSET, QUIT: each gets the
   // stage timeout, and the whole test at most that many of them.
-  const total = target.timeoutMs * 10;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('deadline', 'TimeoutError')), total);
-  const ctx: ProbeContext = {
-    signal: controller.signal,
-    cancel: new AbortController().signal,
-    deadline: performance.now() + total,
+  const scope = openContext({
+    deadlineMs: target.timeoutMs * 10,
     stageTimeoutMs: target.timeoutMs,
     resolvers: [],
     port: target.port,
     ehloName: target.ehloName,
     tls: target.tls,
-    transcript,
-  };
-  return { ctx, dispose: () => clearTimeout(timer) };
-}
-
-/**
- * The recipient test on one path: the same dialogue as the probe up to the second EHLO,
- * then MAIL FROM, RCPT TO and RSET — never DATA — and QUIT. RCPT TO answered 250/251
- * passes (RFC 5321 §4.1.1.3); anything else fails with the server's reply.
- */
-export async function recipientTest(target: EnvelopeTarget, envelope: Envelope): Promise<EnvelopeOutcome> {
-  const transcript: string[] = [];
-  const { ctx, dispose } = context(target, transcript);
-  const outcome = (ok: boolean, step: EnvelopeOutcome['step'], reply: string | null, detail: string): EnvelopeOutcome => ({
-    host: target.host,
-    ip: target.ip,
-    ok,
-    step,
-    reply,
-    detail,
-    transcript,
   });
-  let socket: net.Socket | undefined;
-  let secure: tls.TLSSocket | undefined;
-  let step: EnvelopeOutcome['step'] = 'connect';
+  const transcript: string[] = [];
   try {
-    socket = await connectTcp(ctx, target.ip);
-    step = 'greeting';
-    let reader = new ReplyReader(socket, transcript);
-    await readGreeting(ctx, reader);
-    const caps = await sayEhlo(ctx, reader, 'ehlo');
-    step = 'tls';
-    if (caps.starttls) {
-      await sayStartTls(ctx, reader);
-      reader.detach(); // RFC 3207 §4.2: nothing sent before TLS is kept
-      const upgraded = await upgradeTls(ctx, socket, target.host);
-      secure = upgraded.socket;
-      await checkCertificate(ctx, secure);
-      reader = new ReplyReader(secure, transcript);
-      await sayEhlo(ctx, reader, 'ehlo-tls');
-    } else if (target.tls.mode !== 'opportunistic') {
-      return outcome(false, 'tls', null, `the server does not offer STARTTLS and the connector requires TLS (${target.tls.mode})`);
+    const facts = await runSession(scope.context(transcript), {
+      ip: target.ip,
+      servername: target.host,
+      steps: recipientSteps(envelope),
+      fallback: 'reconnect',
+    });
+    const outcome = (ok: boolean, step: EnvelopeOutcome['step'], reply: string | null, detail: string): EnvelopeOutcome => ({
+      host: target.host,
+      ip: target.ip,
+      ok,
+      step,
+      reply,
+      detail,
+      transcript,
+    });
+    const failure = facts.failure;
+    if (failure) {
+      const step = STEP_OF[failure.stage];
+      const reply = failure.detail.reply ? formatReply(failure.detail.reply) : null;
+      // A refused command's failure already says which and what the server said.
+      return outcome(false, step, reply, failure.kind === 'reply' && (step === 'mail' || step === 'rcpt') ? failure.message : `${step}: ${failure.message}`);
     }
-    // The reads below carry the stage name 'quit' only because StageName has no envelope
-    // stages; a failure is reported under this function's own step names.
-    step = 'mail';
-    reader.send(`MAIL FROM:<${envelope.from}>`);
-    const mail = await reader.read(ctx, 'quit', 'no reply to MAIL FROM');
-    if (mail.code !== 250) return outcome(false, 'mail', formatReply(mail), `MAIL FROM was refused: ${formatReply(mail)}`);
-    step = 'rcpt';
-    reader.send(`RCPT TO:<${envelope.to}>`);
-    const rcpt = await reader.read(ctx, 'quit', 'no reply to RCPT TO');
-    const accepted = rcpt.code === 250 || rcpt.code === 251;
-    step = 'rset';
-    reader.send('RSET');
-    await reader.read(ctx, 'quit', 'no reply to RSET');
-    await sayQuit(ctx, reader);
-    return accepted
-      ? outcome(true, 'done', formatReply(rcpt), `RCPT TO:<${envelope.to}> accepted: ${formatReply(rcpt)}`)
-      : outcome(false, 'rcpt', formatReply(rcpt), `RCPT TO:<${envelope.to}> was refused: ${formatReply(rcpt)}`);
-  } catch (err) {
-    const message = err instanceof StageFailure ? err.message : (err as Error).message;
-    return outcome(false, step, null, `${step}: ${message}`);
+    const rcpt = facts.replies.rcpt ? formatReply(facts.replies.rcpt) : null;
+    return outcome(true, 'done', rcpt, `RCPT TO:<${envelope.to}> accepted: ${rcpt}`);
   } finally {
-    dispose();
-    secure?.destroy();
-    socket?.destroy();
+    scope.dispose();
   }
 }
 
@@ -217,11 +210,13 @@ export async function sendTestMessage(
       ...(target.tls.ca.length ? { ca: [...tls.rootCertificates, ...target.tls.ca] } : {}),
       checkServerIdentity: (_host: string, cert: tls.PeerCertificate) => {
         if (!domain) return undefined;
-        const names = (cert.subjectaltname ?? '')
-          .split(/,\s*/)
-          .filter((n) => n.startsWith('DNS:'))
-          .map((n) => n.slice(4));
-        const all = names.length ? names : cert.subject?.CN ? [String(cert.subject.CN)] : [];
+        // The probe's own subjectAltName reading (probes/certificate.ts), not a second one.
+        let all: string[] = [];
+        try {
+          all = certificateNames(new X509Certificate(cert.raw));
+        } catch {
+          // a certificate Node cannot parse carries no name we could match
+        }
         return all.some((n) => nameMatchesTlsDomain(domain, n))
           ? undefined
           : new Error(`the certificate is for ${all.join(', ') || '(no names)'}, not ${domain}`);

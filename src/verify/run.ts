@@ -132,7 +132,8 @@ function targetsOf(result: ProbeResult, plan: ConnectorPlan, options: VerifyOpti
       host: p.host,
       ip: p.ip as string,
       port: p.port,
-      tls: { mode: plan.tlsMode, domain: plan.tlsDomain, ca },
+      // the probe validated the revocation mode before this runs
+      tls: { mode: plan.tlsMode, domain: plan.tlsDomain, ca, revocation: options.revocation ?? DEFAULTS.revocation },
       ehloName: options.ehloName === undefined ? defaultEhloName() : (parseOptionValue('ehloName', options.ehloName) as string),
       // the CLI hands options over as text; the probe parses them, and so must this
       timeoutMs: options.timeoutMs === undefined ? DEFAULTS.timeoutMs : (parseOptionValue('timeoutMs', options.timeoutMs) as number),

@@ -1,0 +1,88 @@
+/**
+ * The one place a ProbeContext is made: from resolved settings and a cancel signal, the
+ * probe-wide signal (aborts on the overall deadline or the user's cancel), the deadline
+ * timer, and `dispose()` that clears both. The probe (src/engine.ts), explain's policy
+ * lookups and verify's envelope tests all open their contexts here.
+ *
+ * Caches are not per context: each has one owner module and a stated bound (see
+ * probes/caches.ts), because a context per probe must cost no allocation on the hot path.
+ */
+import { setMaxListeners } from 'node:events';
+import type { ProbeContext, ResolverAddress, TlsPolicy } from './stage.js';
+
+/** What a context is made from: the probe's resolved settings. */
+export interface ContextSettings {
+  /** The whole probe's budget, in ms. */
+  deadlineMs: number;
+  /** The most any one stage may wait, in ms. */
+  stageTimeoutMs: number;
+  resolvers: ResolverAddress[];
+  port: number;
+  ehloName: string;
+  tls: TlsPolicy;
+  /**
+   * How many stage windows may listen on the probe-wide signal at once (Node warns of a
+   * leak above 10): the paths in flight plus the lookups beside them.
+   */
+  listeners?: number;
+}
+
+/** An open probe context: `context()` gives a stage's context (with a transcript), `dispose()` ends it. */
+export interface ProbeScope {
+  /** Everything but the transcript, shared by every path of the probe. */
+  readonly base: Omit<ProbeContext, 'transcript'>;
+  /** When the context opened (performance.now() clock). */
+  readonly started: number;
+  /** A context for one path or lookup, with its own transcript. */
+  context(transcript?: string[]): ProbeContext;
+  /** Clears the deadline timer and the cancel listener; idempotent. */
+  dispose(): void;
+}
+
+const never = new AbortController().signal;
+
+/**
+ * Opens the context of one probe: its deadline starts now.
+ *
+ * @example
+ * ```ts
+ * const scope = openContext({ deadlineMs: 60_000, stageTimeoutMs: 10_000, resolvers: [], port: 25, ehloName: 'probe.contoso.com', tls }, signal);
+ * try { await runSession(scope.context(), { ip, servername, steps: PROBE_STEPS }); } finally { scope.dispose(); }
+ * ```
+ */
+export function openContext(settings: ContextSettings, cancel: AbortSignal = never): ProbeScope {
+  const started = performance.now();
+  const overall = new AbortController();
+  if (settings.listeners !== undefined) setMaxListeners(settings.listeners, overall.signal);
+  // As a stage window does (probes/deadline.ts): I/O already read-ready when the deadline
+  // fires is processed first.
+  let deadlineImmediate: NodeJS.Immediate | undefined;
+  const deadlineTimer = setTimeout(() => {
+    deadlineImmediate = setImmediate(() => overall.abort(new DOMException('deadline', 'TimeoutError')));
+  }, settings.deadlineMs);
+  const onCancel = (): void => overall.abort(cancel.reason);
+  if (cancel.aborted) overall.abort(cancel.reason);
+  // Not on the shared never-aborting signal: a listener per concurrent probe there would
+  // pile up (and warn of a leak) for a signal that can never fire.
+  else if (cancel !== never) cancel.addEventListener('abort', onCancel, { once: true });
+  const base: Omit<ProbeContext, 'transcript'> = {
+    signal: overall.signal,
+    cancel,
+    deadline: started + settings.deadlineMs,
+    stageTimeoutMs: settings.stageTimeoutMs,
+    resolvers: settings.resolvers,
+    port: settings.port,
+    ehloName: settings.ehloName,
+    tls: settings.tls,
+  };
+  return {
+    base,
+    started,
+    context: (transcript = []) => ({ ...base, transcript }),
+    dispose: () => {
+      clearTimeout(deadlineTimer);
+      if (deadlineImmediate) clearImmediate(deadlineImmediate);
+      cancel.removeEventListener('abort', onCancel);
+    },
+  };
+}

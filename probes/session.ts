@@ -1,0 +1,295 @@
+/**
+ * The one SMTP session driver. A session is data — a list of steps (greeting, EHLO,
+ * STARTTLS, TLS, certificate, EHLO again, MAIL, RCPT, RSET, DATA, QUIT) — and one loop
+ * runs it: every step gets its own window of the context's deadline (probes/deadline.ts,
+ * through the stage functions), is timed and recorded as a StageResult, and a failing
+ * step is a StageFailure under its own stage name. The probe (src/engine.ts), the TLS
+ * version probe (tls-versions.ts) and verify's recipient test run their dialogues here.
+ *
+ * The driver reports what happened on the wire and decides nothing: the code, the verdict
+ * and the warnings are judged from these facts elsewhere (src/judge.ts).
+ */
+import type net from 'node:net';
+import type tls from 'node:tls';
+import { inspectCertificate, validatesCertificate, type CertificateCheck } from './certificate.js';
+import { ReplyReader, formatReply, readGreeting, sayEhlo, sayQuit, sayStartTls, type Capabilities } from './smtp.js';
+import { StageFailure, type ProbeContext, type SmtpReply, type StageName, type StageResult } from './stage.js';
+import { connectTcp } from './tcp.js';
+import { upgradeTls, type ProbeTlsOptions, type TlsInfo } from './tls.js';
+
+/** One step of a session; `stage` is the name it is recorded (and fails) under. */
+export type SessionStep =
+  | { stage: 'tcp' }
+  | { stage: 'banner' }
+  | { stage: 'ehlo' }
+  | { stage: 'starttls' }
+  | {
+      stage: 'tls';
+      /** Pins versions or ciphers (the version probe). */
+      options?: ProbeTlsOptions;
+      /** Turns a handshake failure into a more precise one (always throws); tls-versions.ts explainTlsFailure. */
+      explain?: (ctx: ProbeContext, ip: string, servername: string | null, err: unknown) => Promise<never>;
+    }
+  | { stage: 'certificate' }
+  | { stage: 'ehlo-tls' }
+  | { stage: 'mail'; from: string }
+  | { stage: 'rcpt'; to: string }
+  | { stage: 'rset' }
+  /** The message as it goes on the wire (CRLF line ends); the driver dot-stuffs it (RFC 5321 §4.5.2). */
+  | { stage: 'data'; message: string }
+  | { stage: 'quit' };
+
+/** The probe's dialogue: TCP → banner → EHLO → STARTTLS → TLS → certificate → EHLO → QUIT. */
+export const PROBE_STEPS: readonly SessionStep[] = [
+  { stage: 'tcp' },
+  { stage: 'banner' },
+  { stage: 'ehlo' },
+  { stage: 'starttls' },
+  { stage: 'tls' },
+  { stage: 'certificate' },
+  { stage: 'ehlo-tls' },
+  { stage: 'quit' },
+];
+
+/** What happened that is no failure but that the judgement weighs. */
+export type SessionEvent =
+  /** Opportunistic TLS and the server offers no STARTTLS: the session went on in plaintext. */
+  | { kind: 'no-tls' }
+  /** Opportunistic TLS and the upgrade failed: Exchange Online would deliver in plaintext. */
+  | { kind: 'tls-fallback'; failure: StageFailure }
+  /** Bytes the server sent after its 220 to STARTTLS, before TLS (discarded, RFC 3207 §4.2). */
+  | { kind: 'starttls-injection'; bytes: number };
+
+/** Everything the wire told, in the order it happened. */
+export interface SessionFacts {
+  stages: StageResult[];
+  /** The dialogue: the context's transcript. */
+  transcript: string[];
+  capabilities?: Capabilities;
+  capabilitiesAfterTls?: Capabilities;
+  tls?: TlsInfo;
+  /** The described (and, where the TLS mode validates, judged) chain; set even when the stage failed. */
+  certificate?: CertificateCheck;
+  events: SessionEvent[];
+  /** The replies to the envelope commands that got one. */
+  replies: Partial<Record<'mail' | 'rcpt' | 'rset' | 'data', SmtpReply>>;
+  failure?: StageFailure;
+}
+
+export interface SessionOptions {
+  ip: string;
+  /** The host name for SNI (an IP literal sends none). */
+  servername: string | null;
+  steps: readonly SessionStep[];
+  /**
+   * Under opportunistic TLS a failed upgrade is not a failed delivery (Exchange Online
+   * retries without TLS): `stop` ends the session there — the plain dialogue up to EHLO
+   * has passed, which is all a probe needs; `reconnect` opens a plaintext session for the
+   * remaining steps (the envelope test); `none` reports the failure (the version probe).
+   */
+  fallback?: 'stop' | 'reconnect' | 'none';
+  /** Stages already run for this path (the DNS stage), recorded first. */
+  stages?: StageResult[];
+  /** Sees the TLS socket once the handshake completed (the policy checks keep its chain). */
+  onTls?: (socket: tls.TLSSocket) => void;
+}
+
+/** The stages the driver skips once the session goes on without TLS. */
+const TLS_STAGES = new Set<StageName>(['tls', 'certificate', 'ehlo-tls']);
+const ENVELOPE_STAGES = new Set<StageName>(['mail', 'rcpt', 'rset', 'data']);
+
+function ms(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}
+
+function describeCapabilities(caps: Capabilities): string {
+  if (caps.greeting === 'helo') return 'HELO accepted (the server rejected EHLO: no extensions)';
+  const keys = Object.entries(caps.extensions).map(([k, v]) => (k === 'SIZE' && v[0] ? `SIZE ${v[0]}` : k));
+  return `${caps.serverName}: ${keys.join(' ') || '(no extensions)'}`;
+}
+
+function describeCertificate(ctx: ProbeContext, c: CertificateCheck): string {
+  const leaf = c.chain[0];
+  const judged = validatesCertificate(ctx.tls.mode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${ctx.tls.mode})`;
+  const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
+  return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)${revocation}` : 'no certificate';
+}
+
+/** One envelope command; anything but an `ok` reply fails the step with the server's words. */
+async function command(ctx: ProbeContext, reader: ReplyReader, stage: 'mail' | 'rcpt' | 'rset' | 'data', line: string, ok: (code: number) => boolean, refused: string): Promise<SmtpReply> {
+  reader.send(line);
+  const reply = await reader.read(ctx, stage, `no reply to ${line.split(/[ :]/)[0]}`);
+  if (!ok(reply.code)) throw new StageFailure(stage, 'reply', `${refused}: ${formatReply(reply)}`, { reply });
+  return reply;
+}
+
+/** RFC 5321 §4.5.2: a line that begins with a period gets one more. */
+function dotStuff(message: string): string {
+  const body = message.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+  return `${body}${body.endsWith('\r\n') ? '' : '\r\n'}.`;
+}
+
+/**
+ * Runs one SMTP session to `ip` (the context's port) step by step and returns what
+ * happened. Never throws for a network outcome; every socket it opens is destroyed
+ * before it returns.
+ *
+ * @example
+ * ```ts
+ * const facts = await runSession(ctx, { ip: '192.0.2.25', servername: 'mail.contoso.com', steps: PROBE_STEPS });
+ * if (facts.failure) console.log(facts.failure.stage, facts.failure.kind);
+ * ```
+ */
+export async function runSession(ctx: ProbeContext, options: SessionOptions): Promise<SessionFacts> {
+  const facts: SessionFacts = { stages: options.stages ?? [], transcript: ctx.transcript, events: [], replies: {} };
+  const fallback = ctx.tls.mode === 'opportunistic' ? (options.fallback ?? 'stop') : 'none';
+  let socket: net.Socket | undefined;
+  let secure: tls.TLSSocket | undefined;
+  let reader: ReplyReader | undefined;
+  let staple: Buffer | null = null;
+  let plaintext = false;
+
+  /** Times one step; records it as passed, or as failed and rethrows. */
+  const run = async <T>(name: StageName, fn: () => Promise<T> | T, detail: (value: T) => string): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      const value = await fn();
+      facts.stages.push({ name, ok: true, ms: ms(t0), detail: detail(value) });
+      return value;
+    } catch (err) {
+      const failure =
+        err instanceof StageFailure ? err : new StageFailure(name, 'internal', (err as Error)?.message ?? String(err), {}, { cause: err });
+      facts.stages.push({ name, ok: false, ms: ms(t0), detail: failure.message, failure: failure.toJSON() });
+      throw failure;
+    }
+  };
+
+  const step = async (s: SessionStep): Promise<void> => {
+    if (plaintext && TLS_STAGES.has(s.stage)) return;
+    switch (s.stage) {
+      case 'tcp':
+        socket = await run('tcp', () => connectTcp(ctx, options.ip), () => `connected to ${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`);
+        reader = new ReplyReader(socket, ctx.transcript);
+        return;
+      case 'banner':
+        await run('banner', () => readGreeting(ctx, reader as ReplyReader), formatReply);
+        return;
+      case 'ehlo':
+        facts.capabilities = await run('ehlo', () => sayEhlo(ctx, reader as ReplyReader, 'ehlo'), describeCapabilities);
+        return;
+      case 'starttls': {
+        if (!facts.capabilities?.starttls) {
+          if (ctx.tls.mode !== 'opportunistic') {
+            await run('starttls', () => {
+              throw new StageFailure('starttls', 'starttls-not-offered', `the connector requires TLS (${ctx.tls.mode}) but the server does not offer STARTTLS`);
+            }, () => '');
+          }
+          facts.events.push({ kind: 'no-tls' });
+          plaintext = true;
+          return;
+        }
+        await run('starttls', () => sayStartTls(ctx, reader as ReplyReader), formatReply);
+        // RFC 3207 §4.2: anything the server sent after its 220 must be discarded; a
+        // remainder means plaintext was injected before TLS (CVE-2011-0411 style).
+        const leftover = (reader as ReplyReader).detach();
+        reader = undefined;
+        if (leftover.length) facts.events.push({ kind: 'starttls-injection', bytes: leftover.length });
+        return;
+      }
+      case 'tls': {
+        const upgraded = await run(
+          'tls',
+          () => {
+            const handshake = upgradeTls(ctx, socket as net.Socket, options.servername, s.options);
+            const explain = s.explain;
+            return explain ? handshake.catch((err) => explain(ctx, options.ip, options.servername, err)) : handshake;
+          },
+          (u) => `${u.info.protocol} ${u.info.cipher}`,
+        );
+        secure = upgraded.socket;
+        staple = upgraded.staple;
+        facts.tls = upgraded.info;
+        options.onTls?.(secure);
+        ctx.transcript.push(`* TLS established: ${upgraded.info.protocol} ${upgraded.info.cipher}`);
+        reader = new ReplyReader(secure, ctx.transcript);
+        return;
+      }
+      case 'certificate':
+        facts.certificate = await run(
+          'certificate',
+          () => inspectCertificate(ctx, secure as tls.TLSSocket, { staple, onCheck: (c) => (facts.certificate = c) }),
+          (c) => describeCertificate(ctx, c),
+        );
+        return;
+      case 'ehlo-tls':
+        facts.capabilitiesAfterTls = await run('ehlo-tls', () => sayEhlo(ctx, reader as ReplyReader, 'ehlo-tls'), describeCapabilities);
+        return;
+      case 'mail':
+        facts.replies.mail = await run('mail', () => command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, 'MAIL FROM was refused'), formatReply);
+        return;
+      case 'rcpt':
+        // RFC 5321 §4.1.1.3: 250, or 251 "user not local; will forward".
+        facts.replies.rcpt = await run('rcpt', () => command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, `RCPT TO:<${s.to}> was refused`), formatReply);
+        return;
+      case 'rset':
+        facts.replies.rset = await run('rset', () => command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, 'RSET was refused'), formatReply);
+        return;
+      case 'data':
+        facts.replies.data = await run(
+          'data',
+          async () => {
+            const r = reader as ReplyReader;
+            await command(ctx, r, 'data', 'DATA', (c) => c === 354, 'DATA was refused');
+            return command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, 'the message was refused');
+          },
+          formatReply,
+        );
+        return;
+      case 'quit':
+        await run('quit', () => sayQuit(ctx, reader as ReplyReader), (reply) => (reply ? formatReply(reply) : 'no reply (the server closed the connection)'));
+        return;
+      default: {
+        const unknown: never = s;
+        throw new Error(`unknown session step ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+
+  const close = (): void => {
+    secure?.destroy();
+    socket?.destroy();
+    secure = socket = reader = undefined;
+  };
+
+  const steps = options.steps;
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i] as SessionStep;
+      try {
+        await step(s);
+      } catch (err) {
+        // Opportunistic TLS: a failed upgrade is not a failed delivery. Exchange Online
+        // retries without TLS, and the plain dialogue up to EHLO has already passed.
+        const upgrade = s.stage === 'starttls' || s.stage === 'tls' || s.stage === 'certificate';
+        if (fallback === 'none' || !upgrade || !(err instanceof StageFailure) || err.kind === 'cancelled') throw err;
+        facts.events.push({ kind: 'tls-fallback', failure: err });
+        close();
+        const rest = steps.slice(i + 1);
+        if (fallback === 'stop' || !rest.some((r) => ENVELOPE_STAGES.has(r.stage))) return facts;
+        plaintext = true;
+        ctx.transcript.push('* TLS upgrade failed: a new connection without STARTTLS, as Exchange Online retries');
+        for (const again of [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'ehlo' }, ...rest] as SessionStep[]) await step(again);
+        return facts;
+      }
+    }
+  } catch (err) {
+    facts.failure = err instanceof StageFailure ? err : new StageFailure('tcp', 'internal', String(err), {}, { cause: err });
+    // The server refused an envelope command: end the dialogue politely (RFC 5321 §4.1.1.10).
+    if (facts.failure.kind === 'reply' && ENVELOPE_STAGES.has(facts.failure.stage) && reader && steps.some((s) => s.stage === 'quit')) {
+      await sayQuit(ctx, reader).catch(() => null);
+    }
+  } finally {
+    close();
+  }
+  return facts;
+}

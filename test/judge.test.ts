@@ -1,0 +1,118 @@
+/**
+ * The one judgement (src/judge.ts), table-driven and without a socket: session facts +
+ * settings → the path's verdict, code and warning kinds; paths → the probe's verdict and
+ * headline.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
+import type { SessionEvent, SessionFacts } from '../probes/session.js';
+import { StageFailure, type StageResult, type TlsMode } from '../probes/stage.js';
+import { classify } from '../src/classify.js';
+import { judgePath, judgeProbe } from '../src/judge.js';
+import type { PathResult } from '../src/result.js';
+
+const place = { host: 'mx1.contoso.test', ip: '127.0.0.1' };
+
+function cert(daysLeft: number, anchor = false): CertificateSummary {
+  return {
+    subject: anchor ? 'CN=Root' : 'CN=mx1.contoso.test',
+    issuer: 'CN=Root',
+    names: ['mx1.contoso.test'],
+    validFrom: '2026-01-01T00:00:00.000Z',
+    validTo: '2027-01-01T00:00:00.000Z',
+    daysLeft,
+    fingerprint256: anchor ? 'AA' : 'BB',
+    thumbprint: anchor ? 'AA' : 'BB',
+    serialNumber: '01',
+    keyType: 'rsa',
+    keyBits: 2048,
+    curve: null,
+    signatureAlgorithm: 'sha256WithRSAEncryption',
+    signatureHash: 'sha256',
+    crlUrls: [],
+    ocspUrls: [],
+    isCa: anchor,
+    selfIssued: anchor,
+    anchor,
+  };
+}
+
+function facts(o: { failure?: StageFailure; events?: SessionEvent[]; leafDays?: number; certificateOk?: boolean } = {}): SessionFacts {
+  const stages: StageResult[] = [{ name: 'tcp', ok: true, ms: 1, detail: '' }];
+  const certificate: CertificateCheck | undefined =
+    o.leafDays === undefined
+      ? undefined
+      : { chain: [cert(o.leafDays), cert(-500, true)], trusted: true, verifyError: null, requiredName: null, nameMatches: null, findings: [] };
+  if (certificate) stages.push({ name: 'certificate', ok: o.certificateOk ?? true, ms: 1, detail: '' });
+  return { stages, transcript: [], events: o.events ?? [], replies: {}, ...(certificate ? { certificate } : {}), ...(o.failure ? { failure: o.failure } : {}) };
+}
+
+const settings = (tlsMode: TlsMode) => ({ tlsMode, warnDays: 30, port: 25 });
+
+describe('judgePath', () => {
+  it.each([
+    ['healthy', 'certificate-validation', facts({ leafDays: 200 }), 'healthy', null, []],
+    // Exchange Online validates the certificate only under the validating modes
+    ['expiring, certificate-validation', 'certificate-validation', facts({ leafDays: 9 }), 'degraded', null, ['certificate-expiring']],
+    ['expiring, domain-validation', 'domain-validation', facts({ leafDays: 9 }), 'degraded', null, ['certificate-expiring']],
+    ['expiring, encryption-only', 'encryption-only', facts({ leafDays: 9 }), 'healthy', null, []],
+    ['expired, opportunistic', 'opportunistic', facts({ leafDays: -3 }), 'healthy', null, []],
+    ['an expired anchor is never judged', 'certificate-validation', facts({ leafDays: 200 }), 'healthy', null, []],
+    ['no STARTTLS, opportunistic', 'opportunistic', facts({ events: [{ kind: 'no-tls' }] }), 'degraded', null, ['no-tls']],
+    [
+      'injection, then a fallback',
+      'opportunistic',
+      facts({ events: [{ kind: 'starttls-injection', bytes: 7 }, { kind: 'tls-fallback', failure: new StageFailure('tls', 'closed', 'closed') }] }),
+      'degraded',
+      null,
+      ['starttls-injection', 'tls-fallback'],
+    ],
+    ['refused', 'certificate-validation', facts({ failure: new StageFailure('tcp', 'connect-refused', 'refused') }), 'failing', '4.4.316', []],
+    ['a certificate failure carries no expiry warning', 'certificate-validation', facts({ leafDays: 9, certificateOk: false, failure: new StageFailure('certificate', 'certificate', 'x', { reason: 'name-mismatch' }) }), 'failing', '4.7.320', []],
+    ['cancelled: failing without a code', 'certificate-validation', facts({ failure: new StageFailure('banner', 'cancelled', 'cancelled by the user') }), 'failing', null, []],
+  ] as const)('%s', (_what, mode, f, verdict, code, kinds) => {
+    const j = judgePath(settings(mode), place, f);
+    expect([j.verdict, j.code, j.warnings.map((w) => w.kind)]).toEqual([verdict, code, kinds]);
+    for (const w of j.warnings) expect([w.host, w.ip]).toEqual([place.host, place.ip]);
+    if (code) expect(j.message).toMatch(new RegExp(`^450 ${code.replace(/\./g, '\\.')} .*\\[LastAttemptedServerName=mx1\\.contoso\\.test\\] \\[LastAttemptedIP=127\\.0\\.0\\.1:25\\]$`));
+    else expect([j.status, j.message]).toEqual([null, null]);
+  });
+
+  it("the envelope stages' reply failures are replies like any other (verify's tests, never a connector code of their own)", () => {
+    expect(['mail', 'rcpt', 'rset', 'data'].map((stage) => classify({ stage: stage as 'mail', kind: 'reply' }))).toEqual(['4.4.317', '4.4.317', '4.4.317', '4.4.317']);
+    expect(classify({ stage: 'rcpt', kind: 'timeout' })).toBe('4.4.318');
+  });
+});
+
+describe('judgeProbe', () => {
+  const path = (verdict: PathResult['verdict'], code: PathResult['code'], ip: string): PathResult => ({
+    target: 'mx.contoso.test',
+    host: 'mx1.contoso.test',
+    route: 'address',
+    preference: null,
+    ip,
+    family: 4,
+    port: 25,
+    verdict,
+    code,
+    status: code ? `450 ${code} x` : null,
+    message: null,
+    durationMs: 1,
+    stages: [],
+    transcript: [],
+    warnings: [],
+    ...(code ? { failure: { stage: 'tcp', kind: 'connect-refused', message: 'refused' } } : {}),
+  });
+  const probeSettings = { targets: ['mx.contoso.test'], tlsMode: 'certificate-validation' as const, tlsDomain: null, port: 25 };
+
+  it.each([
+    ['every path passed', [path('healthy', null, '127.0.0.1'), path('healthy', null, '127.0.0.2')], 'healthy', null, []],
+    ['one of two fails: degraded, the failed path a warning', [path('healthy', null, '127.0.0.1'), path('failing', '4.4.316', '127.0.0.2')], 'degraded', '4.4.316', ['path-failed']],
+    ['none passed: failing, the first failing path is the headline', [path('failing', '4.4.317', '127.0.0.1'), path('failing', '4.4.316', '127.0.0.2')], 'failing', '4.4.317', []],
+    ['a degraded path makes the probe degraded', [path('degraded', null, '127.0.0.1')], 'degraded', null, []],
+  ] as const)('%s', (_what, paths, verdict, code, kinds) => {
+    const r = judgeProbe(probeSettings, [{ route: 'address' }], [...paths], new Date(0), 5, false);
+    expect([r.verdict, r.code, r.warnings.map((w) => w.kind), r.route]).toEqual([verdict, code, kinds, 'address']);
+    expect(r.diagnosis?.code ?? null).toBe(code);
+  });
+});
