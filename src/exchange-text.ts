@@ -132,21 +132,23 @@ export const CHAIN_STATUS = {
 
 export type ChainStatusName = (typeof CHAIN_STATUS)[CertificateReason];
 
-/** Chain-status name → the reason it reads back as; plus the plain words people paste. */
+/** Chain-status name → the reason it reads back as (the first reason listed with it). */
 const CHAIN_READ = new Map<string, CertificateReason>();
 for (const [reason, name] of Object.entries(CHAIN_STATUS) as Array<[CertificateReason, ChainStatusName]>) {
   if (!CHAIN_READ.has(name.toLowerCase())) CHAIN_READ.set(name.toLowerCase(), reason);
 }
-for (const [word, reason] of [
+/** Plain words people paste instead; read only when the detail is not the server's own reply. */
+const CHAIN_WORDS = new Map<string, CertificateReason>([
   ['expired', 'expired'],
   ['self-signed', 'untrusted-root'],
   ['self signed', 'untrusted-root'],
   ['selfsigned', 'untrusted-root'],
-] as const) {
-  CHAIN_READ.set(word, reason);
-}
-// Longest first, so `RevocationStatusUnknown` is not read as a shorter name inside it.
-const CHAIN_PATTERN = new RegExp([...CHAIN_READ.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'i');
+]);
+// Literal alternations, longest first, so `RevocationStatusUnknown` is not read as a shorter name.
+const alternation = (words: Iterable<string>): RegExp =>
+  new RegExp([...words].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'i');
+const CHAIN_PATTERN = alternation(CHAIN_READ.keys());
+const CHAIN_WORD_PATTERN = alternation(CHAIN_WORDS.keys());
 
 const MISMATCH = { expected: 'Expected Subject:', presented: 'Presented Subject:', thumbprint: 'Thumbprint:' } as const;
 
@@ -290,9 +292,7 @@ export function readMessageText(code: KnownCode, detail: string | null): Failure
     message: d || `reported as ${code}`,
     ...extra,
   });
-  const chain = CHAIN_PATTERN.exec(d)?.[0];
-  const reason = chain ? CHAIN_READ.get(chain.toLowerCase()) : undefined;
-  if (reason) {
+  const certificate = (reason: CertificateReason): FailureRecord => {
     if (reason !== 'name-mismatch') return make('certificate', { reason });
     const { expected, presented, thumbprint } = readSubjectMismatch(d);
     return make('certificate', {
@@ -301,7 +301,10 @@ export function readMessageText(code: KnownCode, detail: string | null): Failure
       ...(presented ? { presented } : {}),
       ...(thumbprint ? { thumbprint } : {}),
     });
-  }
+  };
+  const chain = CHAIN_PATTERN.exec(d)?.[0];
+  const reason = chain ? CHAIN_READ.get(chain.toLowerCase()) : undefined;
+  if (reason) return certificate(reason);
   // Exchange's own TLS and Windows socket errors come before the remote reply shape:
   // "451 4.4.0 TLS negotiation failed …" is Exchange speaking, not the server.
   const lower = d.toLowerCase();
@@ -316,6 +319,9 @@ export function readMessageText(code: KnownCode, detail: string | null): Failure
       reply: { code: Number(reply[1]), ...(reply[2] ? { enhanced: reply[2] } : {}), lines: [`${reply[2] ? `${reply[2]} ` : ''}${reply[3] ?? ''}`] },
     });
   }
+  const word = CHAIN_WORD_PATTERN.exec(d)?.[0];
+  const worded = word ? CHAIN_WORDS.get(word.toLowerCase()) : undefined;
+  if (worded) return certificate(worded);
   const hint = HINTS.find(([re, kind]) => re.test(d) && (!isConnectorCode(code) || classify({ stage: 'tcp', kind }) === code));
   if (hint) return make(hint[1]);
   switch (code) {

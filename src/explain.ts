@@ -101,27 +101,18 @@ function keyPattern(key: string): string {
  * host and address values drop inner whitespace later.
  */
 function unwrap(text: string): string {
-  // Line by line, with no regex that can backtrack over a long run of spaces: a paste is
-  // untrusted input and must parse in time linear in its length.
-  // The last two characters are kept aside: reading them from the growing string (or
-  // testing it with a pattern anchored at its end) would flatten or rescan it per line.
-  const parts: string[] = [];
-  let tail = '';
-  for (const raw of text.replace(/\r/g, '').replace(/\u2026/g, '').split('\n')) {
-    const line = raw.trim();
-    if (!line) continue;
-    const last = tail.at(-1) ?? '';
-    const glue = !parts.length || '=[{'.includes(last) || (last === '.' && isDigit(tail.at(-2)) && isDigit(line[0])) ? '' : ' ';
-    const piece = glue + line;
-    parts.push(piece);
-    tail = (piece.length >= 2 ? piece : tail + piece).slice(-2);
-  }
-  const out = parts.join('');
+  // Native replaces only, each linear: a paste is untrusted input and must parse in time
+  // linear in its length (a loop or a string per line costs 30,000 short lines dearly).
+  const out = text
+    .replace(/\r|\u2026/g, '')
+    // A break after `=`, `[`, `{`, or between `4.4.` and `317`, with the blanks around it
+    // and any blank lines after it, goes; every other break becomes one space. A match
+    // starts only at such a character or where a run of blanks starts (the lookbehind), so
+    // a long run of blanks with no line break in it is scanned once, not once per blank.
+    .replace(/([=[{])[^\S\n]*\n\s*|(\d\.)[^\S\n]*\n\s*(?=\d)/g, '$1$2')
+    .replace(/(?<![^\S\n])[^\S\n]*\n\s*/g, ' ')
+    .trim();
   return out.endsWith('...') ? out.slice(0, -3).trimEnd() : out;
-}
-
-function isDigit(c: string | undefined): boolean {
-  return c !== undefined && c >= '0' && c <= '9';
 }
 
 /** The longest paste read: a trace reason is under a kilobyte, a whole NDR a few dozen. */
@@ -160,12 +151,16 @@ function bracketFields(text: string): { fields: Map<string, string>; open: boole
   const cut = new Set<string>();
   const any = BRACKET_KEYS.map(keyPattern).join('|');
   const re = new RegExp(`\\[\\s*(${any})\\s*=`, 'gi');
-  const hits = [...text.matchAll(re)];
+  // A trace has four such fields, a paste of several traces a few dozen: past that, what
+  // follows is not read (the last value read ends where the next key starts).
+  const hits: RegExpExecArray[] = [];
+  for (let hit = re.exec(text); hit && hits.length <= MAX_BRACKET_FIELDS; hit = re.exec(text)) hits.push(hit);
+  const next = hits.length > MAX_BRACKET_FIELDS ? hits.pop() : undefined;
   let open = false;
   hits.forEach((hit, i) => {
     const key = BRACKET_KEYS.find((k) => k.toLowerCase() === (hit[1] ?? '').replace(/\s+/g, '').toLowerCase()) as string;
     const start = (hit.index ?? 0) + hit[0].length;
-    const nextHit = hits[i + 1]?.index;
+    const nextHit = (hits[i + 1] ?? next)?.index;
     let end = nextHit ?? text.length;
     // The LED closes with `]}`; after the last key, a `] [` starts Exchange's own fields
     // ([SmtpSecurity=…], [<server> <time> <id>]), which are not part of this value.
@@ -180,6 +175,8 @@ function bracketFields(text: string): { fields: Map<string, string>; open: boole
   });
   return { fields, open, cut };
 }
+
+const MAX_BRACKET_FIELDS = 64;
 
 /** The values of `{Key=…}` fields, up to the closing brace or the end of the text. */
 function braceFields(text: string): { fields: Map<string, string>; open: boolean; cut: Set<string> } {
