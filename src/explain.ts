@@ -103,15 +103,18 @@ function keyPattern(key: string): string {
 function unwrap(text: string): string {
   // Native replaces only, each linear: a paste is untrusted input and must parse in time
   // linear in its length (a loop or a string per line costs 30,000 short lines dearly).
-  const out = text
-    .replace(/\r|\u2026/g, '')
-    // A break after `=`, `[`, `{`, or between `4.4.` and `317`, with the blanks around it
-    // and any blank lines after it, goes; every other break becomes one space. A match
-    // starts only at such a character or where a run of blanks starts (the lookbehind), so
-    // a long run of blanks with no line break in it is scanned once, not once per blank.
-    .replace(/([=[{])[^\S\n]*\n\s*|(\d\.)[^\S\n]*\n\s*(?=\d)/g, '$1$2')
-    .replace(/(?<![^\S\n])[^\S\n]*\n\s*/g, ' ')
-    .trim();
+  const src = text.replace(/\r|\u2026/g, '');
+  const out = !src.includes('\n')
+    ? src.trim()
+    : src
+        // A break after `=`, `[`, `{`, or between `4.4.` and `317`, with the blanks around
+        // it and any blank lines after it, goes; every other break becomes one space. A
+        // match starts only at such a character, at a line break, or at the first blank of
+        // a run (the lookbehind), so a long run of blanks with no line break in it is
+        // scanned once, not once per blank.
+        .replace(/([=[{])[^\S\n]*\n\s*|(\d\.)[^\S\n]*\n\s*(?=\d)/g, '$1$2')
+        .replace(/[^\S\n](?<![^\S\n]{2})[^\S\n]*\n\s*|\n\s*/g, ' ')
+        .trim();
   return out.endsWith('...') ? out.slice(0, -3).trimEnd() : out;
 }
 
@@ -296,8 +299,8 @@ export function parseReport(input: string): ParsedReport {
 
   const lrt = brace.fields.get(BRACE_FIELD.lastAttempt) || null;
   const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/.exec(led ?? text)?.[1] ?? null;
-  const form: ReportForm = /\{\s*L\s*E\s*D\s*=/i.test(text)
-    ? bracket.fields.size || brace.fields.has('FQDN')
+  const form: ReportForm = brace.fields.has(BRACE_FIELD.led)
+    ? bracket.fields.size || brace.fields.has(BRACE_FIELD.server)
       ? 'trace'
       : 'trace-short'
     : found.expired
