@@ -19,3 +19,8 @@ time('64 KiB of spaces, then a code', `${' '.repeat(64_000)}450 4.4.316 Connecti
 time('32k open brackets', `${'[ '.repeat(32_000)}450 4.4.316`, 50);
 time('3k bracket keys', `450 4.4.317 ${'[LastAttemptedIP=  '.repeat(3_000)}`, 20);
 time('30k short lines', `${' \n'.repeat(30_000)}450 4.4.316`, 50);
+// Issue 16 item 5: a value that runs to the end of the paste, fed to the redaction pattern.
+// (Few rounds: before the fix one paste took seconds.)
+time('16k < after a proxy host name', `450 4.4.316 OutboundProxyTargetHostName: ${'<'.repeat(16_000)}`, 3);
+time('65k < after a proxy host name', `450 4.4.316 OutboundProxyTargetHostName: ${'<'.repeat(65_000)}`, 3);
+time('32k lines of "."', `450 4.4.316 Connection refused ${'.\n'.repeat(32_700)}`, 20);

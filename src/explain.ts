@@ -10,23 +10,33 @@
  * message that says what it expected, never guessed at.
  */
 import net from 'node:net';
-import type { CertificateReason, FailureKind, FailureRecord, StageName } from '../probes/stage.js';
+import type { FailureRecord } from '../probes/stage.js';
 import { en, type Catalog, type CodeEntry } from './catalog/en.js';
 import { catalogFor, parseLanguage } from './catalog/index.js';
 import { diagnose } from './diagnose.js';
 import { probe } from './engine.js';
 import { openContext, type ProbeScope } from '../probes/context.js';
+import {
+  BRACE_FIELD,
+  CONNECTOR_CODES,
+  FIELD,
+  isConnectorCode,
+  KNOWN_CODES,
+  MAX_FIELD_CHARS,
+  POLICY_CODES,
+  PROXY_FIELD,
+  readMessageText,
+  splitIpPort,
+  type KnownCode,
+} from './exchange-text.js';
 import { asciiHostname, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 import { judgeDanePath, lookupDane } from './policies/dane.js';
 import { presentedChain } from './policies/index.js';
-import type { PolicyCode, PolicyPathCheck } from './policies/types.js';
-import type { Diagnosis, ExchangeCode, ProbeResult } from './result.js';
+import type { PolicyPathCheck } from './policies/types.js';
+import type { Diagnosis, ProbeResult } from './result.js';
 
 /** Every code `probe explain` reads: the connector codes and the outbound DANE/MTA-STS codes. */
-export type ExplainableCode = Exclude<ExchangeCode, 'other'> | PolicyCode;
-
-const CONNECTOR_CODES = ['4.4.312', '4.4.315', '4.4.316', '4.4.317', '4.4.318', '4.7.320'] as const;
-const POLICY = ['4.7.321', '4.7.322', '4.7.323', '4.7.324'] as const;
+export type ExplainableCode = KnownCode;
 
 export type ReportForm = 'trace' | 'trace-short' | 'bounce' | 'status';
 
@@ -77,8 +87,8 @@ export interface ExplainResult {
 }
 
 // Keys whose values run until the next key: a truncated or wrapped paste still splits.
-const BRACKET_KEYS = ['Message', 'LastAttemptedServerName', 'LastAttemptedIP', 'SmtpSecurity'];
-const BRACE_KEYS = ['LED', 'MSG', 'FQDN', 'IP', 'LRT'];
+const BRACKET_KEYS: readonly string[] = Object.values(FIELD);
+const BRACE_KEYS: readonly string[] = Object.values(BRACE_FIELD);
 
 /** A key that a line wrap may have split (`LastAttempted\n  ServerName`). */
 function keyPattern(key: string): string {
@@ -91,16 +101,20 @@ function keyPattern(key: string): string {
  * host and address values drop inner whitespace later.
  */
 function unwrap(text: string): string {
-  // Line by line, with no regex that can backtrack over a long run of spaces: a paste is
-  // untrusted input and must parse in time linear in its length.
-  let out = '';
-  for (const raw of text.replace(/\r/g, '').replace(/\u2026/g, '').split('\n')) {
-    const line = raw.trim();
-    if (!line) continue;
-    const last = out.at(-1) ?? '';
-    const glue = !out || '=[{'.includes(last) || (last === '.' && /\d$/.test(out.slice(0, -1)) && /^\d/.test(line)) ? '' : ' ';
-    out += glue + line;
-  }
+  // Native replaces only, each linear: a paste is untrusted input and must parse in time
+  // linear in its length (a loop or a string per line costs 30,000 short lines dearly).
+  const src = text.replace(/\r|\u2026/g, '');
+  const out = !src.includes('\n')
+    ? src.trim()
+    : src
+        // A break after `=`, `[`, `{`, or between `4.4.` and `317`, with the blanks around
+        // it and any blank lines after it, goes; every other break becomes one space. A
+        // match starts only at such a character, at a line break, or at the first blank of
+        // a run (the lookbehind), so a long run of blanks with no line break in it is
+        // scanned once, not once per blank.
+        .replace(/([=[{])[^\S\n]*\n\s*|(\d\.)[^\S\n]*\n\s*(?=\d)/g, '$1$2')
+        .replace(/[^\S\n](?<![^\S\n]{2})[^\S\n]*\n\s*|\n\s*/g, ' ')
+        .trim();
   return out.endsWith('...') ? out.slice(0, -3).trimEnd() : out;
 }
 
@@ -108,37 +122,27 @@ function unwrap(text: string): string {
 export const MAX_PASTE_CHARS = 64 * 1024;
 
 /** Field values are capped too: a truncated paste can leave one running to the end. */
-function cap(value: string | undefined, max = 1000): string | undefined {
+function cap(value: string | undefined, max = MAX_FIELD_CHARS): string | undefined {
   return value !== undefined && value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
-const REDACTION = /x{3,}|(^|[.\s])x(\.x){1,3}\b|\*{2,}|<[^>]*>|\[redacted\]|redacted/i;
+// `<[^<>]*>`, not `<[^>]*>`: from each `<` the scan stops at the next `<`, so a run of
+// `<` costs linear time, not quadratic (issue 16). Values are capped before they get here.
+const REDACTION = /x{3,}|(^|[.\s])x(\.x){1,3}\b|\*{2,}|<[^<>]*>|\[redacted\]|redacted/i;
 
 function isRedacted(value: string): boolean {
-  return REDACTION.test(value);
+  return REDACTION.test(value.slice(0, MAX_FIELD_CHARS));
 }
 
 /** A host name or IP from a field, whitespace that wrapping put inside removed; null if unusable. */
 function cleanHost(value: string | null): string | null {
   if (!value) return null;
-  const v = value.replace(/\s+/g, '').replace(/\.$/, '');
+  const v = value.slice(0, MAX_FIELD_CHARS).replace(/\s+/g, '').replace(/\.$/, '');
   if (!v || isRedacted(v)) return null;
   const ip = /^\[(.*)\]$/.exec(v)?.[1] ?? v;
   if (net.isIP(ip)) return ip.toLowerCase();
   const host = asciiHostname(v);
   return 'name' in host && host.name.includes('.') ? host.name : null;
-}
-
-/** `203.0.113.25:25`, `[2001:db8::25]:25`, or a bare address. */
-function splitIpPort(value: string | null): { ip: string | null; port: number | null } {
-  if (!value) return { ip: null, port: null };
-  const v = value.replace(/\s+/g, '');
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
-  if (bracketed) return { ip: net.isIP(bracketed[1] ?? '') ? (bracketed[1] as string).toLowerCase() : null, port: bracketed[2] ? Number(bracketed[2]) : null };
-  if (net.isIP(v)) return { ip: v.toLowerCase(), port: null };
-  const m = /^(.*):(\d{1,5})$/.exec(v);
-  if (m && net.isIPv4(m[1] ?? '')) return { ip: m[1] as string, port: Number(m[2]) };
-  return { ip: null, port: null };
 }
 
 /**
@@ -150,12 +154,16 @@ function bracketFields(text: string): { fields: Map<string, string>; open: boole
   const cut = new Set<string>();
   const any = BRACKET_KEYS.map(keyPattern).join('|');
   const re = new RegExp(`\\[\\s*(${any})\\s*=`, 'gi');
-  const hits = [...text.matchAll(re)];
+  // A trace has four such fields, a paste of several traces a few dozen: past that, what
+  // follows is not read (the last value read ends where the next key starts).
+  const hits: RegExpExecArray[] = [];
+  for (let hit = re.exec(text); hit && hits.length <= MAX_BRACKET_FIELDS; hit = re.exec(text)) hits.push(hit);
+  const next = hits.length > MAX_BRACKET_FIELDS ? hits.pop() : undefined;
   let open = false;
   hits.forEach((hit, i) => {
     const key = BRACKET_KEYS.find((k) => k.toLowerCase() === (hit[1] ?? '').replace(/\s+/g, '').toLowerCase()) as string;
     const start = (hit.index ?? 0) + hit[0].length;
-    const nextHit = hits[i + 1]?.index;
+    const nextHit = (hits[i + 1] ?? next)?.index;
     let end = nextHit ?? text.length;
     // The LED closes with `]}`; after the last key, a `] [` starts Exchange's own fields
     // ([SmtpSecurity=…], [<server> <time> <id>]), which are not part of this value.
@@ -170,6 +178,8 @@ function bracketFields(text: string): { fields: Map<string, string>; open: boole
   });
   return { fields, open, cut };
 }
+
+const MAX_BRACKET_FIELDS = 64;
 
 /** The values of `{Key=…}` fields, up to the closing brace or the end of the text. */
 function braceFields(text: string): { fields: Map<string, string>; open: boolean; cut: Set<string> } {
@@ -201,96 +211,23 @@ function braceFields(text: string): { fields: Map<string, string>; open: boolean
 
 /** `450 4.4.317 Title…` or `550 5.4.317 Message expired, …` in the text; the first connector code wins. */
 function findCode(text: string): { code: ExplainableCode; status: string; expired: boolean; index: number } | null {
-  const re = /\b([45])[0-9]{2}\s+([45])\.(4\.31[25678]|7\.32[0-4])\b([^[{}('"]{0,100})/g;
-  for (const m of text.matchAll(re)) {
+  const m = STATUS_PATTERN.exec(text);
+  if (m) {
     const code = `4.${m[3]}` as ExplainableCode;
     const expired = m[2] === '5';
     const title = (m[4] ?? '').replace(/\s+/g, ' ').trim().replace(/[\]};.,:]+$/, '');
-    return { code, status: `${m[1]}${m[0].slice(1, 3)} ${m[2]}.${m[3]}${title ? ` ${title}` : ''}`, expired, index: m.index ?? 0 };
+    return { code, status: `${m[1]}${m[0].slice(1, 3)} ${m[2]}.${m[3]}${title ? ` ${title}` : ''}`, expired, index: m.index };
   }
   // A bare enhanced code (`4.4.316` without the reply code), as people paste it.
-  const bare = /(?<![\d.])([45])\.(4\.31[25678]|7\.32[0-4])(?![\d.])/.exec(text);
+  const bare = BARE_CODE_PATTERN.exec(text);
   if (bare) return { code: `4.${bare[2]}` as ExplainableCode, status: `${bare[1]}.${bare[2]}`, expired: bare[1] === '5', index: bare.index };
   return null;
 }
 
-const CHAIN_STATUS: Array<[RegExp, CertificateReason]> = [
-  [/SubjectMismatch/i, 'name-mismatch'],
-  [/NotTimeValid|expired/i, 'expired'],
-  [/UntrustedRoot|self.?signed/i, 'untrusted-root'],
-  [/PartialChain/i, 'incomplete-chain'],
-  [/Revoked/i, 'revoked'],
-  [/NotSignatureValid/i, 'invalid'],
-];
-
-const STAGE_OF: Partial<Record<FailureKind, StageName>> = {
-  'dns-error': 'dns',
-  'connect-refused': 'tcp',
-  'connect-timeout': 'tcp',
-  'connect-unreachable': 'tcp',
-  'starttls-not-offered': 'starttls',
-  'tls-handshake': 'tls',
-  closed: 'banner',
-  reset: 'banner',
-  certificate: 'certificate',
-};
-
-/**
- * The wire outcome the code and its detail imply. The detail is what Exchange quoted:
- * Windows socket errors (10061 refused, 10060 timed out), the remote server's own reply,
- * a TLS error, or a certificate chain status.
- */
-function inferFailure(code: ExplainableCode, detail: string | null, expected: string | null): FailureRecord {
-  const d = detail ?? '';
-  const make = (kind: FailureKind, extra: Partial<FailureRecord> = {}): FailureRecord => ({
-    stage: extra.stage ?? STAGE_OF[kind] ?? 'ehlo',
-    kind,
-    message: d || `reported as ${code}`,
-    ...extra,
-  });
-  const reason = CHAIN_STATUS.find(([re]) => re.test(d))?.[1];
-  if (reason) {
-    const presented = /Presented Subject:\s*(.*?)\.(?:\s+Thumbprint|\s*$)/i.exec(d)?.[1]?.trim();
-    return make('certificate', {
-      reason,
-      ...(reason === 'name-mismatch' ? { expected: expected ?? undefined, presented: presented ?? undefined } : {}),
-    });
-  }
-  // Exchange's own TLS and Windows socket errors come before the remote reply shape:
-  // "451 4.4.0 TLS negotiation failed …" is Exchange speaking, not the server.
-  if (/TLS negotiation failed|Security status|IllegalMessage/i.test(d)) return make('tls-handshake');
-  if (/Socket error code 10061/i.test(d)) return make('connect-refused', { errno: 'ECONNREFUSED' });
-  if (/Socket error code 10060/i.test(d)) return make('connect-timeout', { errno: 'ETIMEDOUT' });
-  if (/Socket error code (10065|10051)/i.test(d)) return make('connect-unreachable');
-  if (/(Winsock|Win32) error code:\s*995/i.test(d)) return make('closed', { stage: 'tcp' });
-  const reply = /^([2-5][0-9]{2})[ -](?:([245]\.[0-9]{1,3}\.[0-9]{1,3})\s+)?(.*)$/.exec(d.trim());
-  if (reply) {
-    return make('reply', {
-      stage: 'banner',
-      reply: { code: Number(reply[1]), ...(reply[2] ? { enhanced: reply[2] } : {}), lines: [`${reply[2] ? `${reply[2]} ` : ''}${reply[3] ?? ''}`] },
-    });
-  }
-  if (/refused/i.test(d)) return make('connect-refused');
-  if (/timed out/i.test(d)) return make('connect-timeout');
-  switch (code) {
-    case '4.4.312':
-      return make('dns-error');
-    case '4.4.315':
-      return make('connect-timeout');
-    case '4.4.316':
-      return make('connect-refused');
-    case '4.4.318':
-      return make('closed');
-    case '4.7.320':
-      return make('certificate', { reason: 'invalid' });
-    case '4.7.321':
-      return make('starttls-not-offered');
-    case '4.7.322':
-      return make('certificate', { reason: 'expired' });
-    default:
-      return make(code === '4.4.317' ? 'reply' : 'certificate', code === '4.4.317' ? {} : { reason: 'invalid' });
-  }
-}
+// The codes' last two parts (`4.317`, `7.320`): a 5.x.x bounce keeps them.
+const CODE_TAILS = KNOWN_CODES.map((c) => c.slice(2).replace(/\./g, '\\.')).join('|');
+const STATUS_PATTERN = new RegExp(`\\b([45])[0-9]{2}\\s+([45])\\.(${CODE_TAILS})\\b([^[{}('"]{0,100})`);
+const BARE_CODE_PATTERN = new RegExp(`(?<![\\d.])([45])\\.(${CODE_TAILS})(?![\\d.])`);
 
 /**
  * Reads a pasted Exchange Online message-trace reason, short-form reason, bounce line or
@@ -316,7 +253,7 @@ export function parseReport(input: string): ParsedReport {
     const shown = text.length > 60 ? `${text.slice(0, 57)}…` : text;
     throw new UsageError(
       other
-        ? `cannot explain "${shown}": ${other} is not one of the connector codes 4.4.312, 4.4.315, 4.4.316, 4.4.317, 4.4.318, 4.7.320 or the DANE codes 4.7.321–4.7.324`
+        ? `cannot explain "${shown}": ${other} is not one of the connector codes ${CONNECTOR_CODES.join(', ')} or the DANE codes ${POLICY_CODES[0]}–${POLICY_CODES.at(-1)}`
         : `cannot read "${shown}": it holds no Exchange status code (such as 450 4.4.317) — paste the message-trace "Reason: [{LED=…}]" text or the bounce's "550 5.4.3xx …" line`,
     );
   }
@@ -332,7 +269,7 @@ export function parseReport(input: string): ParsedReport {
   };
 
   // The bounce carries the last deferral's detail in parentheses after its title.
-  let detail = bracket.fields.get('Message') ?? null;
+  let detail = bracket.fields.get(FIELD.message) ?? null;
   let truncated = bracket.open || brace.open;
   if (detail === null && found.expired) {
     const after = text.slice(found.index);
@@ -343,7 +280,7 @@ export function parseReport(input: string): ParsedReport {
       detail = cap(after.slice(open + 1, close > open ? close : undefined).trim()) || null;
     }
   }
-  if (detail === null) detail = brace.fields.get('MSG') || null;
+  if (detail === null) detail = brace.fields.get(BRACE_FIELD.message) || null;
   if (detail !== null) detail = detail.replace(/\s+/g, ' ');
 
   // A value the paste cuts off is dropped: `203.0.113.2` may be the first digits of `…25`.
@@ -353,18 +290,17 @@ export function parseReport(input: string): ParsedReport {
     incomplete.push(name);
     return undefined;
   };
-  const rawServer = whole(bracket, 'LastAttemptedServerName', 'server') ?? whole(brace, 'FQDN', 'server') ?? proxy(text, 'OutboundProxyTargetHostName');
+  const rawServer = whole(bracket, FIELD.server, 'server') ?? whole(brace, BRACE_FIELD.server, 'server') ?? proxy(text, PROXY_FIELD.server);
   const serverText = field('server', rawServer?.trim());
-  const rawIp = whole(bracket, 'LastAttemptedIP', 'ip') ?? whole(brace, 'IP', 'ip') ?? proxy(text, 'OutboundProxyTargetIP');
+  const rawIp = whole(bracket, FIELD.ip, 'ip') ?? whole(brace, BRACE_FIELD.ip, 'ip') ?? proxy(text, PROXY_FIELD.ip);
   const ipText = field('ip', rawIp?.trim());
   const { ip, port } = splitIpPort(ipText);
   const server = cleanHost(serverText);
 
-  const lrt = brace.fields.get('LRT') || null;
+  const lrt = brace.fields.get(BRACE_FIELD.lastAttempt) || null;
   const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/.exec(led ?? text)?.[1] ?? null;
-  const expected = detail ? (/Expected Subject:\s*(\S+?)\.?(?:\s|$)/i.exec(detail)?.[1] ?? null) : null;
-  const form: ReportForm = /\{\s*L\s*E\s*D\s*=/i.test(text)
-    ? bracket.fields.size || brace.fields.has('FQDN')
+  const form: ReportForm = brace.fields.has(BRACE_FIELD.led)
+    ? bracket.fields.size || brace.fields.has(BRACE_FIELD.server)
       ? 'trace'
       : 'trace-short'
     : found.expired
@@ -381,24 +317,20 @@ export function parseReport(input: string): ParsedReport {
     ip,
     port,
     lastAttempt: lrt ?? iso,
-    smtpSecurity: bracket.fields.get('SmtpSecurity')?.replace(/\s+/g, '') ?? null,
-    proxyTargetIp: splitIpPort(proxy(text, 'OutboundProxyTargetIP')).ip,
-    proxyTargetHost: cleanHost(proxy(text, 'OutboundProxyTargetHostName')),
+    smtpSecurity: bracket.fields.get(FIELD.smtpSecurity)?.replace(/\s+/g, '') ?? null,
+    proxyTargetIp: splitIpPort(proxy(text, PROXY_FIELD.ip)).ip,
+    proxyTargetHost: cleanHost(proxy(text, PROXY_FIELD.server)),
     redacted,
     truncated,
     incomplete: [...new Set(incomplete)],
-    failure: inferFailure(found.code, detail, expected),
+    failure: readMessageText(found.code, detail),
   };
 }
 
 /** `OutboundProxyTargetIP: 203.0.113.25.` → `203.0.113.25`. */
 function proxy(text: string, key: string): string | null {
   const m = new RegExp(`${keyPattern(key)}\\s*:\\s*(\\S+)`, 'i').exec(text);
-  return m?.[1]?.replace(/\.$/, '') ?? null;
-}
-
-function isConnectorCode(code: ExplainableCode): code is Exclude<ExchangeCode, 'other'> {
-  return (CONNECTOR_CODES as readonly string[]).includes(code);
+  return cap(m?.[1])?.replace(/\.$/, '') ?? null;
 }
 
 /** The diagnosis for a parsed paste: the catalog entry of its code, with the fix for what its detail implies. */
@@ -522,4 +454,3 @@ export function comparePolicyOutcome(parsed: ParsedReport, result: ProbeResult, 
   return 'healthy';
 }
 
-export { POLICY as EXPLAIN_POLICY_CODES };

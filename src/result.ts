@@ -3,13 +3,14 @@ import type { Route } from '../probes/dns.js';
 import type { Capabilities } from '../probes/smtp.js';
 import type { FailureRecord, StageName, StageResult, TlsMode } from '../probes/stage.js';
 import type { TlsInfo } from '../probes/tls.js';
+import { CONNECTOR_CODES, type ConnectorCode } from './exchange-text.js';
 import type { Finding } from './findings.js';
 import type { PoliciesResult } from './policies/types.js';
 
-/** The codes Exchange Online reports for a connector it cannot deliver through. */
-export type ExchangeCode = '4.4.312' | '4.4.315' | '4.4.316' | '4.4.317' | '4.4.318' | '4.7.320' | 'other';
+/** The codes Exchange Online reports for a connector it cannot deliver through (listed once, in src/exchange-text.ts). */
+export type ExchangeCode = ConnectorCode | 'other';
 
-export const EXCHANGE_CODES: readonly ExchangeCode[] = ['4.4.312', '4.4.315', '4.4.316', '4.4.317', '4.4.318', '4.7.320', 'other'];
+export const EXCHANGE_CODES: readonly ExchangeCode[] = [...CONNECTOR_CODES, 'other'];
 
 export type Verdict = 'healthy' | 'degraded' | 'failing';
 

@@ -1,6 +1,6 @@
 import type { CertificateReason, FailureKind } from '../../probes/stage.js';
+import { CONNECTOR_STATUS, POLICY_STATUS, type PolicyCode } from '../exchange-text.js';
 import type { ExchangeCode } from '../result.js';
-import type { PolicyCode } from '../policies/types.js';
 
 /** One code as Microsoft documents it ("Mail flow intelligence" for connectors), in our words. */
 export interface CodeEntry {
@@ -108,7 +108,7 @@ export interface Headings {
 export const en: Catalog = {
   codes: {
     '4.4.312': {
-      status: '450 4.4.312 DNS query failed',
+      status: CONNECTOR_STATUS['4.4.312'],
       title: 'DNS query failed',
       meaning:
         'Exchange Online could not look up the destination: the smart host or the recipient domain (its MX record, or the MX host\'s A/AAAA record) does not resolve.',
@@ -124,7 +124,7 @@ export const en: Catalog = {
       ],
     },
     '4.4.315': {
-      status: '450 4.4.315 Connection timed out',
+      status: CONNECTOR_STATUS['4.4.315'],
       title: 'Connection timed out',
       meaning: 'Exchange Online reached no server at the destination address: TCP port 25 did not answer before the timeout.',
       causes: [
@@ -139,7 +139,7 @@ export const en: Catalog = {
       ],
     },
     '4.4.316': {
-      status: '450 4.4.316 Connection refused',
+      status: CONNECTOR_STATUS['4.4.316'],
       title: 'Connection refused',
       meaning: 'The destination address answered but refused the connection on TCP port 25.',
       causes: [
@@ -152,7 +152,7 @@ export const en: Catalog = {
       ],
     },
     '4.4.317': {
-      status: '450 4.4.317 Cannot connect to remote server',
+      status: CONNECTOR_STATUS['4.4.317'],
       title: 'Cannot connect to remote server',
       meaning:
         'Exchange Online connected, but the server answered with an error (for example "Service not available") or does not meet the connection\'s requirements (for example the connector requires TLS and the server does not offer it).',
@@ -168,7 +168,7 @@ export const en: Catalog = {
       ],
     },
     '4.4.318': {
-      status: '450 4.4.318 Connection was closed abruptly',
+      status: CONNECTOR_STATUS['4.4.318'],
       title: 'Connection was closed abruptly',
       meaning: 'Exchange Online connected, then the connection was dropped or stalled before the dialogue could finish.',
       causes: [
@@ -183,7 +183,7 @@ export const en: Catalog = {
       ],
     },
     '4.7.320': {
-      status: '450 4.7.320 Certificate validation failed',
+      status: CONNECTOR_STATUS['4.7.320'],
       title: 'Certificate validation failed',
       meaning:
         'The server\'s certificate does not pass the connector\'s TLS setting: the chain is not trusted, the certificate is not valid now, or its name does not match.',
@@ -335,21 +335,21 @@ export const en: Catalog = {
   },
   policyCodes: {
     '4.7.321': {
-      status: '450 4.7.321 starttls-not-supported',
+      status: POLICY_STATUS['4.7.321'],
       title: 'starttls-not-supported',
       meaning: 'The destination requires TLS (a DANE TLSA record or an MTA-STS policy in enforce mode) but its mail server does not offer STARTTLS.',
       causes: ['STARTTLS is disabled on the receiving server, or a firewall strips it from the EHLO reply.'],
       fixes: ['Enable STARTTLS with a valid certificate on every MX host, and turn off SMTP inspection that removes it.'],
     },
     '4.7.322': {
-      status: '450 4.7.322 certificate-expired',
+      status: POLICY_STATUS['4.7.322'],
       title: 'certificate-expired',
       meaning: 'The destination mail server\'s certificate has expired, so a sender validating it under DANE or MTA-STS will not deliver.',
       causes: ['The certificate on the MX host was not renewed, or the renewed one was not bound to SMTP.'],
       fixes: ['Renew the certificate, bind it to SMTP and, under DANE, publish the new TLSA record before switching (RFC 7671 §8.1 rollover).'],
     },
     '4.7.323': {
-      status: '450 4.7.323 tlsa-invalid',
+      status: POLICY_STATUS['4.7.323'],
       title: 'tlsa-invalid',
       meaning: 'The domain failed DANE validation: no usable TLSA record at _25._tcp.<mx host> matches the certificate the server presents.',
       causes: [
@@ -359,7 +359,7 @@ export const en: Catalog = {
       fixes: ['Publish a TLSA record of usage 3 (DANE-EE) or 2 (DANE-TA) that matches the certificate now served, then remove the stale one.'],
     },
     '4.7.324': {
-      status: '450 4.7.324 dnssec-invalid',
+      status: POLICY_STATUS['4.7.324'],
       title: 'dnssec-invalid',
       meaning: 'The destination domain returned invalid DNSSEC records: the TLSA lookup failed validation, so a DANE sender cannot tell whether TLS is required.',
       causes: ['Broken DNSSEC in the zone: expired signatures, a DS record that no longer matches the key, or name servers that fail TLSA queries.'],

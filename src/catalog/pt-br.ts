@@ -1,3 +1,4 @@
+import { CONNECTOR_STATUS, POLICY_STATUS } from '../exchange-text.js';
 import type { Catalog } from './en.js';
 
 /**
@@ -10,7 +11,7 @@ import type { Catalog } from './en.js';
 export const ptBR: Catalog = {
   codes: {
     '4.4.312': {
-      status: '450 4.4.312 DNS query failed',
+      status: CONNECTOR_STATUS['4.4.312'],
       title: 'Falha na consulta DNS',
       meaning:
         'O Exchange Online não conseguiu localizar o destino: o smart host ou o domínio do destinatário (o registro MX, ou o registro A/AAAA do host MX) não resolve.',
@@ -26,7 +27,7 @@ export const ptBR: Catalog = {
       ],
     },
     '4.4.315': {
-      status: '450 4.4.315 Connection timed out',
+      status: CONNECTOR_STATUS['4.4.315'],
       title: 'Tempo limite de conexão esgotado',
       meaning: 'O Exchange Online não encontrou nenhum servidor no endereço de destino: a porta TCP 25 não respondeu dentro do tempo limite.',
       causes: [
@@ -41,7 +42,7 @@ export const ptBR: Catalog = {
       ],
     },
     '4.4.316': {
-      status: '450 4.4.316 Connection refused',
+      status: CONNECTOR_STATUS['4.4.316'],
       title: 'Conexão recusada',
       meaning: 'O endereço de destino respondeu, mas recusou a conexão na porta TCP 25.',
       causes: [
@@ -54,7 +55,7 @@ export const ptBR: Catalog = {
       ],
     },
     '4.4.317': {
-      status: '450 4.4.317 Cannot connect to remote server',
+      status: CONNECTOR_STATUS['4.4.317'],
       title: 'Não foi possível conectar ao servidor remoto',
       meaning:
         'O Exchange Online conectou, mas o servidor respondeu com erro (por exemplo "Service not available") ou não atende aos requisitos da conexão (por exemplo, o conector exige TLS e o servidor não o oferece).',
@@ -70,7 +71,7 @@ export const ptBR: Catalog = {
       ],
     },
     '4.4.318': {
-      status: '450 4.4.318 Connection was closed abruptly',
+      status: CONNECTOR_STATUS['4.4.318'],
       title: 'A conexão foi encerrada abruptamente',
       meaning: 'O Exchange Online conectou, mas a conexão caiu ou travou antes de o diálogo terminar.',
       causes: [
@@ -85,7 +86,7 @@ export const ptBR: Catalog = {
       ],
     },
     '4.7.320': {
-      status: '450 4.7.320 Certificate validation failed',
+      status: CONNECTOR_STATUS['4.7.320'],
       title: 'Falha na validação do certificado',
       meaning:
         'O certificado do servidor não passa na configuração de TLS do conector: a cadeia não é confiável, o certificado não está válido agora ou o nome dele não confere.',
@@ -237,21 +238,21 @@ export const ptBR: Catalog = {
   },
   policyCodes: {
     '4.7.321': {
-      status: '450 4.7.321 starttls-not-supported',
+      status: POLICY_STATUS['4.7.321'],
       title: 'starttls-not-supported',
       meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de e-mail dele não oferece STARTTLS.',
       causes: ['O STARTTLS está desabilitado no servidor de recebimento, ou um firewall o remove da resposta ao EHLO.'],
       fixes: ['Habilite o STARTTLS com um certificado válido em todos os hosts MX e desative a inspeção SMTP que o remove.'],
     },
     '4.7.322': {
-      status: '450 4.7.322 certificate-expired',
+      status: POLICY_STATUS['4.7.322'],
       title: 'certificate-expired',
       meaning: 'O certificado do servidor de e-mail de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem.',
       causes: ['O certificado do host MX não foi renovado, ou o novo não foi habilitado para o serviço SMTP.'],
       fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (rollover da RFC 7671 §8.1).'],
     },
     '4.7.323': {
-      status: '450 4.7.323 tlsa-invalid',
+      status: POLICY_STATUS['4.7.323'],
       title: 'tlsa-invalid',
       meaning: 'O domínio falhou na validação DANE: nenhum registro TLSA utilizável em _25._tcp.<host MX> corresponde ao certificado que o servidor apresenta.',
       causes: [
@@ -261,7 +262,7 @@ export const ptBR: Catalog = {
       fixes: ['Publique um registro TLSA de uso 3 (DANE-EE) ou 2 (DANE-TA) que corresponda ao certificado servido agora e depois remova o antigo.'],
     },
     '4.7.324': {
-      status: '450 4.7.324 dnssec-invalid',
+      status: POLICY_STATUS['4.7.324'],
       title: 'dnssec-invalid',
       meaning: 'O domínio de destino retornou registros DNSSEC inválidos: a consulta TLSA falhou na validação, e um remetente DANE não consegue saber se o TLS é obrigatório.',
       causes: ['DNSSEC quebrado na zona: assinaturas expiradas, registro DS que não corresponde mais à chave, ou servidores de nomes que falham nas consultas TLSA.'],

@@ -2,11 +2,10 @@
  * The `policies` field of the result: a recipient domain's DANE (RFC 7672), MTA-STS
  * (RFC 8461) and TLS-RPT (RFC 8460) policies, and whether each MX path satisfies them.
  */
+import type { PolicyCode } from '../exchange-text.js';
 
-/** The codes Exchange Online gives when outbound DANE (or MTA-STS) is not satisfied. */
-export type PolicyCode = '4.7.321' | '4.7.322' | '4.7.323' | '4.7.324';
-
-export const POLICY_CODES: readonly PolicyCode[] = ['4.7.321', '4.7.322', '4.7.323', '4.7.324'];
+/** The codes Exchange Online gives when outbound DANE (or MTA-STS) is not satisfied (listed once, in src/exchange-text.ts). */
+export { POLICY_CODES, type PolicyCode } from '../exchange-text.js';
 
 /**
  * What the resolver said about a record set: `secure` (AD bit set, RFC 4035 §3.2.3),
