@@ -8,6 +8,7 @@ import type { PathResult } from '../result.js';
 import type { CheckStatus } from '../verify/checklist.js';
 import { formatBytes } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';
+import { daysText } from './certificate-text.js';
 import { describeConnector, summaryLine } from './verify-text.js';
 
 /** HTML-escapes text for element content and attribute values. */
@@ -102,7 +103,7 @@ function certificateTable(c: ConnectorReport): string {
     ['Subject', leaf.subject],
     ['Names', leaf.names.join(', ') || '(none)'],
     ['Issuer', leaf.issuer],
-    ['Valid', `${leaf.validFrom.slice(0, 10)} to ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days left)`],
+    ['Valid', `${leaf.validFrom.slice(0, 10)} to ${leaf.validTo.slice(0, 10)} (${daysText(leaf.daysLeft)})`],
     ['Trusted', check.trusted ? 'yes' : `no (${check.verifyError ?? 'untrusted'})`],
   ];
   if (check.requiredName) rows.push(['TlsDomain', `${check.requiredName}: ${check.nameMatches ? 'matches' : 'does not match'}`]);
