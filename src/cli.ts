@@ -5,7 +5,6 @@
  * Exit codes, as monitoring plugins use them: 0 healthy, 1 degraded, 2 failing,
  * 3 usage error or internal fault; 130 when cancelled with Ctrl-C.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { addScheduledCommands } from './cli-scheduled.js';
 import { chooseOutput, colorWanted, nearMissCommand, quietOnClosedStdout, usageErrorJson, type OutputFlags } from './cli-support.js';
@@ -13,10 +12,11 @@ import { probeOptionsFromFlags, readCaFiles, type ProbeFlags } from './cli-flags
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
 import type { ServeCliOptions } from './serve-cli.js';
+import { VERSION } from './version.js';
 
 export const EXIT = { healthy: 0, degraded: 1, failing: 2, usage: 3, cancelled: 130 } as const;
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = { version: VERSION };
 
 const EXAMPLES = `
 Examples:

@@ -19,7 +19,7 @@ import type { ProbeResult } from '../result.js';
 import type { NamedTarget } from '../targets.js';
 import { forbiddenAddress } from './address-policy.js';
 import { historyPoint, MemoryHistory, type HistorySource } from './history.js';
-import { renderProbeMetrics } from './metrics.js';
+import { registerBuildInfo, renderProbeMetrics } from './metrics.js';
 import { renderStatusPage } from './status-page.js';
 
 export interface ExporterOptions {
@@ -90,6 +90,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerBuildInfo(registry);
   const requests = new Counter({ name: 'mailflow_exporter_requests_total', help: 'HTTP requests by path and status', labelNames: ['path', 'status'], registers: [registry] });
   const probes = new Counter({ name: 'mailflow_exporter_probes_total', help: 'Probes run, by verdict', labelNames: ['verdict'], registers: [registry] });
   new Gauge({ name: 'mailflow_exporter_probes_in_flight', help: 'Probes running now', registers: [registry], collect() { this.set(inFlight); } });
