@@ -279,10 +279,11 @@ export function buildProgram(): Command {
     .command('demo')
     .description('start loopback smart hosts that fail in every way Exchange Online reports, probe each, and print a table')
     .option('--json', 'print every case\'s result as JSON')
+    .option('--keep', 'keep the servers up after the table and print probe, verify and serve commands to try against them, until Ctrl-C')
     .option('--no-color', 'no colours')
-    .action(async (opts: { json?: boolean; color: boolean }) => {
+    .action(async (opts: { json?: boolean; color: boolean; keep?: boolean }) => {
       const { runDemo } = await import('./demo.js');
-      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
+      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color), keep: Boolean(opts.keep) });
     });
 
   program
