@@ -187,7 +187,8 @@ async function runSession(settings: Settings, base: Omit<ProbeContext, 'transcri
             const leaf = c.chain[0];
             const judged = validatesCertificate(settings.tlsMode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${settings.tlsMode})`;
             const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
-            return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)${revocation}` : 'no certificate';
+            const validity = leaf && leaf.daysLeft < 0 ? `expired ${leaf.validTo.slice(0, 10)} (${-leaf.daysLeft} days ago)` : `expires ${leaf?.validTo.slice(0, 10)} (${leaf?.daysLeft} days)`;
+            return leaf ? `${leaf.subject}; ${judged}; ${validity}${revocation}` : 'no certificate';
           },
         );
         result.certificate = check;

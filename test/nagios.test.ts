@@ -232,6 +232,16 @@ describe('renderNagios (pure)', () => {
     expect(parsePluginOutput(out.text).summary).toMatch(/^cancelled before every path finished; /);
   });
 
+  it('the certificate stage of an expired leaf under encryption-only says how long ago, not a negative count', async () => {
+    const result = await probe(['mx1.demo.test'], { ...loopbackProbeOptions(dns, expired.port, { timeoutMs: 2000, deadlineMs: 5000 }), tlsMode: 'encryption-only' });
+    const days = -result.paths[0]!.certificate!.chain[0]!.daysLeft;
+    expect(days).toBeGreaterThan(0);
+    expect(result.paths[0]!.stages.find((s) => s.name === 'certificate')).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(new RegExp(`^CN=mx1\\.demo\\.test; not validated \\(encryption-only\\); expired \\d{4}-\\d\\d-\\d\\d \\(${days} days ago\\)$`)),
+    });
+  });
+
   it('remote text cannot break the line: a | or a newline in a failure message is neutralised', async () => {
     const result = await probe(['127.0.0.1'], loopbackProbeOptions(dns, refused, { timeoutMs: 2000, deadlineMs: 5000 }));
     const path = result.paths[0]!;
