@@ -532,7 +532,8 @@ describe('probe verify (the command)', () => {
     [['mx1.demo.test', '--rcpt-test', 'a@b.test'], 'probe: invalid --rcpt-test "a@b.test": expected FROM,TO (two addresses, one comma)\n'],
     [['mx1.demo.test', '--max-message-size', 'huge'], 'probe: invalid maximum message size "huge": give bytes or a size such as 36MB or 150MB (MB = 1048576 bytes), at most 2GB\n'],
     [['mx1.demo.test', '--report', '/nonexistent/dir/report.html'], 'probe: cannot write report "/nonexistent/dir/report.html": the directory /nonexistent/dir does not exist\n'],
-    [['mx1.demo.test', '--json', '--markdown'], 'probe: --json and --markdown cannot be combined: choose one output on stdout\n'],
+    // with --json, a usage error is JSON on stderr (issue 15)
+    [['mx1.demo.test', '--json', '--markdown'], '{"error":{"kind":"usage","message":"--json and --markdown cannot be combined: choose one output on stdout"}}\n'],
   ])('exit 3 for bad input %j', async (args, stderr) => {
     const sessions = good.sessions.length;
     const r = await run(['verify', ...args, ...common()]);
