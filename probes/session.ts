@@ -112,7 +112,9 @@ function describeCertificate(ctx: ProbeContext, c: CertificateCheck): string {
   const leaf = c.chain[0];
   const judged = validatesCertificate(ctx.tls.mode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${ctx.tls.mode})`;
   const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
-  return leaf ? `${leaf.subject}; ${judged}; expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)${revocation}` : 'no certificate';
+  if (!leaf) return 'no certificate';
+  const validity = leaf.daysLeft < 0 ? `expired ${leaf.validTo.slice(0, 10)} (${-leaf.daysLeft} days ago)` : `expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)`;
+  return `${leaf.subject}; ${judged}; ${validity}${revocation}`;
 }
 
 /** One envelope command; anything but an `ok` reply fails the step with the server's words. */

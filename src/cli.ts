@@ -5,22 +5,20 @@
  * Exit codes, as monitoring plugins use them: 0 healthy, 1 degraded, 2 failing,
  * 3 usage error or internal fault; 130 when cancelled with Ctrl-C.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { addScheduledCommands } from './cli-scheduled.js';
 import { cancelOnSigint, EXIT } from './cli-exit.js';
 import { addProbeFlags, collect, probeOptionsFromFlags, type ProbeFlags } from './cli-flags.js';
+import { chooseOutput, colorWanted, nearMissCommand, quietOnClosedStdout, usageErrorJson, type OutputFlags } from './cli-support.js';
 import type { ProbeOptions } from './options.js';
 import { terminal } from './report/sanitize.js';
 import type { ProbeResult } from './result.js';
 import type { ServeCliOptions } from './serve-cli.js';
+import { VERSION } from './version.js';
 
 export { EXIT } from './cli-exit.js';
 
-// dist/src/cli.js when installed; src/cli.ts when the tests load it.
-const pkg = JSON.parse(
-  readFileSync(new URL(import.meta.url.endsWith('.ts') ? '../package.json' : '../../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+const pkg = { version: VERSION };
 
 const EXAMPLES = `
 Examples:
@@ -46,7 +44,7 @@ Codes: 4.4.312 DNS query failed, 4.4.315 connection timed out, 4.4.316 connectio
 4.4.317 cannot connect to remote server, 4.4.318 connection closed abruptly,
 4.7.320 certificate validation failed.`;
 
-interface CliOptions extends ProbeFlags {
+interface CliOptions extends ProbeFlags, OutputFlags {
   json?: boolean;
   transcript?: boolean;
   color: boolean;
@@ -56,7 +54,7 @@ interface CliOptions extends ProbeFlags {
 }
 
 function useColor(flag: boolean): boolean {
-  return flag && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && Boolean(process.stdout.isTTY);
+  return colorWanted(flag, process.env, Boolean(process.stdout.isTTY));
 }
 
 function exitCodeOf(result: ProbeResult): number {
@@ -72,6 +70,8 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
     import('./catalog/index.js'),
   ]);
   const language = chooseLanguage(opts.lang);
+  const output = chooseOutput(opts);
+  if (opts.targets !== undefined && output.format === 'nagios') throw new UsageError('--output nagios checks one connector: give its smart hosts, not --targets');
   if (opts.targets !== undefined && targets.length) throw new UsageError(`give targets either on the command line or in --targets "${opts.targets}", not both`);
   if (!targets.length && opts.targets === undefined) throw new UsageError('no target given: name at least one smart host, domain or IP address (see probe --help)');
   // In fleet mode --concurrency is the number of connectors in flight, not of paths.
@@ -91,8 +91,14 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
   const cancel = cancelOnSigint();
   try {
     const result = await probe(targets, { ...options, signal: cancel.signal });
+    if (output.format === 'nagios') {
+      const { renderNagios } = await import('./report/nagios.js');
+      const nagios = renderNagios(result, output.thresholds);
+      process.stdout.write(nagios.text);
+      return nagios.exitCode;
+    }
     process.stdout.write(
-      opts.json
+      output.format === 'json'
         ? renderJson(result)
         : renderText(result, { color: useColor(opts.color), transcript: Boolean(opts.transcript), catalog: catalogFor(language) }),
     );
@@ -179,6 +185,9 @@ export function buildProgram(): Command {
   addProbeFlags(program, 'probe')
     .option('--targets <file>', 'fleet mode: probe every connector in FILE (one a line: hosts and key=value options; or a scheduled-checks config, .yaml/.json)')
     .option('--json', 'print the result as JSON (schema mailflow-probe/result@1)')
+    .addOption(new Option('--output <format>', 'text (default), json (as --json), or nagios: a Nagios/Icinga plugin line with perfdata, exit 0-3').choices(['text', 'json', 'nagios']))
+    .option('-w, --warning <days>', 'with --output nagios: WARNING when a certificate has this many days left or fewer (default 30)')
+    .option('-c, --critical <days>', 'with --output nagios: CRITICAL when a certificate has this many days left or fewer (default 7)')
     .option('--transcript', 'show the SMTP dialogue of every path')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText('after', EXAMPLES)
@@ -211,10 +220,11 @@ export function buildProgram(): Command {
     .command('demo')
     .description('start loopback smart hosts that fail in every way Exchange Online reports, probe each, and print a table')
     .option('--json', 'print every case\'s result as JSON')
+    .option('--keep', 'keep the servers up after the table and print probe, verify and serve commands to try against them, until Ctrl-C')
     .option('--no-color', 'no colours')
-    .action(async (opts: { json?: boolean; color: boolean }) => {
+    .action(async (opts: { json?: boolean; color: boolean; keep?: boolean }) => {
       const { runDemo } = await import('./demo.js');
-      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color) });
+      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color), keep: Boolean(opts.keep) });
     });
 
   const verifyCommand = program
@@ -268,27 +278,46 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedStdout();
   const program = buildProgram();
   program.exitOverride();
+  // With --json a caller parses what we print: usage errors become JSON on stderr too.
+  const json = argv.slice(2).includes('--json');
+  let commanderMessage: string | null = null;
+  const usage = (message: string): number => {
+    process.stderr.write(json ? usageErrorJson(message) : `probe: ${terminal(message, { newlines: false })}\n`);
+    return EXIT.usage;
+  };
   // Commander's own messages become our one-line `probe: …` errors (its "Did you mean"
   // suggestion comes on a line of its own: joined).
   // An argument, a file's content or a server's reply in a message is escaped for the terminal.
-  const writeErr = (text: string): boolean =>
-    process.stderr.write(text.startsWith('error:') ? `probe: ${terminal(text.slice(7).trimEnd().replace(/\s*\n\s*/g, ' '), { newlines: false })}\n` : terminal(text));
+  const writeErr = (text: string): boolean => {
+    if (!text.startsWith('error:')) return process.stderr.write(terminal(text));
+    commanderMessage = text.slice(7).trimEnd().replace(/\s*\n\s*/g, ' ');
+    return true;
+  };
   program.configureOutput({ writeErr });
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeErr });
+  // A bare first word is a target only when it is no command's near miss: `probe histroy`
+  // is a typo to point out, not a DNS lookup; `probe help` is the help.
+  const first = argv[2];
+  if (first === 'help') {
+    const sub = program.commands.find((c) => c.name() === argv[3]);
+    (sub ?? program).outputHelp();
+    return 0;
+  }
+  const meant = first === undefined ? null : nearMissCommand(first, program.commands.map((c) => c.name()).concat('help'));
+  if (meant) return usage(`unknown command "${first}": did you mean "probe ${meant}"? (to probe a host named ${first}, give its full name)`);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
-      return err.exitCode === 0 ? 0 : EXIT.usage;
+      if (err.exitCode === 0) return 0;
+      return usage(commanderMessage ?? err.message.replace(/^error: /, ''));
     }
-    if ((err as Error)?.name === 'UsageError') {
-      process.stderr.write(`probe: ${terminal((err as Error).message, { newlines: false })}\n`);
-      return EXIT.usage;
-    }
+    if ((err as Error)?.name === 'UsageError') return usage((err as Error).message);
     process.stderr.write(`probe: internal error: ${terminal((err as Error)?.stack ?? String(err))}\n`);
     return EXIT.usage;
   }

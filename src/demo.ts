@@ -3,6 +3,9 @@
  * with their own DNS server and certificates, each probed by the real engine. A newcomer
  * sees every code without a network; nothing leaves 127.0.0.0/8.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   banner421,
   certSet,
@@ -16,7 +19,7 @@ import {
 } from '../test/fixtures/index.js';
 import { probe } from './engine.js';
 import type { ProbeOptions } from './options.js';
-import { wrap } from './report/text.js';
+import { renderText, wrap } from './report/text.js';
 import type { ExchangeCode, ProbeResult, Verdict } from './result.js';
 
 interface DemoCase {
@@ -37,12 +40,28 @@ export interface DemoOutcome {
   result: ProbeResult;
 }
 
-/** Starts the servers, probes every case concurrently, closes everything. */
-export async function demoOutcomes(): Promise<{ outcomes: DemoOutcome[]; dnsAddress: string }> {
+/** The demo's loopback servers and the cases that probe them; `close()` stops them all. */
+export interface DemoServers {
+  dnsAddress: string;
+  rootCert: string;
+  cases: DemoCase[];
+  close(): Promise<void>;
+}
+
+/** The options every demo probe runs with (and the commands `--keep` prints spell out). */
+function caseOptions(servers: Pick<DemoServers, 'dnsAddress' | 'rootCert'>, c: DemoCase): ProbeOptions {
+  return { port: c.port, resolvers: [servers.dnsAddress], ca: [servers.rootCert], ehloName: 'probe.demo.test', timeoutMs: 3000, ...c.options };
+}
+
+/** Starts the DNS server and one smart host per outcome, all on loopback. */
+export async function startDemoServers(): Promise<DemoServers> {
   const open: Closable[] = [];
   const keep = <T extends Closable>(server: T): T => {
     open.push(server);
     return server;
+  };
+  const close = async (): Promise<void> => {
+    await Promise.all(open.splice(0).map((server) => server.close()));
   };
   try {
     const certs = certSet();
@@ -72,28 +91,98 @@ export async function demoOutcomes(): Promise<{ outcomes: DemoOutcome[]; dnsAddr
       { name: 'certificate expired', target: 'mx1.demo.test', port: expired.port, expect: { verdict: 'failing', code: '4.7.320' } },
       { name: 'not an SMTP server', target: 'mx1.demo.test', port: garbage.port, expect: { verdict: 'failing', code: 'other' } },
     ];
-    const outcomes = await Promise.all(
-      cases.map(async (c): Promise<DemoOutcome> => ({
-        case: c.name,
-        expected: c.expect,
-        result: await probe(c.target, {
-          port: c.port,
-          resolvers: [dns.address],
-          ca: [certs.root.cert],
-          ehloName: 'probe.demo.test',
-          timeoutMs: 3000,
-          ...c.options,
-        }),
-      })),
-    );
-    return { outcomes, dnsAddress: dns.address };
-  } finally {
-    await Promise.all(open.map((server) => server.close()));
+    return { dnsAddress: dns.address, rootCert: certs.root.cert, cases, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }
 
-export async function runDemo(opts: { json: boolean; color: boolean; width?: number }): Promise<number> {
-  const { outcomes, dnsAddress } = await demoOutcomes();
+/** Probes every case concurrently. */
+export async function probeDemoCases(servers: DemoServers): Promise<DemoOutcome[]> {
+  return Promise.all(
+    servers.cases.map(async (c): Promise<DemoOutcome> => ({ case: c.name, expected: c.expect, result: await probe(c.target, caseOptions(servers, c)) })),
+  );
+}
+
+/** Starts the servers, probes every case concurrently, closes everything. */
+export async function demoOutcomes(): Promise<{ outcomes: DemoOutcome[]; dnsAddress: string }> {
+  const servers = await startDemoServers();
+  try {
+    return { outcomes: await probeDemoCases(servers), dnsAddress: servers.dnsAddress };
+  } finally {
+    await servers.close();
+  }
+}
+
+/** The case whose full report follows the table: a failure with every section of the diagnosis. */
+const SHOWCASE = 'certificate expired';
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The commands to try against the running demo servers: `probe` for a few cases, `verify`
+ * for the healthy one, `serve` for all of them (a targets file and the root CA in `dir`).
+ */
+export function keepCommands(servers: DemoServers, dir: string): string[] {
+  const caFile = join(dir, 'demo-root.pem');
+  const targetsFile = join(dir, 'demo-targets.txt');
+  writeFileSync(caFile, servers.rootCert);
+  const name = (c: DemoCase): string => c.name.replace(/\s*\(.*$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+  writeFileSync(
+    targetsFile,
+    servers.cases
+      .map((c) => `${c.target} name=${name(c)} port=${c.port}${c.options?.timeoutMs ? ` timeout=${c.options.timeoutMs}` : ''}`)
+      .join('\n') + '\n',
+  );
+  const common = ['--resolver', servers.dnsAddress, '--ca-file', caFile, '--ehlo-name', 'probe.demo.test'];
+  const out: string[] = [];
+  for (const c of servers.cases) {
+    if (!['healthy (MX, STARTTLS, trusted chain)', 'port 25 closed', 'certificate expired', 'greeting is 421 4.3.2'].includes(c.name)) continue;
+    out.push(`  # ${c.name} → ${c.expect.code ? `${c.expect.code}` : c.expect.verdict}`);
+    out.push(`  probe ${[c.target, '--port', String(c.port), ...common].map(shellWord).join(' ')}`);
+  }
+  const healthy = servers.cases[0]!;
+  out.push('  # the pre-migration checklist for the healthy smart host');
+  out.push(`  probe verify ${[healthy.target, '--port', String(healthy.port), ...common].map(shellWord).join(' ')}`);
+  out.push('  # the exporter over every case: /probe?target=certificate-expired, /metrics, /');
+  out.push(`  probe serve ${['--targets', targetsFile, '--listen', '127.0.0.1:0', ...common].map(shellWord).join(' ')}`);
+  return out;
+}
+
+export async function runDemo(opts: { json: boolean; color: boolean; width?: number; keep?: boolean }): Promise<number> {
+  const servers = await startDemoServers();
+  let outcomes: DemoOutcome[];
+  try {
+    outcomes = await probeDemoCases(servers);
+  } catch (err) {
+    await servers.close();
+    throw err;
+  }
+  if (!opts.keep) await servers.close();
+  const code = report(outcomes, servers.dnsAddress, opts);
+  if (!opts.keep) return code;
+  const dir = mkdtempSync(join(tmpdir(), 'mailflow-probe-demo-'));
+  try {
+    // With --json the commands go to stderr, so stdout stays one JSON document.
+    (opts.json ? process.stderr : process.stdout).write(
+      ['', 'The demo servers stay up until Ctrl-C (DNS and smart hosts on loopback). Try, in another terminal:', ...keepCommands(servers, dir), ''].join('\n') + '\n',
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } finally {
+    await servers.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return code;
+}
+
+function report(outcomes: DemoOutcome[], dnsAddress: string, opts: { json: boolean; color: boolean; width?: number }): number {
   const matched = outcomes.every((o) => o.result.verdict === o.expected.verdict && o.result.code === o.expected.code);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
@@ -115,6 +204,12 @@ export async function runDemo(opts: { json: boolean; color: boolean; width?: num
     lines.push(
       `${o.case.padEnd(caseWidth)}${paint(colour[r.verdict], r.verdict.padEnd(10))}${(r.code ?? '—').padEnd(10)}${wrap(fix, width, fixColumn)}`,
     );
+  }
+  // One failure in full, as `probe` prints it: what the table's one line stands for.
+  const showcase = outcomes.find((o) => o.case === SHOWCASE);
+  if (showcase) {
+    lines.push('', paint(1, `One case in full (${SHOWCASE}), as probe reports it:`), '');
+    lines.push(renderText(showcase.result, { color: opts.color, width: Math.min(width, 100) }).trimEnd());
   }
   lines.push('');
   lines.push(

@@ -61,13 +61,22 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
       }),
     );
 
+  // One pass per target at a time, whoever starts it: croner's `protect` covers only its
+  // own runs, so without this the start-up pass and the first scheduled one could overlap
+  // (the same target probed twice at start-up).
+  const running = new Set<number>();
   const runPass = async (index: number): Promise<void> => {
-    if (stopping) return;
-    const target = config.targets[index]!;
-    const outcome = await track(monitor.check(target, controller.signal));
-    if (outcome) {
-      log(passLine(outcome));
-      if (outcome.alerts.length && !controller.signal.aborted) await deliver();
+    if (stopping || running.has(index)) return;
+    running.add(index);
+    try {
+      const target = config.targets[index]!;
+      const outcome = await track(monitor.check(target, controller.signal));
+      if (outcome) {
+        log(passLine(outcome));
+        if (outcome.alerts.length && !controller.signal.aborted) await deliver();
+      }
+    } finally {
+      running.delete(index);
     }
   };
 

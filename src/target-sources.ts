@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig } from './config.js';
-import type { HistoryPoint, HistorySource } from './exporter/history.js';
+import { historyPointFromRow, type HistoryPoint, type HistorySource } from './exporter/history.js';
 import { History } from './history.js';
 import { resolveSettings, UsageError, type ProbeOptions } from './options.js';
 import { loadTargetsFile, type NamedTarget } from './targets.js';
@@ -49,7 +49,7 @@ export function configHistory(file: string): { source: HistorySource; label: str
         return history
           .results(name, new Date(Date.now() - WEEK_MS))
           .slice(-limit)
-          .map((r) => ({ at: Date.parse(r.at), verdict: r.verdict, code: r.code, status: r.status, durationMs: r.durationMs }));
+          .map(historyPointFromRow);
       },
     },
     close: () => history.close(),

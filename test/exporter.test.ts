@@ -72,7 +72,7 @@ describe('/probe', () => {
     expect(sample(body, 'probe_success')).toBe(1);
     expect(sample(body, 'probe_degraded')).toBe(0);
     expect(sample(body, 'probe_mailflow_code_info', { code: 'none', stage: '', host: 'mx1.demo.test', ip: '127.0.0.1' })).toBe(1);
-    expect(sample(body, 'probe_tls_version_info', { version: 'TLSv1.3' })).toBe(1);
+    expect(sample(body, 'probe_tls_version_info', { version: 'TLS 1.3' })).toBe(1);
     expect(sample(body, 'probe_path_success', { host: 'mx1.demo.test', ip: '127.0.0.1' })).toBe(1);
     expect(sample(body, 'probe_paths')).toBe(1);
     const leaf = e.last.get('healthy')?.paths[0]?.certificate?.chain[0];
@@ -92,7 +92,7 @@ describe('/probe', () => {
     expect(sample(body, 'probe_phase_duration_seconds', { phase: 'tcp' })).toBeGreaterThan(0);
     expect(sample(body, 'probe_phase_duration_seconds', { phase: 'banner' })).toBe(0);
     expect(sample(body, 'probe_ssl_earliest_cert_expiry')).toBeUndefined();
-    expect(sample(body, 'probe_tls_version_info', { version: 'TLSv1.3' })).toBeUndefined();
+    expect(sample(body, 'probe_tls_version_info', { version: 'TLS 1.3' })).toBeUndefined();
   });
 
   it('a name that does not resolve: code 4.4.312 at the dns stage', async () => {

@@ -174,6 +174,19 @@ describe('verify a whole export', () => {
       'STARTTLS is not offered: Exchange Online would deliver unencrypted (opportunistic TLS)',
     );
 
+    // no fix is repeated inside another (the diagnosis' first fix heads the list, once)
+    const wrong = byName['Wrong name']!;
+    expect(wrong.fixes[0]).toBe(wrong.result!.diagnosis!.firstFix);
+    for (const [i, a] of wrong.fixes.entries()) for (const [j, b] of wrong.fixes.entries()) if (i !== j) expect(b).not.toContain(a);
+    // a server that states a smaller SIZE is told to raise it
+    expect(byName['Opportunistic']!.fixes.filter((f) => f.startsWith("Raise the smart host's message size limit to at least 36 MB"))).toHaveLength(1);
+    // an expired certificate: "expired N days ago", never a negative count
+    const legacyHtml = renderVerifyHtml({ ...report, connectors: [legacyReport] });
+    const legacyDays = -legacyReport.result!.paths[0]!.certificate!.chain[0]!.daysLeft;
+    expect(legacyDays).toBeGreaterThan(0);
+    expect(legacyHtml).toContain(`(expired ${legacyDays} day${legacyDays === 1 ? '' : 's'} ago)`);
+    expect(legacyHtml).not.toMatch(/\(-\d+ days? left\)/);
+
     // progress: one start and one done per probed connector, in order
     expect(events.filter((e) => e.type === 'start').map((e) => e.name)).toEqual(['To on-premises', "O'Brien partner", 'Legacy relay', 'To branch', 'Wrong name', 'Opportunistic']);
     expect(events.at(-1)).toEqual({ type: 'done', index: 6, total: 6, name: 'Opportunistic', verdict: 'warn' });
@@ -288,7 +301,13 @@ describe('each checklist item passes, warns or fails against a host that misbeha
       expect([r.verdict, r.code]).toEqual([verdict, code]);
       for (const check of r.checks) expect(check.fix === null).toBe(check.status === 'pass' || check.status === 'skip');
       if (leaf) expect(r.checks.find((x) => x.id === 'certificate-expiry')?.detail).toMatch(/^CN=mx1\.demo\.test expires \d{4}-\d\d-\d\d \((9|10) days\): within the 30-day horizon$/);
-      if (want.size === 'warn') expect(r.checks.find((x) => x.id === 'size')?.detail).toBe('SIZE is not advertised: the limit is unknown until a large message bounces');
+      if (want.size === 'warn') {
+        expect(r.checks.find((x) => x.id === 'size')?.detail).toBe('SIZE is not advertised: the limit is unknown until a large message bounces');
+        // nothing to raise: it says SIZE is missing, and that Exchange Online sends anyway
+        expect(r.checks.find((x) => x.id === 'size')?.fix).toBe(
+          'The smart host does not advertise SIZE (RFC 1870): Exchange Online sends anyway, but the server may still reject large messages; make sure it accepts at least 36 MB (37,748,736 bytes), and advertising SIZE makes the limit visible.',
+        );
+      }
     } finally {
       await server.close();
     }
@@ -516,7 +535,8 @@ describe('probe verify (the command)', () => {
     [['mx1.demo.test', '--rcpt-test', 'a@b.test'], 'probe: invalid --rcpt-test "a@b.test": expected FROM,TO (two addresses, one comma)\n'],
     [['mx1.demo.test', '--max-message-size', 'huge'], 'probe: invalid maximum message size "huge": give bytes or a size such as 36MB or 150MB (MB = 1048576 bytes), at most 2GB\n'],
     [['mx1.demo.test', '--report', '/nonexistent/dir/report.html'], 'probe: cannot write report "/nonexistent/dir/report.html": the directory /nonexistent/dir does not exist\n'],
-    [['mx1.demo.test', '--json', '--markdown'], 'probe: --json and --markdown cannot be combined: choose one output on stdout\n'],
+    // with --json, a usage error is JSON on stderr (issue 15)
+    [['mx1.demo.test', '--json', '--markdown'], '{"error":{"kind":"usage","message":"--json and --markdown cannot be combined: choose one output on stdout"}}\n'],
   ])('exit 3 for bad input %j', async (args, stderr) => {
     const sessions = good.sessions.length;
     const r = await run(['verify', ...args, ...common()]);

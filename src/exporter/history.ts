@@ -3,7 +3,10 @@
  * in SQLite; until an exporter is given that store, it remembers the last results it
  * produced itself, in memory.
  */
+import { en } from '../catalog/en.js';
+import type { ResultRow } from '../history.js';
 import type { ExchangeCode, ProbeResult, Verdict } from '../result.js';
+import { earliestExpiry, headlinePath } from '../result-facts.js';
 
 /** One point of a target's history: enough for the chart and the last-verdict column. */
 export interface HistoryPoint {
@@ -14,6 +17,26 @@ export interface HistoryPoint {
   /** `450 4.4.316 Connection refused` … or null when nothing failed. */
   status: string | null;
   durationMs: number;
+  /** The result in brief, for the target's detail view; absent in older points. */
+  detail?: PointDetail;
+}
+
+/** What the detail view shows of a result: each path's stages, the failure, the fix, the certificate. */
+export interface PointDetail {
+  /** The stage that failed on the reported path, or null. */
+  stage: string | null;
+  /** Exchange Online's one-line message, or null when nothing failed. */
+  message: string | null;
+  /** The fix to try first: the probe's own when it is known, else the code's first fix. */
+  firstFix: string | null;
+  /** When the earliest certificate expires (ISO 8601), or null when none was seen. */
+  certExpires: string | null;
+  paths: { host: string; ip: string | null; verdict: Verdict; stages: { name: string; ok: boolean; ms: number }[] }[];
+}
+
+/** The code's first fix in the catalogue: what a stored result (which keeps no diagnosis) can say. */
+function codeFirstFix(code: ExchangeCode | null): string | null {
+  return code ? (en.codes[code]?.fixes[0] ?? null) : null;
 }
 
 /** A history store the status page reads; newest point last. */
@@ -22,7 +45,33 @@ export interface HistorySource {
 }
 
 export function historyPoint(result: ProbeResult): HistoryPoint {
-  return { at: Date.parse(result.startedAt), verdict: result.verdict, code: result.code, status: result.status, durationMs: result.durationMs };
+  const headline = headlinePath(result);
+  return {
+    at: Date.parse(result.startedAt),
+    verdict: result.verdict,
+    code: result.code,
+    status: result.status,
+    durationMs: result.durationMs,
+    detail: {
+      stage: result.code ? (result.diagnosis?.stage ?? headline?.failure?.stage ?? null) : null,
+      message: result.message,
+      firstFix: result.diagnosis?.firstFix ?? codeFirstFix(result.code),
+      certExpires: earliestExpiry(result)?.validTo ?? null,
+      paths: result.paths.map((p) => ({ host: p.host, ip: p.ip, verdict: p.verdict, stages: p.stages.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms })) })),
+    },
+  };
+}
+
+/** A row of the scheduled checks' SQLite history as a point: the status page works from the store alone. */
+export function historyPointFromRow(row: ResultRow): HistoryPoint {
+  return {
+    at: Date.parse(row.at),
+    verdict: row.verdict,
+    code: row.code,
+    status: row.status,
+    durationMs: row.durationMs,
+    detail: { stage: row.stage, message: row.message, firstFix: codeFirstFix(row.code), certExpires: row.certExpires, paths: row.stages },
+  };
 }
 
 /** The last `capacity` results per target, in memory. */

@@ -3,15 +3,18 @@
  * answers: one fresh registry per scrape, so every series describes this probe only.
  * Every phase is registered up front (0 when not reached), as blackbox_exporter does,
  * so a dashboard's series do not vanish when a probe fails early.
+ *
+ * Where a metric means what one of blackbox_exporter's does (prober/utils.go, tcp.go,
+ * tls.go), it has that metric's name, labels and label values, so dashboards and alerts
+ * written for blackbox_exporter's TCP/TLS probes work unchanged; ours carry the
+ * Exchange-specific facts (the code, the paths, the degraded verdict).
  */
+import ipaddr from 'ipaddr.js';
 import { Gauge, Registry } from 'prom-client';
 import { STAGES } from '../../probes/stage.js';
 import type { PathResult, ProbeResult } from '../result.js';
-
-/** The path whose phases and code are reported: the headline failing path, else the first. */
-function headlinePath(result: ProbeResult): PathResult | undefined {
-  return result.paths.find((p) => p.verdict === 'failing' && p.code) ?? result.paths[0];
-}
+import { earliestExpiry, headlinePath, seconds } from '../result-facts.js';
+import { VERSION } from '../version.js';
 
 /** The metrics of one probe, in the text exposition format (prom-client's contentType). */
 export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: string; contentType: string }> {
@@ -23,11 +26,11 @@ export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: s
     result.verdict === 'failing' ? 0 : 1,
   );
   gauge('probe_degraded', 'Whether mail would flow but a path failed or a warning holds (1), else 0').set(result.verdict === 'degraded' ? 1 : 0);
-  gauge('probe_duration_seconds', 'How long the whole probe took, in seconds').set(result.durationMs / 1000);
+  gauge('probe_duration_seconds', 'How long the whole probe took, in seconds').set(seconds(result.durationMs));
 
   const phases = gauge('probe_phase_duration_seconds', 'Time spent in each stage of the reported path, in seconds', ['phase']);
   const headline = headlinePath(result);
-  for (const phase of STAGES) phases.set({ phase }, (headline?.stages.find((s) => s.name === phase)?.ms ?? 0) / 1000);
+  for (const phase of STAGES) phases.set({ phase }, seconds(headline?.stages.find((s) => s.name === phase)?.ms ?? 0));
 
   gauge(
     'probe_mailflow_code_info',
@@ -43,21 +46,104 @@ export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: s
     1,
   );
 
-  const expiries = result.paths.flatMap((p) => (p.certificate?.chain ?? []).filter((c) => !c.anchor).map((c) => Date.parse(c.validTo)));
-  if (expiries.length) {
-    gauge('probe_ssl_earliest_cert_expiry', 'Earliest expiry of the certificates the smart hosts presented, as a Unix time in seconds').set(
-      Math.min(...expiries) / 1000,
-    );
-  }
-  const versions = new Set(result.paths.map((p) => p.tls?.protocol).filter((v): v is string => Boolean(v)));
-  if (versions.size) {
-    const info = gauge('probe_tls_version_info', 'The TLS version the smart hosts negotiated', ['version']);
-    for (const version of versions) info.set({ version }, 1);
-  }
+  addBlackboxMetrics(gauge, result, headline);
 
   const paths = gauge('probe_path_success', 'Per path (host × address): 1 when it passed, else 0', ['host', 'ip']);
   for (const p of result.paths) paths.set({ host: p.host, ip: p.ip ?? '' }, p.verdict === 'failing' ? 0 : 1);
   gauge('probe_paths', 'How many paths (host × address) were probed').set(result.paths.length);
 
   return { body: await registry.metrics(), contentType: registry.contentType };
+}
+
+type GaugeMaker = (name: string, help: string, labelNames?: string[]) => Gauge<string>;
+
+/** blackbox_exporter's ipHash (prober/utils.go): FNV-1a 32 over the address's 4 or 16 bytes. */
+export function ipAddrHash(ip: string): number {
+  let parsed = ipaddr.parse(ip);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  let hash = 0x811c9dc5;
+  for (const byte of parsed.toByteArray()) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** `TLSv1.3` (OpenSSL's name) as blackbox_exporter labels it: `TLS 1.3`. */
+export function tlsVersionLabel(protocol: string): string {
+  const m = /^TLSv(\d(?:\.\d)?)$/.exec(protocol);
+  return m ? `TLS ${m[1]!.includes('.') ? m[1] : `${m[1]}.0`}` : protocol;
+}
+
+/** A distinguished name as Go's pkix.Name.String() writes it: `CN=…,O=…`, no space after commas. */
+function goDn(dn: string): string {
+  return dn.split(', ').join(',');
+}
+
+/** Go's `%x` of a serial number: lower-case hex without leading zeros. */
+function goSerial(serial: string): string {
+  return serial.replace(/[^0-9a-f]/gi, '').toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/**
+ * The metrics named as blackbox_exporter names them, for the reported path (the headline
+ * failing path, else the first): address family and hash, DNS time, TLS version and
+ * cipher, the certificate chain's expiry and identity.
+ */
+function addBlackboxMetrics(gauge: GaugeMaker, result: ProbeResult, headline: PathResult | undefined): void {
+  gauge('probe_dns_lookup_time_seconds', 'Returns the time taken for probe dns lookup in seconds').set(
+    seconds(headline?.stages.find((s) => s.name === 'dns')?.ms ?? 0),
+  );
+  if (headline?.family) gauge('probe_ip_protocol', 'Specifies whether probe ip protocol is IP4 or IP6').set(headline.family);
+  if (headline?.ip) gauge('probe_ip_addr_hash', "Specifies the hash of IP address. It's useful to detect if the IP address changes.").set(ipAddrHash(headline.ip));
+
+  const first = earliestExpiry(result);
+  if (first) {
+    gauge('probe_ssl_earliest_cert_expiry', 'Returns earliest SSL cert expiry in unixtime (of every certificate the smart hosts sent)').set(
+      Math.floor(Date.parse(first.validTo) / 1000),
+    );
+  }
+  const check = headline?.certificate;
+  const leaf = check?.chain[0];
+  if (check && leaf) {
+    // The chain as verified, trust anchor included: it lives as long as its shortest-lived member.
+    if (check.trusted) {
+      gauge('probe_ssl_last_chain_expiry_timestamp_seconds', 'Returns last SSL chain expiry in timestamp').set(
+        Math.floor(Math.min(...check.chain.map((c) => Date.parse(c.validTo))) / 1000),
+      );
+    }
+    gauge('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information', ['fingerprint_sha256', 'subject', 'issuer', 'subjectalternative', 'serialnumber']).set(
+      {
+        fingerprint_sha256: leaf.fingerprint256.replace(/:/g, '').toLowerCase(),
+        subject: goDn(leaf.subject),
+        issuer: goDn(leaf.issuer),
+        subjectalternative: leaf.names.join(','),
+        serialnumber: goSerial(leaf.serialNumber),
+      },
+      1,
+    );
+  }
+  const versions = new Set(result.paths.map((p) => p.tls?.protocol).filter((v): v is string => Boolean(v)));
+  if (versions.size) {
+    const info = gauge('probe_tls_version_info', 'Returns the TLS version used or NaN when unknown', ['version']);
+    for (const version of versions) info.set({ version: tlsVersionLabel(version) }, 1);
+  }
+  const ciphers = new Set(result.paths.map((p) => p.tls?.cipher).filter((c): c is string => Boolean(c)));
+  if (ciphers.size) {
+    const info = gauge('probe_tls_cipher_info', 'Returns the TLS cipher negotiated during handshake', ['cipher']);
+    for (const cipher of ciphers) info.set({ cipher }, 1);
+  }
+}
+
+/**
+ * `mailflow_probe_build_info{version,nodeversion,platform,arch} 1` in the exporter's own
+ * registry, as every Prometheus exporter exposes its build (blackbox_exporter_build_info).
+ */
+export function registerBuildInfo(registry: Registry): void {
+  new Gauge({
+    name: 'mailflow_probe_build_info',
+    help: 'A metric with a constant 1 value labelled by the version of mailflow-probe and the Node.js it runs on',
+    labelNames: ['version', 'nodeversion', 'platform', 'arch'],
+    registers: [registry],
+  }).set({ version: VERSION, nodeversion: process.version, platform: process.platform, arch: process.arch }, 1);
 }

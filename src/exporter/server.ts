@@ -19,8 +19,8 @@ import type { ProbeResult } from '../result.js';
 import type { NamedTarget } from '../targets.js';
 import { forbiddenAddress } from './address-policy.js';
 import { historyPoint, MemoryHistory, type HistorySource } from './history.js';
-import { renderProbeMetrics } from './metrics.js';
-import { renderStatusPage } from './status-page.js';
+import { registerBuildInfo, renderProbeMetrics } from './metrics.js';
+import { renderStatusPage, renderTargetDetail } from './status-page.js';
 
 export interface ExporterOptions {
   /** The configured targets, by name: from `--targets FILE` (or the checks' config file). */
@@ -85,11 +85,13 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const memory = new MemoryHistory();
   const history = opts.history ?? memory;
   const last = new Map<string, ProbeResult>();
+  const historyLabel = opts.historyLabel ?? (opts.history ? 'history store' : "this exporter's own probes, in memory");
   const token = opts.token ? digest(opts.token) : null;
   let inFlight = 0;
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerBuildInfo(registry);
   const requests = new Counter({ name: 'mailflow_exporter_requests_total', help: 'HTTP requests by path and status', labelNames: ['path', 'status'], registers: [registry] });
   const probes = new Counter({ name: 'mailflow_exporter_probes_total', help: 'Probes run, by verdict', labelNames: ['verdict'], registers: [registry] });
   new Gauge({ name: 'mailflow_exporter_probes_in_flight', help: 'Probes running now', registers: [registry], collect() { this.set(inFlight); } });
@@ -112,7 +114,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       return;
     }
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void => {
-      requests.inc({ path: ['/', '/probe', '/metrics'].includes(url.pathname) ? url.pathname : 'other', status: String(status) });
+      requests.inc({ path: ['/', '/probe', '/metrics', '/target'].includes(url.pathname) ? url.pathname : 'other', status: String(status) });
       if (res.headersSent || res.destroyed) return;
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -136,10 +138,20 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         return;
       case '/':
         Promise.all(opts.targets.map(async (t) => ({ name: t.name, targets: t.targets, history: await history.recent(t.name, 60) }))).then(
-          (rows) => send(200, renderStatusPage(rows, { source: opts.historyLabel ?? (opts.history ? 'history store' : 'this exporter\'s own probes, in memory') }), 'text/html; charset=utf-8'),
+          (rows) => send(200, renderStatusPage(rows, { source: historyLabel }), 'text/html; charset=utf-8'),
           (err: Error) => fail(500, `status page: ${err.message}`),
         );
         return;
+      case '/target': {
+        // One target's last result, from the same history as the status page.
+        const target = opts.targets.find((t) => t.name === url.searchParams.get('name'));
+        if (!target) return fail(404, 'unknown target: see / for the configured ones');
+        Promise.resolve(history.recent(target.name, 60)).then(
+          (points) => send(200, renderTargetDetail({ name: target.name, targets: target.targets, history: points }, { now: new Date(), source: historyLabel }), 'text/html; charset=utf-8'),
+          (err: Error) => fail(500, `status page: ${err.message}`),
+        );
+        return;
+      }
       case '/probe':
         return handleProbe(url, req, res, send, fail);
       default:

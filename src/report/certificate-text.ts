@@ -8,7 +8,8 @@ function keyText(cert: CertificateSummary): string {
   return `${type}${bits}${cert.curve ? ` (${cert.curve})` : ''}`;
 }
 
-function daysText(days: number): string {
+/** `12 days left`, `expired 699 days ago` (never "-699 days left"). */
+export function daysText(days: number): string {
   if (days < 0) return `expired ${-days} day${days === -1 ? '' : 's'} ago`;
   return `${days} day${days === 1 ? '' : 's'} left`;
 }

@@ -9,6 +9,7 @@ import type { CheckStatus } from '../verify/checklist.js';
 import { formatBytes } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';
 import { html as esc } from './sanitize.js';
+import { daysText } from './certificate-text.js';
 import { describeConnector, summaryLine } from './verify-text.js';
 
 /** HTML-escapes text for element content and attribute values (report/sanitize.ts). */
@@ -101,7 +102,7 @@ function certificateTable(c: ConnectorReport): string {
     ['Subject', leaf.subject],
     ['Names', leaf.names.join(', ') || '(none)'],
     ['Issuer', leaf.issuer],
-    ['Valid', `${leaf.validFrom.slice(0, 10)} to ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days left)`],
+    ['Valid', `${leaf.validFrom.slice(0, 10)} to ${leaf.validTo.slice(0, 10)} (${daysText(leaf.daysLeft)})`],
     ['Trusted', check.trusted ? 'yes' : `no (${check.verifyError ?? 'untrusted'})`],
   ];
   if (check.requiredName) rows.push(['TlsDomain', `${check.requiredName}: ${check.nameMatches ? 'matches' : 'does not match'}`]);

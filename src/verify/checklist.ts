@@ -93,17 +93,22 @@ function fixFor(id: CheckId, mode: TlsMode, tlsDomain: string | null, settings: 
     case 'tls-version':
       return 'Enable TLS 1.2 (or 1.3) on the server: Exchange Online never uses TLS 1.0 or 1.1.';
     case 'certificate':
-      return (
-        result.diagnosis?.code === '4.7.320' || result.diagnosis?.kind === 'certificate'
-          ? `${result.diagnosis.firstFix} `
-          : ''
-      ) + (tlsDomain
+      // The probe's own first fix (diagnosis.firstFix) heads the connector's fixes
+      // (verify/run.ts): not repeated here.
+      return tlsDomain
         ? `Install a certificate from a public CA, sent with its full chain, whose names cover ${tlsDomain}; or change the connector's TlsDomain to a name the certificate carries.`
-        : 'Install a certificate from a public CA and send the full chain (leaf and intermediates).');
+        : 'Install a certificate from a public CA and send the full chain (leaf and intermediates).';
     case 'certificate-expiry':
       return `Renew the certificate before it expires (the warning horizon is ${settings.warnDays} days); install the renewed one on every smart host.`;
-    case 'size':
-      return `Raise the smart host's message size limit to at least ${formatBytes(settings.maxMessageSize)} (Exchange: Set-ReceiveConnector -MaxMessageSize and Set-TransportConfig -MaxReceiveSize; Postfix: message_size_limit), or pass --max-message-size with your tenant's real limit.`;
+    case 'size': {
+      const limits = result.paths.map((p) => (p.capabilitiesAfterTls ?? p.capabilities)?.size);
+      if (limits.some((size) => typeof size === 'number' && size > 0 && size < settings.maxMessageSize)) {
+        return `Raise the smart host's message size limit to at least ${formatBytes(settings.maxMessageSize)} (Exchange: Set-ReceiveConnector -MaxMessageSize and Set-TransportConfig -MaxReceiveSize; Postfix: message_size_limit), or pass --max-message-size with your tenant's real limit.`;
+      }
+      // No SIZE at all: nothing to raise. RFC 1870 makes the keyword optional; Exchange
+      // Online sends regardless, and only a bounce would reveal the server's limit.
+      return `The smart host does not advertise SIZE (RFC 1870): Exchange Online sends anyway, but the server may still reject large messages; make sure it accepts at least ${formatBytes(settings.maxMessageSize)}, and advertising SIZE makes the limit visible.`;
+    }
     case '8bitmime':
       return 'Enable 8BITMIME (RFC 6152) on the server; without it Exchange Online must down-convert 8-bit messages to 7-bit.';
     case 'smtputf8':
