@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { checkCount, INPUT_LIMITS, readBounded } from './input-limits.js';
 import { parseCaPem, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 
 /** One connector to probe: a name (unique in its list), its smart hosts, its options. */
@@ -158,11 +159,13 @@ export function parseTargetsFile(text: string, file: string, defaults: ProbeOpti
 
 /** Reads and parses a `--targets` file; an unreadable file is a UsageError naming it. */
 export function loadTargetsFile(file: string, defaults: ProbeOptions = {}): NamedTarget[] {
-  let text: string;
+  const text = readBounded(file, INPUT_LIMITS.targetsFileBytes, 'targets file').toString('utf8');
+  // Counted before a line is parsed: one connector a line, comments and blank lines aside.
+  const lines = text.split('\n').filter((line) => line.trim() && !line.trim().startsWith('#')).length;
   try {
-    text = readFileSync(file, 'utf8');
+    checkCount(lines, INPUT_LIMITS.targets, 'targets');
   } catch (err) {
-    throw new UsageError(`cannot read targets file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`${file}: ${(err as Error).message}`);
   }
   return parseTargetsFile(text, file, defaults);
 }
