@@ -1,0 +1,71 @@
+/**
+ * Remote text in chat alerts is data (issue 16): a server's reply lands in Slack mrkdwn
+ * and in Teams Adaptive Card markdown, and neither may mention, link or format from it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AlertEvent } from '../src/alert-state.js';
+import { alertLines, alertSubject, genericPayload, slackPayload, teamsPayload } from '../src/alerts/format.js';
+import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../src/alerts/chat-escape.js';
+
+const hostile = '554 <!channel> <http://evil.demo.test|click here> *bold* _it_ ~gone~ `code` & [click](http://evil.demo.test) <@U123>';
+
+function event(): AlertEvent {
+  return {
+    kind: 'failing',
+    target: 'smarthost_*x*',
+    at: '2026-11-27T07:00:00.000Z',
+    state: 'failing',
+    previous: 'healthy',
+    failingSince: '2026-11-27T07:00:00.000Z',
+    bounceAt: '2026-11-28T07:00:00.000Z',
+    queueLifetimeMs: 86_400_000,
+    code: '4.4.317',
+    status: `450 4.4.317 Cannot connect to remote server [Message=${hostile}]`,
+    stage: 'banner',
+    summary: hostile,
+    firstFix: 'Fix the banner.',
+    warnings: [],
+  };
+}
+
+describe('Slack mrkdwn', () => {
+  it('escapes &, < and > as Slack documents, and neutralises *, _, ~ and `', () => {
+    expect(escapeSlackMrkdwn(hostile)).toBe(
+      '554 &lt;!channel&gt; &lt;http://evil.demo.test|click here&gt; ∗bold∗ ＿it＿ ∼gone∼ ˋcodeˋ &amp; [click](http://evil.demo.test) &lt;@U123&gt;',
+    );
+    expect(escapeSlackMrkdwn('plain 450 4.4.316 text')).toBe('plain 450 4.4.316 text');
+  });
+
+  it('the Slack payload carries no mention, link or formatting from remote text', () => {
+    const slack = slackPayload(event()) as { text: string; blocks: { type: string; text: { type: string; text: string } }[] };
+    for (const text of [slack.text, slack.blocks[1]!.text.text]) {
+      expect(text).not.toMatch(/[<>*_~`]/);
+      expect(text).toContain('&lt;!channel&gt;');
+    }
+    expect(slack.blocks[1]!.text.text).toBe(alertLines(event()).map(escapeSlackMrkdwn).join('\n'));
+    // plain_text is shown as is: the header keeps the subject unescaped.
+    expect(slack.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: alertSubject(event()).slice(0, 150) } });
+  });
+});
+
+describe('Teams Adaptive Card markdown', () => {
+  it('escapes every markdown character with a backslash', () => {
+    expect(escapeTeamsMarkdown('[click](http://evil.demo.test) *b* _i_ ~s~ `c` <x> # h | \\ !')).toBe(
+      '\\[click\\]\\(http://evil.demo.test\\) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\` \\<x\\> \\# h \\| \\\\ \\!',
+    );
+    // A list marker only matters at the start of a line.
+    expect(escapeTeamsMarkdown('- item\n1. first\n+ plus\n4.4.316 a-b')).toBe('\\- item\n1\\. first\n\\+ plus\n4.4.316 a-b');
+  });
+
+  it('every TextBlock of the card is escaped', () => {
+    const teams = teamsPayload(event()) as { attachments: { content: { body: { text: string }[] } }[] };
+    const texts = teams.attachments[0]!.content.body.map((b) => b.text);
+    expect(texts).toEqual([alertSubject(event()), ...alertLines(event())].map(escapeTeamsMarkdown));
+    expect(texts.join('\n')).not.toMatch(/(?<!\\)[[\]()*_`<>]/);
+  });
+});
+
+it('the generic webhook and the email keep the text as it is: JSON and plain text are data already', () => {
+  expect(genericPayload(event(), 'id-1')).toMatchObject({ summary: hostile, target: 'smarthost_*x*' });
+  expect(alertLines(event())).toContain(`Failing stage: banner — ${hostile}`);
+});
