@@ -123,7 +123,7 @@ describe('hostile HTTP clients', () => {
 
   it('idle connections over the cap are shed, oldest first, and a scrape still succeeds', async () => {
     const e = await exporter({ maxConnections: 4 });
-    const idle = [];
+    const idle: Awaited<ReturnType<typeof rawClient>>[] = [];
     for (let i = 0; i < 5; i++) idle.push(await rawClient(e.port));
     await expect.poll(() => idle.map((c) => c.isClosed()), { timeout: 2000 }).toEqual([true, false, false, false, false]);
     const res = await fetch(`${e.url}/metrics`);
