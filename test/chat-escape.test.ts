@@ -49,19 +49,21 @@ describe('Slack mrkdwn', () => {
 });
 
 describe('Teams Adaptive Card markdown', () => {
-  it('escapes every markdown character with a backslash', () => {
-    expect(escapeTeamsMarkdown('[click](http://evil.demo.test) *b* _i_ ~s~ `c` <x> # h | \\ !')).toBe(
-      '\\[click\\]\\(http://evil.demo.test\\) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\` \\<x\\> \\# h \\| \\\\ \\!',
+  it('escapes the markup characters with a backslash, and the ( that would make a link', () => {
+    expect(escapeTeamsMarkdown('[click](http://evil.demo.test) ![img](http://x.demo.test/a.png) *b* _i_ ~s~ `c` <http://x.demo.test> \\')).toBe(
+      '[click]\\(http://evil.demo.test) ![img]\\(http://x.demo.test/a.png) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\` \\<http://x.demo.test\\> \\\\',
     );
-    // A list marker only matters at the start of a line.
-    expect(escapeTeamsMarkdown('- item\n1. first\n+ plus\n4.4.316 a-b')).toBe('\\- item\n1\\. first\n\\+ plus\n4.4.316 a-b');
+    // Markers only matter at the start of a line; brackets and parentheses alone are text.
+    expect(escapeTeamsMarkdown('- item\n1. first\n+ plus\n# head\n4.4.316 a-b [mailflow-probe] (in 24 h)')).toBe(
+      '\\- item\n1\\. first\n\\+ plus\n\\# head\n4.4.316 a-b [mailflow-probe] (in 24 h)',
+    );
   });
 
   it('every TextBlock of the card is escaped', () => {
     const teams = teamsPayload(event()) as { attachments: { content: { body: { text: string }[] } }[] };
     const texts = teams.attachments[0]!.content.body.map((b) => b.text);
     expect(texts).toEqual([alertSubject(event()), ...alertLines(event())].map(escapeTeamsMarkdown));
-    expect(texts.join('\n')).not.toMatch(/(?<!\\)[[\]()*_`<>]/);
+    expect(texts.join('\n')).not.toMatch(/(?<!\\)[*_`<>]|\]\(/);
   });
 });
 

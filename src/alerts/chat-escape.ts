@@ -26,14 +26,17 @@ export function escapeSlackMrkdwn(text: string): string {
 
 /**
  * Text for an Adaptive Card TextBlock, whose markdown (bold, italic, links, lists) takes
- * CommonMark's backslash escapes: every markup character gets one, and a list marker at
- * the start of a line (`- `, `+ `, `1. `) too.
+ * CommonMark's backslash escapes. Escaped: the emphasis and code markers, `<` `>`
+ * (autolinks), the `(` that would make `[label](url)` or `![alt](url)` a link, and a list
+ * or heading marker at the start of a line. Brackets and parentheses elsewhere are plain
+ * text in markdown and stay as they are, so our own "[mailflow-probe]" reads unchanged.
  *
- * @example escapeTeamsMarkdown('[click](http://x)') // '\\[click\\]\\(http://x\\)'
+ * @example escapeTeamsMarkdown('[click](http://x)') // '[click]\\(http://x)'
  */
 export function escapeTeamsMarkdown(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()#|<>!~]/g, '\\$&')
-    .replace(/^(\s*)([-+])(?=\s)/gm, '$1\\$2')
+    .replace(/[\\`*_~<>]/g, '\\$&')
+    .replace(/\]\(/g, ']\\(')
+    .replace(/^(\s*)([-+#])/gm, '$1\\$2')
     .replace(/^(\s*\d{1,9})([.)])(?=\s)/gm, '$1\\$2');
 }
