@@ -10,6 +10,9 @@ import { parseInteger, parsePort, UsageError, type ProbeOptions } from './option
 import { configHistory, loadNamedTargets } from './target-sources.js';
 import type { NamedTarget } from './targets.js';
 
+/** After SIGTERM, `serve` has stopped within this. */
+export const SERVE_STOP_MS = 5000;
+
 /** The environment variable that may hold the bearer token (never argv: `ps` shows argv). */
 export const TOKEN_ENV = 'PROBE_EXPORTER_TOKEN';
 
@@ -84,12 +87,24 @@ export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): P
   const loopback = host === '::1' || host.startsWith('127.');
   if (!loopback && !token) warn(`probe: listening on ${host} without a token: anyone who can reach it can run probes (set ${TOKEN_ENV} or --token-file)`);
   warn(`probe: serving ${targets.length} targets on ${exporter.url} (/probe?target=NAME, /metrics, /)`);
+  // First signal: close — probes in flight are cancelled, connections closed — within
+  // SERVE_STOP_MS. A second signal exits at once.
+  let signals = 0;
   await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const onSignal = (): void => {
+      if (++signals > 1) process.exit(130);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
-  await exporter.close();
+  const closed = exporter.close();
+  const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SERVE_STOP_MS).unref());
+  const outcome = await Promise.race([closed, late]);
   history?.close();
+  if (outcome === 'late') {
+    warn(`probe: still closing after ${SERVE_STOP_MS / 1000} s; exiting`);
+    process.exit(0);
+  }
   return 0;
 }
