@@ -230,3 +230,33 @@ describe('signals', () => {
     await expect.poll(() => silent.connections(), { timeout: 2000 }).toBe(0);
   });
 });
+
+describe('webhook secrets', () => {
+  it('urlEnv: the URL comes from the environment, its credentials as HTTP Basic authentication', async () => {
+    const hook = await startWebhook();
+    onTestFinished(() => hook.close());
+    const secret = hook.url.replace('http://', 'http://probe:s3cret@') + '?token=abc';
+    const { doc, file } = await config('url-env', [{ type: 'webhook', name: 'hook', urlEnv: 'HOOK_URL' }]);
+    const env = { HOOK_URL: secret };
+    const monitor = new Monitor(validateConfig(doc, file, env), { env });
+    onTestFinished(() => monitor.close());
+    await monitor.check(monitor.config.targets[0]!);
+    expect(await monitor.deliver()).toEqual({ delivered: 1, failed: [] });
+    expect(hook.delivered().map((r) => [r.path, r.headers.authorization])).toEqual([['/hook?token=abc', `Basic ${Buffer.from('probe:s3cret').toString('base64')}`]]);
+  });
+
+  it('a delivery error that quotes a URL is stored and reported without its credentials or query', async () => {
+    const { doc, file, database } = await config('redact', [{ type: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook' }]);
+    const senders = {
+      hook: async (): Promise<void> => {
+        throw new Error('POST https://probe:s3cret@hooks.demo.test/x?token=abc failed: ECONNREFUSED');
+      },
+    };
+    const monitor = new Monitor(validateConfig(doc, file, {}), { senders });
+    onTestFinished(() => monitor.close());
+    await monitor.check(monitor.config.targets[0]!);
+    const d = await monitor.deliver();
+    expect(d.failed.map((f) => f.error)).toEqual(['POST https://***:***@hooks.demo.test/x?*** failed: ECONNREFUSED']);
+    expect(outbox(database).map((o) => o.last_error)).toEqual(['POST https://***:***@hooks.demo.test/x?*** failed: ECONNREFUSED']);
+  });
+});
