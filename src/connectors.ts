@@ -185,6 +185,7 @@ function normalize(record: Record<string, unknown>, index: number): Connector {
   };
   const smartHosts = at('SmartHosts', () => {
     const raw = f.has('smarthosts') && f.get('smarthosts') !== null ? f.get('smarthosts') : f.get('smarthostsstring');
+    if (Array.isArray(raw)) checkCount(raw.length, INPUT_LIMITS.hostsPerTarget, 'smart hosts');
     const names = list(raw, 'SmartHosts');
     // Counted before each is parsed: 100 000 of them took seconds and a gigabyte and a half.
     checkCount(names.length, INPUT_LIMITS.hostsPerTarget, 'smart hosts');
