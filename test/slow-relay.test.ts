@@ -18,52 +18,16 @@ import { validateConfig, type EmailChannel } from '../src/config.js';
 import { Monitor } from '../src/monitor.js';
 import { startWatch } from '../src/scheduler.js';
 import { closedPort, noBanner, startRaw, type RawServer } from './fixtures/index.js';
+import { startSlowRelay, type SlowRelay } from './fixtures/relay.js';
 import { startWebhook } from './fixtures/webhook.js';
 
 const BIN = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-slow-relay-'));
 
-interface DrippingRelay extends RawServer {
-  /** Messages whose end of DATA (`.`) the relay has read: from then on it drips. */
-  dataEnded(): number;
-}
-
-/** An SMTP relay that takes the message and then answers the final dot one byte a second. */
-async function startDrippingRelay(): Promise<DrippingRelay> {
-  let ended = 0;
-  const server = await startRaw((socket) => {
-    let inData = false;
-    let pending = '';
-    let drip: NodeJS.Timeout | undefined;
-    socket.on('close', () => clearInterval(drip));
-    socket.write('220 relay.demo.test ESMTP\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('latin1');
-      let end: number;
-      while ((end = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, end).replace(/\r$/, '');
-        pending = pending.slice(end + 1);
-        if (inData) {
-          if (line !== '.') continue;
-          inData = false;
-          ended++;
-          const reply = Buffer.from('250 2.0.0 queued\r\n');
-          let i = 0;
-          drip = setInterval(() => (i < reply.length ? socket.write(reply.subarray(i, ++i)) : clearInterval(drip)), 1000);
-          continue;
-        }
-        const verb = line.split(' ')[0]!.toUpperCase();
-        if (verb === 'EHLO') socket.write('250-relay.demo.test\r\n250 8BITMIME\r\n');
-        else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 go ahead\r\n');
-        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  onTestFinished(() => server.close());
-  return { ...server, dataEnded: () => ended };
+async function startRelay(): Promise<SlowRelay> {
+  const relay = await startSlowRelay('drip-after-data');
+  onTestFinished(() => relay.close());
+  return relay;
 }
 
 function event(): AlertEvent {
@@ -115,7 +79,7 @@ function outbox(database: string): { channel: string; attempts: number; delivere
 
 describe('the channel timeout is the whole delivery', () => {
   it('a relay that drips its reply to the end of DATA is abandoned at the timeout, its connection closed', { timeout: 30_000 }, async () => {
-    const relay = await startDrippingRelay();
+    const relay = await startRelay();
     const channel = validateConfig({ targets: [{ host: '127.0.0.1' }], alerts: [relayAlert(relay, '1s')] }, 'c.yaml', {}).alerts[0] as EmailChannel;
     const started = performance.now();
     await expect(emailSender(channel)(event(), 'alert-1')).rejects.toThrow(
@@ -131,7 +95,7 @@ describe('the channel timeout is the whole delivery', () => {
 
 describe('channels deliver independently', () => {
   it('a webhook is delivered while the email channel is stuck on a dripping relay', { timeout: 30_000 }, async () => {
-    const relay = await startDrippingRelay();
+    const relay = await startRelay();
     const hook = await startWebhook();
     onTestFinished(() => hook.close());
     const { doc, file } = await config('independent', [relayAlert(relay, '3s'), { type: 'webhook', name: 'hook', url: hook.url, timeout: '3s' }]);
@@ -157,7 +121,7 @@ describe('channels deliver independently', () => {
 
 describe('probe watch beside a slow relay', () => {
   it('passes keep their schedule while a delivery drips, and stop() cancels it within the grace period, leaving the row for next time', { timeout: 30_000 }, async () => {
-    const relay = await startDrippingRelay();
+    const relay = await startRelay();
     const { doc, file, database } = await config('beside', [relayAlert(relay, '10m')]);
     (doc.targets as { schedule: string }[])[0]!.schedule = '* * * * * *';
     const lines: string[] = [];
@@ -176,8 +140,8 @@ describe('probe watch beside a slow relay', () => {
 });
 
 describe('signals', () => {
-  async function watchChild(name: string): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; at: number }>; database: string; relay: DrippingRelay }> {
-    const relay = await startDrippingRelay();
+  async function watchChild(name: string): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; at: number }>; database: string; relay: SlowRelay }> {
+    const relay = await startRelay();
     const { file, database } = await config(name, [relayAlert(relay, '10m')]);
     const child = spawn(process.execPath, [BIN, 'watch', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     onTestFinished(() => void child.kill('SIGKILL'));
