@@ -224,3 +224,25 @@ describe('webhook secrets', () => {
     expect(outbox(database).map((o) => o.last_error)).toEqual(['POST https://***:***@hooks.demo.test/x?*** failed: ECONNREFUSED']);
   });
 });
+
+describe('the relay soak (bench/relay-soak.ts)', () => {
+  it('80 deliveries to relays that drip, stall or work: every one ends by its timeout + 250 ms, nothing leaks', { timeout: 60_000 }, async () => {
+    const script = fileURLToPath(new URL('../dist/bench/relay-soak.js', import.meta.url));
+    const child = spawn(process.execPath, ['--expose-gc', script, '--json', '--deliveries', '80', '--timeout-ms', '500', '--workers', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const report = JSON.parse(stdout) as { ok: boolean; late: number; wrong: number; relayConnectionsClosed: boolean; outcomes: Record<string, number>; unhandledRejections: number };
+    expect({ code, ok: report.ok, late: report.late, wrong: report.wrong, closed: report.relayConnectionsClosed, unhandled: report.unhandledRejections }).toEqual({
+      code: 0,
+      ok: true,
+      late: 0,
+      wrong: 0,
+      closed: true,
+      unhandled: 0,
+    });
+    expect(report.outcomes['ok:delivered']).toBe(20);
+    expect(report.outcomes['drip-after-data:timeout']).toBe(20);
+  });
+});
