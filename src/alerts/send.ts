@@ -33,7 +33,6 @@ export class DeliveryTimeout extends Error {
  */
 export async function withDeliveryDeadline(channel: string, timeoutMs: number, outer: AbortSignal | undefined, send: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
   const stop = (reason: Error): void => controller.abort(reason);
   const onOuter = (): void => stop(outer?.reason instanceof Error ? outer.reason : new DOMException('cancelled', 'AbortError'));
   if (outer?.aborted) onOuter();
@@ -43,12 +42,11 @@ export async function withDeliveryDeadline(channel: string, timeoutMs: number, o
     controller.signal.addEventListener('abort', fire, { once: true });
     if (controller.signal.aborted) fire();
   });
-  timer = setTimeout(() => stop(new DeliveryTimeout(`${channel}: delivery took longer than ${formatDuration(timeoutMs)} (the channel's timeout): abandoned`)), timeoutMs);
+  const timer = setTimeout(() => stop(new DeliveryTimeout(`${channel}: delivery took longer than ${formatDuration(timeoutMs)} (the channel's timeout): abandoned`)), timeoutMs);
   try {
     await Promise.race([send(controller.signal), deadline]);
   } finally {
     clearTimeout(timer);
-    timer = undefined;
     outer?.removeEventListener('abort', onOuter);
   }
 }
