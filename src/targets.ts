@@ -160,12 +160,17 @@ export function parseTargetsFile(text: string, file: string, defaults: ProbeOpti
 /** Reads and parses a `--targets` file; an unreadable file is a UsageError naming it. */
 export function loadTargetsFile(file: string, defaults: ProbeOptions = {}): NamedTarget[] {
   const text = readBounded(file, INPUT_LIMITS.targetsFileBytes, 'targets file').toString('utf8');
-  // Counted before a line is parsed: one connector a line, comments and blank lines aside.
-  const lines = text.split('\n').filter((line) => line.trim() && !line.trim().startsWith('#')).length;
-  try {
-    checkCount(lines, INPUT_LIMITS.targets, 'targets');
-  } catch (err) {
-    throw new UsageError(`${file}: ${(err as Error).message}`);
-  }
+  // Counted before a line is parsed: targets (one a line, comments and blank lines aside)
+  // and the hosts of each (the words without "=").
+  const lines = text.split(/\r?\n/).map((raw) => raw.replace(/(^|\s)#.*$/, '').trim());
+  const counted = (where: string, count: () => void): void => {
+    try {
+      count();
+    } catch (err) {
+      throw new UsageError(`${where}: ${(err as Error).message}`);
+    }
+  };
+  counted(file, () => checkCount(lines.filter(Boolean).length, INPUT_LIMITS.targets, 'targets'));
+  lines.forEach((line, i) => counted(`${file}:${i + 1}`, () => checkCount(line.split(/\s+/).filter((w) => w && !w.includes('=')).length, INPUT_LIMITS.hostsPerTarget, 'hosts')));
   return parseTargetsFile(text, file, defaults);
 }

@@ -102,6 +102,13 @@ describe('count limits', () => {
     expect(errorOf(() => validateConfig({ targets: [{ hosts }] }, 'c.yaml', {}))).toBe('c.yaml: targets[0].hosts: 1001 hosts, more than the limit of 1000');
   });
 
+  it('more hosts on one line of a targets file than the limit, counted before any is parsed', () => {
+    const file = write('wide.txt', `# one connector\nmx0.demo.test\n${Array.from({ length: 100_000 }, (_, i) => `mx${i}.demo.test`).join(' ')} name=wide\n`);
+    const started = performance.now();
+    expect(errorOf(() => loadTargetsFile(file))).toBe(`${file}:3: 100000 hosts, more than the limit of 1000`);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('more targets in a targets file than the limit', () => {
     const file = write('many.txt', Array.from({ length: INPUT_LIMITS.targets + 1 }, (_, i) => `mx${i}.demo.test`).join('\n'));
     expect(errorOf(() => loadTargetsFile(file))).toBe(`${file}: 10001 targets, more than the limit of 10000`);
