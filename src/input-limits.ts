@@ -16,6 +16,8 @@ export const INPUT_LIMITS = {
   targetsFileBytes: 4 * MiB,
   /** A `Get-OutboundConnector | ConvertTo-Json` export: a few kilobytes per connector. */
   connectorsFileBytes: 16 * MiB,
+  /** The exporter's bearer token file (`--token-file`). */
+  tokenFileBytes: 64 * 1024,
   /** Targets in a config or a targets file; connectors in an export. */
   targets: 10_000,
   /** Smart hosts of one connector, hosts of one target. */
@@ -25,7 +27,7 @@ export const INPUT_LIMITS = {
 } as const;
 
 function size(bytes: number): string {
-  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`;
+  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /**

@@ -3,9 +3,9 @@
  * SIGINT/SIGTERM. The target list is a `NamedTarget[]` whatever file it came from: the
  * `--targets` format today; the scheduled checks' `--config` loader feeds the same list.
  */
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { EXPORTER_DEFAULTS, startExporter } from './exporter/server.js';
+import { INPUT_LIMITS, readBounded } from './input-limits.js';
 import { parseInteger, parsePort, UsageError, type ProbeOptions } from './options.js';
 import { configHistory, loadNamedTargets } from './target-sources.js';
 import type { NamedTarget } from './targets.js';
@@ -48,11 +48,7 @@ export function readToken(file: string | undefined, env: NodeJS.ProcessEnv, warn
   const fromEnv = env[TOKEN_ENV]?.trim() || null;
   let fromFile: string | null = null;
   if (file !== undefined) {
-    try {
-      fromFile = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new UsageError(`cannot read token file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    fromFile = readBounded(file, INPUT_LIMITS.tokenFileBytes, 'token file').toString('utf8').trim();
     if (!fromFile) throw new UsageError(`token file "${file}" is empty`);
   }
   if (fromFile && fromEnv) warn(`probe: both ${TOKEN_ENV} and --token-file are set; using the token file`);

@@ -15,6 +15,7 @@ import { parseDuration } from '../src/duration.js';
 import { INPUT_LIMITS } from '../src/input-limits.js';
 import { UsageError } from '../src/options.js';
 import { redactUrls } from '../src/redact.js';
+import { readToken } from '../src/serve-cli.js';
 import { loadTargetsFile } from '../src/targets.js';
 
 const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
@@ -78,6 +79,11 @@ describe('size limits, checked before parsing', () => {
     const file = sparse('huge.json', 64 * 1024 * 1024);
     expect(errorOf(() => readConnectors(file))).toBe(`connectors file "${file}" is larger than 16 MiB (67108864 bytes)`);
   });
+});
+
+it('a token file over 64 KiB is refused, naming the limit', () => {
+  const file = sparse('token', 1024 * 1024);
+  expect(errorOf(() => readToken(file, {}, () => {}))).toBe(`token file "${file}" is larger than 64 KiB (1048576 bytes)`);
 });
 
 describe('count limits', () => {
