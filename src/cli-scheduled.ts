@@ -86,11 +86,15 @@ export function addScheduledCommands(program: Command): void {
       const config = loadConfig(opts.config);
       const watcher = startWatch(config, { checkAtStart: opts.checkAtStart });
       process.stdout.write(`watching ${config.targets.length} target(s); history in ${terminal(config.database)}\n`);
-      // First signal: finish in-flight probes, commit, deliver, close. Second: cancel them.
+      // First signal: in-flight checks and deliveries get a few seconds to commit, then are
+      // cancelled (undelivered alerts stay in the outbox); stopped within 5 s. Second: exit now.
       let stopping = false;
       const dispose = onSignals(['SIGINT', 'SIGTERM'], (signal) => {
+        if (stopping) {
+          process.stdout.write(`${signal}: exiting now\n`);
+          process.exit(EXIT.cancelled);
+        }
         process.stdout.write(`${signal}: finishing in-flight checks\n`);
-        if (stopping) watcher.abort();
         stopping = true;
         void watcher.stop();
       });

@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { optionJsonSchema, optionsOf, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
 import { parseInteger, parseOptionValue, parsePort, parseTarget, readCaFiles, resolveSettings, UsageError, type ProbeOptions } from './options.js';
+import { checkCount, INPUT_LIMITS, readBounded } from './input-limits.js';
+import { redactUrls } from './redact.js';
 
 /** One connector's smart hosts, checked together, with their own schedule. */
 export interface TargetConfig {
@@ -37,6 +39,8 @@ export interface EmailChannel {
   user: string | null;
   /** The environment variable that holds the password: never the file. */
   passwordEnv: string | null;
+  /** `tls: none` with a user: the config said the password may go in clear text. */
+  allowPlaintextAuth: boolean;
   /** Extra trusted CA certificates (PEM) for the relay. */
   ca: string[];
   timeoutMs: number;
@@ -47,7 +51,10 @@ export type WebhookFormat = 'generic' | 'teams' | 'slack';
 export interface WebhookChannel {
   type: 'webhook';
   name: string;
-  url: string;
+  /** The URL, when the config holds it; null when urlEnv names the variable that does. */
+  url: string | null;
+  /** The environment variable that holds the URL (a secret URL, or one with credentials). */
+  urlEnv: string | null;
   format: WebhookFormat;
   timeoutMs: number;
 }
@@ -129,6 +136,7 @@ const emailSchema = z
     user: z.string().optional(),
     passwordEnv: z.string().optional(),
     password: z.unknown().optional(),
+    allowPlaintextAuth: z.boolean().optional(),
     caFile: z.union([z.string(), z.array(z.string())]).optional(),
     timeout: duration.optional(),
   })
@@ -137,7 +145,8 @@ const webhookSchema = z
   .object({
     type: z.literal('webhook'),
     name: z.string().min(1).optional(),
-    url: z.string(),
+    url: z.string().optional(),
+    urlEnv: z.string().optional(),
     format: z.enum(['generic', 'teams', 'slack']).optional(),
     timeout: duration.optional(),
   })
@@ -264,6 +273,28 @@ function parseAddress(input: string): string {
   return input;
 }
 
+/** An environment variable a channel reads a secret from: a valid name, set (unless env is null). */
+function envVariable(file: string, p: Path, name: string, env: NodeJS.ProcessEnv | null): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(file, p, `invalid environment variable name ${show(name)}`);
+  if (env && env[name] === undefined) fail(file, p, `environment variable "${name}" is not set`);
+  return env?.[name];
+}
+
+/** An alert's whole delivery (connect, TLS, every command or the HTTP exchange) within this. */
+const ALERT_TIMEOUT = { defaultMs: 15_000, maxMs: 600_000 } as const;
+
+/** A webhook URL: http(s), and no credentials in it (fetch refuses them, and they would be printed). */
+function webhookUrl(text: string): URL | 'invalid' | 'scheme' | 'credentials' {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'invalid';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'scheme';
+  return url.username || url.password ? 'credentials' : url;
+}
+
 function channel(
   file: string,
   p: Path,
@@ -272,16 +303,28 @@ function channel(
   env: NodeJS.ProcessEnv | null,
 ): AlertChannel {
   const name = raw.name ?? `${raw.type}-${index + 1}`;
-  const timeoutMs = raw.timeout === undefined ? 15_000 : at(file, [...p, 'timeout'], () => parseDuration(raw.timeout, 'timeout'));
+  let timeoutMs: number = ALERT_TIMEOUT.defaultMs;
+  if (raw.timeout !== undefined) {
+    timeoutMs = at(file, [...p, 'timeout'], () => parseDuration(raw.timeout, 'timeout', ALERT_TIMEOUT.maxMs));
+    if (timeoutMs <= 0) fail(file, [...p, 'timeout'], `must be longer than zero, got ${show(raw.timeout)}`);
+  }
   if (raw.type === 'webhook') {
-    let url: URL;
-    try {
-      url = new URL(raw.url);
-    } catch {
-      fail(file, [...p, 'url'], `invalid URL ${show(raw.url)}`);
+    if (raw.url !== undefined && raw.urlEnv !== undefined) fail(file, p, 'give either url or urlEnv, not both');
+    if (raw.urlEnv !== undefined) {
+      const value = envVariable(file, [...p, 'urlEnv'], raw.urlEnv, env);
+      // Credentials in the variable's URL are sent as HTTP Basic authentication (send.ts).
+      if (value !== undefined && ['invalid', 'scheme'].includes(webhookUrl(value) as string)) {
+        fail(file, [...p, 'urlEnv'], `environment variable "${raw.urlEnv}" does not hold an http: or https: URL`);
+      }
+      return { type: 'webhook', name, url: null, urlEnv: raw.urlEnv, format: raw.format ?? 'generic', timeoutMs };
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(file, [...p, 'url'], `invalid URL ${show(raw.url)}: must be http: or https:`);
-    return { type: 'webhook', name, url: url.href, format: raw.format ?? 'generic', timeoutMs };
+    if (raw.url === undefined) fail(file, [...p, 'url'], 'missing: give url, or urlEnv naming the environment variable that holds it');
+    const url = webhookUrl(raw.url);
+    const shown = redactUrls(show(raw.url));
+    if (url === 'invalid') fail(file, [...p, 'url'], `invalid URL ${shown}`);
+    if (url === 'scheme') fail(file, [...p, 'url'], `invalid URL ${shown}: must be http: or https:`);
+    if (url === 'credentials') fail(file, [...p, 'url'], `${shown} holds credentials: put the whole URL in an environment variable and name it in urlEnv`);
+    return { type: 'webhook', name, url: url.href, urlEnv: null, format: raw.format ?? 'generic', timeoutMs };
   }
   if (raw.password !== undefined) {
     fail(file, [...p, 'password'], 'a password is never read from the config file: put it in an environment variable and name that in passwordEnv');
@@ -291,11 +334,14 @@ function channel(
   const to = [raw.to].flat().map((address, i) => at(file, Array.isArray(raw.to) ? [...p, 'to', i] : [...p, 'to'], () => parseAddress(address)));
   const from = at(file, [...p, 'from'], () => parseAddress(raw.from));
   if (raw.passwordEnv !== undefined) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.passwordEnv)) fail(file, [...p, 'passwordEnv'], `invalid environment variable name ${show(raw.passwordEnv)}`);
     if (!raw.user) fail(file, [...p, 'passwordEnv'], `"${raw.passwordEnv}" is set but no user is: name the user too`);
-    if (env && env[raw.passwordEnv] === undefined) fail(file, [...p, 'passwordEnv'], `environment variable "${raw.passwordEnv}" is not set`);
+    envVariable(file, [...p, 'passwordEnv'], raw.passwordEnv, env);
   }
   const tls = raw.tls ?? 'starttls';
+  // RFC 4954 §4: AUTH PLAIN/LOGIN over an unencrypted connection gives the password away.
+  if (tls === 'none' && raw.user && raw.allowPlaintextAuth !== true) {
+    fail(file, [...p, 'tls'], '"none" with a user would send the password in clear text: use starttls or implicit, or set allowPlaintextAuth: true');
+  }
   return {
     type: 'email',
     name,
@@ -306,6 +352,7 @@ function channel(
     to,
     user: raw.user ?? null,
     passwordEnv: raw.passwordEnv ?? null,
+    allowPlaintextAuth: raw.allowPlaintextAuth === true,
     ca: readCa(file, [...p, 'caFile'], raw.caFile),
     timeoutMs,
   };
@@ -335,10 +382,12 @@ export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEn
   const defaultOptions = probeOptions(file, ['defaults'], defaults);
   const defaultSchedule = defaults.schedule === undefined ? d.schedule : at(file, ['defaults', 'schedule'], () => parseSchedule(defaults.schedule!));
 
+  at(file, ['targets'], () => checkCount(raw.targets.length, INPUT_LIMITS.targets, 'targets'));
   const names = new Set<string>();
   const targets = raw.targets.map((t, i): TargetConfig => {
     const p: Path = ['targets', i];
     if (t.host !== undefined && t.hosts !== undefined) fail(file, p, 'give either host or hosts, not both');
+    if (t.hosts) at(file, [...p, 'hosts'], () => checkCount(t.hosts!.length, INPUT_LIMITS.hostsPerTarget, 'hosts'));
     const list = t.hosts ?? (t.host !== undefined ? [t.host] : fail(file, [...p, 'host'], 'missing: name the smart host, domain or IP address'));
     const hosts = list.map((h, j) => at(file, t.hosts ? [...p, 'hosts', j] : [...p, 'host'], () => parseTarget(h)));
     const options = { ...defaultOptions, ...probeOptions(file, p, t) };
@@ -358,11 +407,20 @@ export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEn
     channelNames.add(a.name);
   });
 
-  const dur = (p: Path, value: string, what: string): number => at(file, p, () => parseDuration(value, what));
-  const queueLifetimeMs = dur(['queueLifetime'], raw.queueLifetime ?? d.queueLifetime, 'queue lifetime');
-  if (queueLifetimeMs <= 0) fail(file, ['queueLifetime'], `must be longer than zero, got ${show(raw.queueLifetime)}`);
+  // Every duration within its real range: the dates it produces stay valid, and a delay
+  // stays within what a timer can wait (Node's timers hold at most 2^31 - 1 ms, ~24.8 days).
+  const dur = (p: Path, value: string, what: string, maxMs: number, positive = false): number => {
+    const ms = at(file, p, () => parseDuration(value, what, maxMs));
+    if (positive && ms <= 0) fail(file, p, `must be longer than zero, got ${show(value)}`);
+    return ms;
+  };
+  const ordered = (p: Path, minMs: number, maxMs: number, value: string, minName: string, minValue: string): number => {
+    if (maxMs < minMs) fail(file, p, `${show(value)} is shorter than ${minName} (${minValue})`);
+    return maxMs;
+  };
+  const queueLifetimeMs = dur(['queueLifetime'], raw.queueLifetime ?? d.queueLifetime, 'queue lifetime', DURATION_LIMITS.queueLifetimeMs, true);
   const escalateBeforeMs = (raw.escalateBefore ?? [...d.escalateBefore]).map((v, i) => {
-    const ms = dur(['escalateBefore', i], v, 'escalation threshold');
+    const ms = dur(['escalateBefore', i], v, 'escalation threshold', DURATION_LIMITS.queueLifetimeMs);
     if (ms <= 0 || ms >= queueLifetimeMs) {
       fail(file, ['escalateBefore', i], `${show(v)} must be between zero and the queue lifetime (${raw.queueLifetime ?? d.queueLifetime})`);
     }
@@ -372,38 +430,56 @@ export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEn
   const confirm = raw.confirm ?? {};
   const flapping = raw.flapping ?? {};
   const delivery = raw.delivery ?? {};
+  const confirmMin = confirm.minDelay ?? d.confirm.minDelay;
+  const confirmMax = confirm.maxDelay ?? d.confirm.maxDelay;
+  const confirmMinMs = dur(['confirm', 'minDelay'], confirmMin, 'delay', DURATION_LIMITS.confirmDelayMs);
+  const confirmMaxMs = dur(['confirm', 'maxDelay'], confirmMax, 'delay', DURATION_LIMITS.confirmDelayMs);
+  const deliveryMin = delivery.minDelay ?? d.delivery.minDelay;
+  const deliveryMax = delivery.maxDelay ?? d.delivery.maxDelay;
+  const deliveryMinMs = dur(['delivery', 'minDelay'], deliveryMin, 'delay', DURATION_LIMITS.deliveryDelayMs, true);
+  const deliveryMaxMs = dur(['delivery', 'maxDelay'], deliveryMax, 'delay', DURATION_LIMITS.deliveryDelayMs, true);
   return {
     file,
     database: path.resolve(path.dirname(file), raw.database ?? d.database),
     queueLifetimeMs,
     escalateBeforeMs: [...new Set(escalateBeforeMs)].sort((a, b) => b - a),
-    reminderEveryMs: reminder === false ? null : dur(['reminderEvery'], reminder, 'reminder interval'),
+    reminderEveryMs: reminder === false ? null : dur(['reminderEvery'], reminder, 'reminder interval', DURATION_LIMITS.reminderMs, true),
     confirm: {
       retries: confirm.retries === undefined ? d.confirm.retries : at(file, ['confirm', 'retries'], () => parseInteger(confirm.retries!, 'retries', 0, 10)),
-      minDelayMs: dur(['confirm', 'minDelay'], confirm.minDelay ?? d.confirm.minDelay, 'delay'),
-      maxDelayMs: dur(['confirm', 'maxDelay'], confirm.maxDelay ?? d.confirm.maxDelay, 'delay'),
+      minDelayMs: confirmMinMs,
+      // A maxDelay given alone below the default minDelay was silently raised before; only an explicit pair is checked.
+      maxDelayMs: confirm.maxDelay !== undefined && confirm.minDelay !== undefined ? ordered(['confirm', 'maxDelay'], confirmMinMs, confirmMaxMs, confirmMax, 'confirm.minDelay', confirmMin) : confirmMaxMs,
     },
     flapping: {
       changes: flapping.changes === undefined ? d.flapping.changes : at(file, ['flapping', 'changes'], () => parseInteger(flapping.changes!, 'changes', 2, 1000)),
-      windowMs: dur(['flapping', 'window'], flapping.window ?? d.flapping.window, 'window'),
+      windowMs: dur(['flapping', 'window'], flapping.window ?? d.flapping.window, 'window', DURATION_LIMITS.flappingWindowMs, true),
     },
     delivery: {
-      minDelayMs: dur(['delivery', 'minDelay'], delivery.minDelay ?? d.delivery.minDelay, 'delay'),
-      maxDelayMs: dur(['delivery', 'maxDelay'], delivery.maxDelay ?? d.delivery.maxDelay, 'delay'),
+      minDelayMs: deliveryMinMs,
+      maxDelayMs: delivery.maxDelay !== undefined && delivery.minDelay !== undefined ? ordered(['delivery', 'maxDelay'], deliveryMinMs, deliveryMaxMs, deliveryMax, 'delivery.minDelay', deliveryMin) : deliveryMaxMs,
     },
     targets,
     alerts,
   };
 }
 
+/**
+ * The range of each duration in the file. The queue lifetime: Microsoft documents 24 h
+ * (48 h before 2017); 30 days leaves room for any other MTA's queue. A confirmation delay
+ * holds up a pass, so an hour at most; a delivery retry a day.
+ */
+export const DURATION_LIMITS = {
+  queueLifetimeMs: 30 * 86_400_000,
+  reminderMs: 30 * 86_400_000,
+  flappingWindowMs: 30 * 86_400_000,
+  confirmDelayMs: 3_600_000,
+  deliveryDelayMs: 86_400_000,
+} as const;
+
 /** Reads and validates FILE (YAML or JSON). Every error is a UsageError naming the file. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv | null = process.env): MonitorConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read config file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  // Measured before it is read: a 50 MB file must not cost a minute and gigabytes to refuse.
+  const text = readBounded(file, INPUT_LIMITS.configBytes, 'config file').toString('utf8');
   // JSON is a subset of YAML 1.2, so one parser takes both.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const error = doc.errors[0];
@@ -411,7 +487,18 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv | null = process
     const line = error.linePos?.[0];
     throw new UsageError(`${file}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML or JSON: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  return validateConfig(doc.toJS(), file, env);
+  let data: unknown;
+  try {
+    // yaml counts alias expansions and throws past maxAliasCount (a "billion laughs" document).
+    data = doc.toJS({ maxAliasCount: INPUT_LIMITS.yamlAliases });
+  } catch (err) {
+    // The only ReferenceError toJS throws once doc.errors is empty: too many aliases.
+    const message = err instanceof ReferenceError
+      ? `aliases expand too much (more than ${INPUT_LIMITS.yamlAliases} times): refused as a resource exhaustion attack`
+      : (err as Error).message.split('\n')[0];
+    throw new UsageError(`${file}: not valid YAML or JSON: ${message}`);
+  }
+  return validateConfig(data, file, env);
 }
 
 /**

@@ -6,7 +6,7 @@
  * about meaning: a file that cannot be read, is not JSON, or holds no connector is one
  * UsageError naming the file and what is wrong, and then nothing is probed.
  */
-import { readFileSync } from 'node:fs';
+import { checkCount, INPUT_LIMITS, readBounded } from './input-limits.js';
 import type { TlsMode } from '../probes/stage.js';
 import { UsageError, parseTarget, parseTlsDomain } from './options.js';
 
@@ -185,7 +185,11 @@ function normalize(record: Record<string, unknown>, index: number): Connector {
   };
   const smartHosts = at('SmartHosts', () => {
     const raw = f.has('smarthosts') && f.get('smarthosts') !== null ? f.get('smarthosts') : f.get('smarthostsstring');
-    return [...new Set(list(raw, 'SmartHosts').map((h) => parseTarget(h.replace(/^\[(.*)\]$/, '$1'))))];
+    if (Array.isArray(raw)) checkCount(raw.length, INPUT_LIMITS.hostsPerTarget, 'smart hosts');
+    const names = list(raw, 'SmartHosts');
+    // Counted before each is parsed: 100 000 of them took seconds and a gigabyte and a half.
+    checkCount(names.length, INPUT_LIMITS.hostsPerTarget, 'smart hosts');
+    return [...new Set(names.map((h) => parseTarget(h.replace(/^\[(.*)\]$/, '$1'))))];
   });
   const recipientDomains = at('RecipientDomains', () =>
     [...new Set(list(f.get('recipientdomains'), 'RecipientDomains').map((d) => d.toLowerCase()))].map((d) => {
@@ -262,6 +266,7 @@ export function parseConnectors(content: string, source: string): Connector[] {
   }
   const records = (Array.isArray(data) ? data : [data]).filter((r) => r !== null);
   if (!records.length) fail('no connector in it (an empty list)');
+  if (records.length > INPUT_LIMITS.targets) fail(`${records.length} connectors, more than the limit of ${INPUT_LIMITS.targets}`);
   const notConnector = records.findIndex((r) => !connectorShaped(r));
   if (notConnector !== -1) {
     fail(
@@ -280,13 +285,7 @@ export function parseConnectors(content: string, source: string): Connector[] {
 
 /** Reads and parses a connector export; every problem is one UsageError naming the file. */
 export function readConnectors(file: string): Connector[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read connectors file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseConnectors(decodeExport(bytes), file);
+  return parseConnectors(decodeExport(readBounded(file, INPUT_LIMITS.connectorsFileBytes, 'connectors file')), file);
 }
 
 /** What verify will do with one connector. */

@@ -8,8 +8,23 @@ import { UsageError } from './options.js';
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d|w)/y;
 
-/** `24h` → 86 400 000. Throws UsageError naming `what` and the value. */
-export function parseDuration(input: unknown, what = 'duration'): number {
+/**
+ * The longest duration anything takes (ten years): far beyond any real setting, and short
+ * enough that every date computed from it (now + duration) is a valid Date.
+ */
+export const MAX_DURATION_MS = 3650 * UNIT_MS.d;
+
+/** 30d, 1h, 10m: a limit as the user would write it (the largest unit that divides it). */
+function durationLiteral(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  return `${ms}ms`;
+}
+
+/**
+ * `24h` → 86 400 000. Throws UsageError naming `what` and the value, also when it is
+ * longer than `maxMs` (default and ceiling: MAX_DURATION_MS).
+ */
+export function parseDuration(input: unknown, what = 'duration', maxMs = MAX_DURATION_MS): number {
   const text = typeof input === 'string' ? input.trim().toLowerCase() : '';
   let total = 0;
   let matched = 0;
@@ -21,6 +36,8 @@ export function parseDuration(input: unknown, what = 'duration'): number {
   if (!text || matched !== text.length) {
     throw new UsageError(`invalid ${what} ${JSON.stringify(input)}: write a duration such as 90s, 30m, 24h, 7d or 1h30m`);
   }
+  const max = Math.min(maxMs, MAX_DURATION_MS);
+  if (!(total <= max)) throw new UsageError(`invalid ${what} ${JSON.stringify(input)}: at most ${durationLiteral(max)}`);
   return Math.round(total);
 }
 

@@ -299,6 +299,11 @@ export class History {
       .run(at.toISOString(), id);
   }
 
+  /** Gives back a claim without counting an attempt (a delivery cancelled by shutdown). */
+  release(id: number, owner: string): void {
+    this.db.prepare('UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ? AND delivered_at IS NULL').run(id, owner);
+  }
+
   markFailed(id: number, error: string, nextAttemptAt: Date): void {
     this.db
       .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?')

@@ -85,6 +85,9 @@ alerts:
   - type: webhook
     format: teams
     url: https://contoso.webhook.office.com/workflows/REPLACE-ME
+    # The URL is a secret (anyone who has it can post): keep it out of this file with
+    # urlEnv: MAILFLOW_PROBE_TEAMS_URL instead of url.
+    # timeout: 15s                # the whole delivery, wall clock
 `;
 
 /** Writes the example to `file`; refuses to overwrite. */

@@ -14,6 +14,7 @@ import { countdown, type Countdown } from './countdown.js';
 import { probe as realProbe } from './engine.js';
 import { claimOwner, History } from './history.js';
 import type { ProbeOptions } from './options.js';
+import { redactUrls } from './redact.js';
 import type { ProbeResult } from './result.js';
 
 export interface MonitorOptions {
@@ -71,7 +72,8 @@ export class Monitor {
   private readonly probeFn: NonNullable<MonitorOptions['probe']>;
   private readonly policy: AlertPolicy;
   private readonly ownsHistory: boolean;
-  private delivering: Promise<DeliveryOutcome> | null = null;
+  /** The channels delivering now, each with its run. */
+  private readonly delivering = new Map<string, Promise<DeliveryOutcome>>();
   private readonly owner = claimOwner();
 
   constructor(readonly config: MonitorConfig, options: MonitorOptions = {}) {
@@ -136,44 +138,55 @@ export class Monitor {
   }
 
   /**
-   * Sends every due outbox row, oldest first, and marks each delivered as soon as its
-   * channel took it. A failure is retried later with doubling backoff (delivery.minDelay
-   * up to delivery.maxDelay), across restarts. Concurrent calls share one run.
+   * Sends every due outbox row and marks each delivered as soon as its channel took it.
+   * Channels deliver independently: each keeps its own alerts in order, and a slow or
+   * failing channel delays no other. A failure is retried later with doubling backoff
+   * (delivery.minDelay up to delivery.maxDelay), across restarts. A channel already
+   * delivering is joined, not started twice. `signal` cancels (shutdown): a cancelled
+   * row is released as it was, for the next run.
    */
-  deliver(): Promise<DeliveryOutcome> {
-    this.delivering ??= this.deliverDue().finally(() => {
-      this.delivering = null;
-    });
-    return this.delivering;
+  deliver(signal?: AbortSignal): Promise<DeliveryOutcome> {
+    const due = new Set(this.history.pendingDeliveries(this.now()).map((row) => row.channel));
+    for (const channel of due) {
+      if (this.delivering.has(channel)) continue;
+      const run = this.deliverChannel(channel, signal).finally(() => this.delivering.delete(channel));
+      this.delivering.set(channel, run);
+    }
+    return Promise.all(this.delivering.values()).then((outcomes) => ({
+      delivered: outcomes.reduce((n, o) => n + o.delivered, 0),
+      failed: outcomes.flatMap((o) => o.failed),
+    }));
   }
 
-  private async deliverDue(): Promise<DeliveryOutcome> {
+  private async deliverChannel(channel: string, signal: AbortSignal | undefined): Promise<DeliveryOutcome> {
     const outcome: DeliveryOutcome = { delivered: 0, failed: [] };
-    const blocked = new Set<string>();
-    for (const row of this.history.pendingDeliveries(this.now())) {
-      // Keep a channel's alerts in order: once one fails, the rest wait for the next run.
-      if (blocked.has(row.channel)) continue;
-      const send = this.senders[row.channel];
-      // Email may spend its timeout three times (connect, greeting, each command).
-      const timeoutMs = this.config.alerts.find((c) => c.name === row.channel)?.timeoutMs ?? 15_000;
+    const send = this.senders[channel];
+    const timeoutMs = this.config.alerts.find((c) => c.name === channel)?.timeoutMs ?? 15_000;
+    for (const row of this.history.pendingDeliveries(this.now()).filter((r) => r.channel === channel)) {
+      if (signal?.aborted) break;
       const now = this.now();
-      if (!this.history.claim(row.id, this.owner, now, new Date(now.getTime() + 3 * timeoutMs + 10_000))) {
-        // Another process is sending it; the channel's later alerts wait their turn.
-        blocked.add(row.channel);
-        continue;
-      }
+      // The timeout is the whole delivery (send.ts), so the claim outlives any send.
+      // Another process holding it is sending it; the channel's later alerts wait their turn.
+      if (!this.history.claim(row.id, this.owner, now, new Date(now.getTime() + timeoutMs + 10_000))) break;
       try {
         if (!send) throw new Error(`no alert channel named "${row.channel}" in the config any more`);
-        await send(row.event, row.alertId);
+        await send(row.event, row.alertId, signal);
         this.history.markDelivered(row.id, this.now());
         outcome.delivered++;
       } catch (err) {
-        const error = (err as Error).message || String(err);
+        if (signal?.aborted) {
+          // Shutting down: not an attempt. The row stays due for the next run.
+          this.history.release(row.id, this.owner);
+          break;
+        }
+        // Error texts may quote a URL with its token or password: never store or print those.
+        const error = redactUrls((err as Error).message || String(err));
         const { minDelayMs, maxDelayMs } = this.config.delivery;
         const delay = Math.min(maxDelayMs, minDelayMs * 2 ** row.attempts);
         this.history.markFailed(row.id, error, new Date(this.now().getTime() + delay));
         outcome.failed.push({ channel: row.channel, alertId: row.alertId, error });
-        blocked.add(row.channel);
+        // Keep a channel's alerts in order: once one fails, the rest wait for the next run.
+        break;
       }
     }
     return outcome;

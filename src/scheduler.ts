@@ -1,8 +1,11 @@
 /**
  * `probe watch --config FILE`: each target checked on its own cron schedule (croner), the
- * outbox delivered after every pass and retried on a timer. SIGINT/SIGTERM stop the
- * schedules, let in-flight probes finish and their passes commit, deliver, and close the
- * database; a second signal cancels the in-flight probes.
+ * outbox delivered beside the schedules — after a pass that raised alerts, and on a retry
+ * timer — and never waited for by a pass, so a slow relay cannot hold the checks back.
+ * stop() (SIGINT/SIGTERM) stops the schedules and gives in-flight passes and deliveries
+ * a grace period (STOP_GRACE_MS) to commit; then it cancels them: a cancelled probe is not
+ * recorded, a cancelled delivery stays in the outbox for the next run. The database is
+ * closed either way.
  */
 import { Cron } from 'croner';
 import type { MonitorConfig } from './config.js';
@@ -14,12 +17,17 @@ export interface WatchOptions extends MonitorOptions {
   log?: (line: string) => void;
   /** Check every target once at start, before the first scheduled time (default true). */
   checkAtStart?: boolean;
+  /** How long stop() lets in-flight work finish before it cancels it (default STOP_GRACE_MS). */
+  stopGraceMs?: number;
 }
+
+/** stop() finishes within this plus the time cancelled work takes to unwind (milliseconds). */
+export const STOP_GRACE_MS = 3000;
 
 export interface Watcher {
   /** Resolves once every in-flight pass has committed and the database is closed. */
   stop(): Promise<void>;
-  /** Cancels in-flight probes (a second Ctrl-C). */
+  /** Cancels in-flight probes and deliveries at once. */
   abort(): void;
   readonly stopped: Promise<void>;
 }
@@ -55,7 +63,7 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
 
   const deliver = (): Promise<unknown> =>
     track(
-      monitor.deliver().then((d) => {
+      monitor.deliver(controller.signal).then((d) => {
         for (const f of d.failed) log(`delivery failed: ${f.channel} alert ${f.alertId}: ${f.error} (will retry)`);
         if (d.delivered) log(`delivered ${d.delivered} alert(s)`);
       }),
@@ -73,7 +81,8 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
       const outcome = await track(monitor.check(target, controller.signal));
       if (outcome) {
         log(passLine(outcome));
-        if (outcome.alerts.length && !controller.signal.aborted) await deliver();
+        // Not awaited: the next pass must not wait for a relay.
+        if (outcome.alerts.length && !controller.signal.aborted) void deliver();
       }
     } finally {
       running.delete(index);
@@ -96,8 +105,12 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
     stopping = true;
     for (const job of jobs) job.stop();
     clearInterval(retryTimer);
+    const grace = setTimeout(() => controller.abort(new DOMException('stopping', 'AbortError')), options.stopGraceMs ?? STOP_GRACE_MS);
     while (inFlight.size) await Promise.all([...inFlight]);
-    if (!controller.signal.aborted) await monitor.deliver().catch(() => undefined);
+    // What the last passes committed goes out now, within the same grace period.
+    if (!controller.signal.aborted) await deliver();
+    while (inFlight.size) await Promise.all([...inFlight]);
+    clearTimeout(grace);
     monitor.close();
     resolveStopped();
     return stopped;

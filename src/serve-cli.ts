@@ -3,13 +3,16 @@
  * SIGINT/SIGTERM. The target list is a `NamedTarget[]` whatever file it came from: the
  * `--targets` format today; the scheduled checks' `--config` loader feeds the same list.
  */
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { untilSignal } from './cli-exit.js';
+import { EXIT, onSignals, untilSignal } from './cli-exit.js';
 import { EXPORTER_DEFAULTS, startExporter } from './exporter/server.js';
+import { INPUT_LIMITS, readBounded } from './input-limits.js';
 import { parseInteger, parsePort, resolveSettings, UsageError, type ProbeOptions } from './options.js';
 import { configHistory, loadNamedTargets } from './target-sources.js';
 import type { NamedTarget } from './targets.js';
+
+/** After SIGTERM, `serve` has stopped within this. */
+export const SERVE_STOP_MS = 5000;
 
 /** The environment variable that may hold the bearer token (never argv: `ps` shows argv). */
 export const TOKEN_ENV = 'PROBE_EXPORTER_TOKEN';
@@ -46,11 +49,7 @@ export function readToken(file: string | undefined, env: NodeJS.ProcessEnv, warn
   const fromEnv = env[TOKEN_ENV]?.trim() || null;
   let fromFile: string | null = null;
   if (file !== undefined) {
-    try {
-      fromFile = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new UsageError(`cannot read token file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    fromFile = readBounded(file, INPUT_LIMITS.tokenFileBytes, 'token file').toString('utf8').trim();
     if (!fromFile) throw new UsageError(`token file "${file}" is empty`);
   }
   if (fromFile && fromEnv) warn(`probe: both ${TOKEN_ENV} and --token-file are set; using the token file`);
@@ -87,8 +86,18 @@ export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): P
   const loopback = host === '::1' || host.startsWith('127.');
   if (!loopback && !token) warn(`probe: listening on ${host} without a token: anyone who can reach it can run probes (set ${TOKEN_ENV} or --token-file)`);
   warn(`probe: serving ${targets.length} targets on ${exporter.url} (/probe?target=NAME, /metrics, /)`);
+  // First signal: close — probes in flight are cancelled, connections closed — within
+  // SERVE_STOP_MS. A second signal exits at once.
   await untilSignal(['SIGINT', 'SIGTERM']);
-  await exporter.close();
+  const disposeSecond = onSignals(['SIGINT', 'SIGTERM'], () => process.exit(EXIT.cancelled));
+  const closed = exporter.close();
+  const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SERVE_STOP_MS).unref());
+  const outcome = await Promise.race([closed, late]);
+  disposeSecond();
   history?.close();
+  if (outcome === 'late') {
+    warn(`probe: still closing after ${SERVE_STOP_MS / 1000} s; exiting`);
+    process.exit(0);
+  }
   return 0;
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { optionsOf, suggestKey, type OptionSpec } from './option-schema.js';
 import { readCaFiles, resolveSettings, UsageError, type ProbeOptions } from './options.js';
+import { checkCount, INPUT_LIMITS, readBounded } from './input-limits.js';
 
 /** One connector to probe: a name (unique in its list), its smart hosts, its options. */
 export interface NamedTarget {
@@ -112,11 +113,18 @@ export function parseTargetsFile(text: string, file: string, defaults: ProbeOpti
 
 /** Reads and parses a `--targets` file; an unreadable file is a UsageError naming it. */
 export function loadTargetsFile(file: string, defaults: ProbeOptions = {}): NamedTarget[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read targets file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readBounded(file, INPUT_LIMITS.targetsFileBytes, 'targets file').toString('utf8');
+  // Counted before a line is parsed: targets (one a line, comments and blank lines aside)
+  // and the hosts of each (the words without "=").
+  const lines = text.split(/\r?\n/).map((raw) => raw.replace(/(^|\s)#.*$/, '').trim());
+  const counted = (where: string, count: () => void): void => {
+    try {
+      count();
+    } catch (err) {
+      throw new UsageError(`${where}: ${(err as Error).message}`);
+    }
+  };
+  counted(file, () => checkCount(lines.filter(Boolean).length, INPUT_LIMITS.targets, 'targets'));
+  lines.forEach((line, i) => counted(`${file}:${i + 1}`, () => checkCount(line.split(/\s+/).filter((w) => w && !w.includes('=')).length, INPUT_LIMITS.hostsPerTarget, 'hosts')));
   return parseTargetsFile(text, file, defaults);
 }

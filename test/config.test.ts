@@ -84,7 +84,7 @@ alerts:
       },
     ]);
     expect(config.alerts).toEqual([
-      { type: 'webhook', name: 'webhook-1', url: 'http://127.0.0.1:9/hook', format: 'teams', timeoutMs: 15_000 },
+      { type: 'webhook', name: 'webhook-1', url: 'http://127.0.0.1:9/hook', urlEnv: null, format: 'teams', timeoutMs: 15_000 },
       {
         type: 'email',
         name: 'email-2',
@@ -95,6 +95,7 @@ alerts:
         to: ['admin@demo.test'],
         user: null,
         passwordEnv: null,
+        allowPlaintextAuth: false,
         ca: [],
         timeoutMs: 15_000,
       },

@@ -8,6 +8,7 @@ import type { AlertEvent } from '../alert-state.js';
 import type { WebhookFormat } from '../config.js';
 import { countdown, countdownText, formatTime } from '../countdown.js';
 import { formatDuration } from '../duration.js';
+import { escapeSlackMrkdwn, escapeTeamsMarkdown } from './chat-escape.js';
 
 export const ALERT_SCHEMA = 'mailflow-probe/alert@1';
 
@@ -110,10 +111,11 @@ export function genericPayload(e: AlertEvent, id: string): Record<string, unknow
 
 /**
  * A Teams message with an Adaptive Card, the shape Teams' Workflows webhooks (which
- * replace the retired Office 365 connectors) accept.
+ * replace the retired Office 365 connectors) accept. TextBlocks render markdown, so every
+ * text is escaped: the reply of a hostile server must not become a link.
  */
 export function teamsPayload(e: AlertEvent): Record<string, unknown> {
-  const [first, ...rest] = alertLines(e);
+  const [first, ...rest] = alertLines(e).map(escapeTeamsMarkdown);
   return {
     type: 'message',
     attachments: [
@@ -125,7 +127,7 @@ export function teamsPayload(e: AlertEvent): Record<string, unknown> {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: alertSubject(e), color: e.state === 'failing' ? 'Attention' : e.state === 'degraded' ? 'Warning' : 'Good' },
+            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: escapeTeamsMarkdown(alertSubject(e)), color: e.state === 'failing' ? 'Attention' : e.state === 'degraded' ? 'Warning' : 'Good' },
             { type: 'TextBlock', wrap: true, text: first ?? '' },
             ...rest.map((line) => ({ type: 'TextBlock', wrap: true, spacing: 'Small', text: line })),
           ],
@@ -135,13 +137,17 @@ export function teamsPayload(e: AlertEvent): Record<string, unknown> {
   };
 }
 
-/** A Slack incoming-webhook message: `text` for notifications, blocks for the channel. */
+/**
+ * A Slack incoming-webhook message: `text` for notifications, blocks for the channel.
+ * `text` and the section are mrkdwn, so escaped (no `<!channel>`, no `<url|label>`); the
+ * header is plain_text, shown as it is.
+ */
 export function slackPayload(e: AlertEvent): Record<string, unknown> {
   return {
-    text: alertSubject(e),
+    text: escapeSlackMrkdwn(alertSubject(e)),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: alertSubject(e).slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: alertLines(e).join('\n') } },
+      { type: 'section', text: { type: 'mrkdwn', text: alertLines(e).map(escapeSlackMrkdwn).join('\n') } },
     ],
   };
 }

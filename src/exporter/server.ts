@@ -41,6 +41,13 @@ export interface ExporterOptions {
   maxConcurrent?: number;
   /** The most a request may take, in ms; a probe's deadline is cut to fit (default 30 000). */
   requestTimeoutMs?: number;
+  /** The most a client may take to send its request headers, in ms (default 10 000): then 408. */
+  headersTimeoutMs?: number;
+  /**
+   * Open connections at most (default 256). At the cap a new connection takes the place of
+   * the one idle longest (no request in progress); when every one is busy it gets 503.
+   */
+  maxConnections?: number;
   /** Where the status page reads history; default: the exporter's own results, in memory. */
   history?: HistorySource;
   /** Said on the status page: where the history comes from. */
@@ -58,7 +65,10 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
-export const EXPORTER_DEFAULTS = { host: '127.0.0.1', port: 9125, maxConcurrent: 32, requestTimeoutMs: 30_000 };
+export const EXPORTER_DEFAULTS = { host: '127.0.0.1', port: 9125, maxConcurrent: 32, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 256 };
+
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_MS = 5000;
 
 /** Prometheus tells the exporter its scrape timeout; leave half a second to answer. */
 const SCRAPE_TIMEOUT_HEADER = 'x-prometheus-scrape-timeout-seconds';
@@ -103,7 +113,37 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     registers: [registry],
   });
 
-  const server = http.createServer((req, res) => {
+  const headersTimeoutMs = opts.headersTimeoutMs ?? EXPORTER_DEFAULTS.headersTimeoutMs;
+  const maxConnections = opts.maxConnections ?? EXPORTER_DEFAULTS.maxConnections;
+  // Stops every probe in flight when the exporter closes (SIGTERM): nobody waits for them.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
+
+  const server = http.createServer(
+    {
+      // Bounded requests: a slow client cannot hold a socket open (slowloris). Node checks
+      // these timeouts on an interval (default 30 s, so a 10 s header timeout fired after
+      // 34-38 s); a quarter of the header timeout, at most a second, keeps the bound close.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(headersTimeoutMs, requestTimeoutMs + 5_000),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      maxHeaderSize: 16 * 1024,
+    },
+    (req, res) => {
+    if (refused.has(req.socket)) {
+      // Every connection was busy when this one came: say so, and close it.
+      requests.inc({ path: 'other', status: '503' });
+      const body = `too many connections (${maxConnections} open, all busy); try again\n`;
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close', 'retry-after': '1' });
+      res.end(body);
+      return;
+    }
+    busy.add(req.socket);
+    res.on('close', () => {
+      busy.delete(req.socket);
+      if (open.has(req.socket)) open.set(req.socket, performance.now());
+    });
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://exporter.invalid');
@@ -157,7 +197,34 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
       default:
         return fail(404, `no such page ${url.pathname}; try /probe?target=NAME, /metrics or /`);
     }
+  },
+  );
+
+  // The connection cap. Each open connection with the time it last went idle; those with
+  // a request in progress are busy. Idle connections cannot crowd out a scrape: at the
+  // cap, the one idle longest is closed to make room.
+  const open = new Map<net.Socket, number>();
+  const busy = new Set<net.Socket>();
+  const refused = new WeakSet<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    if (open.size >= maxConnections) {
+      let oldest: net.Socket | null = null;
+      for (const [s, since] of open) if (!busy.has(s) && (oldest === null || since < open.get(oldest)!)) oldest = s;
+      if (oldest) {
+        open.delete(oldest);
+        oldest.destroy();
+      } else {
+        refused.add(socket);
+      }
+    }
+    open.set(socket, performance.now());
+    socket.once('close', () => {
+      open.delete(socket);
+      busy.delete(socket);
+    });
   });
+  // A hard ceiling beneath the file descriptor limit, for refused connections that never send a request.
+  server.maxConnections = maxConnections * 2;
 
   function handleProbe(
     url: URL,
@@ -203,6 +270,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     const deadlineMs = Math.max(1, Math.floor(Math.min(Number(options.deadlineMs ?? 60_000), budget)));
     const cancel = new AbortController();
     setMaxListeners(64, cancel.signal);
+    const stop = (): void => cancel.abort(new DOMException('exporter closing', 'AbortError'));
+    closing.signal.addEventListener('abort', stop, { once: true });
     // The scraper gave up: stop probing for nobody.
     res.on('close', () => {
       if (!res.writableFinished) cancel.abort(new DOMException('client went away', 'AbortError'));
@@ -221,15 +290,15 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         send(200, body, contentType);
       })
       .catch((err: Error) => fail(err instanceof UsageError ? 400 : 500, err.message))
-      .finally(() => inFlight--);
+      .finally(() => {
+        inFlight--;
+        closing.signal.removeEventListener('abort', stop);
+      });
   }
 
-  // Bounded requests: a slow client cannot hold a socket open (slowloris), a probe
-  // cannot outlive the request budget (its deadline is cut to it, above).
-  server.headersTimeout = 10_000;
-  server.requestTimeout = requestTimeoutMs + 5_000;
-  server.keepAliveTimeout = 5_000;
+  // A probe cannot outlive the request budget (its deadline is cut to it, above).
   server.maxHeadersCount = 64;
+  server.maxRequestsPerSocket = 1000;
 
   const host = opts.host ?? EXPORTER_DEFAULTS.host;
   await new Promise<void>((resolve, reject) => {
@@ -248,6 +317,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     last,
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
