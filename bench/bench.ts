@@ -20,7 +20,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { probe } from '../src/engine.js';
+import { probe } from '../src/core/engine.js';
 import tls from 'node:tls';
 import { certSet, closedPort, smtpScript, startRaw } from '../test/fixtures/index.js';
 import { startDelayProxy } from './delay-proxy.js';

@@ -1,7 +1,7 @@
 // How long `probe explain` takes to read a paste (no network): a real trace reason, and
 // hostile shapes at the 64 KiB limit that a backtracking regex would turn quadratic.
 // Run after a build: node bench/explain-parse.mjs
-import { parseReport } from '../dist/src/explain.js';
+import { parseReport } from '../dist/src/explain/explain.js';
 
 const TRACE =
   'Reason: [{LED=450 4.4.317 Cannot connect to remote server [Message=451 5.7.3 STARTTLS is required to send mail] [LastAttemptedServerName=mail.contoso.com] [LastAttemptedIP=203.0.113.25:25] [SmtpSecurity=-2;-2] [XX1PR01MB0001.prod.protection.outlook.com 2026-03-07T18:46:06.378Z 08DB1DF24DB12D84]};{MSG=};{FQDN=mail.contoso.com};{IP=203.0.113.25};{LRT=3/7/2026 6:46:06 PM}]. OutboundProxyTargetIP: 203.0.113.25. OutboundProxyTargetHostName: mail.contoso.com';

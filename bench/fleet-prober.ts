@@ -8,9 +8,9 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { runFleet, type FleetEntry } from '../src/fleet.js';
-import type { ProbeResult } from '../src/result.js';
-import { loadTargetsFile, type NamedTarget } from '../src/targets.js';
+import { runFleet, type FleetEntry } from '../src/fleet/fleet.js';
+import type { ProbeResult } from '../src/core/result.js';
+import { loadTargetsFile, type NamedTarget } from '../src/fleet/targets.js';
 
 const [file = '', concurrency = '200', warm = '0', rootFile = '', , mode = 'prober'] = process.argv.slice(2);
 const { readFileSync } = await import('node:fs');

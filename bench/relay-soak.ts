@@ -11,9 +11,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AlertEvent } from '../src/alert-state.js';
-import { DeliveryTimeout, emailSender } from '../src/alerts/send.js';
-import type { EmailChannel } from '../src/config.js';
+import type { AlertEvent } from '../src/scheduled/alert-state.js';
+import { DeliveryTimeout, emailSender } from '../src/scheduled/alerts/send.js';
+import type { EmailChannel } from '../src/scheduled/config.js';
 import { startSlowRelay, type RelayBehaviour, type SlowRelay } from '../test/fixtures/relay.js';
 
 const GRACE_MS = 250;

@@ -23,10 +23,10 @@
 import { readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { probe } from '../src/engine.js';
+import { probe } from '../src/core/engine.js';
 import { renderFleetTable } from '../src/report/fleet.js';
 import { renderText } from '../src/report/text.js';
-import type { ProbeResult } from '../src/result.js';
+import type { ProbeResult } from '../src/core/result.js';
 import {
   hostile,
   plainPrefix,

@@ -2,12 +2,12 @@
 'use strict';
 // The `probe` command. `probe --version` answers here, in CommonJS, before any ES module
 // loads: wrappers and package checks call it often, and Node's ES module loader costs
-// ~20 ms of a ~150 ms start. Everything else is the compiled CLI (dist/src/bin.js).
+// ~20 ms of a ~150 ms start. Everything else is the compiled CLI (dist/src/cli/bin.js).
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  import('../dist/src/bin.js').catch((err) => {
+  import('../dist/src/cli/bin.js').catch((err) => {
     process.stderr.write(`probe: cannot start: ${err && err.message}\n`);
     process.exitCode = 3;
   });

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
-import { readDer } from './pki.js';
+import { readDer } from './lib/pki.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
 

@@ -16,9 +16,9 @@ import type { X509Certificate } from 'node:crypto';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { openWindow } from './deadline.js';
-import type { ParsedCrl } from './crl.js';
-import { asn1jsLib, pkijsLib } from './libs.js';
-import { parseDer, readDer } from './pki.js';
+import type { ParsedCrl } from './lib/crl.js';
+import { asn1jsLib, pkijsLib } from './lib/libs.js';
+import { parseDer, readDer } from './lib/pki.js';
 import type { RevocationMode } from './revocation-modes.js';
 import type { ProbeContext } from './stage.js';
 
@@ -264,7 +264,7 @@ export async function checkCrl(ctx: ProbeContext, url: string, pair: Pair, now =
     window.dispose();
   }
   // The CRL parser (node-forge) is loaded only when a CRL is actually fetched.
-  const { crlSignedBy, normalizeSerial, parseCrl } = await import('./crl.js');
+  const { crlSignedBy, normalizeSerial, parseCrl } = await import('./lib/crl.js');
   let crl: ParsedCrl;
   try {
     crl = parseCrl(crlDer(body));

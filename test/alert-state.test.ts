@@ -3,10 +3,10 @@
  * (test/monitor.test.ts drives the same through real probes and a real database.)
  */
 import { describe, expect, it } from 'vitest';
-import { advance, initialState, type AlertEvent, type AlertPolicy, type Observation, type TargetState } from '../src/alert-state.js';
-import { alertLines, alertSubject, genericPayload, slackPayload, teamsPayload } from '../src/alerts/format.js';
-import { countdown, countdownText } from '../src/countdown.js';
-import type { Verdict } from '../src/result.js';
+import { advance, initialState, type AlertEvent, type AlertPolicy, type Observation, type TargetState } from '../src/scheduled/alert-state.js';
+import { alertLines, alertSubject, genericPayload, slackPayload, teamsPayload } from '../src/scheduled/alerts/format.js';
+import { countdown, countdownText } from '../src/scheduled/countdown.js';
+import type { Verdict } from '../src/core/result.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-11-27T07:00:00.000Z');

@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDns, startRaw, hostile, type DnsServer, type RawServer } from './fixtures/index.js';
-import { probe } from '../src/engine.js';
-import { parseEhloName, parseResolver, parseTarget, parseTlsDomain, quote, UsageError, type ProbeOptions } from '../src/options.js';
+import { probe } from '../src/core/engine.js';
+import { parseEhloName, parseResolver, parseTarget, parseTlsDomain, quote, UsageError, type ProbeOptions } from '../src/core/options.js';
 
-const BIN = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 
 let dns: DnsServer;
 let smtp: RawServer;

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGS, chooseLanguage, LANGUAGES, parseLanguage } from '../src/catalog/index.js';
 import { en } from '../src/catalog/en.js';
 import { ptBR } from '../src/catalog/pt-br.js';
-import { diagnose } from '../src/diagnose.js';
-import { probe } from '../src/engine.js';
-import { UsageError } from '../src/options.js';
+import { diagnose } from '../src/core/diagnose.js';
+import { probe } from '../src/core/engine.js';
+import { UsageError } from '../src/core/options.js';
 import { renderText } from '../src/report/text.js';
-import { EXCHANGE_CODES, type ProbeResult } from '../src/result.js';
+import { EXCHANGE_CODES, type ProbeResult } from '../src/core/result.js';
 
 /** Every leaf path of a value: `codes.4.4.312.causes[2]` → its string. */
 function leaves(value: unknown, path = ''): Map<string, unknown> {

@@ -32,11 +32,11 @@ import {
   type LeafOptions,
   type SmtpScript,
 } from './fixtures/index.js';
-import { probe } from '../src/engine.js';
-import type { ProbeOptions } from '../src/options.js';
+import { probe } from '../src/core/engine.js';
+import type { ProbeOptions } from '../src/core/options.js';
 import { renderJson } from '../src/report/json.js';
 import { renderText } from '../src/report/text.js';
-import type { ProbeResult } from '../src/result.js';
+import type { ProbeResult } from '../src/core/result.js';
 
 const DAY = 86_400_000;
 const NAMES = ['mx1.demo.test', 'localhost', '127.0.0.1', '::1'];
@@ -566,7 +566,7 @@ describe('TLS versions', () => {
 });
 
 describe('the probe command', () => {
-  const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'mailflow-probe-'));
   const caFile = join(dir, 'root.pem');
 

@@ -3,9 +3,9 @@
  * and in Teams Adaptive Card markdown, and neither may mention, link or format from it.
  */
 import { describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../src/alert-state.js';
-import { alertLines, alertSubject, genericPayload, slackPayload, teamsPayload } from '../src/alerts/format.js';
-import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../src/alerts/chat-escape.js';
+import type { AlertEvent } from '../src/scheduled/alert-state.js';
+import { alertLines, alertSubject, genericPayload, slackPayload, teamsPayload } from '../src/scheduled/alerts/format.js';
+import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../src/report/chat-escape.js';
 
 const hostile = '554 <!channel> <http://evil.demo.test|click here> *bold* _it_ ~gone~ `code` & [click](http://evil.demo.test) <@U123>';
 

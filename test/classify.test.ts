@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FailureKind, StageName } from '../probes/stage.js';
 import { en } from '../src/catalog/en.js';
-import { classify } from '../src/classify.js';
-import { EXCHANGE_CODES, type ExchangeCode } from '../src/result.js';
+import { classify } from '../src/core/classify.js';
+import { EXCHANGE_CODES, type ExchangeCode } from '../src/core/result.js';
 
 // DESIGN.md's classification table, one row per kind of wire outcome.
 const table: [StageName, FailureKind, ExchangeCode | null][] = [

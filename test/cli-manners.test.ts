@@ -7,9 +7,9 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startDns, type DnsServer } from './fixtures/index.js';
-import { colorWanted, editDistance, nearMissCommand } from '../src/cli-support.js';
+import { colorWanted, editDistance, nearMissCommand } from '../src/cli/support.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const ESC = '\u001b[';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { certSet, closedPort, noBanner, startDns, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 
 interface Run {
   code: number;

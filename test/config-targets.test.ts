@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { certSet, closedPort, startDns, startSmtp, type DnsServer } from './fixtures/index.js';
 
-const BIN = path.resolve('dist/src/bin.js');
+const BIN = path.resolve('dist/src/cli/bin.js');
 let dns: DnsServer;
 let dir: string;
 

@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, validateConfig } from '../src/config.js';
-import { EXAMPLE_CONFIG } from '../src/init.js';
-import { UsageError } from '../src/options.js';
+import { loadConfig, validateConfig } from '../src/scheduled/config.js';
+import { EXAMPLE_CONFIG } from '../src/scheduled/init.js';
+import { UsageError } from '../src/core/options.js';
 import { certSet } from './fixtures/index.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-config-'));

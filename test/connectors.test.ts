@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { domainCovers, parseConnectors, planConnector, readConnectors } from '../src/connectors.js';
-import { UsageError } from '../src/options.js';
+import { domainCovers, parseConnectors, planConnector, readConnectors } from '../src/verify/connectors.js';
+import { UsageError } from '../src/core/options.js';
 
 /** A record as Exchange Online exports it (values invented, shape from the docs). */
 function record(extra: Record<string, unknown> = {}): Record<string, unknown> {

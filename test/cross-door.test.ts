@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsMode } from '../probes/stage.js';
-import { probe } from '../src/engine.js';
-import { mapLimit } from '../src/pool.js';
-import type { ProbeResult } from '../src/result.js';
+import { probe } from '../src/core/engine.js';
+import { mapLimit } from '../src/core/pool.js';
+import type { ProbeResult } from '../src/core/result.js';
 import {
   banner421,
   certSet,
@@ -29,7 +29,7 @@ import {
   type DnsServer,
 } from './fixtures/index.js';
 
-const BIN = resolve('dist/src/bin.js');
+const BIN = resolve('dist/src/cli/bin.js');
 const DAY = 86_400_000;
 const TIMING = { timeoutMs: 3000, deadlineMs: 10_000 };
 /** What every door must agree on; serve's metrics carry no warnings, so `warnings` is null there. */

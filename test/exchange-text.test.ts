@@ -9,7 +9,7 @@ import type { CertificateReason, FailureKind, FailureRecord } from '../probes/st
 import { formatReply } from '../probes/smtp.js';
 import { en } from '../src/catalog/en.js';
 import { ptBR } from '../src/catalog/pt-br.js';
-import { classify } from '../src/classify.js';
+import { classify } from '../src/core/classify.js';
 import {
   CHAIN_STATUS,
   CONNECTOR_CODES,
@@ -23,11 +23,11 @@ import {
   splitIpPort,
   subjectMismatchText,
   WINSOCK,
-} from '../src/exchange-text.js';
-import { explain, parseReport } from '../src/explain.js';
-import { UsageError } from '../src/options.js';
+} from '../src/core/exchange-text.js';
+import { explain, parseReport } from '../src/explain/explain.js';
+import { UsageError } from '../src/core/options.js';
 import { POLICY_CODES as POLICY_CODES_OF_POLICIES } from '../src/policies/types.js';
-import { EXCHANGE_CODES } from '../src/result.js';
+import { EXCHANGE_CODES } from '../src/core/result.js';
 
 type ProbeKind = Exclude<FailureKind, 'cancelled'>;
 

@@ -7,8 +7,8 @@
  * pattern is 100× to 10,000× slower at this size, so the bound leaves room for noise.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PASTE_CHARS, parseReport } from '../src/explain.js';
-import { UsageError } from '../src/options.js';
+import { MAX_PASTE_CHARS, parseReport } from '../src/explain/explain.js';
+import { UsageError } from '../src/core/options.js';
 
 /** For a run of one character (the shapes issue 16 names). */
 const BOUND = 20;

@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { certSet, closedPort, loopbackProbeOptions, noStarttls, startDns, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
 import { ptBR } from '../src/catalog/pt-br.js';
-import { explain, parseReport, type ExplainOptions } from '../src/explain.js';
-import { UsageError } from '../src/options.js';
+import { explain, parseReport, type ExplainOptions } from '../src/explain/explain.js';
+import { UsageError } from '../src/core/options.js';
 import { renderExplain } from '../src/report/explain-text.js';
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { certSet, closedPort, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { startExporter, type Exporter } from '../src/exporter/server.js';
 import { ipAddrHash, tlsVersionLabel } from '../src/exporter/metrics.js';
-import { parseTargetsFile } from '../src/targets.js';
+import { parseTargetsFile } from '../src/fleet/targets.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const dashboard = JSON.parse(readFileSync(new URL('../contrib/grafana/mailflow-probe.json', import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { certSet, noBanner, startDns, startRaw, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { forbiddenAddress } from '../src/exporter/address-policy.js';
 import { startExporter, type Exporter, type ExporterOptions } from '../src/exporter/server.js';
-import type { ProbeOptions } from '../src/options.js';
-import { parseTargetsFile } from '../src/targets.js';
+import type { ProbeOptions } from '../src/core/options.js';
+import { parseTargetsFile } from '../src/fleet/targets.js';
 
 let dns: DnsServer;
 let smtp: SmtpFixture;

@@ -13,11 +13,11 @@ import { certSet, closedPort, noBanner, startDns, startRaw, startSmtp, type DnsS
 import { forbiddenAddress } from '../src/exporter/address-policy.js';
 import { startExporter, type Exporter, type ExporterOptions } from '../src/exporter/server.js';
 import { renderHistoryChart } from '../src/exporter/status-page.js';
-import type { ProbeOptions } from '../src/options.js';
-import { parseListen, readToken } from '../src/serve-cli.js';
-import { parseTargetsFile } from '../src/targets.js';
+import type { ProbeOptions } from '../src/core/options.js';
+import { parseListen, readToken } from '../src/exporter/cli.js';
+import { parseTargetsFile } from '../src/fleet/targets.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 let dns: DnsServer;
 let smtp: SmtpFixture;
 let refused: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFindings } from '../src/findings.js';
+import { detectFindings } from '../src/core/findings.js';
 
 describe('SMTP inspection is recognised from the transcript', () => {
   it.each<[string, string[], RegExp]>([

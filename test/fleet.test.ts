@@ -21,12 +21,12 @@ import {
   type DnsServer,
   type RawServer,
 } from './fixtures/index.js';
-import { runFleet, worstVerdict, type FleetEntry } from '../src/fleet.js';
-import { UsageError, type ProbeOptions } from '../src/options.js';
+import { runFleet, worstVerdict, type FleetEntry } from '../src/fleet/fleet.js';
+import { UsageError, type ProbeOptions } from '../src/core/options.js';
 import { renderFleetTable } from '../src/report/fleet.js';
-import { parseTargetsFile, loadTargetsFile } from '../src/targets.js';
+import { parseTargetsFile, loadTargetsFile } from '../src/fleet/targets.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mfp-fleet-'));
 
 describe('the --targets file format', () => {

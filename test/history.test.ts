@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { History, SCHEMA_VERSION } from '../src/history.js';
+import { History, SCHEMA_VERSION } from '../src/scheduled/history.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-history-'));
 

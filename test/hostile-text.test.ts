@@ -15,21 +15,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { certSet, DEMO_NAMES, issueLeaf, smtpScript, startDns, startRaw, type DnsServer, type RawServer } from './fixtures/index.js';
-import { probe } from '../src/engine.js';
-import { explain } from '../src/explain.js';
+import { probe } from '../src/core/engine.js';
+import { explain } from '../src/explain/explain.js';
 import { renderExplain } from '../src/report/explain-text.js';
 import { renderFleetTable } from '../src/report/fleet.js';
 import { html, markdown, markdownCode, terminal, terminalSafe } from '../src/report/sanitize.js';
 import { renderText } from '../src/report/text.js';
 import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-text.js';
 import { renderVerifyHtml } from '../src/report/verify-html.js';
-import { planConnector, plainConnector } from '../src/connectors.js';
+import { planConnector, plainConnector } from '../src/verify/connectors.js';
 import { verify } from '../src/verify/run.js';
 import { sendTestMessage } from '../src/verify/envelope.js';
 import { progressDisplay } from '../src/verify/progress.js';
 import { renderStatusPage } from '../src/exporter/status-page.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 
 /** A window title (OSC 0 … BEL), a screen clear (CSI 2 J), CR, NUL and a right-to-left override. */
 const INJECT = '\x1b]0;pwned\x07\x1b[2J\r\x00\u202egnp.exe';

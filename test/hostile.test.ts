@@ -19,10 +19,10 @@ import {
   type RawHandler,
   loopbackProbeOptions,
 } from './fixtures/index.js';
-import { probe } from '../src/engine.js';
-import type { ProbeOptions } from '../src/options.js';
+import { probe } from '../src/core/engine.js';
+import type { ProbeOptions } from '../src/core/options.js';
 import { renderText } from '../src/report/text.js';
-import type { ProbeResult } from '../src/result.js';
+import type { ProbeResult } from '../src/core/result.js';
 import { REPLY_LIMITS } from '../probes/smtp.js';
 
 /** The bound: a verdict by the deadline, 250 ms at most after it. */

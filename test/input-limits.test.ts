@@ -9,16 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, validateConfig } from '../src/config.js';
-import { parseConnectors, readConnectors } from '../src/connectors.js';
-import { parseDuration } from '../src/duration.js';
-import { INPUT_LIMITS } from '../src/input-limits.js';
-import { UsageError } from '../src/options.js';
-import { redactUrls } from '../src/redact.js';
-import { readToken } from '../src/serve-cli.js';
-import { loadTargetsFile } from '../src/targets.js';
+import { loadConfig, validateConfig } from '../src/scheduled/config.js';
+import { parseConnectors, readConnectors } from '../src/verify/connectors.js';
+import { parseDuration } from '../src/core/duration.js';
+import { INPUT_LIMITS } from '../src/core/input-limits.js';
+import { UsageError } from '../src/core/options.js';
+import { redactUrls } from '../src/report/redact.js';
+import { readToken } from '../src/exporter/cli.js';
+import { loadTargetsFile } from '../src/fleet/targets.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-limits-'));
 
 function write(name: string, text: string): string {

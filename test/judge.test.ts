@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { CertificateCheck, CertificateSummary } from '../probes/certificate.js';
 import type { SessionEvent, SessionFacts } from '../probes/session.js';
 import { StageFailure, type StageResult, type TlsMode } from '../probes/stage.js';
-import { classify } from '../src/classify.js';
-import { judgePath, judgeProbe } from '../src/judge.js';
-import type { PathResult } from '../src/result.js';
+import { classify } from '../src/core/classify.js';
+import { judgePath, judgeProbe } from '../src/core/judge.js';
+import type { PathResult } from '../src/core/result.js';
 
 const place = { host: 'mx1.contoso.test', ip: '127.0.0.1' };
 

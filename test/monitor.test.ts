@@ -10,11 +10,11 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { validateConfig, type MonitorConfig } from '../src/config.js';
-import { probe as realProbe } from '../src/engine.js';
-import { History } from '../src/history.js';
-import { buildHistory, renderHistory } from '../src/history-report.js';
-import { Monitor } from '../src/monitor.js';
+import { validateConfig, type MonitorConfig } from '../src/scheduled/config.js';
+import { probe as realProbe } from '../src/core/engine.js';
+import { History } from '../src/scheduled/history.js';
+import { buildHistory, renderHistory } from '../src/scheduled/history-report.js';
+import { Monitor } from '../src/scheduled/monitor.js';
 import { certSet, closedPort, serverTls, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { startWebhook, type WebhookFixture } from './fixtures/webhook.js';
 

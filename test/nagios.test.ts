@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certSet, closedPort, loopbackProbeOptions, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
-import { probe } from '../src/engine.js';
+import { probe } from '../src/core/engine.js';
 import { renderNagios } from '../src/report/nagios.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 
 interface PerfDatum {
   label: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEhloName, parseResolver, parseTarget, parseTlsDomain, resolveSettings, UsageError } from '../src/options.js';
+import { parseEhloName, parseResolver, parseTarget, parseTlsDomain, resolveSettings, UsageError } from '../src/core/options.js';
 
 describe('targets', () => {
   it.each([

@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 describe('npm pack', () => {
   it('contains the program, the docs, contrib, the LICENSE and the schemas', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/probe.cjs', 'dist/src/bin.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/probes/stage.js']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/probe.cjs', 'dist/src/cli/bin.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/probes/stage.js']) {
       expect(files, f).toContain(f);
     }
     const docs = walk('docs');
@@ -40,8 +40,8 @@ describe('npm pack', () => {
     expect(files).toContain('contrib/systemd/mailflow-probe-watch.service');
     const schemas = existsSync(new URL('../schemas', import.meta.url)) ? walk('schemas').filter((f) => f.endsWith('.json')) : [];
     for (const f of schemas) expect(files, f).toContain(f);
-    // `probe demo` runs the loopback servers of test/fixtures: their compiled JavaScript ships.
-    expect(files).toContain('dist/test/fixtures/index.js');
+    // `probe demo` runs the loopback servers of src/loopback/: they ship as product code.
+    expect(files).toContain('dist/src/loopback/index.js');
   });
 
   it('contains no tests, no TypeScript sources, no source maps, no benchmarks', () => {
@@ -49,7 +49,7 @@ describe('npm pack', () => {
     expect(files.filter((f) => /\.test\.[cm]?[jt]s$/.test(f) || /\.test\.d\.ts$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('bench/') || f.startsWith('dist/bench/') || f.startsWith('src/') || f.startsWith('probes/'))).toEqual([]);
-    expect(files.filter((f) => f.startsWith('dist/test/') && !/^dist\/test\/fixtures\/[\w-]+\.js$/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/test/'))).toEqual([]);
     expect(files.filter((f) => /(^|\/)(\.ci|\.git|node_modules)\//.test(f) || /\.(db|sqlite|pem|key)$/.test(f))).toEqual([]);
   });
 

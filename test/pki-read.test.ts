@@ -8,7 +8,7 @@ import { generateKeyPairSync, randomBytes, webcrypto, X509Certificate } from 'no
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import { readDer } from '../probes/pki.js';
+import { readDer } from '../probes/lib/pki.js';
 import { certSet, issueEcdsaLeaf, issueLeaf, pemToDer } from './fixtures/index.js';
 
 const uri = (value: string) => new pkijs.GeneralName({ type: 6, value });

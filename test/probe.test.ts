@@ -25,9 +25,9 @@ import {
   type RawHandler,
   loopbackProbeOptions,
 } from './fixtures/index.js';
-import { probe } from '../src/engine.js';
-import type { ProbeOptions } from '../src/options.js';
-import type { ProbeResult } from '../src/result.js';
+import { probe } from '../src/core/engine.js';
+import type { ProbeOptions } from '../src/core/options.js';
+import type { ProbeResult } from '../src/core/result.js';
 
 let dns: DnsServer;
 
@@ -182,7 +182,7 @@ describe('degraded', () => {
   });
 
   it('a certificate expiring within --warn-days', async () => {
-    const { issueLeaf } = await import('./fixtures/certs.js');
+    const { issueLeaf } = await import('../src/loopback/certs.js');
     const soon = issueLeaf(certSet().intermediate, {
       dnsNames: ['mx1.demo.test'],
       notBefore: new Date(Date.now() - 86_400_000),

@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { History } from '../src/history.js';
+import { History } from '../src/scheduled/history.js';
 import { certSet, closedPort, noBanner, startDns, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
 
-const BIN = path.resolve('dist/src/bin.js');
+const BIN = path.resolve('dist/src/cli/bin.js');
 let dns: DnsServer;
 let dir: string;
 

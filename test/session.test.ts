@@ -9,7 +9,7 @@ import { BoundedCache } from '../probes/caches.js';
 import { openContext } from '../probes/context.js';
 import { PROBE_STEPS, runSession, type SessionStep } from '../probes/session.js';
 import type { TlsMode } from '../probes/stage.js';
-import { mapLimit, worstVerdict } from '../src/pool.js';
+import { mapLimit, worstVerdict } from '../src/core/pool.js';
 import { recipientTest } from '../src/verify/envelope.js';
 import { certSet, closeDuringHandshake, issueLeaf, makeOcspResponse, smtpScript, startRaw, startSmtp } from './fixtures/index.js';
 

@@ -12,16 +12,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { AlertEvent } from '../src/alert-state.js';
-import { emailSender, DeliveryTimeout } from '../src/alerts/send.js';
-import { validateConfig, type EmailChannel } from '../src/config.js';
-import { Monitor } from '../src/monitor.js';
-import { startWatch } from '../src/scheduler.js';
+import type { AlertEvent } from '../src/scheduled/alert-state.js';
+import { emailSender, DeliveryTimeout } from '../src/scheduled/alerts/send.js';
+import { validateConfig, type EmailChannel } from '../src/scheduled/config.js';
+import { Monitor } from '../src/scheduled/monitor.js';
+import { startWatch } from '../src/scheduled/scheduler.js';
 import { closedPort, noBanner, startRaw, type RawServer } from './fixtures/index.js';
 import { startSlowRelay, type SlowRelay } from './fixtures/relay.js';
 import { startWebhook } from './fixtures/webhook.js';
 
-const BIN = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-slow-relay-'));
 
 async function startRelay(): Promise<SlowRelay> {

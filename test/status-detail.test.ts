@@ -18,11 +18,11 @@ import { certSet, closedPort, startDns, startSmtp, type DnsServer, type SmtpFixt
 import { en } from '../src/catalog/en.js';
 import { startExporter } from '../src/exporter/server.js';
 import { renderStatusPage } from '../src/exporter/status-page.js';
-import { configHistory, loadNamedTargets } from '../src/target-sources.js';
+import { configHistory, loadNamedTargets } from '../src/fleet/target-sources.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
-const BIN = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const DAY_MS = 86_400_000;
 
 function probe(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 
 const ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
 const verifying = ANALYZE || process.env.CI ? it : it.skip;
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const UNITS = ['mailflow-probe-watch.service', 'mailflow-probe-serve.service'] as const;
 
 function unitPath(name: string): string {

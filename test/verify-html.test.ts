@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certSet, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
-import { parseConnectors, planConnector } from '../src/connectors.js';
+import { parseConnectors, planConnector } from '../src/verify/connectors.js';
 import { esc, renderVerifyHtml, timelineSvg } from '../src/report/verify-html.js';
 import { verify, type VerifyReport } from '../src/verify/run.js';
 

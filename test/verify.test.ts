@@ -13,15 +13,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner421, certSet, issueLeaf, noStarttls, serverTls, smtpScript, startDns, startRaw, startSmtp, type DnsServer, type RawHandler, type RawServer, type SmtpFixture } from './fixtures/index.js';
-import { parseConnectors, planConnector } from '../src/connectors.js';
+import { parseConnectors, planConnector } from '../src/verify/connectors.js';
 import { renderVerifyHtml } from '../src/report/verify-html.js';
 import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-text.js';
 import { progressDisplay } from '../src/verify/progress.js';
 import { EXCHANGE_MAX_MESSAGE_SIZE, parseSize, verify, type VerifyOptions, type VerifyProgress } from '../src/verify/run.js';
 import { parseEnvelope, queueIdOf } from '../src/verify/envelope.js';
-import { UsageError } from '../src/options.js';
+import { UsageError } from '../src/core/options.js';
 
-const bin = fileURLToPath(new URL('../dist/src/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const NOW = new Date('2026-11-27T08:00:00.000Z');
 
 let dns: DnsServer;

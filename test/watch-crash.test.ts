@@ -12,11 +12,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { expect, it, onTestFinished } from 'vitest';
-import { History } from '../src/history.js';
+import { History } from '../src/scheduled/history.js';
 import { certSet, closedPort, startDns, startSmtp, type SmtpFixture } from './fixtures/index.js';
 import { startWebhook } from './fixtures/webhook.js';
 
-const BIN = path.resolve('dist/src/bin.js');
+const BIN = path.resolve('dist/src/cli/bin.js');
 let debug = (): string => '';
 
 interface Child {

@@ -6,8 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { validateConfig } from '../src/config.js';
-import { startWatch } from '../src/scheduler.js';
+import { validateConfig } from '../src/scheduled/config.js';
+import { startWatch } from '../src/scheduled/scheduler.js';
 import { startDns, startRaw, type DnsServer } from './fixtures/index.js';
 
 let dns: DnsServer;

@@ -1,6 +1,6 @@
 import type { CertificateReason, FailureKind } from '../../probes/stage.js';
-import { CONNECTOR_STATUS, POLICY_STATUS, type PolicyCode } from '../exchange-text.js';
-import type { ExchangeCode } from '../result.js';
+import { CONNECTOR_STATUS, POLICY_STATUS, type PolicyCode } from '../core/exchange-text.js';
+import type { ExchangeCode } from '../core/result.js';
 
 /** One code as Microsoft documents it ("Mail flow intelligence" for connectors), in our words. */
 export interface CodeEntry {

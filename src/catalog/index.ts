@@ -1,4 +1,4 @@
-import { UsageError } from '../options.js';
+import { UsageError } from '../core/options.js';
 import { en, type Catalog } from './en.js';
 import { ptBR } from './pt-br.js';
 

@@ -1,4 +1,4 @@
-import { CONNECTOR_STATUS, POLICY_STATUS } from '../exchange-text.js';
+import { CONNECTOR_STATUS, POLICY_STATUS } from '../core/exchange-text.js';
 import type { Catalog } from './en.js';
 
 /**

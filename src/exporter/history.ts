@@ -4,9 +4,9 @@
  * produced itself, in memory.
  */
 import { en } from '../catalog/en.js';
-import type { ResultRow } from '../history.js';
-import type { ExchangeCode, ProbeResult, Verdict } from '../result.js';
-import { earliestExpiry, headlinePath } from '../result-facts.js';
+import type { ResultRow } from '../scheduled/history.js';
+import type { ExchangeCode, ProbeResult, Verdict } from '../core/result.js';
+import { earliestExpiry, headlinePath } from '../core/result-facts.js';
 
 /** One point of a target's history: enough for the chart and the last-verdict column. */
 export interface HistoryPoint {

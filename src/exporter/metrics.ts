@@ -12,9 +12,9 @@
 import ipaddr from 'ipaddr.js';
 import { Gauge, Registry } from 'prom-client';
 import { STAGES } from '../../probes/stage.js';
-import type { PathResult, ProbeResult } from '../result.js';
-import { earliestExpiry, headlinePath, seconds } from '../result-facts.js';
-import { VERSION } from '../version.js';
+import type { PathResult, ProbeResult } from '../core/result.js';
+import { earliestExpiry, headlinePath, seconds } from '../core/result-facts.js';
+import { VERSION } from '../core/version.js';
 
 /** The metrics of one probe, in the text exposition format (prom-client's contentType). */
 export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: string; contentType: string }> {

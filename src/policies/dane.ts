@@ -6,9 +6,9 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import type { Answer } from 'dns-packet';
 import { nameMatchesTlsDomain } from '../../probes/certificate.js';
-import { queryDns, QueryError } from '../../probes/dns-query.js';
+import { queryDns, QueryError } from '../../probes/lib/dns-query.js';
 import type { ProbeContext } from '../../probes/stage.js';
-import type { PathResult } from '../result.js';
+import type { PathResult } from '../core/result.js';
 import type { DaneHost, DaneResult, DnssecStatus, PolicyPathCheck, TlsaRecordInfo } from './types.js';
 
 /** What the DNS said, before any path is judged. */

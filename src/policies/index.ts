@@ -9,7 +9,7 @@ import type tls from 'node:tls';
 import { peerChain } from '../../probes/certificate.js';
 import type { Resolution } from '../../probes/dns.js';
 import type { ProbeContext } from '../../probes/stage.js';
-import type { PathResult, ProbeResult } from '../result.js';
+import type { PathResult, ProbeResult } from '../core/result.js';
 import { judgeDane, lookupDane } from './dane.js';
 import { judgeMtaSts, lookupMtaSts } from './mta-sts.js';
 import { lookupTlsRpt } from './tls-rpt.js';

@@ -11,10 +11,10 @@ import https from 'node:https';
 import net from 'node:net';
 import { nameMatchesTlsDomain } from '../../probes/certificate.js';
 import { openWindow } from '../../probes/deadline.js';
-import { queryDns, txtStrings } from '../../probes/dns-query.js';
+import { queryDns, txtStrings } from '../../probes/lib/dns-query.js';
 import type { ProbeContext } from '../../probes/stage.js';
 import { trustAnchors } from '../../probes/tls.js';
-import type { PathResult } from '../result.js';
+import type { PathResult } from '../core/result.js';
 import type { MtaStsPolicyText, MtaStsResult, PolicyPathCheck } from './types.js';
 
 /** RFC 8461 §3.3: senders may limit the policy body to 64 KiB. */

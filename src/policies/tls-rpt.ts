@@ -1,5 +1,5 @@
 /** TLS-RPT (RFC 8460): where a domain wants reports of failed TLS sessions sent. */
-import { queryDns, txtStrings } from '../../probes/dns-query.js';
+import { queryDns, txtStrings } from '../../probes/lib/dns-query.js';
 import type { ProbeContext } from '../../probes/stage.js';
 import type { TlsRptResult } from './types.js';
 

@@ -2,10 +2,10 @@
  * The `policies` field of the result: a recipient domain's DANE (RFC 7672), MTA-STS
  * (RFC 8461) and TLS-RPT (RFC 8460) policies, and whether each MX path satisfies them.
  */
-import type { PolicyCode } from '../exchange-text.js';
+import type { PolicyCode } from '../core/exchange-text.js';
 
 /** The codes Exchange Online gives when outbound DANE (or MTA-STS) is not satisfied (listed once, in src/exchange-text.ts). */
-export { POLICY_CODES, type PolicyCode } from '../exchange-text.js';
+export { POLICY_CODES, type PolicyCode } from '../core/exchange-text.js';
 
 /**
  * What the resolver said about a record set: `secure` (AD bit set, RFC 4035 §3.2.3),

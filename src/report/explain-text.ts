@@ -1,5 +1,5 @@
 import { en, type Catalog } from '../catalog/en.js';
-import type { ExplainResult } from '../explain.js';
+import type { ExplainResult } from '../explain/explain.js';
 import { terminalSafe } from './sanitize.js';
 import { fill, renderDiagnosisFields, renderText, wrap } from './text.js';
 

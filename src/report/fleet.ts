@@ -2,8 +2,8 @@
  * Fleet reports: JSON Lines (one `mailflow-probe/result@1` object a line, with the
  * target's `name` added) and a summary table. Pure functions of the entries.
  */
-import type { FleetEntry } from '../fleet.js';
-import type { Verdict } from '../result.js';
+import type { FleetEntry } from '../fleet/fleet.js';
+import type { Verdict } from '../core/result.js';
 import { terminal } from './sanitize.js';
 
 /** One JSON line: the result `probe --json` prints, plus the target's name, first. */

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../result.js';
+import type { ProbeResult } from '../core/result.js';
 
 /** The `--json` output: the result object itself, pretty-printed, one trailing newline. */
 export function renderJson(result: ProbeResult): string {

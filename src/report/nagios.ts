@@ -6,8 +6,8 @@
  * Pure: a function of the ProbeResult and the thresholds.
  */
 import { STAGES } from '../../probes/stage.js';
-import type { PathResult, ProbeResult } from '../result.js';
-import { earliestExpiry, headlinePath, seconds } from '../result-facts.js';
+import type { PathResult, ProbeResult } from '../core/result.js';
+import { earliestExpiry, headlinePath, seconds } from '../core/result-facts.js';
 
 export const NAGIOS_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 export type NagiosState = (typeof NAGIOS_STATES)[number];

@@ -1,5 +1,5 @@
 import { en, type Catalog } from '../catalog/en.js';
-import type { Diagnosis, PathResult, ProbeResult, Verdict } from '../result.js';
+import type { Diagnosis, PathResult, ProbeResult, Verdict } from '../core/result.js';
 import { certificateLines } from './certificate-text.js';
 import { renderPolicies } from './policies-text.js';
 import { terminalSafe } from './sanitize.js';

@@ -4,7 +4,7 @@
  * it works offline and from a mail attachment; `@media print` keeps cards whole on paper.
  * Pure: a function of the VerifyReport.
  */
-import type { PathResult } from '../result.js';
+import type { PathResult } from '../core/result.js';
 import type { CheckStatus } from '../verify/checklist.js';
 import { formatBytes } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';

@@ -4,7 +4,7 @@
  * Pure: a function of the result and the settings, no I/O, no clock.
  */
 import type { TlsMode } from '../../probes/stage.js';
-import type { PathResult, ProbeResult } from '../result.js';
+import type { PathResult, ProbeResult } from '../core/result.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 

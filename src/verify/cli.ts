@@ -6,11 +6,11 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../config.js';
-import { planConnector, plainConnector, readConnectors, type ConnectorPlan } from '../connectors.js';
-import { EXIT } from '../cli-exit.js';
-import { probeOptionsFromFlags, type ProbeFlags } from '../cli-flags.js';
-import { resolveSettings, tlsPolicyOf, UsageError } from '../options.js';
+import { loadConfig } from '../scheduled/config.js';
+import { planConnector, plainConnector, readConnectors, type ConnectorPlan } from './connectors.js';
+import { EXIT } from '../cli/exit.js';
+import { probeOptionsFromFlags, type ProbeFlags } from '../cli/flags.js';
+import { resolveSettings, tlsPolicyOf, UsageError } from '../core/options.js';
 import { renderVerifyHtml } from '../report/verify-html.js';
 import { renderVerifyJson, renderVerifyMarkdown, renderVerifyText } from '../report/verify-text.js';
 import { parseEnvelope } from './envelope.js';

@@ -15,7 +15,7 @@ import { openContext } from '../../probes/context.js';
 import { PROBE_STEPS, runSession, type SessionStep } from '../../probes/session.js';
 import { formatReply } from '../../probes/smtp.js';
 import type { StageName, TlsPolicy } from '../../probes/stage.js';
-import { UsageError, asciiHostname } from '../options.js';
+import { UsageError, asciiHostname } from '../core/options.js';
 
 /** Sender and recipient of a test, from `--rcpt-test FROM,TO` or `--send-test FROM,TO`. */
 export interface Envelope {

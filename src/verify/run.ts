@@ -3,10 +3,10 @@
  * it, runs the checklist on each result, the optional envelope tests, and gathers one
  * report (schema `mailflow-probe/verify@1`).
  */
-import type { Connector, ConnectorPlan } from '../connectors.js';
-import { probe } from '../engine.js';
-import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../options.js';
-import type { ExchangeCode, ProbeResult } from '../result.js';
+import type { Connector, ConnectorPlan } from './connectors.js';
+import { probe } from '../core/engine.js';
+import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../core/options.js';
+import type { ExchangeCode, ProbeResult } from '../core/result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
 import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
 

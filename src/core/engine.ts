@@ -1,0 +1,184 @@
+import { openContext, type ProbeScope } from '../../probes/context.js';
+import { resolveTarget, type Resolution, type Route } from '../../probes/dns.js';
+import { PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../../probes/session.js';
+import { StageFailure, type StageResult } from '../../probes/stage.js';
+import { explainTlsFailure } from '../../probes/tls-versions.js';
+import { en, type Catalog } from '../catalog/en.js';
+import { catalogFor, parseLanguage } from '../catalog/index.js';
+import { judgePath, judgeProbe } from './judge.js';
+import { applyPolicies, checkPolicies, recordPeer } from '../policies/index.js';
+import { mapLimit } from './pool.js';
+import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
+import type { PathResult, ProbeResult } from './result.js';
+
+/** The probe's steps, with a TLS 1.2+ handshake the server refuses explained: which older versions does it speak? */
+const PROBE_STEPS_EXPLAINED: readonly SessionStep[] = PROBE_STEPS.map((s) => (s.stage === 'tls' ? { stage: 'tls', explain: explainTlsFailure } : s));
+
+/** One path to probe: a host at one address (ip null when the host did not resolve). */
+interface PlannedPath {
+  target: string;
+  route: Route;
+  host: string;
+  preference: number | null;
+  ip: string | null;
+  family: 4 | 6 | null;
+  dns: StageResult | null;
+  dnsFailure?: StageFailure;
+}
+
+function ms(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}
+
+/** The paths of one target's resolution, in Exchange Online's order. */
+function plan(resolution: Resolution): PlannedPath[] {
+  const base = { target: resolution.target, route: resolution.route };
+  const dnsStage = (ok: boolean, detail: string, failure?: StageFailure): StageResult => ({
+    name: 'dns',
+    ok,
+    ms: Math.round(resolution.ms * 10) / 10,
+    detail,
+    ...(failure ? { failure: failure.toJSON() } : {}),
+  });
+  if (resolution.failure) {
+    return [
+      {
+        ...base,
+        host: resolution.target,
+        preference: null,
+        ip: null,
+        family: null,
+        dns: dnsStage(false, resolution.failure.message, resolution.failure),
+        dnsFailure: resolution.failure,
+      },
+    ];
+  }
+  return resolution.hosts.flatMap((host): PlannedPath[] => {
+    const via = host.preference !== null ? `MX ${host.preference} ${host.host}` : resolution.route === 'ip' ? 'IP address' : host.host;
+    if (host.failure) {
+      return [
+        { ...base, host: host.host, preference: host.preference, ip: null, family: null, dns: dnsStage(false, `${via}: ${host.failure.message}`, host.failure), dnsFailure: host.failure },
+      ];
+    }
+    const all = host.addresses.map((a) => a.ip).join(', ');
+    return host.addresses.map((a) => ({
+      ...base,
+      host: host.host,
+      preference: host.preference,
+      ip: a.ip,
+      family: a.family,
+      dns: resolution.route === 'ip' ? null : dnsStage(true, `${via} → ${all}`),
+    }));
+  });
+}
+
+/**
+ * The SMTP session of one path (probes/session.ts, the probe's steps), judged
+ * (src/judge.ts). Never throws for a network outcome; every socket it opens is destroyed
+ * before it returns.
+ */
+async function probePath(settings: Settings, scope: ProbeScope, path: PlannedPath, catalog: Catalog = en): Promise<PathResult> {
+  const started = performance.now();
+  const ctx = scope.context();
+  const result: PathResult = {
+    target: path.target,
+    host: path.host,
+    route: path.route,
+    preference: path.preference,
+    ip: path.ip,
+    family: path.family,
+    port: settings.port,
+    verdict: 'healthy',
+    code: null,
+    status: null,
+    message: null,
+    durationMs: 0,
+    stages: path.dns ? [path.dns] : [],
+    transcript: ctx.transcript,
+    warnings: [],
+  };
+  const facts: SessionFacts = path.dnsFailure
+    ? { stages: result.stages, transcript: ctx.transcript, events: [], replies: {}, failure: path.dnsFailure }
+    : await runSession(ctx, {
+        ip: path.ip as string,
+        servername: path.host,
+        steps: PROBE_STEPS_EXPLAINED,
+        stages: result.stages,
+        onTls: (socket) => recordPeer(result, socket),
+      });
+  if (facts.capabilities) result.capabilities = facts.capabilities;
+  if (facts.tls) result.tls = facts.tls;
+  if (facts.certificate) result.certificate = facts.certificate;
+  if (facts.capabilitiesAfterTls) result.capabilitiesAfterTls = facts.capabilitiesAfterTls;
+  if (facts.failure) result.failure = facts.failure.toJSON();
+  const judged = judgePath(settings, path, facts, catalog);
+  result.verdict = judged.verdict;
+  result.code = judged.code;
+  result.status = judged.status;
+  result.message = judged.message;
+  result.warnings = judged.warnings;
+  if (judged.findings.length) result.findings = judged.findings;
+  result.durationMs = ms(started);
+  return result;
+}
+
+/**
+ * Probes one or more smart hosts (or domains, or IP addresses) the way Exchange Online
+ * delivers through a connector, and returns every path's outcome with the verdict and,
+ * when something failed, the code Exchange Online would report.
+ *
+ * Throws only a `UsageError` for bad options (before anything is sent); every network
+ * outcome is in the result.
+ *
+ * @example
+ * ```ts
+ * import { probe } from 'mailflow-probe';
+ * const result = await probe('smarthost.contoso.com', { tlsMode: 'domain-validation', tlsDomain: '*.contoso.com' });
+ * if (result.verdict === 'failing') console.log(result.status, result.diagnosis?.firstFix);
+ * ```
+ */
+export async function probe(targets: string | readonly string[], options: ProbeOptions = {}): Promise<ProbeResult> {
+  const settings = resolveSettings(targets, options);
+  const catalog = options.language === undefined ? en : catalogFor(parseLanguage(options.language));
+  const mtaStsPort = options.mtaStsPort === undefined ? undefined : parsePort(options.mtaStsPort, 'MTA-STS port');
+  const startedAt = new Date();
+  // Every open stage window listens on the probe-wide signal: one per path in flight, and
+  // per target its resolution and (with policies) a few DANE/MTA-STS/TLS-RPT lookups.
+  // Node's leak warning (10) is raised to that designed bound, so a real leak still warns.
+  const scope = openContext(
+    {
+      deadlineMs: settings.deadlineMs,
+      stageTimeoutMs: settings.timeoutMs,
+      resolvers: settings.resolvers,
+      port: settings.port,
+      ehloName: settings.ehloName,
+      tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
+      listeners: settings.concurrency + settings.targets.length * 8 + 10,
+    },
+    options.signal,
+  );
+  const started = scope.started;
+  try {
+    const resolutions = await Promise.all(settings.targets.map((target) => resolveTarget(scope.context(), target, { mx: settings.mx })));
+    const planned = resolutions.flatMap(plan);
+    // One refused address refuses the whole probe, before any connection is made.
+    const refused = options.addressFilter && planned.map((p) => (p.ip ? options.addressFilter?.(p.ip) : null)).find(Boolean);
+    if (refused) for (const p of planned) p.dnsFailure ??= new StageFailure('tcp', 'internal', `refused to probe: ${refused}`);
+    // The policies (DANE, MTA-STS, TLS-RPT) are looked up while the sessions run, and
+    // judged against what each MX path presented once they are done.
+    const policyLookups = options.policies && !refused
+      ? checkPolicies(scope.context(), resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
+      : null;
+    // Settled later; a programmer error in it must not surface as an unhandled rejection first.
+    policyLookups?.catch(() => undefined);
+    const paths = await mapLimit(planned, settings.concurrency, (p) => probePath(settings, scope, p, catalog));
+    const summary = judgeProbe(settings, resolutions, paths, startedAt, ms(started), scope.base.cancel.aborted, catalog);
+    if (policyLookups) {
+      applyPolicies(summary, (await policyLookups).map((judge) => judge(paths)));
+      summary.durationMs = ms(started);
+    }
+    return summary;
+  } finally {
+    scope.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The one judgement: what a session's wire facts mean for a connector. `judgePath` turns
+ * settings + one path's facts into its verdict, code, warnings and findings; `judgeProbe`
+ * turns the paths into the probe's verdict and headline. Every door — `probe`, fleet,
+ * `check`, `serve`, `verify`, `explain` — reads its verdict from here. Pure: no I/O, no
+ * clock.
+ *
+ * Under `opportunistic` and `encryption-only` Exchange Online does not validate the
+ * certificate, so an expiring (or expired) one does not stop mail: it is no warning and
+ * does not change the verdict, in any door. verify's checklist still shows the date, as a
+ * note of its certificate-expiry item.
+ */
+import { validatesCertificate } from '../../probes/certificate.js';
+import type { Resolution } from '../../probes/dns.js';
+import type { SessionFacts } from '../../probes/session.js';
+import type { TlsMode } from '../../probes/stage.js';
+import { en, type Catalog } from '../catalog/en.js';
+import { classify } from './classify.js';
+import { diagnose, exchangeMessage } from './diagnose.js';
+import { detectFindings, type Finding } from './findings.js';
+import type { ExchangeCode, PathResult, ProbeResult, Verdict, Warning } from './result.js';
+import { RESULT_SCHEMA } from './result.js';
+
+/** What the judgement of one path depends on. */
+export interface PathSettings {
+  tlsMode: TlsMode;
+  /** Warn when a certificate the connector validates expires within this many days. */
+  warnDays: number;
+  port: number;
+}
+
+/** Where the path went: the host and address its warnings and message name. */
+export interface PathPlace {
+  host: string;
+  ip: string | null;
+}
+
+export interface PathJudgement {
+  verdict: Verdict;
+  code: ExchangeCode | null;
+  status: string | null;
+  message: string | null;
+  warnings: Warning[];
+  findings: Finding[];
+}
+
+/**
+ * One path's verdict from its facts. A failure is `failing` with its code (a cancellation
+ * has none); a passed path with a warning is `degraded`.
+ *
+ * @example
+ * ```ts
+ * const j = judgePath({ tlsMode: 'encryption-only', warnDays: 30, port: 25 }, { host, ip }, facts);
+ * ```
+ */
+export function judgePath(settings: PathSettings, place: PathPlace, facts: SessionFacts, catalog: Catalog = en): PathJudgement {
+  const warnings: Warning[] = [];
+  const warn = (kind: Warning['kind'], message: string): void => {
+    warnings.push({ kind, message, host: place.host, ip: place.ip });
+  };
+  for (const e of facts.events) {
+    if (e.kind === 'starttls-injection') {
+      warn('starttls-injection', `the server sent ${e.bytes} bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)`);
+    }
+  }
+  const check = facts.certificate;
+  if (check && facts.stages.some((s) => s.name === 'certificate' && s.ok)) {
+    for (const finding of check.findings) warn(finding.kind, finding.message);
+    if (validatesCertificate(settings.tlsMode)) {
+      for (const cert of check.chain.filter((c) => !c.anchor && c.daysLeft < settings.warnDays)) {
+        warn(
+          'certificate-expiring',
+          `the certificate ${cert.subject} expires on ${cert.validTo.slice(0, 10)} (${cert.daysLeft} days left): renew it before then, or Exchange Online will report 450 4.7.320`,
+        );
+      }
+    }
+  }
+  for (const e of facts.events) {
+    if (e.kind === 'no-tls') warn('no-tls', 'the server does not offer STARTTLS: Exchange Online would deliver without encryption (opportunistic TLS)');
+    if (e.kind === 'tls-fallback') {
+      warn('tls-fallback', `the TLS upgrade failed (${e.failure.message}): Exchange Online would fall back to delivering without encryption`);
+    }
+  }
+  const findings = detectFindings(facts.transcript);
+  if (!facts.failure) return { verdict: warnings.length ? 'degraded' : 'healthy', code: null, status: null, message: null, warnings, findings };
+  const failure = facts.failure.toJSON();
+  const code = classify(failure);
+  return {
+    verdict: 'failing',
+    code,
+    status: code && code !== 'other' ? diagnose(code, failure, catalog).status : null,
+    message: code ? exchangeMessage(code, failure, place.host, place.ip, settings.port) : null,
+    warnings,
+    findings,
+  };
+}
+
+/** What the probe's summary names besides its paths. */
+export interface ProbeSettings {
+  targets: string[];
+  tlsMode: TlsMode;
+  tlsDomain: string | null;
+  port: number;
+}
+
+/**
+ * The probe's verdict from its paths: healthy when every path passed without warning,
+ * degraded when mail would flow but a path failed or a warning holds, failing when no
+ * path passed. The headline is the first failing path in Exchange Online's order.
+ */
+export function judgeProbe(
+  settings: ProbeSettings,
+  resolutions: readonly Pick<Resolution, 'route'>[],
+  paths: PathResult[],
+  startedAt: Date,
+  durationMs: number,
+  cancelled: boolean,
+  catalog: Catalog = en,
+): ProbeResult {
+  const routes = [...new Set(resolutions.map((r) => r.route))];
+  const failed = paths.filter((p) => p.verdict === 'failing' && p.code);
+  const passed = paths.filter((p) => p.verdict !== 'failing');
+  const warnings = paths.flatMap((p) => p.warnings);
+  let verdict: Verdict = 'healthy';
+  if (!passed.length) verdict = 'failing';
+  else if (failed.length || warnings.length || passed.some((p) => p.verdict === 'degraded')) verdict = 'degraded';
+  for (const p of failed.filter(() => passed.length)) {
+    warnings.push({ kind: 'path-failed', message: `${p.host} at ${p.ip ?? '(no address)'} fails: ${p.status ?? p.code}`, host: p.host, ip: p.ip });
+  }
+  // The headline is the first failing path in Exchange Online's order: paths are already
+  // in target order, then MX preference, then address order.
+  const headline = failed[0];
+  return {
+    schema: RESULT_SCHEMA,
+    targets: settings.targets,
+    route: routes.length === 1 ? (routes[0] ?? null) : routes.length ? 'mixed' : null,
+    tlsMode: settings.tlsMode,
+    tlsDomain: settings.tlsDomain,
+    port: settings.port,
+    verdict,
+    cancelled,
+    code: headline?.code ?? null,
+    status: headline?.status ?? null,
+    message: headline?.message ?? null,
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    paths,
+    diagnosis:
+      headline?.code && headline.failure
+        ? {
+            ...diagnose(headline.code, headline.failure, catalog),
+            // A finding names the cause more exactly than the code's generic first fix.
+            ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
+          }
+        : null,
+    warnings,
+  };
+}

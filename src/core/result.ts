@@ -1,0 +1,111 @@
+import type { CertificateCheck } from '../../probes/certificate.js';
+import type { Route } from '../../probes/dns.js';
+import type { Capabilities } from '../../probes/smtp.js';
+import type { FailureRecord, StageName, StageResult, TlsMode } from '../../probes/stage.js';
+import type { TlsInfo } from '../../probes/tls.js';
+import { CONNECTOR_CODES, type ConnectorCode } from './exchange-text.js';
+import type { Finding } from './findings.js';
+import type { PoliciesResult } from '../policies/types.js';
+
+/** The codes Exchange Online reports for a connector it cannot deliver through (listed once, in src/exchange-text.ts). */
+export type ExchangeCode = ConnectorCode | 'other';
+
+export const EXCHANGE_CODES: readonly ExchangeCode[] = [...CONNECTOR_CODES, 'other'];
+
+export type Verdict = 'healthy' | 'degraded' | 'failing';
+
+export const RESULT_SCHEMA = 'mailflow-probe/result@1';
+
+export type { StageResult };
+
+export type WarningKind =
+  | 'no-tls'
+  | 'tls-fallback'
+  | 'certificate-expiring'
+  | 'starttls-injection'
+  | 'path-failed'
+  // certificate findings (probes/certificate.ts CertificateFinding)
+  | 'weak-key'
+  | 'weak-signature'
+  | 'revocation-unavailable'
+  | 'policy-not-satisfied';
+
+export interface Warning {
+  kind: WarningKind;
+  message: string;
+  host?: string;
+  ip?: string | null;
+}
+
+/** One way mail could go: a host (the smart host or one of its MX hosts) at one address. */
+export interface PathResult {
+  target: string;
+  host: string;
+  route: Route;
+  /** MX preference when the host came from an MX record. */
+  preference: number | null;
+  ip: string | null;
+  family: 4 | 6 | null;
+  port: number;
+  verdict: Verdict;
+  code: ExchangeCode | null;
+  status: string | null;
+  /** Exchange-style one-line message for this path's failure. */
+  message: string | null;
+  durationMs: number;
+  stages: StageResult[];
+  /** The SMTP dialogue: `S: …` from the server, `C: …` from us, `* …` notes. */
+  transcript: string[];
+  capabilities?: Capabilities;
+  capabilitiesAfterTls?: Capabilities;
+  tls?: TlsInfo;
+  certificate?: CertificateCheck;
+  failure?: FailureRecord;
+  warnings: Warning[];
+  /** Facts recognised from what the server sent, e.g. an SMTP-inspecting firewall (src/findings.ts). */
+  findings?: Finding[];
+}
+
+export interface Diagnosis {
+  code: ExchangeCode;
+  status: string | null;
+  title: string;
+  meaning: string;
+  causes: string[];
+  fixes: string[];
+  partner: string;
+  /** What went wrong on the headline path, in one sentence, and the fix for that first. */
+  stage: StageName;
+  kind: FailureRecord['kind'];
+  summary: string;
+  firstFix: string;
+  /** What the server said, when it said something. */
+  serverSaid: string | null;
+  /** A note on how Exchange's own reporting differs (e.g. mismatch under 4.4.317). */
+  note?: string;
+  /** The headline path's findings: what else is in the way, and how to turn it off. */
+  findings?: Finding[];
+}
+
+/** The `--json` contract, schema `mailflow-probe/result@1` (fields may be added, never renamed). */
+export interface ProbeResult {
+  schema: typeof RESULT_SCHEMA;
+  targets: string[];
+  route: Route | 'mixed' | null;
+  tlsMode: TlsMode;
+  tlsDomain: string | null;
+  port: number;
+  verdict: Verdict;
+  /** True when the user cancelled: the verdict then speaks only of what finished. */
+  cancelled: boolean;
+  code: ExchangeCode | null;
+  status: string | null;
+  message: string | null;
+  startedAt: string;
+  durationMs: number;
+  paths: PathResult[];
+  diagnosis: Diagnosis | null;
+  warnings: Warning[];
+  /** With `policies: true`: DANE, MTA-STS and TLS-RPT of each target that resolved by MX. */
+  policies?: PoliciesResult[];
+}

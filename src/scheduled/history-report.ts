@@ -1,0 +1,117 @@
+/**
+ * `probe history [TARGET] [--since 7d] [--json]`: for each target, the current state and
+ * since when, the countdown while failing, uptime over the window (the share of time mail
+ * could flow: healthy or degraded), the latest certificate expiry, and the timeline of
+ * state changes.
+ */
+import type { AlertKind } from './alert-state.js';
+import { countdown, countdownText, formatTime, type Countdown } from './countdown.js';
+import { formatDuration } from '../core/duration.js';
+import type { History } from './history.js';
+import { terminalSafe } from '../report/sanitize.js';
+import type { ExchangeCode, Verdict } from '../core/result.js';
+
+export const HISTORY_SCHEMA = 'mailflow-probe/history@1';
+
+export interface TargetHistory {
+  target: string;
+  state: Verdict | null;
+  stateSince: string | null;
+  failingSince: string | null;
+  countdown: Countdown | null;
+  lastCheckAt: string | null;
+  /** Share of the known time in the window during which mail could flow; null if nothing is known. */
+  uptime: number | null;
+  /** How much of the window the history covers. */
+  knownMs: number;
+  failingMs: number;
+  checks: number;
+  failingChecks: number;
+  lastCode: ExchangeCode | null;
+  lastStatus: string | null;
+  certExpires: string | null;
+  timeline: { at: string; from: Verdict | null; to: Verdict; code: ExchangeCode | null }[];
+  alerts: { at: string; kind: AlertKind }[];
+}
+
+export interface HistoryReport {
+  schema: typeof HISTORY_SCHEMA;
+  since: string;
+  now: string;
+  targets: TargetHistory[];
+}
+
+export function buildHistory(history: History, opts: { target: string | null; since: Date; now: Date; queueLifetimeMs: number }): HistoryReport {
+  const names = opts.target !== null ? [opts.target] : history.states().map((s) => s.target);
+  const targets = names.map((name): TargetHistory => {
+    const state = history.state(name);
+    const timeline = history.transitions(name, opts.since);
+    const results = history.results(name, opts.since);
+    // Walk the window: from the state it was in at the start through each change.
+    let known = 0;
+    let failing = 0;
+    let current = history.stateAt(name, opts.since);
+    let from = opts.since.getTime();
+    const end = opts.now.getTime();
+    for (const t of [...timeline, null]) {
+      const to = t ? Date.parse(t.at) : end;
+      if (current !== null) {
+        known += to - from;
+        if (current === 'failing') failing += to - from;
+      }
+      if (t) {
+        current = t.to;
+        from = to;
+      }
+    }
+    const latest = history.latestResult(name);
+    return {
+      target: name,
+      state: state.state,
+      stateSince: state.since,
+      failingSince: state.failingSince,
+      countdown: state.failingSince ? countdown(state.failingSince, opts.queueLifetimeMs, opts.now) : null,
+      lastCheckAt: state.lastCheckAt,
+      uptime: known > 0 ? (known - failing) / known : null,
+      knownMs: known,
+      failingMs: failing,
+      checks: results.length,
+      failingChecks: results.filter((r) => r.verdict === 'failing').length,
+      lastCode: latest?.code ?? null,
+      lastStatus: latest?.status ?? null,
+      certExpires: history.latestCertExpiry(name)?.certExpires ?? null,
+      timeline: timeline.map((t) => ({ at: t.at, from: t.from, to: t.to, code: t.code })),
+      alerts: history.alerts(name, opts.since).map((a) => ({ at: a.event.at, kind: a.event.kind })),
+    };
+  });
+  return { schema: HISTORY_SCHEMA, since: opts.since.toISOString(), now: opts.now.toISOString(), targets };
+}
+
+/** The terminal report; target names and statuses are escaped for the terminal. */
+export function renderHistory(remote: HistoryReport): string {
+  const report = terminalSafe(remote);
+  if (!report.targets.length) return 'No checks recorded yet.\n';
+  const windowMs = Date.parse(report.now) - Date.parse(report.since);
+  const out: string[] = [];
+  for (const t of report.targets) {
+    if (t.state === null) {
+      out.push(`${t.target}: never checked`, '');
+      continue;
+    }
+    out.push(`${t.target}: ${t.state} since ${formatTime(t.stateSince ?? report.now)}${t.state === 'failing' && t.lastStatus ? ` — ${t.lastStatus}` : ''}`);
+    if (t.countdown) out.push(`  ${countdownText(t.countdown)}`);
+    const uptime = t.uptime === null ? 'unknown' : `${(t.uptime * 100).toFixed(2)}%`;
+    const coverage = t.knownMs < windowMs ? ` (history covers ${formatDuration(t.knownMs)})` : '';
+    out.push(`  Uptime over the last ${formatDuration(windowMs)}: ${uptime}${coverage}; ${t.checks} check${t.checks === 1 ? '' : 's'}, ${t.failingChecks} failing`);
+    if (t.certExpires) out.push(`  Certificate expires ${formatTime(t.certExpires)} (in ${formatDuration(Date.parse(t.certExpires) - Date.parse(report.now))})`);
+    if (t.lastCheckAt) out.push(`  Last check ${formatTime(t.lastCheckAt)}`);
+    if (t.timeline.length) {
+      out.push('  Changes:');
+      for (const c of t.timeline) out.push(`    ${formatTime(c.at)}  ${c.from ?? 'first check'} → ${c.to}${c.code ? ` (${c.code})` : ''}`);
+    } else {
+      out.push('  No state change in the window.');
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}
