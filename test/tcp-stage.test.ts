@@ -6,33 +6,33 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ReplyReader, readGreeting } from '../probes/smtp.js';
 import { StageFailure } from '../probes/stage.js';
-import { ACCEPTED_THEN_RESET, CONNECT_ERRORS, connectFailure, connectTcp } from '../probes/tcp.js';
+import { ACCEPTED_THEN_RESET, CONNECT_ERRORS, MIN_CONNECT_MS, connectFailure, connectTcp } from '../probes/tcp.js';
 import { classify } from '../src/classify.js';
 import { probe } from '../src/engine.js';
-import { acceptThenReset, closedPort, startDns, startRaw, stageContext, type DnsServer, type RawServer } from './fixtures/index.js';
+import { acceptThenReset, closedPort, startBlackhole, startDns, startRaw, stageContext, type DnsServer, type RawServer } from './fixtures/index.js';
 import { loopbackProbeOptions } from './fixtures/probe-options.js';
 
 const errnoError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`connect ${code} 127.0.0.1:25`), { code });
 
 /** Written out by hand, not derived from CONNECT_ERRORS, so a changed row fails here. */
-const ROWS: [errno: string, kind: string, code: string][] = [
-  ['ECONNREFUSED', 'connect-refused', '4.4.316'],
-  ['ETIMEDOUT', 'connect-timeout', '4.4.315'],
-  ['EHOSTUNREACH', 'connect-unreachable', '4.4.315'],
-  ['ENETUNREACH', 'connect-unreachable', '4.4.315'],
-  ['EHOSTDOWN', 'connect-unreachable', '4.4.315'],
-  ['ENETDOWN', 'connect-unreachable', '4.4.315'],
-  ['EADDRNOTAVAIL', 'connect-unreachable', '4.4.315'],
-  ['ECONNRESET', 'reset', '4.4.318'],
-  ['EPIPE', 'reset', '4.4.318'],
+const ROWS: [errno: string, kind: string, code: string, text: string][] = [
+  ['ECONNREFUSED', 'connect-refused', '4.4.316', 'the connection was refused (TCP reset)'],
+  ['ETIMEDOUT', 'connect-timeout', '4.4.315', 'the connection attempt timed out'],
+  ['EHOSTUNREACH', 'connect-unreachable', '4.4.315', 'no route to the host'],
+  ['ENETUNREACH', 'connect-unreachable', '4.4.315', 'the network is unreachable'],
+  ['EHOSTDOWN', 'connect-unreachable', '4.4.315', 'the host is down'],
+  ['ENETDOWN', 'connect-unreachable', '4.4.315', 'the network is down'],
+  ['EADDRNOTAVAIL', 'connect-unreachable', '4.4.315', 'the address cannot be reached from here'],
+  ['ECONNRESET', 'reset', '4.4.318', 'the server accepted the connection and then reset it'],
+  ['EPIPE', 'reset', '4.4.318', 'the server accepted the connection and then reset it'],
 ];
 
 describe('the connect-error table', () => {
-  it.each(ROWS)('%s is %s (%s)', (errno, kind, code) => {
-    const failure = connectFailure(errnoError(errno), '127.0.0.1', 25);
-    expect(failure.toJSON()).toMatchObject({ stage: 'tcp', kind, errno });
-    expect(failure.message).toBe(`127.0.0.1 port 25: ${CONNECT_ERRORS[errno]?.text}`);
-    expect(failure.cause).toBeInstanceOf(Error);
+  it.each(ROWS)('%s is %s (%s)', (errno, kind, code, text) => {
+    const err = errnoError(errno);
+    const failure = connectFailure(err, '127.0.0.1', 25);
+    expect(failure.toJSON()).toEqual({ stage: 'tcp', kind, errno, message: `127.0.0.1 port 25: ${text}` });
+    expect(failure.cause).toBe(err);
     expect(classify(failure)).toBe(code);
   });
 
@@ -63,7 +63,78 @@ describe('the connect-error table', () => {
       errno: 'EMFILE',
       message: '127.0.0.1 port 25: connect EMFILE 127.0.0.1:25',
     });
-    expect(connectFailure(new Error('odd'), '127.0.0.1', 25).toJSON()).toEqual({ stage: 'tcp', kind: 'internal', message: '127.0.0.1 port 25: odd' });
+    const odd = new Error('odd');
+    const failure = connectFailure(odd, '127.0.0.1', 25);
+    expect(failure.toJSON()).toEqual({ stage: 'tcp', kind: 'internal', message: '127.0.0.1 port 25: odd' });
+    expect(failure.cause).toBe(odd);
+  });
+
+  it('an AggregateError whose errors carry no code is internal, without an errno', () => {
+    const failure = connectFailure(new AggregateError([new Error('a'), new Error('b')], 'all failed'), '::1', 25);
+    expect(failure.toJSON()).toEqual({ stage: 'tcp', kind: 'internal', message: '::1 port 25: all failed' });
+  });
+});
+
+/** Active timers, to show that a stage leaves none behind (its window is disposed). */
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('the connect window', () => {
+  it('with less than MIN_CONNECT_MS to the deadline, opens no connection: connect-timeout', async () => {
+    let accepted = 0;
+    const server = await startRaw((socket) => void (accepted++, socket.destroy()));
+    onTestFinished(() => server.close());
+    const ctx = stageContext({ port: server.port, deadlineMs: MIN_CONNECT_MS - 5 });
+    const failure = await connectTcp(ctx, '127.0.0.1').then(
+      () => null,
+      (err: StageFailure) => err.toJSON(),
+    );
+    expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: expect.stringMatching(/^no time left to connect within \d+ ms$/), timeoutMs: expect.any(Number) });
+    expect(failure?.timeoutMs).toBeLessThanOrEqual(MIN_CONNECT_MS);
+    // a connection the test's own probe would open reaches the listener in well under this
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(accepted).toBe(0);
+  });
+
+  it('with a stage timeout of 0, opens no connection: connect-timeout within 0 ms', async () => {
+    const ctx = stageContext({ port: 9, stageTimeoutMs: 0 });
+    const failure = await connectTcp(ctx, '127.0.0.1').then(
+      () => null,
+      (err: StageFailure) => err.toJSON(),
+    );
+    expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no time left to connect within 0 ms', timeoutMs: 0 });
+  });
+
+  it('a cancelled probe opens no connection and is cancelled, not timed out', async () => {
+    const cancel = new AbortController();
+    cancel.abort();
+    const ctx = stageContext({ port: 9, signal: cancel.signal, cancel: cancel.signal });
+    const failure = await connectTcp(ctx, '127.0.0.1').then(
+      () => null,
+      (err: StageFailure) => err.toJSON(),
+    );
+    expect(failure).toEqual({ stage: 'tcp', kind: 'cancelled', message: 'cancelled by the user' });
+  });
+
+  it('a SYN never answered ends at the stage timeout: connect-timeout, and no timer is left', async () => {
+    const hole = await startBlackhole();
+    onTestFinished(() => hole.close());
+    const before = timers();
+    const ctx = stageContext({ port: hole.port, stageTimeoutMs: 300 });
+    const failure = await connectTcp(ctx, hole.host).then(
+      () => null,
+      (err: StageFailure) => err.toJSON(),
+    );
+    expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no answer to the connection attempt within 300 ms', timeoutMs: 300 });
+    expect(timers()).toBe(before);
+  });
+
+  it('a connection that succeeds leaves no timer behind', async () => {
+    const server = await startRaw(() => {});
+    onTestFinished(() => server.close());
+    const before = timers();
+    const socket = await connectTcp(stageContext({ port: server.port, stageTimeoutMs: 5000 }), '127.0.0.1');
+    expect(timers()).toBe(before);
+    socket.destroy();
   });
 });
 
