@@ -368,3 +368,38 @@ describe('capabilities (RFC 5321 §4.1.1.1) and the reply as Exchange quotes it'
     expect(evidence('z'.repeat(20), 10)).toBe(`${'z'.repeat(10)}…`);
   });
 });
+
+describe('boundaries the mutation run found untested', () => {
+  it.each([
+    ['a code of 599, its line end still to come', '599 x'],
+    ['a code of 299, its line end still to come', '299'],
+    ['a code of 500 with a CR still alone', '500\r'],
+  ])('%s is waited for, not called garbage', async (_name, bytes) => {
+    const s = await session(says(bytes), 300);
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'timeout', message: 'no greeting within 300 ms', timeoutMs: 300 });
+  });
+
+  it(`a line of exactly ${REPLY_LIMITS.lineBytes} bytes, its line end still to come, is waited for`, async () => {
+    const s = await session(says(`220 ${'d'.repeat(REPLY_LIMITS.lineBytes - 4)}`), 300);
+    expect(await failureOf(read(s))).toMatchObject({ stage: 'banner', kind: 'timeout' });
+  });
+
+  it.each([
+    ['250 2.0.0 OK', '2.0.0'],
+    ['250 2.0.0', '2.0.0'],
+    ['421 4.3.20 Service not available', '4.3.20'],
+    ['450 4.100.1 odd but well-formed', '4.100.1'],
+    ['250 OK 2.0.0 later in the text', undefined],
+    ['250 2.0.0x not followed by a space', undefined],
+    ['250 3.0.0 class 3 does not exist', undefined],
+  ])('the enhanced status code of %j is %s', async (line, enhanced) => {
+    const s = await session(says(`${line}\r\n`));
+    expect((await read(s)).enhanced).toBe(enhanced);
+  });
+
+  it('keywords and the server name survive stray spaces', () => {
+    const caps = parseCapabilities({ code: 250, lines: ['  mx1.demo.test  Hello there', ' PIPELINING', 'SIZE  1000 '] }, 'ehlo');
+    expect(caps).toMatchObject({ serverName: 'mx1.demo.test', extensions: { PIPELINING: [], SIZE: ['1000'] }, pipelining: true, size: 1000 });
+    expect(formatReply({ code: 250, lines: [' leading space', 'and more'] })).toBe('250 leading space and more');
+  });
+});
