@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { openWindow, windowFailure } from './deadline.js';
 import { StageFailure, type ProbeContext, type SmtpReply, type StageName } from './stage.js';
+import { ACCEPTED_THEN_RESET } from './tcp.js';
 
 /**
  * What the reader accepts before it calls the peer broken. RFC 5321 §4.5.3.1.5 limits a
@@ -67,6 +68,12 @@ export class ReplyReader {
     socket.on('end', this.onEnd);
     socket.on('close', this.onEnd);
     socket.on('error', this.onError);
+    // A socket that died before the reader came (the TCP stage hands on a connection the
+    // server accepted and reset at once): its events are gone, so read its state.
+    if (socket.destroyed) {
+      if (socket.errored) this.onError(socket.errored as NodeJS.ErrnoException);
+      else this.onEnd();
+    }
   }
 
   /** Sends one command line; the transcript records it as `C: …`. */
@@ -120,7 +127,11 @@ export class ReplyReader {
 
   private settle(stage: StageName, outcome: SmtpReply | End): SmtpReply {
     if ('code' in outcome) return outcome;
-    throw new StageFailure(stage, outcome.kind, outcome.message, {
+    // A reset before the greeting: the server accepted the connection, then reset it
+    // (Exchange: connect succeeds, first read fails with Winsock 10054).
+    const message =
+      stage === 'banner' && outcome.kind === 'reset' ? ACCEPTED_THEN_RESET : outcome.message;
+    throw new StageFailure(stage, outcome.kind, message, {
       ...(outcome.errno ? { errno: outcome.errno } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
     });

@@ -2,8 +2,18 @@ import net from 'node:net';
 import { openWindow, waitForEvent, windowFailure } from './deadline.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
-/** Node's connect errors, translated once, here. Nothing else looks at `err.code`. */
-const CONNECT_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
+/** What a reset after the handshake is called, at whichever stage it is read. */
+export const ACCEPTED_THEN_RESET = 'the server accepted the connection and then reset it';
+
+/**
+ * Node's connect errors, translated once, here. Nothing else looks at `err.code`.
+ * A refusal is ECONNREFUSED alone: the SYN was answered with a reset. ECONNRESET (or
+ * EPIPE) from a connect means the three-way handshake completed and the server reset
+ * the connection before Node reported it connected: a race on a fast network (on
+ * loopback, nearly always). Exchange Online's connect succeeds there and its first read
+ * fails with Winsock 10054 (4.4.318), so it is a reset after connection, not a refusal.
+ */
+export const CONNECT_ERRORS: Readonly<Record<string, { kind: FailureKind; text: string }>> = {
   ECONNREFUSED: { kind: 'connect-refused', text: 'the connection was refused (TCP reset)' },
   ETIMEDOUT: { kind: 'connect-timeout', text: 'the connection attempt timed out' },
   EHOSTUNREACH: { kind: 'connect-unreachable', text: 'no route to the host' },
@@ -11,8 +21,22 @@ const CONNECT_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
   EHOSTDOWN: { kind: 'connect-unreachable', text: 'the host is down' },
   ENETDOWN: { kind: 'connect-unreachable', text: 'the network is down' },
   EADDRNOTAVAIL: { kind: 'connect-unreachable', text: 'the address cannot be reached from here' },
-  ECONNRESET: { kind: 'connect-refused', text: 'the connection was reset while connecting' },
+  ECONNRESET: { kind: 'reset', text: ACCEPTED_THEN_RESET },
+  EPIPE: { kind: 'reset', text: ACCEPTED_THEN_RESET },
 };
+
+/**
+ * A connect error as the TCP stage's failure: `connectFailure(err, '127.0.0.1', 25)`
+ * for ECONNREFUSED is `{ stage: 'tcp', kind: 'connect-refused', errno: 'ECONNREFUSED' }`.
+ * An errno outside CONNECT_ERRORS is `internal`, with the errno kept.
+ */
+export function connectFailure(err: Error, ip: string, port: number): StageFailure {
+  const errno = errnoOf(err);
+  const known = errno ? CONNECT_ERRORS[errno] : undefined;
+  return known
+    ? new StageFailure('tcp', known.kind, `${ip} port ${port}: ${known.text}`, { errno }, { cause: err })
+    : new StageFailure('tcp', 'internal', `${ip} port ${port}: ${err.message}`, errno ? { errno } : {}, { cause: err });
+}
 
 const ignore = (): void => {};
 
@@ -47,16 +71,14 @@ export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Soc
   try {
     await waitForEvent(socket, 'connect', window, {
       abort: () => windowFailure(ctx, 'tcp', window, 'no answer to the connection attempt', 'connect-timeout'),
-      error: (err) => {
-        const errno = errnoOf(err);
-        const known = errno ? CONNECT_ERRORS[errno] : undefined;
-        return known
-          ? new StageFailure('tcp', known.kind, `${ip} port ${ctx.port}: ${known.text}`, { errno }, { cause: err })
-          : new StageFailure('tcp', 'internal', `${ip} port ${ctx.port}: ${err.message}`, errno ? { errno } : {}, { cause: err });
-      },
+      error: (err) => connectFailure(err, ip, ctx.port),
     });
     return socket;
   } catch (err) {
+    // Accepted, then reset before Node reported the connect: the handshake completed, so
+    // the stage passes and the socket moves on; the first read reports the reset, as
+    // Exchange's does (the same stage every time, whichever side of the race it fell).
+    if (err instanceof StageFailure && err.kind === 'reset') return socket;
     socket.on('error', ignore); // a late error from a destroyed socket must not crash the process
     socket.destroy();
     throw err;

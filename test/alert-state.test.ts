@@ -61,6 +61,19 @@ describe('advance', () => {
     expect(alerts[2]).toMatchObject({ state: 'healthy', previous: 'failing', outageMs: H });
   });
 
+  it('degraded → healthy is a recovery too, without an outage length', () => {
+    const { alerts } = run([
+      ['healthy', 0],
+      ['degraded', 5 * 60_000],
+      ['degraded', 10 * 60_000],
+      ['healthy', 15 * 60_000],
+      ['healthy', 20 * 60_000],
+    ]);
+    expect(kinds(alerts)).toEqual(['degraded@5m', 'recovered@15m']);
+    expect(alerts[1]).toMatchObject({ state: 'healthy', previous: 'degraded', failingSince: null, bounceAt: null });
+    expect(alerts[1]?.outageMs).toBeUndefined();
+  });
+
   it('30 hours of failure: escalations at 20 h, 12 h and 1 h before the bounce, the bounce, reminders in the quiet gaps', () => {
     const seq: [Verdict, number][] = [];
     for (let t = 0; t < 30 * H; t += 5 * 60_000) seq.push(['failing', t]);
@@ -150,5 +163,22 @@ describe('alert text', () => {
     expect(countdownText(countdown('2026-11-27T07:00:00Z', 24 * H, new Date(T0 + 26 * H)))).toBe(
       'Failing since 2026-11-27 07:00 UTC (26 h). Mail queued at the start of the outage has been bouncing since 2026-11-28 07:00 UTC (2 h ago; queue lifetime 24 h): senders are getting NDRs.',
     );
+  });
+
+  it('the last second before the bounce counts down; at the bounce instant mail is bouncing (0 s ago), never "in 0 s"', () => {
+    const at = (msAfterT0: number): string => countdownText(countdown('2026-11-27T07:00:00Z', 24 * H, new Date(T0 + msAfterT0)));
+    expect(at(24 * H - 1000)).toBe(
+      'Failing since 2026-11-27 07:00 UTC (23 h 59 min). Mail queued at the start of the outage starts bouncing at 2026-11-28 07:00 UTC (in 1 s; queue lifetime 24 h).',
+    );
+    expect(at(24 * H)).toBe(
+      'Failing since 2026-11-27 07:00 UTC (24 h). Mail queued at the start of the outage has been bouncing since 2026-11-28 07:00 UTC (0 s ago; queue lifetime 24 h): senders are getting NDRs.',
+    );
+    expect(countdown('2026-11-27T07:00:00Z', 24 * H, new Date(T0 + 24 * H))).toEqual({
+      failingSince: '2026-11-27T07:00:00.000Z',
+      bounceAt: '2026-11-28T07:00:00.000Z',
+      remainingMs: 0,
+      elapsedMs: 24 * H,
+      queueLifetimeMs: 24 * H,
+    });
   });
 });

@@ -24,6 +24,7 @@ import {
   type Leaf,
   type RawHandler,
   loopbackProbeOptions,
+  timeWithLag,
 } from './fixtures/index.js';
 import { probe } from '../src/core/engine.js';
 import type { ProbeOptions } from '../src/core/options.js';
@@ -186,14 +187,15 @@ describe('degraded', () => {
     const soon = issueLeaf(certSet().intermediate, {
       dnsNames: ['mx1.demo.test'],
       notBefore: new Date(Date.now() - 86_400_000),
-      notAfter: new Date(Date.now() + 10 * 86_400_000),
+      // 10 days and 12 hours: 10 whole days left however long the test takes (under 12 h)
+      notAfter: new Date(Date.now() + 10.5 * 86_400_000),
     });
     const server = await smtp(soon);
     const warned = await probe('mx1.demo.test', options(server.port, { warnDays: 30 }));
     expect(warned.verdict).toBe('degraded');
     expect(warned.code).toBeNull();
     expect(warned.warnings[0]).toMatchObject({ kind: 'certificate-expiring' });
-    expect(warned.warnings[0]?.message).toMatch(/\(9 days left\)|\(10 days left\)/);
+    expect(warned.warnings[0]?.message).toMatch(/\(10 days left\)/);
     const quiet = await probe('mx1.demo.test', options(server.port, { warnDays: 5 }));
     expect(quiet.verdict).toBe('healthy');
   });
@@ -223,10 +225,9 @@ describe('4.4.315 Connection timed out', () => {
   it('a SYN that is never answered', async () => {
     const hole = await startBlackhole();
     onTestFinished(() => hole.close());
-    const started = performance.now();
-    const result = await probe(hole.host, options(hole.port, { timeoutMs: 700 }));
+    const { value: result, ms, lagMs } = await timeWithLag(() => probe(hole.host, options(hole.port, { timeoutMs: 700 })));
     expect(failureOf(result)).toEqual({ stage: 'tcp', kind: 'connect-timeout', code: '4.4.315' });
-    expect(performance.now() - started).toBeLessThan(700 + 1000);
+    expect(ms).toBeLessThan(700 + 1000 + lagMs);
     expect(result.message).toContain('[Message=Socket error code 10060]');
   });
 });
@@ -284,10 +285,9 @@ describe('4.4.317 Cannot connect to remote server', () => {
 describe('4.4.318 Connection was closed abruptly', () => {
   it('no greeting before the timeout', async () => {
     const server = await raw(noBanner);
-    const started = performance.now();
-    const result = await probe('mx1.demo.test', options(server.port, { timeoutMs: 600 }));
+    const { value: result, ms, lagMs } = await timeWithLag(() => probe('mx1.demo.test', options(server.port, { timeoutMs: 600 })));
     expect(failureOf(result)).toEqual({ stage: 'banner', kind: 'timeout', code: '4.4.318' });
-    expect(performance.now() - started).toBeLessThan(600 + 1000);
+    expect(ms).toBeLessThan(600 + 1000 + lagMs);
   });
 
   it('reset after EHLO', async () => {

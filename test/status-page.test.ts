@@ -1,22 +1,17 @@
 /**
  * The exporter's status page, opened in a real browser (headless Debian Chromium through
  * playwright-core): every configured target is shown with its last verdict and code,
- * and its history chart. Runs in CI; skipped only on a machine without Chromium and
- * without CI set.
+ * and its history chart. Skips under test/fixtures/browser.ts's rule only (no Chromium
+ * and not CI).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
+import { describeInBrowser, launchChromium } from './fixtures/browser.js';
 import { certSet, closedPort, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { startExporter } from '../src/exporter/server.js';
 import { parseTargetsFile } from '../src/fleet/targets.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-// In CI a missing browser is a failure, not a skip.
-const run = available || process.env.CI ? describe : describe.skip;
-
-run('the status page in headless Chromium', () => {
+describeInBrowser('the status page in headless Chromium', () => {
   let browser: Browser;
   let dns: DnsServer;
   let smtp: SmtpFixture;
@@ -25,11 +20,7 @@ run('the status page in headless Chromium', () => {
   beforeAll(async () => {
     certSet().valid();
     [browser, dns, smtp, refused] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
       startDns({ 'mx1.demo.test': { A: ['127.0.0.1'] } }),
       startSmtp(),
       closedPort(),

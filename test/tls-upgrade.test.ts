@@ -7,9 +7,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProbeContext } from '../probes/stage.js';
 import { upgradeTls } from '../probes/tls.js';
-import { certSet, serverTls, type Leaf } from './fixtures/index.js';
+import { certSet, serverTls, stageContext, type Leaf } from './fixtures/index.js';
 
 const servers: tls.Server[] = [];
 
@@ -23,25 +22,10 @@ async function serve(leaf: Leaf): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-function context(): ProbeContext {
-  const never = new AbortController().signal;
-  return {
-    signal: never,
-    cancel: never,
-    deadline: performance.now() + 10_000,
-    stageTimeoutMs: 5_000,
-    resolvers: [],
-    port: 25,
-    ehloName: 'probe.demo.test',
-    tls: { mode: 'certificate-validation', domain: null, ca: [certSet().root.cert], revocation: 'off' },
-    transcript: [],
-  };
-}
-
 async function upgrade(port: number) {
   const socket = net.connect({ host: '127.0.0.1', port });
   await new Promise((resolve) => socket.once('connect', resolve));
-  return upgradeTls(context(), socket, 'mx1.demo.test');
+  return upgradeTls(stageContext({ tls: { mode: 'certificate-validation', domain: null, ca: [certSet().root.cert], revocation: 'off' } }), socket, 'mx1.demo.test');
 }
 
 let good: number;

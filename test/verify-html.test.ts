@@ -4,20 +4,18 @@
  * every connector card, verdict and fix visible, no request leaving the file, and a
  * screenshot saved under test-results/.
  *
- * Skips only where Chromium is absent and this is not CI; in CI (CI=true) it must run.
+ * Skips under test/fixtures/browser.ts's rule only (no Chromium and not CI).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeInBrowser, launchChromium } from './fixtures/browser.js';
 import { certSet, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { parseConnectors, planConnector } from '../src/verify/connectors.js';
 import { esc, renderVerifyHtml, timelineSvg } from '../src/report/verify-html.js';
 import { verify, type VerifyReport } from '../src/verify/run.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
 const outDir = fileURLToPath(new URL('../test-results/', import.meta.url));
 
 let dns: DnsServer;
@@ -81,15 +79,10 @@ describe('the HTML report, as text', () => {
   });
 });
 
-describe.skipIf(!available && !inCi)('the HTML report in headless Chromium', () => {
+describeInBrowser('the HTML report in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!available) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
