@@ -285,6 +285,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     port: settings.port,
     ehloName: settings.ehloName,
     tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
+    ...(options.revocationCache ? { revocationCache: options.revocationCache } : {}),
   };
   try {
     const resolutions = await Promise.all(

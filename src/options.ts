@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { domainToASCII } from 'node:url';
 import { REVOCATION_MODES, type RevocationMode } from '../probes/revocation.js';
+import type { RevocationCache } from '../probes/revocation-cache.js';
 import { TLS_MODES, type ResolverAddress, type TlsMode } from '../probes/stage.js';
 
 /** Bad input from a user or a library caller: the message names the value. Exit 3. */
@@ -48,6 +49,8 @@ export interface ProbeOptions {
    * exporter uses it so a name that resolves to a private address cannot be probed.
    */
   addressFilter?: (ip: string) => string | null;
+  /** The CRL cache this probe shares (fleet, exporter); the process-wide one when absent. */
+  revocationCache?: RevocationCache;
 }
 
 export interface Settings {

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   certSet,
   closedPort,
@@ -32,6 +32,7 @@ import {
   type LeafOptions,
   type SmtpScript,
 } from './fixtures/index.js';
+import { defaultRevocationCache } from '../probes/revocation-cache.js';
 import { probe } from '../src/engine.js';
 import type { ProbeOptions } from '../src/options.js';
 import { renderJson } from '../src/report/json.js';
@@ -56,6 +57,8 @@ afterAll(async () => {
   await dns.close();
   await http.close();
 });
+// The probes share the process-wide CRL cache: each test starts from an empty one.
+beforeEach(() => defaultRevocationCache().clear());
 
 function options(port: number, extra: ProbeOptions = {}): ProbeOptions {
   return { port, resolvers: [dns.address], ca: [certSet().root.cert], ehloName: 'probe.demo.test', timeoutMs: 1500, deadlineMs: 8000, ...extra };

@@ -19,7 +19,7 @@ import type { ProbeResult } from '../result.js';
 import type { NamedTarget } from '../targets.js';
 import { forbiddenAddress } from './address-policy.js';
 import { historyPoint, MemoryHistory, type HistorySource } from './history.js';
-import { renderProbeMetrics } from './metrics.js';
+import { registerRevocationCacheMetrics, renderProbeMetrics } from './metrics.js';
 import { renderStatusPage } from './status-page.js';
 
 export interface ExporterOptions {
@@ -94,6 +94,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const probes = new Counter({ name: 'mailflow_exporter_probes_total', help: 'Probes run, by verdict', labelNames: ['verdict'], registers: [registry] });
   new Gauge({ name: 'mailflow_exporter_probes_in_flight', help: 'Probes running now', registers: [registry], collect() { this.set(inFlight); } });
   new Gauge({ name: 'mailflow_exporter_targets', help: 'Configured targets', registers: [registry] }).set(byName.size);
+  registerRevocationCacheMetrics(registry);
   const durations = new Histogram({
     name: 'mailflow_exporter_probe_duration_seconds',
     help: 'How long probes took',
