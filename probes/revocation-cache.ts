@@ -64,7 +64,11 @@ export interface CachedCrl {
   signerKey: string | null;
   /** Issuer certificates already judged (SHA-256 fingerprint → signed by it), a few at most. */
   issuers: Map<string, boolean>;
+  /** `crl.ts`, loaded by the time a CRL is held. */
+  lib: CrlLib;
 }
+
+type CrlLib = typeof import('./crl.js');
 
 /** What a fetcher returns: a new body, or "not modified" for a conditional GET. */
 export type CrlDownload = { notModified: true } | { notModified?: false; body: Uint8Array; etag: string | null; lastModified: string | null };
@@ -101,7 +105,8 @@ export interface RevocationCacheStats {
 const WORKER_FILE = fileURLToPath(new URL('./crl-worker.js', import.meta.url));
 
 /** `crl.ts` loads node-forge: only when a CRL is actually parsed. */
-const crlModule = (): Promise<typeof import('./crl.js')> => import('./crl.js');
+let crlLib: Promise<CrlLib> | undefined;
+const crlModule = (): Promise<CrlLib> => (crlLib ??= import('./crl.js'));
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 
@@ -185,10 +190,12 @@ export class RevocationCache {
    * (RFC 5280 §6.3.3 (b)) and its signature must verify with the certificate's key. The
    * first issuer that verifies it is remembered by key, and the signed bytes dropped.
    */
-  async signedBy(crl: CachedCrl, issuer: X509Certificate): Promise<boolean> {
+  signedBy(crl: CachedCrl, issuer: X509Certificate): boolean {
+    // Synchronous from the memo on: a burst of probes that got the same download must not
+    // each verify the signature before the first one has remembered the answer.
     const known = crl.issuers.get(issuer.fingerprint256);
     if (known !== undefined) return known;
-    const { crlSignedBy, subjectDer } = await crlModule();
+    const { crlSignedBy, subjectDer } = crl.lib;
     let signed: boolean;
     if (crl.signed) {
       signed = crlSignedBy({ ...crl.signed, issuerDer: crl.issuerDer }, issuer);
@@ -239,12 +246,13 @@ export class RevocationCache {
     this.counts.downloads++;
     this.counts.downloadedBytes += got.body.length;
     let parsed: ParsedCrl;
+    const lib = await crlModule();
     try {
       const der = crlDer(got.body);
       if (der.length > this.workerBytes && existsSync(WORKER_FILE)) {
         this.counts.workerParses++;
         parsed = await parseInWorker(der);
-      } else parsed = (await crlModule()).parseCrl(der);
+      } else parsed = lib.parseCrl(der);
     } catch {
       return { status: 'invalid', bytes: got.body.length };
     }
@@ -261,6 +269,7 @@ export class RevocationCache {
       signed: { tbs: asBuffer(parsed.tbs), signatureOid: parsed.signatureOid, signature: asBuffer(parsed.signature) },
       signerKey: null,
       issuers: new Map(),
+      lib,
     };
     this.remember(crl);
     return { status: 'ok', crl, from: held ? 'revalidated' : 'network' };

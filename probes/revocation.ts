@@ -18,7 +18,7 @@ import type * as pkijs from 'pkijs';
 import { openWindow } from './deadline.js';
 import { asn1jsLib, pkijsLib } from './libs.js';
 import { parseDer, readDer } from './pki.js';
-import { defaultRevocationCache, type CrlDownload, type CrlFetcher } from './revocation-cache.js';
+import { defaultRevocationCache, type CachedCrl, type CrlDownload, type CrlFetcher } from './revocation-cache.js';
 import type { ProbeContext } from './stage.js';
 
 /** `--revocation`: off skips the check; soft (default) warns when no answer can be had; hard fails then. */
@@ -273,6 +273,9 @@ function crlResult(url: string, status: CrlCheck['status'], detail: string, extr
   return { url, status, detail, thisUpdate: null, nextUpdate: null, revokedAt: null, bytes: null, ...extra };
 }
 
+/** A held CRL's dates as text, made once: every probe of a fleet reports them. */
+const crlDates = new WeakMap<CachedCrl, { thisUpdate: string | null; nextUpdate: string | null }>();
+
 /**
  * Looks the serial up in the CRL at one distribution point, through the probe's revocation
  * cache (fetched when not held or no longer fresh): the CRL must be signed by the
@@ -284,13 +287,14 @@ export async function checkCrl(ctx: ProbeContext, url: string, pair: Pick<Pair, 
   if (found.status === 'unavailable') return crlResult(url, 'unavailable', `the CRL at ${url} could not be fetched: ${found.why}`);
   if (found.status === 'invalid') return crlResult(url, 'invalid', `the CRL at ${url} does not parse`, { bytes: found.bytes });
   const { crl } = found;
-  const times = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate), bytes: crl.bytes };
-  if (!(await cache.signedBy(crl, pair.issuerX509))) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
+  let dates = crlDates.get(crl);
+  if (!dates) crlDates.set(crl, (dates = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate) }));
+  const times = { ...dates, bytes: crl.bytes };
+  if (!cache.signedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
   if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
     return crlResult(url, 'invalid', `the CRL at ${url} is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
   }
-  const { normalizeSerial } = await import('./crl.js');
-  const serial = normalizeSerial(pair.leafX509.serialNumber);
+  const serial = crl.lib.normalizeSerial(pair.leafX509.serialNumber);
   if (crl.revoked.has(serial)) {
     const revokedAt = iso(crl.revoked.get(serial));
     return crlResult(url, 'revoked', `the CRL at ${url} lists the certificate as revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
