@@ -10,6 +10,7 @@ export { UsageError, DEFAULTS, type ProbeOptions } from './options.js';
 export { renderText } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { nameMatchesTlsDomain } from '../probes/certificate.js';
+export { RevocationCache, defaultRevocationCache, REVOCATION_CACHE_LIMITS, type RevocationCacheOptions, type RevocationCacheStats } from '../probes/revocation-cache.js';
 export type * from './result.js';
 export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode, SmtpReply } from '../probes/stage.js';
 export type { Capabilities } from '../probes/smtp.js';
