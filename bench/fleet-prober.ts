@@ -4,17 +4,25 @@
  * (`--targets` format) from the file in argv[2], concurrency from argv[3]; a warm-up of
  * argv[4] probes is run first and not counted. With argv[6] = `bare`, a bare Node client
  * does the same dialogue instead (no checks, no transcript, the chain read once as any
- * prober must): Node's own floor.
+ * prober must): Node's own floor. argv[7], when given, is the `--revocation` mode for every
+ * probe (default: the prober's, soft).
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { RevocationMode } from '../probes/revocation.js';
 import { runFleet, type FleetEntry } from '../src/fleet/fleet.js';
 import type { ProbeResult } from '../src/core/result.js';
 import { loadTargetsFile, type NamedTarget } from '../src/fleet/targets.js';
 
-const [file = '', concurrency = '200', warm = '0', rootFile = '', , mode = 'prober'] = process.argv.slice(2);
+const [file = '', concurrency = '200', warm = '0', rootFile = '', , mode = 'prober', revocation = ''] = process.argv.slice(2);
 const { readFileSync } = await import('node:fs');
-const list = loadTargetsFile(file, { ca: [readFileSync(rootFile, 'utf8')], ehloName: 'probe.demo.test', timeoutMs: 30_000, deadlineMs: 60_000 });
+const list = loadTargetsFile(file, {
+  ca: [readFileSync(rootFile, 'utf8')],
+  ehloName: 'probe.demo.test',
+  timeoutMs: 30_000,
+  deadlineMs: 60_000,
+  ...(revocation ? { revocation: revocation as RevocationMode } : {}),
+});
 
 let bareContext: tls.SecureContext | undefined;
 
@@ -87,5 +95,6 @@ process.stdout.write(
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    revocation: entries[0]?.result.paths?.[0]?.certificate?.revocation?.status ?? null,
   })}\n`,
 );

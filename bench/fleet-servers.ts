@@ -4,15 +4,45 @@
  * Speaks just what a probe needs (greeting, EHLO, STARTTLS, EHLO, QUIT). Each host has
  * a certificate of its own (h<i>.fleet.demo.test and mx1.demo.test, one shared key, one
  * intermediate), as each tenant's smart host does: a prober that caches what it read of
- * a certificate gains nothing within one pass. Prints `{"hosts":[{"host","port"}…]}` on stdout once all listen; exits
- * when stdin closes.
+ * a certificate gains nothing within one pass. Each certificate names a CRL distribution
+ * point and an OCSP responder on a loopback PKI server in this process, as a public CA's
+ * do; the CRL lists `--revoked` other serials (a CA's CRL is tens of kilobytes to
+ * megabytes), with an ETag, and answers a matching If-None-Match with 304. The PKI
+ * server counts requests and bytes per path: GET /stats (not counted) answers them.
+ * Prints `{"hosts":[{"host","port"}…],"root":PEM,"pki":URL}` on stdout once all listen;
+ * exits when stdin closes.
  */
+import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { certSet } from '../test/fixtures/index.js';
+import { certSet, issueLeaf, makeCrl } from '../test/fixtures/index.js';
 
 const count = Number(process.argv[2] ?? 1000);
+const revokedCount = Number(process.argv[3] ?? 2000);
 const NAME = 'mx1.demo.test';
+
+// The CA's revocation services. Serials 0x7f000000… are nobody's in the fleet.
+const crl = await makeCrl(certSet().intermediate, { revoked: Array.from({ length: revokedCount }, (_, i) => (0x7f000000 + i).toString(16)) });
+const etag = `"crl-${crl.length}"`;
+const served: Record<string, { requests: number; bytes: number; notModified: number }> = {};
+const pki = http.createServer((req, res) => {
+  const path = req.url ?? '/';
+  if (path === '/stats') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+  const seen = (served[path] ??= { requests: 0, bytes: 0, notModified: 0 });
+  seen.requests++;
+  if (path === '/intermediate.crl') {
+    if (req.headers['if-none-match'] === etag) {
+      seen.notModified++;
+      return void res.writeHead(304, { etag }).end();
+    }
+    seen.bytes += crl.length;
+    return void res.writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': crl.length, etag }).end(crl);
+  }
+  // The prober does not query OCSP responders (it reads a stapled response): counted, 404.
+  res.writeHead(404).end();
+});
+await new Promise<void>((resolve) => pki.listen({ host: '127.0.0.1', port: 0 }, resolve));
+const pkiUrl = `http://127.0.0.1:${(pki.address() as net.AddressInfo).port}`;
 
 function serve(socket: net.Socket | tls.TLSSocket, secure: boolean, context: tls.SecureContext): void {
   let pending = '';
@@ -44,7 +74,12 @@ function serve(socket: net.Socket | tls.TLSSocket, secure: boolean, context: tls
 const hosts: Array<{ host: string; port: number }> = [];
 for (let i = 0; i < count; i++) {
   const host = `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-  const leaf = certSet().valid([`h${i}.fleet.demo.test`, NAME]);
+  const leaf = issueLeaf(certSet().intermediate, {
+    dnsNames: [`h${i}.fleet.demo.test`, NAME],
+    aiaCaIssuersUrl: `${pkiUrl}/intermediate.crt`,
+    crlUrl: `${pkiUrl}/intermediate.crl`,
+    ocspUrl: `${pkiUrl}/ocsp`,
+  });
   const context = tls.createSecureContext({ key: leaf.key, cert: leaf.fullchain });
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
@@ -58,6 +93,6 @@ for (let i = 0; i < count; i++) {
   });
   hosts.push({ host, port: (server.address() as net.AddressInfo).port });
 }
-process.stdout.write(`${JSON.stringify({ hosts, root: certSet().root.cert })}\n`);
+process.stdout.write(`${JSON.stringify({ hosts, root: certSet().root.cert, pki: pkiUrl, crlBytes: crl.length })}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

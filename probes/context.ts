@@ -6,8 +6,12 @@
  *
  * Caches are not per context: each has one owner module and a stated bound (see
  * probes/caches.ts), because a context per probe must cost no allocation on the hot path.
+ * The revocation cache (CRLs by URL) is the one a caller may choose: every context gets
+ * the process-wide one unless the settings name another (a test, or a library caller that
+ * wants its probes isolated).
  */
 import { setMaxListeners } from 'node:events';
+import { defaultRevocationCache, type RevocationCache } from './revocation-cache.js';
 import type { ProbeContext, ResolverAddress, TlsPolicy } from './stage.js';
 
 /** What a context is made from: the probe's resolved settings. */
@@ -25,6 +29,8 @@ export interface ContextSettings {
    * leak above 10): the paths in flight plus the lookups beside them.
    */
   listeners?: number;
+  /** The CRL cache the probe shares (default: the process-wide one). */
+  revocationCache?: RevocationCache;
 }
 
 /** An open probe context: `context()` gives a stage's context (with a transcript), `dispose()` ends it. */
@@ -74,6 +80,7 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
     port: settings.port,
     ehloName: settings.ehloName,
     tls: settings.tls,
+    revocationCache: settings.revocationCache ?? defaultRevocationCache(),
   };
   return {
     base,

@@ -16,9 +16,9 @@ import type { X509Certificate } from 'node:crypto';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { openWindow } from './deadline.js';
-import type { ParsedCrl } from './lib/crl.js';
 import { asn1jsLib, pkijsLib } from './lib/libs.js';
 import { parseDer, readDer } from './lib/pki.js';
+import { defaultRevocationCache, type CachedCrl, type CrlDownload, type CrlFetcher } from './revocation-cache.js';
 import type { RevocationMode } from './revocation-modes.js';
 import type { ProbeContext } from './stage.js';
 
@@ -189,15 +189,32 @@ function lookupVia(ctx: ProbeContext): LookupFunction | undefined {
 
 class FetchError extends Error {}
 
-/** GET over plain HTTP (RFC 5280 §4.2.1.13: CRLs are fetched over http, not https), bounded in time and size. */
-async function httpGet(ctx: ProbeContext, url: string, signal: AbortSignal): Promise<Buffer> {
+/**
+ * GET over plain HTTP (RFC 5280 §4.2.1.13: CRLs are fetched over http, not https), bounded
+ * in time and size; conditional when validators are given (RFC 9110 §13.1), when a 304 is
+ * an answer.
+ */
+async function httpGet(
+  ctx: ProbeContext,
+  url: string,
+  signal: AbortSignal,
+  validators: { etag: string | null; lastModified: string | null },
+): Promise<CrlDownload> {
   let current = new URL(url);
+  const headers: Record<string, string> = { accept: 'application/pkix-crl, */*' };
+  if (validators.etag) headers['if-none-match'] = validators.etag;
+  if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+  const conditional = Boolean(validators.etag || validators.lastModified);
   for (let hop = 0; ; hop++) {
     if (current.protocol !== 'http:') throw new FetchError(`not an http: URL (${current.protocol})`);
     const lookup = lookupVia(ctx);
-    const outcome = await new Promise<Buffer | { redirect: string }>((resolve, reject) => {
-      const req = http.get(current, { signal, ...(lookup ? { lookup } : {}), headers: { accept: 'application/pkix-crl, */*' } }, (res) => {
+    const outcome = await new Promise<CrlDownload | { redirect: string }>((resolve, reject) => {
+      const req = http.get(current, { signal, ...(lookup ? { lookup } : {}), headers }, (res) => {
         const status = res.statusCode ?? 0;
+        if (status === 304 && conditional) {
+          res.resume();
+          return resolve({ notModified: true });
+        }
         if (status >= 300 && status < 400 && res.headers.location) {
           res.resume();
           return resolve({ redirect: new URL(res.headers.location, current).toString() });
@@ -221,62 +238,61 @@ async function httpGet(ctx: ProbeContext, url: string, signal: AbortSignal): Pro
             reject(new FetchError(`larger than ${REVOCATION_LIMITS.crlBytes} bytes`));
           } else chunks.push(chunk);
         });
-        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('end', () =>
+          resolve({ body: Buffer.concat(chunks), etag: res.headers.etag ?? null, lastModified: res.headers['last-modified'] ?? null }),
+        );
         res.on('error', reject);
       });
       req.on('error', (err: NodeJS.ErrnoException) =>
         reject(signal.aborted ? new FetchError('no answer in time') : new FetchError(err.code ?? err.message)),
       );
     });
-    if (Buffer.isBuffer(outcome)) return outcome;
+    if (!('redirect' in outcome)) return outcome;
     if (hop >= REVOCATION_LIMITS.redirects) throw new FetchError(`more than ${REVOCATION_LIMITS.redirects} redirects`);
     current = new URL(outcome.redirect);
   }
+}
+
+/** Downloads the CRL at `url` for the cache, within one stage window of `ctx`. */
+function crlFetcher(ctx: ProbeContext, url: string): CrlFetcher {
+  return async (validators) => {
+    const window = openWindow(ctx);
+    try {
+      return await httpGet(ctx, url, window.signal, validators);
+    } catch (err) {
+      throw new FetchError(err instanceof FetchError ? err.message : window.signal.aborted ? 'no answer in time' : (err as Error).message);
+    } finally {
+      window.dispose();
+    }
+  };
 }
 
 function crlResult(url: string, status: CrlCheck['status'], detail: string, extra: Partial<CrlCheck> = {}): CrlCheck {
   return { url, status, detail, thisUpdate: null, nextUpdate: null, revokedAt: null, bytes: null, ...extra };
 }
 
-/** DER, or PEM (`-----BEGIN X509 CRL-----`) as some CAs serve it. */
-function crlDer(body: Buffer): Uint8Array {
-  const text = body.subarray(0, 64).toString('latin1');
-  if (text.includes('-----BEGIN')) {
-    const b64 = body.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-    return new Uint8Array(Buffer.from(b64, 'base64'));
-  }
-  return new Uint8Array(body);
-}
+/** A held CRL's dates as text, made once: every probe of a fleet reports them. */
+const crlDates = new WeakMap<CachedCrl, { thisUpdate: string | null; nextUpdate: string | null }>();
 
 /**
- * Fetches one CRL distribution point and looks the serial up: the CRL must be signed by
- * the certificate's issuer (RFC 5280 §6.3.3 (f)) and current (nextUpdate not passed).
+ * Looks the serial up in the CRL at one distribution point, through the probe's revocation
+ * cache (fetched when not held or no longer fresh): the CRL must be signed by the
+ * certificate's issuer (RFC 5280 §6.3.3 (f)) and current (nextUpdate not passed).
  */
-export async function checkCrl(ctx: ProbeContext, url: string, pair: Pair, now = Date.now()): Promise<CrlCheck> {
-  const window = openWindow(ctx);
-  let body: Buffer;
-  try {
-    body = await httpGet(ctx, url, window.signal);
-  } catch (err) {
-    const why = err instanceof FetchError ? err.message : window.signal.aborted ? 'no answer in time' : (err as Error).message;
-    return crlResult(url, 'unavailable', `the CRL at ${url} could not be fetched: ${why}`);
-  } finally {
-    window.dispose();
-  }
-  // The CRL parser (node-forge) is loaded only when a CRL is actually fetched.
-  const { crlSignedBy, normalizeSerial, parseCrl } = await import('./lib/crl.js');
-  let crl: ParsedCrl;
-  try {
-    crl = parseCrl(crlDer(body));
-  } catch {
-    return crlResult(url, 'invalid', `the CRL at ${url} does not parse`, { bytes: body.length });
-  }
-  const times = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate), bytes: body.length };
-  if (!crlSignedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
+export async function checkCrl(ctx: ProbeContext, url: string, pair: Pick<Pair, 'leafX509' | 'issuerX509'>, now = Date.now()): Promise<CrlCheck> {
+  const cache = ctx.revocationCache ?? defaultRevocationCache();
+  const found = await cache.crl(url, crlFetcher(ctx, url));
+  if (found.status === 'unavailable') return crlResult(url, 'unavailable', `the CRL at ${url} could not be fetched: ${found.why}`);
+  if (found.status === 'invalid') return crlResult(url, 'invalid', `the CRL at ${url} does not parse`, { bytes: found.bytes });
+  const { crl } = found;
+  let dates = crlDates.get(crl);
+  if (!dates) crlDates.set(crl, (dates = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate) }));
+  const times = { ...dates, bytes: crl.bytes };
+  if (!cache.signedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
   if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
     return crlResult(url, 'invalid', `the CRL at ${url} is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
   }
-  const serial = normalizeSerial(pair.leafX509.serialNumber);
+  const serial = crl.lib.normalizeSerial(pair.leafX509.serialNumber);
   if (crl.revoked.has(serial)) {
     const revokedAt = iso(crl.revoked.get(serial));
     return crlResult(url, 'revoked', `the CRL at ${url} lists the certificate as revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
@@ -322,18 +338,22 @@ export async function checkRevocation(
   // Nothing to check against: settle it without parsing the pair (the common case for
   // private CAs, and a few ms of CPU per probe saved).
   if (!staple?.length && !urls.length) return unknown('');
-  let pair: Pair;
-  try {
-    pair = { leaf: parseDer(leaf.raw), issuer: parseDer(issuer.raw), leafX509: leaf, issuerX509: issuer };
-  } catch {
-    return { ...uncheckedRevocation(mode, 'the certificate does not parse, so revocation cannot be checked'), status: 'unknown' };
+  // PKI.js (~2 ms per certificate) is needed for a staple only; a CRL needs Node's parse.
+  let ocsp: OcspCheck | null = null;
+  if (staple?.length) {
+    let pair: Pair;
+    try {
+      pair = { leaf: parseDer(leaf.raw), issuer: parseDer(issuer.raw), leafX509: leaf, issuerX509: issuer };
+    } catch {
+      return { ...uncheckedRevocation(mode, 'the certificate does not parse, so revocation cannot be checked'), status: 'unknown' };
+    }
+    ocsp = await checkOcspStaple(staple, pair, now);
   }
-  const ocsp = staple?.length ? await checkOcspStaple(staple, pair, now) : null;
   const base = { mode, ocsp, crl: [] as CrlCheck[] };
   if (ocsp?.status === 'revoked') return { ...base, status: 'revoked', source: 'ocsp-staple', detail: ocsp.detail, revokedAt: ocsp.revokedAt };
   if (ocsp?.status === 'good') return { ...base, status: 'good', source: 'ocsp-staple', detail: ocsp.detail, revokedAt: null };
   for (const url of urls) {
-    const crl = await checkCrl(ctx, url, pair, now);
+    const crl = await checkCrl(ctx, url, { leafX509: leaf, issuerX509: issuer }, now);
     base.crl.push(crl);
     if (crl.status === 'revoked') return { ...base, status: 'revoked', source: 'crl', detail: crl.detail, revokedAt: crl.revokedAt };
     if (crl.status === 'good') return { ...base, status: 'good', source: 'crl', detail: crl.detail, revokedAt: null };

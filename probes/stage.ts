@@ -3,6 +3,7 @@
  * fails, and the context it runs in. A stage knows the wire and nothing else: it never
  * decides an Exchange code — `src/classify.ts` does, from the typed failure below.
  */
+import type { RevocationCache } from './revocation-cache.js';
 
 /**
  * The stages of one SMTP session, in the order a sending MTA goes through them. `mail`,
@@ -213,4 +214,6 @@ export interface ProbeContext {
   tls: TlsPolicy;
   /** The dialogue of this path, appended to as it happens. */
   transcript: TranscriptLine[];
+  /** CRLs shared with the other probes of this process; the process-wide default when absent. */
+  revocationCache?: RevocationCache;
 }

@@ -11,6 +11,7 @@ export { OPTIONS, type OptionSpec, type Door } from './core/option-schema.js';
 export { renderText } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { nameMatchesTlsDomain } from '../probes/certificate.js';
+export { RevocationCache, defaultRevocationCache, REVOCATION_CACHE_LIMITS, type RevocationCacheOptions, type RevocationCacheStats } from '../probes/revocation-cache.js';
 export type * from './core/result.js';
 export type { StageName, FailureKind, FailureRecord, CertificateReason, TlsMode, SmtpReply } from '../probes/stage.js';
 export type { Capabilities } from '../probes/smtp.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   certSet,
   closedPort,
@@ -33,6 +33,7 @@ import {
   type SmtpScript,
   timeWithLag,
 } from './fixtures/index.js';
+import { defaultRevocationCache } from '../probes/revocation-cache.js';
 import { probe } from '../src/core/engine.js';
 import type { ProbeOptions } from '../src/core/options.js';
 import { renderJson } from '../src/report/json.js';
@@ -57,6 +58,8 @@ afterAll(async () => {
   await dns.close();
   await http.close();
 });
+// The probes share the process-wide CRL cache: each test starts from an empty one.
+beforeEach(() => defaultRevocationCache().clear());
 
 function options(port: number, extra: ProbeOptions = {}): ProbeOptions {
   return { port, resolvers: [dns.address], ca: [certSet().root.cert], ehloName: 'probe.demo.test', timeoutMs: 1500, deadlineMs: 8000, ...extra };

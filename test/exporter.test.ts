@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { certSet, closedPort, noBanner, startDns, startRaw, startSmtp, type DnsServer, type SmtpFixture, timeWithLag } from './fixtures/index.js';
+import { certSet, closedPort, makeCrl, noBanner, startDns, startRaw, startSmtp, type DnsServer, type SmtpFixture, timeWithLag } from './fixtures/index.js';
+import { defaultRevocationCache } from '../probes/revocation-cache.js';
 import { forbiddenAddress } from '../src/exporter/address-policy.js';
 import { startExporter, type Exporter, type ExporterOptions } from '../src/exporter/server.js';
 import { renderHistoryChart } from '../src/exporter/status-page.js';
@@ -221,6 +222,24 @@ describe('/metrics and /', () => {
     expect(sample(body, 'mailflow_exporter_probes_in_flight')).toBe(0);
     expect(sample(body, 'mailflow_exporter_probe_duration_seconds_count')).toBe(1);
     expect(body).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it("/metrics shows the revocation cache the probes share: hits, misses, bytes, refreshes", async () => {
+    const crl = await makeCrl(certSet().intermediate);
+    const cache = defaultRevocationCache();
+    cache.clear();
+    const before = cache.stats();
+    const fetchCrl = async () => ({ body: crl, etag: null, lastModified: null });
+    await cache.crl('http://crl.demo.test/exporter.crl', fetchCrl);
+    await cache.crl('http://crl.demo.test/exporter.crl', fetchCrl);
+    const e = await exporter();
+    const body = await (await fetch(`${e.url}/metrics`)).text();
+    expect(sample(body, 'mailflow_revocation_cache_misses_total')).toBe(before.misses + 1);
+    expect(sample(body, 'mailflow_revocation_cache_hits_total')).toBe(before.hits + 1);
+    expect(sample(body, 'mailflow_revocation_cache_refreshes_total')).toBe(before.refreshes);
+    expect(sample(body, 'mailflow_revocation_cache_downloaded_bytes_total')).toBe(before.downloadedBytes + crl.length);
+    expect(sample(body, 'mailflow_revocation_cache_bytes')).toBe(crl.length);
+    expect(sample(body, 'mailflow_revocation_cache_entries')).toBe(1);
   });
 
   it('/ lists every target with its last verdict and code, escaped', async () => {

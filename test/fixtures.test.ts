@@ -147,7 +147,9 @@ async function raw(handler: RawHandler, host?: string) {
 describe('dns-server', () => {
   it('answers MX, A, AAAA, TXT, TLSA and CNAME over UDP, authoritatively', async () => {
     const { server, resolver } = await dnsFixture();
-    expect(await resolver.resolveMx('smarthost.demo.test')).toEqual([
+    // Node 24's resolveMx adds fields of its own; the answer is priority and exchange.
+    const mx = (records: Array<{ priority: number; exchange: string }>) => records.map(({ priority, exchange }) => ({ priority, exchange }));
+    expect(mx(await resolver.resolveMx('smarthost.demo.test'))).toEqual([
       { priority: 10, exchange: 'mx1.demo.test' },
       { priority: 20, exchange: 'mx2.demo.test' },
     ]);
@@ -177,7 +179,9 @@ describe('dns-server', () => {
 
   it('gives a null MX as exchange "" (the root)', async () => {
     const { resolver } = await dnsFixture();
-    expect(await resolver.resolveMx('nullmx.demo.test')).toEqual([{ priority: 0, exchange: '' }]);
+    const [record, ...more] = await resolver.resolveMx('nullmx.demo.test');
+    expect(more).toEqual([]);
+    expect({ priority: record?.priority, exchange: record?.exchange }).toEqual({ priority: 0, exchange: '' });
   });
 
   it('maps each outcome to its node:dns error code', async () => {

@@ -47,7 +47,7 @@ interface Sample {
   want: unknown;
 }
 
-const SAMPLES: Record<Exclude<OptionKey, 'signal' | 'addressFilter'>, Sample> = {
+const SAMPLES: Record<Exclude<OptionKey, 'signal' | 'addressFilter' | 'revocationCache'>, Sample> = {
   port: { argv: ['--port', '2525'], config: 2525, targets: '2525', landed: (s) => s.port, want: 2525 },
   mx: { argv: ['--no-mx'], config: false, targets: 'no', landed: (s) => s.mx, want: false },
   resolvers: {

@@ -89,7 +89,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
 }
 
 /** The DER of a certificate's subject Name. */
-function subjectDer(cert: X509Certificate): string {
+export function subjectDer(cert: X509Certificate): string {
   const root = fromDer(forge.util.createBuffer(cert.raw.toString('binary')), { decodeBitStrings: false });
   const tbs = ((root.value as forge.asn1.Asn1[])[0]?.value ?? []) as forge.asn1.Asn1[];
   // TBSCertificate: [0] version?, serial, signature, issuer, validity, subject (RFC 5280 §4.1)
@@ -103,7 +103,7 @@ function subjectDer(cert: X509Certificate): string {
  * Was the CRL issued and signed by `issuer`? Its issuer name must be the certificate's
  * subject (RFC 5280 §6.3.3 (b)) and its signature must verify with the certificate's key.
  */
-export function crlSignedBy(crl: ParsedCrl, issuer: X509Certificate): boolean {
+export function crlSignedBy(crl: Pick<ParsedCrl, 'issuerDer' | 'tbs' | 'signatureOid' | 'signature'>, issuer: X509Certificate): boolean {
   try {
     if (crl.issuerDer !== subjectDer(issuer)) return false;
     const algorithm = signatureByOid(crl.signatureOid);

@@ -154,6 +154,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       ehloName: settings.ehloName,
       tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
       listeners: settings.concurrency + settings.targets.length * 8 + 10,
+      ...(options.revocationCache ? { revocationCache: options.revocationCache } : {}),
     },
     options.signal,
   );

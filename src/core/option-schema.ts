@@ -19,7 +19,7 @@ export type Door = 'probe' | 'explain' | 'verify' | 'serve' | 'config' | 'target
  * How a value is read. `pem` is PEM text in the library, file names everywhere else
  * (read by readCaFiles); `signal` and `function` exist in the library only.
  */
-export type OptionKind = 'integer' | 'boolean' | 'string' | 'strings' | 'choice' | 'pem' | 'signal' | 'function';
+export type OptionKind = 'integer' | 'boolean' | 'string' | 'strings' | 'choice' | 'pem' | 'signal' | 'function' | 'cache';
 
 export interface OptionFlag {
   /** `--port`; a boolean option on by default is turned off by `--no-NAME`. */
@@ -248,6 +248,13 @@ export const OPTION_SPECS = [
   },
   { key: 'signal', kind: 'signal', what: 'signal', help: "cancels the probe (a user's Ctrl-C): the result says cancelled", doors: [] },
   {
+    key: 'revocationCache',
+    kind: 'cache',
+    what: 'revocationCache',
+    help: 'the CRL cache the probe shares (default: the process-wide one)',
+    doors: [],
+  },
+  {
     key: 'addressFilter',
     kind: 'function',
     what: 'addressFilter',
@@ -337,6 +344,7 @@ export function optionJsonSchema(spec: OptionSpec): Record<string, unknown> {
       };
     case 'signal':
     case 'function':
+    case 'cache':
       throw new Error(`${spec.key} has no JSON form`);
   }
 }

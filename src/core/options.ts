@@ -7,6 +7,7 @@ import { domainToASCII } from 'node:url';
 import type { RevocationMode } from '../../probes/revocation-modes.js';
 import type { ResolverAddress, TlsMode } from '../../probes/stage.js';
 import { OPTIONS, optionSpec, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
+import type { RevocationCache } from '../../probes/revocation-cache.js';
 
 /** Bad input from a user or a library caller: the message names the value. Exit 3. */
 export class UsageError extends Error {
@@ -51,6 +52,8 @@ export interface ProbeOptions {
    * exporter uses it so a name that resolves to a private address cannot be probed.
    */
   addressFilter?: (ip: string) => string | null;
+  /** The CRL cache this probe shares (fleet, exporter); the process-wide one when absent. */
+  revocationCache?: RevocationCache;
 }
 
 export interface Settings {
@@ -305,6 +308,7 @@ export function parseOptionValue(key: OptionKey, value: unknown): unknown {
     case 'boolean':
     case 'signal':
     case 'function':
+    case 'cache':
       return value;
   }
 }
@@ -346,6 +350,8 @@ const KINDS: Record<OptionSpec['kind'], { ok: (v: unknown) => boolean; want: str
   pem: { ok: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), want: 'a list of strings' },
   signal: { ok: (v) => v instanceof AbortSignal, want: 'an AbortSignal' },
   function: { ok: (v) => typeof v === 'function', want: 'a function' },
+  // By shape, not instanceof: the CLI's start-up must not load the cache module.
+  cache: { ok: (v) => typeof (v as { crl?: unknown } | null)?.crl === 'function', want: 'a RevocationCache' },
 };
 
 const LIBRARY_KEYS = OPTIONS.map((o) => o.key);

@@ -10,7 +10,8 @@
  * Exchange-specific facts (the code, the paths, the degraded verdict).
  */
 import ipaddr from 'ipaddr.js';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { defaultRevocationCache, type RevocationCache, type RevocationCacheStats } from '../../probes/revocation-cache.js';
 import { STAGES } from '../../probes/stage.js';
 import type { PathResult, ProbeResult } from '../core/result.js';
 import { earliestExpiry, headlinePath, seconds } from '../core/result-facts.js';
@@ -146,4 +147,24 @@ export function registerBuildInfo(registry: Registry): void {
     labelNames: ['version', 'nodeversion', 'platform', 'arch'],
     registers: [registry],
   }).set({ version: VERSION, nodeversion: process.version, platform: process.platform, arch: process.arch }, 1);
+}
+
+/**
+ * The revocation cache's figures on the exporter's own /metrics: read from the cache at
+ * each scrape (`cache` defaults to the process-wide one the probes use).
+ */
+export function registerRevocationCacheMetrics(registry: Registry, cache: RevocationCache = defaultRevocationCache()): void {
+  const counters: Array<[string, string, keyof RevocationCacheStats]> = [
+    ['mailflow_revocation_cache_hits_total', 'CRL lookups answered from the cache (or by a download already under way)', 'hits'],
+    ['mailflow_revocation_cache_misses_total', 'CRL lookups that downloaded a CRL not held', 'misses'],
+    ['mailflow_revocation_cache_refreshes_total', 'Conditional GETs of a CRL past its nextUpdate', 'refreshes'],
+    ['mailflow_revocation_cache_not_modified_total', 'Refreshes answered 304 Not Modified', 'notModified'],
+    ['mailflow_revocation_cache_downloaded_bytes_total', 'Bytes of CRLs downloaded', 'downloadedBytes'],
+    ['mailflow_revocation_cache_evictions_total', 'CRLs dropped to keep within the bounds', 'evictions'],
+  ];
+  for (const [name, help, key] of counters) {
+    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(cache.stats()[key]); } });
+  }
+  new Gauge({ name: 'mailflow_revocation_cache_bytes', help: 'Bytes of the CRLs held (their DER size)', registers: [registry], collect() { this.set(cache.stats().bytes); } });
+  new Gauge({ name: 'mailflow_revocation_cache_entries', help: 'CRLs held', registers: [registry], collect() { this.set(cache.stats().entries); } });
 }

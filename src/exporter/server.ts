@@ -19,7 +19,7 @@ import type { ProbeResult } from '../core/result.js';
 import type { NamedTarget } from '../fleet/targets.js';
 import { forbiddenAddress } from './address-policy.js';
 import { historyPoint, MemoryHistory, type HistorySource } from './history.js';
-import { registerBuildInfo, renderProbeMetrics } from './metrics.js';
+import { registerBuildInfo, registerRevocationCacheMetrics, renderProbeMetrics } from './metrics.js';
 import { renderStatusPage, renderTargetDetail } from './status-page.js';
 
 export interface ExporterOptions {
@@ -106,6 +106,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const probes = new Counter({ name: 'mailflow_exporter_probes_total', help: 'Probes run, by verdict', labelNames: ['verdict'], registers: [registry] });
   new Gauge({ name: 'mailflow_exporter_probes_in_flight', help: 'Probes running now', registers: [registry], collect() { this.set(inFlight); } });
   new Gauge({ name: 'mailflow_exporter_targets', help: 'Configured targets', registers: [registry] }).set(byName.size);
+  registerRevocationCacheMetrics(registry);
   const durations = new Histogram({
     name: 'mailflow_exporter_probe_duration_seconds',
     help: 'How long probes took',
