@@ -18,6 +18,7 @@ import type { ProbeOptions } from '../src/options.js';
 import { mxMatches, parsePolicy, POLICY_MAX_BYTES } from '../src/policies/mta-sts.js';
 import type { PoliciesResult } from '../src/policies/types.js';
 import { parseTargetsFile } from '../src/targets.js';
+import { renderNagios } from '../src/report/nagios.js';
 import { renderText } from '../src/report/text.js';
 
 const run = promisify(execFile);
@@ -378,6 +379,9 @@ describe('a path the recipient policy refuses is a failed path, checked by defau
     const text = renderText(result);
     expect(text).toContain('450 4.7.323 tlsa-invalid');
     expect(text).toMatch(/Partner\s+The recipient domain's DNS and mail administrators have to fix it/);
+    const nagios = renderNagios(result);
+    expect(nagios.exitCode).toBe(2);
+    expect(nagios.text).toContain(`CRITICAL: mxb.demo.test 127.0.0.1:${server.port} 450 4.7.323 tlsa-invalid (dane-bad.demo.test's DANE policy: no TLSA record matches`);
     // the same in Portuguese: the policy code's own texts
     const pt = await probe('dane-bad.demo.test', byDefault(server.port, { language: 'pt-BR' }));
     expect(pt.diagnosis).toMatchObject({ code: '4.7.323', meaning: ptBR.policyCodes['4.7.323'].meaning, partner: ptBR.policyPartner });
