@@ -59,6 +59,19 @@ describe('catalog completeness', () => {
     for (const code of Object.keys(en.policyCodes) as Array<keyof typeof en.policyCodes>) expect(ptBR.policyCodes[code].status).toBe(en.policyCodes[code].status);
   });
 
+  it.each(LANGUAGES)('%s explains every DANE/MTA-STS code with its bounce form, causes, fixes and the recipient-domain note', (language) => {
+    const catalog = CATALOGS[language];
+    expect(Object.keys(catalog.policyCodes)).toEqual(['4.7.321', '4.7.322', '4.7.323', '4.7.324']);
+    for (const [code, entry] of Object.entries(catalog.policyCodes)) {
+      // Exchange bounces the queued message with the 5.x.x form of the same code.
+      expect([code, entry.meaning]).toEqual([code, expect.stringContaining(`5${code.slice(1)} ${entry.title}`)]);
+      expect(entry.causes.length).toBeGreaterThan(0);
+      expect(entry.fixes.length).toBeGreaterThan(0);
+    }
+    expect(catalog.policyOther).toMatchObject({ status: null, causes: expect.arrayContaining([expect.any(String)]), fixes: expect.arrayContaining([expect.any(String)]) });
+    expect(catalog.policyPartner).toMatch(language === 'en' ? /recipient domain's DNS and mail administrators/ : /domínio do destinatário/);
+  });
+
   it('the completeness check itself notices a missing key and a shorter list', () => {
     const broken = structuredClone(ptBR) as unknown as { codes: Record<string, { fixes: string[] }>; headings: Record<string, unknown> };
     delete broken.headings.meaning;

@@ -8,7 +8,8 @@ import type { CertificateCheck, CertificateSummary } from '../probes/certificate
 import type { SessionEvent, SessionFacts } from '../probes/session.js';
 import { StageFailure, type StageResult, type TlsMode } from '../probes/stage.js';
 import { classify } from '../src/core/classify.js';
-import { judgePath, judgeProbe } from '../src/core/judge.js';
+import { en } from '../src/catalog/en.js';
+import { judgePath, judgeProbe, refuseByPolicy } from '../src/core/judge.js';
 import type { PathResult } from '../src/core/result.js';
 
 const place = { host: 'mx1.contoso.test', ip: '127.0.0.1' };
@@ -114,5 +115,61 @@ describe('judgeProbe', () => {
     const r = judgeProbe(probeSettings, [{ route: 'address' }], [...paths], new Date(0), 5, false);
     expect([r.verdict, r.code, r.warnings.map((w) => w.kind), r.route]).toEqual([verdict, code, kinds, 'address']);
     expect(r.diagnosis?.code ?? null).toBe(code);
+  });
+});
+
+describe('refuseByPolicy: a path the recipient policy refuses is a failed path (issue 17)', () => {
+  const passed = (ip: string, warnings: PathResult['warnings'] = []): PathResult => ({
+    target: 'contoso.test',
+    host: 'mx1.contoso.test',
+    route: 'mx',
+    preference: 10,
+    ip,
+    family: 4,
+    port: 25,
+    verdict: warnings.length ? 'degraded' : 'healthy',
+    code: null,
+    status: null,
+    message: null,
+    durationMs: 1,
+    stages: [],
+    transcript: [],
+    warnings,
+  });
+  const probeSettings = { targets: ['contoso.test'], tlsMode: 'opportunistic' as const, tlsDomain: null, port: 25 };
+  const noTls = { kind: 'no-tls' as const, message: 'the server does not offer STARTTLS: Exchange Online would deliver without encryption (opportunistic TLS)', host: 'mx1.contoso.test', ip: '127.0.0.1' };
+
+  it('the only path refused by DANE: failing with the policy code, the "without encryption" note replaced, the policy diagnosis', () => {
+    const p = passed('127.0.0.1', [noTls]);
+    refuseByPolicy(p, { policy: 'DANE', domain: 'contoso.test', problem: 'the host publishes TLSA records but does not offer STARTTLS', code: '4.7.321' });
+    expect(p).toMatchObject({
+      verdict: 'failing',
+      code: '4.7.321',
+      status: '450 4.7.321 starttls-not-supported',
+      message: '450 4.7.321 starttls-not-supported [Message=the host publishes TLSA records but does not offer STARTTLS] [LastAttemptedServerName=mx1.contoso.test] [LastAttemptedIP=127.0.0.1:25]',
+      warnings: [],
+    });
+    const r = judgeProbe(probeSettings, [{ route: 'mx' }], [p], new Date(0), 5, false);
+    expect([r.verdict, r.code, r.status, r.warnings]).toEqual(['failing', '4.7.321', '450 4.7.321 starttls-not-supported', []]);
+    expect(r.diagnosis).toMatchObject({ code: '4.7.321', title: 'starttls-not-supported', kind: 'policy', stage: 'starttls', partner: en.policyPartner, meaning: en.policyCodes['4.7.321'].meaning });
+  });
+
+  it('one of two refused by MTA-STS enforce without a documented code: degraded, code other, a path-failed warning naming the policy', () => {
+    const paths = [passed('127.0.0.1'), passed('127.0.0.2')];
+    refuseByPolicy(paths[1]!, { policy: 'MTA-STS', domain: 'contoso.test', problem: 'mx1.contoso.test matches none of the policy\'s mx patterns (mx9.contoso.test)', code: 'other' });
+    const r = judgeProbe(probeSettings, [{ route: 'mx' }], paths, new Date(0), 5, false);
+    expect([r.verdict, r.code, r.status, r.warnings.map((w) => w.message)]).toEqual([
+      'degraded',
+      'other',
+      null,
+      ["mx1.contoso.test at 127.0.0.2 fails: other (contoso.test's MTA-STS policy: mx1.contoso.test matches none of the policy's mx patterns (mx9.contoso.test))"],
+    ]);
+    expect(r.diagnosis).toMatchObject({ code: 'other', status: null, title: en.policyOther.title, kind: 'policy' });
+  });
+
+  it('a path that already failed keeps its own code', () => {
+    const p = { ...passed('127.0.0.1'), verdict: 'failing' as const, code: '4.7.320' as const, status: '450 4.7.320 Certificate validation failed' };
+    refuseByPolicy(p, { policy: 'MTA-STS', domain: 'contoso.test', problem: 'the certificate is not valid (CERT_HAS_EXPIRED)', code: '4.7.322' });
+    expect([p.code, p.status, p.policyRefusal]).toEqual(['4.7.320', '450 4.7.320 Certificate validation failed', undefined]);
   });
 });

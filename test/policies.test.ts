@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { certSet, loopbackProbeOptions, noStarttls, startDns, startHttps, startRaw, startSmtp, type DnsServer, type HttpsFixture, type Leaf, type Zone, timeWithLag } from './fixtures/index.js';
+import { en } from '../src/catalog/en.js';
 import { ptBR } from '../src/catalog/pt-br.js';
 import { probe } from '../src/core/engine.js';
 import type { ProbeOptions } from '../src/core/options.js';
 import { mxMatches, parsePolicy, POLICY_MAX_BYTES } from '../src/policies/mta-sts.js';
 import type { PoliciesResult } from '../src/policies/types.js';
+import { parseTargetsFile } from '../src/fleet/targets.js';
+import { renderNagios } from '../src/report/nagios.js';
 import { renderText } from '../src/report/text.js';
 
 const run = promisify(execFile);
@@ -31,7 +34,7 @@ const policyText = (mode: string, mx: string[], maxAge = 86400): string =>
   ['version: STSv1', `mode: ${mode}`, ...mx.map((m) => `mx: ${m}`), `max_age: ${maxAge}`, ''].join('\r\n');
 
 /** The policy hosts the HTTPS server's certificate covers. */
-const STS_DOMAINS = ['sts.demo.test', 'sts-ok.demo.test', 'sts-big.demo.test', 'sts-slow.demo.test', 'sts-redirect.demo.test', 'sts-testing.demo.test', 'sts-enforce-expired.demo.test', 'sts-html.demo.test'];
+const STS_DOMAINS = ['sts-only.demo.test', 'sts.demo.test', 'sts-ok.demo.test', 'sts-big.demo.test', 'sts-slow.demo.test', 'sts-redirect.demo.test', 'sts-testing.demo.test', 'sts-enforce-expired.demo.test', 'sts-html.demo.test'];
 
 let dns: DnsServer;
 let web: HttpsFixture;
@@ -65,6 +68,9 @@ beforeAll(async () => {
     ...daneDomain('dane-pkix.demo.test', 'mxf.demo.test', { TLSA: [{ usage: 1, selector: 1, matchingType: 1, certificate: spkiSha256(wildcard.cert) }], ad: true }),
     ...daneDomain('dane-ta-name.demo.test', 'mxg.demo.test', { TLSA: [{ usage: 2, selector: 1, matchingType: 1, certificate: spkiSha256(intermediate.cert) }], ad: true }),
     ...stsDomain('sts.demo.test', ['mx1.demo.test', 'mx2.demo.test']),
+    ...stsDomain('sts-only.demo.test', ['mx2.demo.test']),
+    // Two MX hosts: the first matches its TLSA record, the second does not.
+    'dane-two.demo.test': { MX: [{ preference: 10, exchange: 'mxa.demo.test' }, { preference: 20, exchange: 'mxb.demo.test' }], ad: true },
     ...stsDomain('sts-ok.demo.test', ['mx1.demo.test', 'mx2.demo.test']),
     ...stsDomain('sts-big.demo.test', ['mx1.demo.test']),
     ...stsDomain('sts-slow.demo.test', ['mx1.demo.test']),
@@ -79,6 +85,7 @@ beforeAll(async () => {
   });
   web = await startHttps({ tls: certSet().valid(STS_DOMAINS.map((d) => `mta-sts.${d}`)) });
   web.route('mta-sts.sts.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']) });
+  web.route('mta-sts.sts-only.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']) });
   web.route('mta-sts.sts-ok.demo.test', POLICY_PATH, { body: policyText('enforce', ['*.demo.test'], 604800) });
   web.route('mta-sts.sts-big.demo.test', POLICY_PATH, { body: `${policyText('enforce', ['mx1.demo.test'])}${'# padding\r\n'.repeat(8000)}` });
   web.route('mta-sts.sts-slow.demo.test', POLICY_PATH, { body: policyText('enforce', ['mx1.demo.test']), delayMs: 60_000 });
@@ -137,10 +144,10 @@ describe('DANE (RFC 7672)', () => {
     const path = only(result.policies).dane.paths[0];
     expect(path).toMatchObject({ host: 'mxb.demo.test', satisfied: false, action: 'refuse', code: '4.7.323', matched: null });
     expect(path?.problem).toMatch(/no TLSA record matches the certificate the server presents \(1 usable record at _25\._tcp\.mxb\.demo\.test\)/);
-    // The SMTP session itself is fine; the policy makes the verdict degraded.
-    expect(result.paths[0]?.verdict).toBe('healthy');
-    expect(result.verdict).toBe('degraded');
-    expect(result.warnings).toContainEqual(expect.objectContaining({ kind: 'policy-not-satisfied', host: 'mxb.demo.test', message: expect.stringContaining('(Exchange Online: 450 4.7.323)') }));
+    // The SMTP session itself is fine, but Exchange Online honours DANE on MX routes: the
+    // only path is refused, so the connector is failing with the policy's code (issue 17).
+    expect(result.paths[0]).toMatchObject({ verdict: 'failing', code: '4.7.323', status: '450 4.7.323 tlsa-invalid' });
+    expect(result).toMatchObject({ verdict: 'failing', code: '4.7.323' });
   });
 
   it('DANE-TA(2 0 2) matching the intermediate the server sends: satisfied, the leaf chains to it and names the MX', async () => {
@@ -317,13 +324,171 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
     writeFileSync(join(dir, 'root.pem'), certSet().root.cert);
     const { stdout } = await run('node', [BIN, 'dane-bad.demo.test', '--policies', '--json', '--ca-file', join(dir, 'root.pem'), '--resolver', dns.address, '--port', String(server.port), '--mta-sts-port', String(web.port), '--ehlo-name', 'probe.demo.test', '--timeout', '1500']).catch(
       (err: { stdout: string; code: number }) => {
-        expect(err.code).toBe(1); // degraded: the DANE policy is not met
+        expect(err.code).toBe(2); // failing: the DANE policy refuses the only path
         return err;
       },
     );
     const json = JSON.parse(stdout) as { verdict: string; policies: PoliciesResult[] };
-    expect(json.verdict).toBe('degraded');
+    expect(json.verdict).toBe('failing');
     expect(json.policies[0]?.dane.paths[0]).toMatchObject({ code: '4.7.323', action: 'refuse' });
+  });
+});
+
+/** A plain `probe <domain>`: no `policies` key, so the default holds (on for MX routes). */
+function byDefault(port: number, extra: ProbeOptions = {}): ProbeOptions {
+  return { ...loopbackProbeOptions(dns, port, { timeoutMs: 1500, deadlineMs: 10_000 }), mtaStsPort: web.port, ...extra };
+}
+
+const tlsaQueries = (): string[] => dns.queries.filter((q) => q.type === 'TLSA').map((q) => q.name);
+
+describe('a path the recipient policy refuses is a failed path, checked by default on MX routes (issue 17)', () => {
+  it('matching TLSA: healthy, and the TLSA question was asked without --policies', async () => {
+    const server = await smtp(certSet().wildcard);
+    dns.queries.length = 0;
+    const result = await probe('dane-ok.demo.test', byDefault(server.port));
+    expect(result).toMatchObject({ verdict: 'healthy', code: null, status: null, diagnosis: null, warnings: [] });
+    expect(only(result.policies).dane.paths[0]).toMatchObject({ satisfied: true, action: 'deliver' });
+    expect(tlsaQueries()).toEqual(['_25._tcp.mxa.demo.test']);
+  });
+
+  it('mismatching TLSA: failing 4.7.323, the path fails, the diagnosis is the policy code\'s with the recipient-domain note', async () => {
+    const server = await smtp(certSet().wildcard);
+    const result = await probe('dane-bad.demo.test', byDefault(server.port));
+    expect(result).toMatchObject({ verdict: 'failing', code: '4.7.323', status: '450 4.7.323 tlsa-invalid' });
+    expect(result.message).toBe(
+      `450 4.7.323 tlsa-invalid [Message=no TLSA record matches the certificate the server presents (1 usable record at _25._tcp.mxb.demo.test)] [LastAttemptedServerName=mxb.demo.test] [LastAttemptedIP=127.0.0.1:${server.port}]`,
+    );
+    expect(result.paths[0]).toMatchObject({
+      verdict: 'failing',
+      code: '4.7.323',
+      policyRefusal: { policy: 'DANE', domain: 'dane-bad.demo.test', code: '4.7.323', problem: expect.stringMatching(/^no TLSA record matches/) },
+    });
+    expect(result.diagnosis).toMatchObject({
+      code: '4.7.323',
+      status: '450 4.7.323 tlsa-invalid',
+      title: 'tlsa-invalid',
+      meaning: en.policyCodes['4.7.323'].meaning,
+      causes: en.policyCodes['4.7.323'].causes,
+      fixes: en.policyCodes['4.7.323'].fixes,
+      partner: en.policyPartner,
+      stage: 'certificate',
+      kind: 'policy',
+      summary: expect.stringMatching(/^dane-bad\.demo\.test's DANE policy: no TLSA record matches/),
+    });
+    const text = renderText(result);
+    expect(text).toContain('450 4.7.323 tlsa-invalid');
+    expect(text).toMatch(/Partner\s+The recipient domain's DNS and mail administrators have to fix it/);
+    const nagios = renderNagios(result);
+    expect(nagios.exitCode).toBe(2);
+    expect(nagios.text).toContain(`CRITICAL: mxb.demo.test 127.0.0.1:${server.port} 450 4.7.323 tlsa-invalid (dane-bad.demo.test's DANE policy: no TLSA record matches`);
+    // the same in Portuguese: the policy code's own texts
+    const pt = await probe('dane-bad.demo.test', byDefault(server.port, { language: 'pt-BR' }));
+    expect(pt.diagnosis).toMatchObject({ code: '4.7.323', meaning: ptBR.policyCodes['4.7.323'].meaning, partner: ptBR.policyPartner });
+  });
+
+  it('a TLSA lookup that fails DNSSEC (SERVFAIL): failing 4.7.324', async () => {
+    const server = await smtp(certSet().wildcard);
+    const result = await probe('dane-bogus.demo.test', byDefault(server.port));
+    expect(result).toMatchObject({ verdict: 'failing', code: '4.7.324', status: '450 4.7.324 dnssec-invalid' });
+    expect(result.diagnosis).toMatchObject({ code: '4.7.324', stage: 'dns', kind: 'policy', title: 'dnssec-invalid' });
+  });
+
+  it('TLSA on a host without STARTTLS (opportunistic): failing 4.7.321, and no "without encryption" line', async () => {
+    const server = await startRaw(noStarttls);
+    onTestFinished(() => server.close());
+    const result = await probe('dane-ok.demo.test', byDefault(server.port, { tlsMode: 'opportunistic' }));
+    expect(result).toMatchObject({ verdict: 'failing', code: '4.7.321', status: '450 4.7.321 starttls-not-supported' });
+    expect(result.diagnosis).toMatchObject({ code: '4.7.321', stage: 'starttls', kind: 'policy' });
+    expect(result.warnings.map((w) => w.kind)).not.toContain('no-tls');
+    expect(result.paths[0]?.warnings).toEqual([]);
+    const text = renderText(result);
+    expect(text).not.toMatch(/without encryption/);
+    expect(text).toContain('450 4.7.321 starttls-not-supported');
+  });
+
+  it('the same server for a domain without TLSA: healthy with the "without encryption" note (opportunistic)', async () => {
+    const server = await startRaw(noStarttls);
+    onTestFinished(() => server.close());
+    const result = await probe('plain.demo.test', byDefault(server.port, { tlsMode: 'opportunistic' }));
+    expect(result.code).toBeNull();
+    expect(result.paths[0]?.warnings.map((w) => w.kind)).toEqual(['no-tls']);
+  });
+
+  it('MTA-STS enforce and the only MX host matches no mx pattern: failing, code other with the policy reason', async () => {
+    const server = await smtp(certSet().wildcard);
+    const result = await probe('sts-only.demo.test', byDefault(server.port));
+    expect(result).toMatchObject({ verdict: 'failing', code: 'other', status: null });
+    expect(result.paths[0]).toMatchObject({
+      verdict: 'failing',
+      code: 'other',
+      policyRefusal: { policy: 'MTA-STS', domain: 'sts-only.demo.test', code: 'other', problem: "mx2.demo.test matches none of the policy's mx patterns (mx1.demo.test)" },
+    });
+    expect(result.message).toMatch(/^other: mx2\.demo\.test matches none of the policy's mx patterns \(mx1\.demo\.test\) \[Message=/);
+    expect(result.diagnosis).toMatchObject({ code: 'other', status: null, title: en.policyOther.title, partner: en.policyPartner, kind: 'policy' });
+  });
+
+  it('MTA-STS testing, the certificate expired (encryption-only): healthy, the policy a note', async () => {
+    const server = await smtp(certSet().expired);
+    const result = await probe('sts-testing.demo.test', byDefault(server.port, { tlsMode: 'encryption-only' }));
+    expect(result).toMatchObject({ verdict: 'healthy', code: null, warnings: [] });
+    expect(only(result.policies).mtaSts.paths[0]).toMatchObject({ action: 'deliver-and-report', code: null });
+    expect(renderText(result)).toContain('A sender that honours it: deliver, and report the failure (TLS-RPT)');
+  });
+
+  it('two MX hosts, the second refused by DANE: degraded, 1 of 2 paths pass, with that path\'s code', async () => {
+    const server = await smtp(certSet().wildcard);
+    const result = await probe('dane-two.demo.test', byDefault(server.port));
+    expect(result.paths.map((p) => [p.host, p.verdict, p.code])).toEqual([
+      ['mxa.demo.test', 'healthy', null],
+      ['mxb.demo.test', 'failing', '4.7.323'],
+    ]);
+    expect(result).toMatchObject({ verdict: 'degraded', code: '4.7.323', status: '450 4.7.323 tlsa-invalid' });
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ kind: 'path-failed', host: 'mxb.demo.test', message: expect.stringMatching(/^mxb\.demo\.test at 127\.0\.0\.1 fails: 450 4\.7\.323 tlsa-invalid \(dane-two\.demo\.test's DANE policy: no TLSA record matches/) }),
+    ]);
+    expect(renderText(result)).toContain('1 of 2 paths pass');
+  });
+
+  it('policies: false: nothing is looked up and the mismatching TLSA does not count', async () => {
+    const server = await smtp(certSet().wildcard);
+    dns.queries.length = 0;
+    const result = await probe('dane-bad.demo.test', byDefault(server.port, { policies: false }));
+    expect(result).toMatchObject({ verdict: 'healthy', code: null });
+    expect(result).not.toHaveProperty('policies');
+    expect(tlsaQueries()).toEqual([]);
+    expect(dns.queries.filter((q) => q.type === 'TXT')).toEqual([]);
+  });
+
+  it('a smart-host route (a name without MX) is not subject to the recipient\'s policies: nothing is looked up', async () => {
+    const server = await smtp(certSet().wildcard);
+    dns.queries.length = 0;
+    const result = await probe('direct.demo.test', byDefault(server.port));
+    expect(result).toMatchObject({ route: 'address', verdict: 'healthy' });
+    expect(result).not.toHaveProperty('policies');
+    expect(dns.queries.map((q) => q.type).sort()).toEqual(['A', 'AAAA', 'MX']);
+  });
+
+  it('a targets file says policies=no; the config schema knows the key with its default', () => {
+    const [line] = parseTargetsFile('dane-bad.demo.test policies=no', 'targets.txt');
+    expect(line?.options).toMatchObject({ policies: false });
+    expect(() => parseTargetsFile('dane-bad.demo.test policies=maybe', 'targets.txt')).toThrow('targets.txt:1: invalid policies "maybe": must be yes or no');
+  });
+
+  it('the CLI: a plain probe of the domain exits 2 with 4.7.323; --no-policies sends no TLSA query and exits 0', async () => {
+    const server = await smtp(certSet().wildcard);
+    const dir = mkdtempSync(join(tmpdir(), 'policies-'));
+    writeFileSync(join(dir, 'root.pem'), certSet().root.cert);
+    const args = ['dane-bad.demo.test', '--json', '--ca-file', join(dir, 'root.pem'), '--resolver', dns.address, '--port', String(server.port), '--mta-sts-port', String(web.port), '--ehlo-name', 'probe.demo.test', '--timeout', '1500'];
+    const failed = await run('node', [BIN, ...args]).then(
+      () => ({ code: 0, stdout: '' }),
+      (err: { stdout: string; code: number }) => err,
+    );
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ verdict: 'failing', code: '4.7.323', status: '450 4.7.323 tlsa-invalid' });
+    dns.queries.length = 0;
+    const { stdout } = await run('node', [BIN, ...args, '--no-policies']);
+    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'healthy', code: null });
+    expect(tlsaQueries()).toEqual([]);
   });
 });
 

@@ -162,6 +162,10 @@ describe('verify a whole export', () => {
 
     // UseMXRecord: the sample domain's MX host was probed
     expect(byName['To branch']!.result?.paths.map((p) => [p.host, p.preference])).toEqual([['mx1.demo.test', 10]]);
+    // the recipient's DANE/MTA-STS bind MX delivery only: checked by default for UseMXRecord, not for smart hosts
+    expect(byName['To branch']!.result?.policies?.map((p) => [p.domain, p.dane.inEffect, p.mtaSts.record])).toEqual([['branch.demo.test', false, null]]);
+    expect(byName['To on-premises']!.result).not.toHaveProperty('policies');
+    expect(dns.queries.filter((q) => q.type === 'TLSA').map((q) => q.name)).toEqual(['_25._tcp.mx1.demo.test']);
 
     // DomainValidation with a name the certificate lacks: 4.7.320, the certificate item fails;
     // its expiry is still judged (a failing path carries its chain), and SIZE from the EHLO before TLS

@@ -25,6 +25,10 @@ export interface Catalog {
   headings: Headings;
   /** The codes Exchange Online gives when a recipient domain's DANE or MTA-STS policy is not met. */
   policyCodes: Record<PolicyCode, CodeEntry>;
+  /** An MTA-STS enforce refusal for which Exchange documents no code of its own. */
+  policyOther: CodeEntry;
+  /** Who fixes a policy failure: the recipient domain's administrator. */
+  policyPartner: string;
 }
 
 /**
@@ -337,21 +341,21 @@ export const en: Catalog = {
     '4.7.321': {
       status: POLICY_STATUS['4.7.321'],
       title: 'starttls-not-supported',
-      meaning: 'The destination requires TLS (a DANE TLSA record or an MTA-STS policy in enforce mode) but its mail server does not offer STARTTLS.',
+      meaning: 'The destination requires TLS (a DANE TLSA record or an MTA-STS policy in enforce mode) but its mail server does not offer STARTTLS. Exchange Online queues the message and, when it gives up, bounces it with 5.7.321 starttls-not-supported.',
       causes: ['STARTTLS is disabled on the receiving server, or a firewall strips it from the EHLO reply.'],
       fixes: ['Enable STARTTLS with a valid certificate on every MX host, and turn off SMTP inspection that removes it.'],
     },
     '4.7.322': {
       status: POLICY_STATUS['4.7.322'],
       title: 'certificate-expired',
-      meaning: 'The destination mail server\'s certificate has expired, so a sender validating it under DANE or MTA-STS will not deliver.',
+      meaning: 'The destination mail server\'s certificate has expired, so a sender validating it under DANE or MTA-STS will not deliver. Exchange Online queues the message and, when it gives up, bounces it with 5.7.322 certificate-expired.',
       causes: ['The certificate on the MX host was not renewed, or the renewed one was not bound to SMTP.'],
       fixes: ['Renew the certificate, bind it to SMTP and, under DANE, publish the new TLSA record before switching (RFC 7671 §8.1 rollover).'],
     },
     '4.7.323': {
       status: POLICY_STATUS['4.7.323'],
       title: 'tlsa-invalid',
-      meaning: 'The domain failed DANE validation: no usable TLSA record at _25._tcp.<mx host> matches the certificate the server presents.',
+      meaning: 'The domain failed DANE validation: no usable TLSA record at _25._tcp.<mx host> matches the certificate the server presents. Exchange Online queues the message and, when it gives up, bounces it with 5.7.323 tlsa-invalid.',
       causes: [
         'The certificate (or key) changed and the TLSA record was not updated.',
         'The TLSA records use only usages 0 or 1 (PKIX-TA, PKIX-EE), which RFC 7672 §3.1.3 says SMTP senders treat as unusable.',
@@ -361,9 +365,24 @@ export const en: Catalog = {
     '4.7.324': {
       status: POLICY_STATUS['4.7.324'],
       title: 'dnssec-invalid',
-      meaning: 'The destination domain returned invalid DNSSEC records: the TLSA lookup failed validation, so a DANE sender cannot tell whether TLS is required.',
+      meaning: 'The destination domain returned invalid DNSSEC records: the TLSA lookup failed validation, so a DANE sender cannot tell whether TLS is required. Exchange Online queues the message and, when it gives up, bounces it with 5.7.324 dnssec-invalid.',
       causes: ['Broken DNSSEC in the zone: expired signatures, a DS record that no longer matches the key, or name servers that fail TLSA queries.'],
       fixes: ['Fix the zone\'s DNSSEC with the DNS hosting provider (re-sign, correct the DS at the registrar), and make sure TLSA queries get an answer.'],
     },
   },
+  policyOther: {
+    status: null,
+    title: 'MTA-STS policy not satisfied',
+    meaning: 'The recipient domain publishes an MTA-STS policy in enforce mode that this MX host does not satisfy, so Exchange Online (which honours MTA-STS when it delivers by MX) will not deliver there. Microsoft documents no 4.7.32x code of its own for this case.',
+    causes: [
+      'The MX host is not covered by any mx: line of the policy (a new or renamed MX host, a typo in the pattern).',
+      'The certificate is not trusted by a public root or does not carry the MX host name.',
+    ],
+    fixes: [
+      'Add the MX host to the mx: lines of the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt and change the id= of the _mta-sts TXT record, or fix the MX record.',
+      'Serve a publicly trusted certificate that names the MX host.',
+    ],
+  },
+  policyPartner:
+    "The recipient domain's DNS and mail administrators have to fix it (its TLSA records, DNSSEC, MTA-STS policy or MX hosts): send them this report. Changing your connector does not help: Exchange Online applies the recipient's policy whenever it delivers by MX.",
 };

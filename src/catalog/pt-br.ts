@@ -240,21 +240,21 @@ export const ptBR: Catalog = {
     '4.7.321': {
       status: POLICY_STATUS['4.7.321'],
       title: 'starttls-not-supported',
-      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de e-mail dele não oferece STARTTLS.',
+      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de e-mail dele não oferece STARTTLS. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.321 starttls-not-supported.',
       causes: ['O STARTTLS está desabilitado no servidor de recebimento, ou um firewall o remove da resposta ao EHLO.'],
       fixes: ['Habilite o STARTTLS com um certificado válido em todos os hosts MX e desative a inspeção SMTP que o remove.'],
     },
     '4.7.322': {
       status: POLICY_STATUS['4.7.322'],
       title: 'certificate-expired',
-      meaning: 'O certificado do servidor de e-mail de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem.',
+      meaning: 'O certificado do servidor de e-mail de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.322 certificate-expired.',
       causes: ['O certificado do host MX não foi renovado, ou o novo não foi habilitado para o serviço SMTP.'],
       fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (rollover da RFC 7671 §8.1).'],
     },
     '4.7.323': {
       status: POLICY_STATUS['4.7.323'],
       title: 'tlsa-invalid',
-      meaning: 'O domínio falhou na validação DANE: nenhum registro TLSA utilizável em _25._tcp.<host MX> corresponde ao certificado que o servidor apresenta.',
+      meaning: 'O domínio falhou na validação DANE: nenhum registro TLSA utilizável em _25._tcp.<host MX> corresponde ao certificado que o servidor apresenta. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.323 tlsa-invalid.',
       causes: [
         'O certificado (ou a chave) mudou e o registro TLSA não foi atualizado.',
         'Os registros TLSA usam apenas os usos 0 ou 1 (PKIX-TA, PKIX-EE), que a RFC 7672 §3.1.3 manda os remetentes SMTP tratarem como inutilizáveis.',
@@ -264,9 +264,24 @@ export const ptBR: Catalog = {
     '4.7.324': {
       status: POLICY_STATUS['4.7.324'],
       title: 'dnssec-invalid',
-      meaning: 'O domínio de destino retornou registros DNSSEC inválidos: a consulta TLSA falhou na validação, e um remetente DANE não consegue saber se o TLS é obrigatório.',
+      meaning: 'O domínio de destino retornou registros DNSSEC inválidos: a consulta TLSA falhou na validação, e um remetente DANE não consegue saber se o TLS é obrigatório. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.324 dnssec-invalid.',
       causes: ['DNSSEC quebrado na zona: assinaturas expiradas, registro DS que não corresponde mais à chave, ou servidores de nomes que falham nas consultas TLSA.'],
       fixes: ['Corrija o DNSSEC da zona com o provedor de hospedagem DNS (assine de novo, corrija o DS no registrador) e garanta que as consultas TLSA sejam respondidas.'],
     },
   },
+  policyOther: {
+    status: null,
+    title: 'política MTA-STS não atendida',
+    meaning: 'O domínio do destinatário publica uma política MTA-STS em modo enforce que este host MX não atende; o Exchange Online (que respeita o MTA-STS quando entrega pelo MX) não entrega a ele. A Microsoft não documenta um código 4.7.32x próprio para este caso.',
+    causes: [
+      'O host MX não está coberto por nenhuma linha mx: da política (um host MX novo ou renomeado, um erro de digitação no padrão).',
+      'O certificado não é confiável por uma raiz pública ou não contém o nome do host MX.',
+    ],
+    fixes: [
+      'Inclua o host MX nas linhas mx: da política em https://mta-sts.<domínio>/.well-known/mta-sts.txt e mude o id= do registro TXT _mta-sts, ou corrija o registro MX.',
+      'Sirva um certificado publicamente confiável que contenha o nome do host MX.',
+    ],
+  },
+  policyPartner:
+    'Os administradores de DNS e de e-mail do domínio do destinatário precisam corrigir (os registros TLSA, o DNSSEC, a política MTA-STS ou os hosts MX): envie este relatório a eles. Mudar o seu conector não ajuda: o Exchange Online aplica a política do destinatário sempre que entrega pelo MX.',
 };

@@ -33,7 +33,11 @@ export function probeFlag(spec: OptionSpec, door: Door): Option {
 
 /** Adds the door's probe flags to a command. */
 export function addProbeFlags(command: Command, door: Door): Command {
-  for (const spec of flagged(door)) command.addOption(probeFlag(spec, door));
+  for (const spec of flagged(door)) {
+    command.addOption(probeFlag(spec, door));
+    // `--policies` / `--no-policies`: commander stores both under one attribute, unset when neither is given.
+    if (spec.flag.negatedHelp) command.addOption(new Option(spec.flag.long.replace(/^--/, '--no-'), spec.flag.negatedHelp));
+  }
   return command;
 }
 

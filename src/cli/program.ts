@@ -32,8 +32,8 @@ Examples:
       ask a specific DNS server; show the SMTP dialogue of every path
   probe demo
       every failure code against built-in loopback servers; no network needed
-  probe contoso.com --policies
-      also DANE, MTA-STS and TLS-RPT of the recipient domain, each MX path judged
+  probe contoso.com --no-policies
+      an MX route without the recipient domain's DANE, MTA-STS and TLS-RPT (checked by default)
   probe explain 'Reason: [{LED=450 4.4.317 Cannot connect to remote server …'
       read a message-trace reason or a bounce, then re-check the server it names
   probe smarthost.contoso.com --lang pt-BR
@@ -42,7 +42,9 @@ Examples:
 Exit codes: 0 healthy, 1 degraded, 2 failing, 3 usage error, 130 cancelled.
 Codes: 4.4.312 DNS query failed, 4.4.315 connection timed out, 4.4.316 connection refused,
 4.4.317 cannot connect to remote server, 4.4.318 connection closed abruptly,
-4.7.320 certificate validation failed.`;
+4.7.320 certificate validation failed; on MX routes, the recipient's DANE/MTA-STS:
+4.7.321 starttls-not-supported, 4.7.322 certificate-expired, 4.7.323 tlsa-invalid,
+4.7.324 dnssec-invalid.`;
 
 interface CliOptions extends ProbeFlags, OutputFlags {
   json?: boolean;

@@ -1,7 +1,7 @@
 import { formatReply } from '../../probes/smtp.js';
 import type { FailureRecord } from '../../probes/stage.js';
 import { en, type Catalog } from '../catalog/en.js';
-import type { Diagnosis, ExchangeCode } from './result.js';
+import type { Diagnosis, ExchangeCode, PolicyRefusal } from './result.js';
 
 // Exchange's message text is written (and read back) in one place: src/exchange-text.ts.
 export { exchangeMessage, exchangeMessageText } from './exchange-text.js';
@@ -24,5 +24,29 @@ export function diagnose(code: ExchangeCode, failure: FailureRecord, catalog: Ca
     firstFix,
     serverSaid: failure.reply ? formatReply(failure.reply) : (failure.evidence ?? null),
     ...(failure.reason === 'name-mismatch' ? { note: catalog.mismatchNote } : {}),
+  };
+}
+
+/**
+ * The diagnosis of a path the recipient domain's DANE or MTA-STS policy refuses: the
+ * policy code's status, meaning, causes and fixes, and the partner note that names the
+ * recipient domain's administrators.
+ */
+export function diagnosePolicy(refusal: PolicyRefusal, catalog: Catalog = en): Diagnosis {
+  const entry = refusal.code === 'other' ? catalog.policyOther : catalog.policyCodes[refusal.code];
+  return {
+    code: refusal.code,
+    status: entry.status,
+    title: entry.title,
+    meaning: entry.meaning,
+    causes: entry.causes,
+    fixes: entry.fixes,
+    partner: catalog.policyPartner,
+    // Where the policy bites: the TLSA lookup (4.7.324), STARTTLS (4.7.321), else the certificate.
+    stage: refusal.code === '4.7.324' ? 'dns' : refusal.code === '4.7.321' ? 'starttls' : 'certificate',
+    kind: 'policy',
+    summary: `${refusal.domain}'s ${refusal.policy} policy: ${refusal.problem}`,
+    firstFix: entry.fixes[0] ?? catalog.policyPartner,
+    serverSaid: null,
   };
 }

@@ -167,17 +167,19 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     if (refused) for (const p of planned) p.dnsFailure ??= new StageFailure('tcp', 'internal', `refused to probe: ${refused}`);
     // The policies (DANE, MTA-STS, TLS-RPT) are looked up while the sessions run, and
     // judged against what each MX path presented once they are done.
-    const policyLookups = options.policies && !refused
+    // On by default; only MX routes have them (checkPolicies skips the others).
+    const policyLookups = settings.policies && !refused
       ? checkPolicies(scope.context(), resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
       : null;
     // Settled later; a programmer error in it must not surface as an unhandled rejection first.
     policyLookups?.catch(() => undefined);
     const paths = await mapLimit(planned, settings.concurrency, (p) => probePath(settings, scope, p, catalog));
+    const policies = policyLookups ? (await policyLookups).map((judge) => judge(paths)) : null;
+    // A path the recipient's policy refuses is a failed path: applied before the verdict.
+    if (policies) applyPolicies(paths, policies);
     const summary = judgeProbe(settings, resolutions, paths, startedAt, ms(started), scope.base.cancel.aborted, catalog);
-    if (policyLookups) {
-      applyPolicies(summary, (await policyLookups).map((judge) => judge(paths)));
-      summary.durationMs = ms(started);
-    }
+    // Asked for explicitly, a probe with no MX route says so (the report's "Not an MX route").
+    if (policies && (policies.length || options.policies === true)) summary.policies = policies;
     return summary;
   } finally {
     scope.dispose();

@@ -233,6 +233,17 @@ export function exchangeMessage(code: ConnectorCode | 'other', failure: FailureR
   return parts.join(' ');
 }
 
+/**
+ * The queue line of a path the recipient domain's DANE or MTA-STS policy refuses:
+ * `450 4.7.323 tlsa-invalid [Message=…] [LastAttemptedServerName=…] [LastAttemptedIP=…:25]`
+ * (`other: …` for an MTA-STS refusal Exchange documents no code for).
+ */
+export function policyMessage(code: PolicyCode | 'other', problem: string, host: string, ip: string | null, port: number): string {
+  const parts = [code === 'other' ? `other: ${problem}` : POLICY_STATUS[code], `[${FIELD.message}=${problem}]`, `[${FIELD.server}=${host}]`];
+  if (ip) parts.push(`[${FIELD.ip}=${formatIpPort(ip, port)}]`);
+  return parts.join(' ');
+}
+
 /** `203.0.113.25:25`, `[2001:db8::25]:25`, or a bare address; whitespace a wrap put inside is dropped. */
 export function splitIpPort(value: string | null): { ip: string | null; port: number | null } {
   if (!value) return { ip: null, port: null };

@@ -16,9 +16,10 @@ import type { SessionFacts } from '../../probes/session.js';
 import type { TlsMode } from '../../probes/stage.js';
 import { en, type Catalog } from '../catalog/en.js';
 import { classify } from './classify.js';
-import { diagnose, exchangeMessage } from './diagnose.js';
+import { diagnose, diagnosePolicy, exchangeMessage } from './diagnose.js';
+import { policyMessage, statusLine } from './exchange-text.js';
 import { detectFindings, type Finding } from './findings.js';
-import type { ExchangeCode, PathResult, ProbeResult, Verdict, Warning } from './result.js';
+import type { ExchangeCode, PathResult, PolicyRefusal, ProbeResult, Verdict, Warning } from './result.js';
 import { RESULT_SCHEMA } from './result.js';
 
 /** What the judgement of one path depends on. */
@@ -95,6 +96,23 @@ export function judgePath(settings: PathSettings, place: PathPlace, facts: Sessi
   };
 }
 
+/**
+ * A path whose session passed but that the recipient domain's DANE or MTA-STS policy
+ * refuses is a failed path with the policy's code: Exchange Online honours both when it
+ * delivers by MX, queues the message and bounces it (5.7.32x). Its "would deliver without
+ * encryption" warnings go: under the policy it would not deliver at all. A path that
+ * already failed keeps its own code (Exchange stops there first).
+ */
+export function refuseByPolicy(path: PathResult, refusal: PolicyRefusal): void {
+  if (path.verdict === 'failing') return;
+  path.verdict = 'failing';
+  path.code = refusal.code;
+  path.status = refusal.code === 'other' ? null : statusLine(refusal.code);
+  path.message = policyMessage(refusal.code, refusal.problem, path.host, path.ip, path.port);
+  path.policyRefusal = refusal;
+  path.warnings = path.warnings.filter((w) => w.kind !== 'no-tls' && w.kind !== 'tls-fallback');
+}
+
 /** What the probe's summary names besides its paths. */
 export interface ProbeSettings {
   targets: string[];
@@ -125,7 +143,7 @@ export function judgeProbe(
   if (!passed.length) verdict = 'failing';
   else if (failed.length || warnings.length || passed.some((p) => p.verdict === 'degraded')) verdict = 'degraded';
   for (const p of failed.filter(() => passed.length)) {
-    warnings.push({ kind: 'path-failed', message: `${p.host} at ${p.ip ?? '(no address)'} fails: ${p.status ?? p.code}`, host: p.host, ip: p.ip });
+    warnings.push({ kind: 'path-failed', message: `${p.host} at ${p.ip ?? '(no address)'} fails: ${p.status ?? p.code}${p.policyRefusal ? ` (${p.policyRefusal.domain}'s ${p.policyRefusal.policy} policy: ${p.policyRefusal.problem})` : ''}`, host: p.host, ip: p.ip });
   }
   // The headline is the first failing path in Exchange Online's order: paths are already
   // in target order, then MX preference, then address order.
@@ -145,10 +163,11 @@ export function judgeProbe(
     startedAt: startedAt.toISOString(),
     durationMs,
     paths,
-    diagnosis:
-      headline?.code && headline.failure
+    diagnosis: headline?.policyRefusal
+      ? diagnosePolicy(headline.policyRefusal, catalog)
+      : headline?.code && headline.failure
         ? {
-            ...diagnose(headline.code, headline.failure, catalog),
+            ...diagnose(headline.code as ExchangeCode, headline.failure, catalog),
             // A finding names the cause more exactly than the code's generic first fix.
             ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
           }

@@ -30,6 +30,8 @@ export interface OptionFlag {
   repeatable?: boolean;
   /** Left out of --help (options that exist for tests). */
   hidden?: boolean;
+  /** A boolean on by default that `long` also turns on: the help of its `--no-NAME` form, which turns it off. */
+  negatedHelp?: string;
 }
 
 export interface OptionSpec {
@@ -219,9 +221,12 @@ export const OPTION_SPECS = [
     key: 'policies',
     kind: 'boolean',
     what: 'policies',
-    default: false,
-    help: "also check the recipient domain's DANE, MTA-STS and TLS-RPT (MX routes; sends DNS queries and one HTTPS request)",
-    flag: { long: '--policies' },
+    // On: every target that resolves by MX has its recipient domain's DANE, MTA-STS and
+    // TLS-RPT checked, as Exchange Online applies them when it delivers by MX. Smart-host
+    // routes (a name without MX, --no-mx) and IP addresses are never checked.
+    default: true,
+    help: "check the recipient domain's DANE, MTA-STS and TLS-RPT on MX routes (the default; sends DNS queries and one HTTPS request)",
+    flag: { long: '--policies', negatedHelp: "do not check the recipient domain's DANE, MTA-STS and TLS-RPT (MX routes)" },
     configKey: 'policies',
     targetsKey: 'policies',
     doors: EVERYWHERE,

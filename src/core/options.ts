@@ -42,7 +42,7 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** The language of the diagnosis: `en` (default) or `pt-BR`. */
   language?: string;
-  /** Also check the recipient domain's DANE, MTA-STS and TLS-RPT policies (MX routes only). */
+  /** Check the recipient domain's DANE, MTA-STS and TLS-RPT policies on MX routes (default true; false turns them off). */
   policies?: boolean;
   /** HTTPS port of the MTA-STS policy host (443 in the world; for tests). */
   mtaStsPort?: number;

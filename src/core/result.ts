@@ -3,7 +3,7 @@ import type { Route } from '../../probes/dns.js';
 import type { Capabilities } from '../../probes/smtp.js';
 import type { FailureRecord, StageName, StageResult, TlsMode } from '../../probes/stage.js';
 import type { TlsInfo } from '../../probes/tls.js';
-import { CONNECTOR_CODES, type ConnectorCode } from './exchange-text.js';
+import { CONNECTOR_CODES, type ConnectorCode, type PolicyCode } from './exchange-text.js';
 import type { Finding } from './findings.js';
 import type { PoliciesResult } from '../policies/types.js';
 
@@ -11,6 +11,22 @@ import type { PoliciesResult } from '../policies/types.js';
 export type ExchangeCode = ConnectorCode | 'other';
 
 export const EXCHANGE_CODES: readonly ExchangeCode[] = [...CONNECTOR_CODES, 'other'];
+
+/**
+ * A path's (and the headline's) code: a connector code, or on an MX route the code of the
+ * recipient domain's DANE/MTA-STS policy that refuses the path (src/policies/index.ts).
+ */
+export type ResultCode = ExchangeCode | PolicyCode;
+
+/** Why a recipient domain's policy refuses a path that the session itself passed. */
+export interface PolicyRefusal {
+  policy: 'DANE' | 'MTA-STS';
+  /** The recipient domain whose policy it is. */
+  domain: string;
+  problem: string;
+  /** The documented code, or 'other' (an MTA-STS refusal Exchange has no code for). */
+  code: PolicyCode | 'other';
+}
 
 export type Verdict = 'healthy' | 'degraded' | 'failing';
 
@@ -48,7 +64,7 @@ export interface PathResult {
   family: 4 | 6 | null;
   port: number;
   verdict: Verdict;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   status: string | null;
   /** Exchange-style one-line message for this path's failure. */
   message: string | null;
@@ -61,13 +77,15 @@ export interface PathResult {
   tls?: TlsInfo;
   certificate?: CertificateCheck;
   failure?: FailureRecord;
+  /** Set when the session passed but the recipient domain's DANE or MTA-STS policy refuses the path. */
+  policyRefusal?: PolicyRefusal;
   warnings: Warning[];
   /** Facts recognised from what the server sent, e.g. an SMTP-inspecting firewall (src/findings.ts). */
   findings?: Finding[];
 }
 
 export interface Diagnosis {
-  code: ExchangeCode;
+  code: ResultCode;
   status: string | null;
   title: string;
   meaning: string;
@@ -76,7 +94,8 @@ export interface Diagnosis {
   partner: string;
   /** What went wrong on the headline path, in one sentence, and the fix for that first. */
   stage: StageName;
-  kind: FailureRecord['kind'];
+  /** The failure's kind, or 'policy' when the recipient domain's policy refuses the path. */
+  kind: FailureRecord['kind'] | 'policy';
   summary: string;
   firstFix: string;
   /** What the server said, when it said something. */
@@ -98,7 +117,7 @@ export interface ProbeResult {
   verdict: Verdict;
   /** True when the user cancelled: the verdict then speaks only of what finished. */
   cancelled: boolean;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   status: string | null;
   message: string | null;
   startedAt: string;
@@ -106,6 +125,6 @@ export interface ProbeResult {
   paths: PathResult[];
   diagnosis: Diagnosis | null;
   warnings: Warning[];
-  /** With `policies: true`: DANE, MTA-STS and TLS-RPT of each target that resolved by MX. */
+  /** DANE, MTA-STS and TLS-RPT of each target that resolved by MX (checked unless `policies: false`). */
   policies?: PoliciesResult[];
 }

@@ -5,7 +5,7 @@
  */
 import { en } from '../catalog/en.js';
 import type { ResultRow } from '../scheduled/history.js';
-import type { ExchangeCode, ProbeResult, Verdict } from '../core/result.js';
+import type { ResultCode, ProbeResult, Verdict } from '../core/result.js';
 import { earliestExpiry, headlinePath } from '../core/result-facts.js';
 
 /** One point of a target's history: enough for the chart and the last-verdict column. */
@@ -13,7 +13,7 @@ export interface HistoryPoint {
   /** When the probe started, ms since the epoch. */
   at: number;
   verdict: Verdict;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   /** `450 4.4.316 Connection refused` … or null when nothing failed. */
   status: string | null;
   durationMs: number;
@@ -35,8 +35,10 @@ export interface PointDetail {
 }
 
 /** The code's first fix in the catalogue: what a stored result (which keeps no diagnosis) can say. */
-function codeFirstFix(code: ExchangeCode | null): string | null {
-  return code ? (en.codes[code]?.fixes[0] ?? null) : null;
+function codeFirstFix(code: ResultCode | null): string | null {
+  if (!code) return null;
+  const entry = Object.hasOwn(en.codes, code) ? en.codes[code as keyof typeof en.codes] : en.policyCodes[code as keyof typeof en.policyCodes];
+  return entry?.fixes[0] ?? null;
 }
 
 /** A history store the status page reads; newest point last. */

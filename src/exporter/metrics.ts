@@ -40,7 +40,7 @@ export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: s
   ).set(
     {
       code: result.code ?? 'none',
-      stage: result.code ? (headline?.failure?.stage ?? '') : '',
+      stage: result.code ? (headline?.failure?.stage ?? result.diagnosis?.stage ?? '') : '',
       host: headline?.host ?? '',
       ip: headline?.ip ?? '',
     },

@@ -9,11 +9,12 @@ import type tls from 'node:tls';
 import { peerChain } from '../../probes/certificate.js';
 import type { Resolution } from '../../probes/dns.js';
 import type { ProbeContext } from '../../probes/stage.js';
-import type { PathResult, ProbeResult } from '../core/result.js';
+import { refuseByPolicy } from '../core/judge.js';
+import type { PathResult } from '../core/result.js';
 import { judgeDane, lookupDane } from './dane.js';
 import { judgeMtaSts, lookupMtaSts } from './mta-sts.js';
 import { lookupTlsRpt } from './tls-rpt.js';
-import type { PoliciesResult } from './types.js';
+import type { PoliciesResult, PolicyPathCheck } from './types.js';
 
 export type * from './types.js';
 
@@ -74,23 +75,23 @@ export async function checkPolicies(
 }
 
 /**
- * Adds the policies to a result: a path a policy-honouring sender would refuse is a
- * warning, and a healthy verdict becomes degraded (Exchange Online honours both DANE and
- * MTA-STS when it delivers by MX).
+ * Applies the policies to the finished paths, before the probe is judged: a path a
+ * policy Exchange Online enforces would refuse becomes a failed path with the policy's
+ * code (src/judge.ts refuseByPolicy), so the verdict, the headline and the diagnosis
+ * follow the usual rule. DANE is judged first; where DANE is in effect for a host, MTA-STS
+ * is not applied to it (RFC 8461 §2). MTA-STS `testing`, and a missing or unvalidated
+ * policy, refuse nothing: they stay notes in the policies section.
  */
-export function applyPolicies(result: ProbeResult, policies: PoliciesResult[]): void {
-  result.policies = policies;
+export function applyPolicies(paths: PathResult[], policies: PoliciesResult[]): void {
   for (const p of policies) {
-    for (const [name, checks] of [['DANE', p.dane.paths], ['MTA-STS', p.mtaSts.paths]] as const) {
-      for (const c of checks.filter((x) => x.action === 'refuse')) {
-        result.warnings.push({
-          kind: 'policy-not-satisfied',
-          message: `${p.domain}'s ${name} policy is not satisfied by ${c.host} at ${c.ip ?? '(no address)'}: ${c.problem ?? ''}; a sender that honours it would not deliver there${c.code ? ` (Exchange Online: 450 ${c.code})` : ''}`,
-          host: c.host,
-          ip: c.ip,
-        });
-        if (result.verdict === 'healthy') result.verdict = 'degraded';
-      }
+    const daneHosts = new Set(p.dane.hosts.filter((h) => h.dnssec === 'bogus' || (h.dnssec === 'secure' && h.records.length > 0)).map((h) => h.host));
+    for (const path of paths.filter((x) => x.target === p.domain)) {
+      const at = (c: PolicyPathCheck): boolean => c.host === path.host && c.ip === path.ip && c.action === 'refuse';
+      const dane = p.dane.paths.find(at);
+      const sts = daneHosts.has(path.host) ? undefined : p.mtaSts.paths.find(at);
+      const refusal = dane ? { policy: 'DANE' as const, check: dane } : sts ? { policy: 'MTA-STS' as const, check: sts } : null;
+      if (!refusal) continue;
+      refuseByPolicy(path, { policy: refusal.policy, domain: p.domain, problem: refusal.check.problem ?? 'the policy is not satisfied', code: refusal.check.code ?? 'other' });
     }
   }
 }

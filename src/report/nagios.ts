@@ -116,7 +116,7 @@ export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds =
   const long = result.paths.map(
     (p) =>
       plain(
-        `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p)}${p.code ? ` ${p.status ?? p.code}` : ''}${p.failure ? ` (${p.failure.stage}: ${p.failure.message})` : ''}`,
+        `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p)}${p.code ? ` ${p.status ?? p.code}` : ''}${p.failure ? ` (${p.failure.stage}: ${p.failure.message})` : p.policyRefusal ? ` (${p.policyRefusal.domain}'s ${p.policyRefusal.policy} policy: ${p.policyRefusal.problem})` : ''}`,
       ),
   );
   const text = [`SMTP-CONNECTOR ${state} - ${plain(summary)} | ${data.join(' ')}`, ...long].join('\n');

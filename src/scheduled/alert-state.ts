@@ -9,7 +9,7 @@
  * a reminder when nothing else was said for a while. A target that changes state too
  * often is flapping: that is said once, and again once it has settled.
  */
-import type { ExchangeCode, Verdict } from '../core/result.js';
+import type { ResultCode, Verdict } from '../core/result.js';
 
 export type AlertKind = 'degraded' | 'failing' | 'escalation' | 'bouncing' | 'reminder' | 'recovered' | 'flapping' | 'settled';
 
@@ -17,7 +17,7 @@ export type AlertKind = 'degraded' | 'failing' | 'escalation' | 'bouncing' | 're
 export interface Observation {
   at: Date;
   verdict: Verdict;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   status: string | null;
   stage: string | null;
   summary: string | null;
@@ -68,7 +68,7 @@ export interface AlertEvent {
   outageMs?: number;
   /** For flapping: changes counted in the window. */
   changes?: number;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   status: string | null;
   stage: string | null;
   summary: string | null;

@@ -9,7 +9,7 @@ import { countdown, countdownText, formatTime, type Countdown } from './countdow
 import { formatDuration } from '../core/duration.js';
 import type { History } from './history.js';
 import { terminalSafe } from '../report/sanitize.js';
-import type { ExchangeCode, Verdict } from '../core/result.js';
+import type { ResultCode, Verdict } from '../core/result.js';
 
 export const HISTORY_SCHEMA = 'mailflow-probe/history@1';
 
@@ -27,10 +27,10 @@ export interface TargetHistory {
   failingMs: number;
   checks: number;
   failingChecks: number;
-  lastCode: ExchangeCode | null;
+  lastCode: ResultCode | null;
   lastStatus: string | null;
   certExpires: string | null;
-  timeline: { at: string; from: Verdict | null; to: Verdict; code: ExchangeCode | null }[];
+  timeline: { at: string; from: Verdict | null; to: Verdict; code: ResultCode | null }[];
   alerts: { at: string; kind: AlertKind }[];
 }
 

@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import type { AlertEvent, Step, TargetState } from './alert-state.js';
 import { initialState } from './alert-state.js';
 import { UsageError } from '../core/options.js';
-import type { ExchangeCode, ProbeResult, Verdict } from '../core/result.js';
+import type { ResultCode, ProbeResult, Verdict } from '../core/result.js';
 
 /** Bump with a new entry in MIGRATIONS; `PRAGMA user_version` records what a file has. */
 export const SCHEMA_VERSION = 1;
@@ -87,7 +87,7 @@ export interface ResultRow {
   target: string;
   at: string;
   verdict: Verdict;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   status: string | null;
   stage: string | null;
   attempts: number;
@@ -105,7 +105,7 @@ export interface TransitionRow {
   at: string;
   from: Verdict | null;
   to: Verdict;
-  code: ExchangeCode | null;
+  code: ResultCode | null;
 }
 
 export interface OutboxRow {
@@ -340,7 +340,7 @@ export class History {
       at: r.at as string,
       from: r.from_state as Verdict | null,
       to: r.to_state as Verdict,
-      code: r.code as ExchangeCode | null,
+      code: r.code as ResultCode | null,
     }));
   }
 
@@ -397,7 +397,7 @@ function resultRow(r: Record<string, unknown>): ResultRow {
     target: r.target as string,
     at: r.at as string,
     verdict: r.verdict as Verdict,
-    code: r.code as ExchangeCode | null,
+    code: r.code as ResultCode | null,
     status: r.status as string | null,
     stage: r.stage as string | null,
     attempts: r.attempts as number,

@@ -6,7 +6,7 @@
 import type { Connector, ConnectorPlan } from './connectors.js';
 import { probe } from '../core/engine.js';
 import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../core/options.js';
-import type { ExchangeCode, ProbeResult } from '../core/result.js';
+import type { ResultCode, ProbeResult } from '../core/result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
 import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
 
@@ -47,7 +47,7 @@ export interface ConnectorReport {
   };
   verdict: ConnectorVerdict;
   /** The probe's headline code, when a path failed. */
-  code: ExchangeCode | null;
+  code: ResultCode | null;
   status: string | null;
   checks: Check[];
   /** The probe's warnings that no checklist item speaks for (e.g. plaintext injected before TLS). */
@@ -218,7 +218,9 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
     const deadlineMs = deadlineOf({ ...options, ...plan.options });
     const leftMs = (): number => Math.max(0, Math.floor(connectorStarted + deadlineMs - performance.now()));
     const planCa = [...ca, ...(plan.options?.ca ?? [])];
-    const result = await probe(plan.targets, { ...probeOptions, ...plan.options, ca: planCa, mx: plan.options?.mx ?? true, tlsMode: plan.tlsMode, tlsDomain: plan.tlsDomain });
+    // The recipient's DANE/MTA-STS bind only MX delivery (UseMXRecord), never a connector's smart hosts.
+    const policies = plan.route === 'mx' ? (plan.options?.policies ?? probeOptions.policies) : false;
+    const result = await probe(plan.targets, { ...probeOptions, ...plan.options, ca: planCa, mx: plan.options?.mx ?? true, policies, tlsMode: plan.tlsMode, tlsDomain: plan.tlsDomain });
     const checks = checklist(result, settings);
     const targets = targetsOf(result, plan, { ...options, ...plan.options }, planCa);
     let rcpt: EnvelopeOutcome[] | null = null;
