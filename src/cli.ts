@@ -110,6 +110,7 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
 
 interface ExplainCliOptions extends ProbeFlags {
   offline?: boolean;
+  recheck?: boolean;
   server?: string;
   json?: boolean;
   lang?: string;
@@ -156,6 +157,7 @@ async function runExplain(words: string[], opts: ExplainCliOptions): Promise<num
   try {
     const result = await explain(text, {
       offline: Boolean(opts.offline),
+      recheck: Boolean(opts.recheck),
       catalog,
       ...probeOptionsFromFlags(opts, 'explain'),
       signal: cancel.signal,
@@ -206,6 +208,7 @@ export function buildProgram(): Command {
     )
     .argument('[text...]', 'the pasted text (quote it), or - for standard input')
     .option('--offline', 'only explain: send nothing')
+    .option('--recheck', 're-check the server even for a status outside the connector codes (such as 550 5.7.1)')
     .option('--server <host>', 'the server to re-check when the paste names none (or instead of it)');
   addProbeFlags(explainCommand, 'explain')
     .option('--json', 'print the result as JSON (schema mailflow-probe/explain@1)')
