@@ -280,7 +280,7 @@ function readCause(text: string): Found | null {
   // `… responded with: "421 4.4.1 Connection timed out"`: the quoted reply, or what follows the sentence.
   const open = text.indexOf('"', at);
   const close = open >= 0 ? text.indexOf('"', open + 1) : -1;
-  const quoted = open >= 0 ? text.slice(open + 1, close > open ? close : undefined) : text.slice(at).replace(/^[\s:.,]+/, '');
+  const quoted = open >= 0 ? text.slice(open + 1, close > open ? close : undefined) : text.slice(at).replace(/^[\s:.,;]+/, '');
   const detail = cap(quoted.trim()) || null;
   const status = ANY_STATUS.exec(text);
   const failure = readMessageText(code, detail);
@@ -490,8 +490,8 @@ function otherFailure(status: string, detail: string | null): FailureRecord {
 function lastEndpoint(text: string): string | null {
   const at = text.toLowerCase().indexOf(LAST_ENDPOINT.toLowerCase());
   if (at < 0) return null;
-  const m = /^\s*(\S{1,64})/.exec(text.slice(at + LAST_ENDPOINT.length, at + LAST_ENDPOINT.length + 80));
-  return m?.[1]?.replace(/[.,;}\]]+$/, '') ?? null;
+  const m = /^\s*([[\]0-9A-Fa-f:.]{2,64})/.exec(text.slice(at + LAST_ENDPOINT.length, at + LAST_ENDPOINT.length + 80));
+  return m?.[1]?.replace(/\.+$/, '') ?? null;
 }
 
 /** `OutboundProxyTargetIP: 203.0.113.25.` → `203.0.113.25`. */
@@ -509,6 +509,11 @@ export function diagnoseReport(parsed: ParsedReport, catalog: Catalog = en): Dia
     // to it or the upgrade failed and it fell back.
     if (parsed.failure.kind === 'reply' && /STARTTLS (is )?required|issue a STARTTLS|5\.7\.0 .*TLS/i.test(parsed.detail ?? '')) {
       diagnosis.firstFix = catalog.headings.explain.starttlsRequired;
+    }
+    // A Winsock error at TCP that is not a refusal or a timeout (995: the attempt was
+    // aborted): no session began, so the server's logs have nothing to say.
+    if (parsed.winsock && parsed.failure.stage === 'tcp' && parsed.failure.kind === 'closed') {
+      diagnosis.firstFix = catalog.headings.explain.connectAborted;
     }
     return diagnosis;
   }

@@ -67,6 +67,8 @@ export interface Headings {
     /** Who has to act on a code outside the connector family. */
     whoActs: Record<WhoActs | 'unknown', string>;
     notRechecked: string;
+    /** The fix first for a connection attempt Windows aborted (Winsock 995): no session began. */
+    connectAborted: string;
     code: string;
     status: string;
     expired: string;
@@ -317,6 +319,8 @@ export const en: Catalog = {
         microsoft: "Who acts: Microsoft, with the sending tenant's administrator (Exchange Online itself blocked or limited the sending; see the Microsoft 365 Defender restricted entities, or open a case).",
         unknown: 'Who acts: read the status text; the code does not say.',
       },
+      connectAborted:
+        "The connection attempt was aborted before any SMTP session began (Windows error 995): check that the server is up and reachable on TCP 25 from Microsoft 365's addresses, and that no firewall or load balancer drops or cuts the attempt.",
       notRechecked: 'Not re-checked: this code is not about the connection to the smart host (use --recheck to probe the server anyway).',
       code: 'Code',
       status: 'Status',

@@ -208,6 +208,8 @@ export const ptBR: Catalog = {
         microsoft: 'Quem age: a Microsoft, com o administrador do locatário remetente (o próprio Exchange Online bloqueou ou limitou o envio; veja as entidades restritas no Microsoft 365 Defender, ou abra um chamado).',
         unknown: 'Quem age: leia o texto do status; o código não diz.',
       },
+      connectAborted:
+        'A tentativa de conexão foi abortada antes de começar qualquer sessão SMTP (erro 995 do Windows): verifique se o servidor está no ar e acessível na porta TCP 25 a partir dos endereços do Microsoft 365, e se nenhum firewall ou balanceador de carga descarta ou corta a tentativa.',
       notRechecked: 'Não verificado de novo: este código não trata da conexão ao smart host (use --recheck para testar o servidor mesmo assim).',
       code: 'Código',
       status: 'Status',
