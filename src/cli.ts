@@ -237,7 +237,7 @@ export function buildProgram(): Command {
         '(or the smart hosts given) as Exchange Online would, run the checklist, and report',
     )
     .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
-    .option('-c, --connectors <file>', 'the JSON of Get-OutboundConnector | ConvertTo-Json')
+    .option('-c, --connectors <file>', 'the output of Get-OutboundConnector | ConvertTo-Json, or of Get-OutboundConnector | Format-List')
     .option('--config <file>', 'verify the targets of a scheduled-checks config instead (each with its own options)')
     .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
     .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')
