@@ -550,8 +550,9 @@ function diagnoseOther(parsed: ParsedReport, catalog: Catalog): Diagnosis {
     title: fill(x.otherTitle, { code: enhanced }),
     meaning: subject ? x.otherMeaning[subject] : parsed.status,
     causes: [],
-    fixes: [who],
-    partner: catalog.partner,
+    fixes: [],
+    // Not a smart host's fault: who acts is the first fix, not the connector's partner.
+    partner: '',
     stage: parsed.failure.stage,
     kind: parsed.failure.kind,
     summary: parsed.failure.message,
