@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { domainCovers, parseConnectors, planConnector, readConnectors } from '../src/verify/connectors.js';
+import { domainCovers, parseConnectors, parseFormatList, planConnector, readConnectors } from '../src/verify/connectors.js';
 import { UsageError } from '../src/core/options.js';
 
 /** A record as Exchange Online exports it (values invented, shape from the docs). */
@@ -142,8 +142,10 @@ describe('a bad export is one clear error naming the file and what is wrong', ()
   it.each([
     ['missing.json', null, /^cannot read connectors file ".*missing\.json": ENOENT$/],
     ['empty.json', '', /^invalid connectors file ".*empty\.json": it is empty$/],
-    ['text.json', 'Name : To on-premises\nSmartHosts : {mail.contoso.test}', /^invalid connectors file ".*text\.json": not JSON \(/],
-    ['truncated.json', JSON.stringify([record(), record()]).slice(0, 700), /^invalid connectors file ".*truncated\.json": not JSON/],
+    // `Name : value` text is Format-List output now (describe 'Format-List' below); prose is neither.
+    ['text.json', 'hello, these are my connectors', /^invalid connectors file ".*text\.json": neither JSON nor Format-List output \(no "Name : value" lines\); export with Get-OutboundConnector \| ConvertTo-Json -Depth 5 > connectors\.json, or Get-OutboundConnector \| Format-List > connectors\.txt$/],
+    ['list.txt', 'Identity : x\nMailbox  : y', /^invalid connectors file ".*list\.txt": no connector in it: expected the output of Get-OutboundConnector .*Format-List > connectors\.txt$/],
+    ['truncated.json', JSON.stringify([record(), record()]).slice(0, 700), /^invalid connectors file ".*truncated\.json": not JSON \(.*\); export with Get-OutboundConnector \| ConvertTo-Json -Depth 5/],
     ['list.json', '[]', /^invalid connectors file ".*list\.json": no connector in it \(an empty list\)$/],
     ['other.json', JSON.stringify({ Name: 'x', Mailbox: 'y' }), /^invalid connectors file ".*other\.json": no connector in it: expected the output of Get-OutboundConnector/],
     ['mixed.json', JSON.stringify([record(), { Identity: 'x' }]), /^invalid connectors file ".*mixed\.json": item #2 is not a connector/],
@@ -218,5 +220,105 @@ describe('plans', () => {
     ['contoso.test', 'a.contoso.test', false],
   ])('domainCovers(%s, %s) = %s', (pattern, domain, want) => {
     expect(domainCovers(pattern, domain)).toBe(want);
+  });
+});
+
+/** `Get-OutboundConnector | Format-List` as a console writes it: padded names, wrapped values, localized dates. */
+const FORMAT_LIST = [
+  '',
+  '',
+  'RunspaceId                    : 0f4a1d5e-2c3b-4a5d-9e8f-112233445566',
+  'Enabled                       : True',
+  'UseMXRecord                   : False',
+  'Comment                       : Mail for the on-premises servers, set up by the',
+  '                                hybrid wizard',
+  'ConnectorType                 : OnPremises',
+  'ConnectorSource               : HybridWizard',
+  'RecipientDomains              : {}',
+  'SmartHosts                    : {mail1.contoso.test, mail2.contoso.test, mail3.contoso.test,',
+  '                                mail4.contoso.test}',
+  'TlsDomain                     : *.contoso.test',
+  'TlsSettings                   : DomainValidation',
+  'IsTransportRuleScoped         : False',
+  'IsValidated                   : True',
+  'LastValidationTimestamp       : 24.07.2026 18:59:12',
+  'WhenChangedUTC                : 7/24/2026 7:01:54 PM',
+  'Identity                      : To on-premises',
+  'Name                          : To on-premises',
+  '',
+  'Enabled                       : False',
+  'UseMXRecord                   : True',
+  'ConnectorType                 : Partner',
+  'RecipientDomains              : {fabrikam.test, *.tailspin.test}',
+  'SmartHosts                    : {}',
+  'TlsDomain                     :',
+  'TlsSettings                   :',
+  'IsTransportRuleScoped         : False',
+  'Identity                      : To partners',
+  'Name                          : To partners',
+  '',
+  '',
+].join('\r\n');
+
+describe('Format-List', () => {
+  it('reads records, padded names, wrapped lists, True/False, empty values and localized dates as text', () => {
+    const [a, b, ...rest] = parseConnectors(FORMAT_LIST, 'connectors.txt');
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({
+      index: 0,
+      name: 'To on-premises',
+      identity: 'To on-premises',
+      enabled: true,
+      connectorType: 'OnPremises',
+      useMxRecord: false,
+      smartHosts: ['mail1.contoso.test', 'mail2.contoso.test', 'mail3.contoso.test', 'mail4.contoso.test'],
+      recipientDomains: [],
+      tlsMode: 'domain-validation',
+      tlsDomain: '*.contoso.test',
+      isTransportRuleScoped: false,
+      isValidated: true,
+      lastValidationTimestamp: null,
+      whenChangedUtc: null,
+    });
+    // The locale of a date is unknown: kept as the export wrote it, beside the other fields.
+    expect(a?.extra).toMatchObject({
+      LastValidationTimestampText: '24.07.2026 18:59:12',
+      WhenChangedUTCText: '7/24/2026 7:01:54 PM',
+      ConnectorSource: 'HybridWizard',
+      Comment: 'Mail for the on-premises servers, set up by thehybrid wizard',
+    });
+    expect(b).toMatchObject({
+      index: 1,
+      name: 'To partners',
+      enabled: false,
+      connectorType: 'Partner',
+      useMxRecord: true,
+      smartHosts: [],
+      recipientDomains: ['fabrikam.test', '*.tailspin.test'],
+      tlsMode: 'opportunistic',
+      tlsDomain: null,
+    });
+    expect(planConnector(a as NonNullable<typeof a>)).toMatchObject({ action: 'probe', targets: ['mail1.contoso.test', 'mail2.contoso.test', 'mail3.contoso.test', 'mail4.contoso.test'] });
+  });
+
+  it('reads the same connectors from Format-List as from JSON, and UTF-16 files as PowerShell writes them', () => {
+    const fromJson = parse([
+      record({ SmartHosts: ['mail.contoso.test'], LastValidationTimestamp: null, WhenChangedUTC: null, ConnectorSource: undefined, RouteAllMessagesViaOnPremises: undefined, CloudServicesMailEnabled: undefined, MtaStsMode: undefined, SmtpDaneMode: undefined, ValidationRecipients: undefined, IsValid: undefined }),
+    ]);
+    const text = ['Name : To on-premises', 'Identity : To on-premises', 'Enabled : True', 'ConnectorType : OnPremises', 'UseMXRecord : False', 'SmartHosts : {mail.contoso.test}', 'RecipientDomains : {}', 'TlsSettings : DomainValidation', 'TlsDomain : *.contoso.test', 'IsTransportRuleScoped : False', 'IsValidated : False', 'LastValidationTimestamp :', 'WhenChangedUTC :'].join('\n');
+    const { extra: _a, ...json } = fromJson[0] as NonNullable<(typeof fromJson)[0]>;
+    const file = join(mkdtempSync(join(tmpdir(), 'mfp-fl-')), 'connectors.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const { extra: _b, ...listed } = readConnectors(file)[0] as NonNullable<(typeof fromJson)[0]>;
+    expect(listed).toEqual(json);
+  });
+
+  it('keeps ISO dates as timestamps, and says which connector holds a bad value', () => {
+    expect(parseFormatList('Name : x\nWhenChangedUTC : 2026-07-24T19:01:54Z')).toEqual([{ Name: 'x', WhenChangedUTC: '2026-07-24T19:01:54Z' }]);
+    expect(parseFormatList('no keys here\n  at all')).toBeNull();
+    expect(() => parseConnectors('Name : To on-premises\nSmartHosts : {mail contoso.test}', 'connectors.txt')).toThrow(
+      /^invalid connectors file "connectors\.txt": connector "To on-premises" \(#1\): SmartHosts: invalid target "mail contoso\.test"/,
+    );
+    expect(() => parseConnectors('Name : To on-premises\nTlsSettings : Mandatory', 'connectors.txt')).toThrow(/TlsSettings: "Mandatory" is not EncryptionOnly/);
   });
 });

@@ -277,7 +277,7 @@ describe('one list of codes', () => {
   it('the result, the policies and explain take their codes from it, in Exchange order', () => {
     expect(EXCHANGE_CODES).toEqual([...CONNECTOR_CODES, 'other']);
     expect(CONNECTOR_CODES).toEqual(['4.4.312', '4.4.315', '4.4.316', '4.4.317', '4.4.318', '4.7.320']);
-    expect(POLICY_CODES).toEqual(['4.7.321', '4.7.322', '4.7.323', '4.7.324']);
+    expect(POLICY_CODES).toEqual(['4.7.321', '4.7.322', '4.7.323', '4.7.324', '4.7.325']);
     expect(POLICY_CODES_OF_POLICIES).toBe(POLICY_CODES);
     expect(KNOWN_CODES).toEqual([...CONNECTOR_CODES, ...POLICY_CODES]);
   });
@@ -295,6 +295,7 @@ describe('one list of codes', () => {
   });
 
   it("explain's refusal names the codes from the list", () => {
-    expect(() => parseReport('550 5.1.1 User unknown')).toThrow(`5.1.1 is not one of the connector codes ${CONNECTOR_CODES.join(', ')} or the DANE codes 4.7.321–4.7.324`);
+    // With its reply code (`550 5.1.1 User unknown`) a foreign status is explained as `other`; bare, it is refused.
+    expect(() => parseReport('the code was 5.1.1')).toThrow(`5.1.1 is not one of the connector codes ${CONNECTOR_CODES.join(', ')} or the DANE codes 4.7.321–4.7.325`);
   });
 });

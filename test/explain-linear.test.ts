@@ -42,11 +42,20 @@ const FRAMES: Record<string, { code: string; frame: (run: string) => string }> =
   'OutboundProxyTargetHostName:': { code: '4.4.316', frame: (r) => `450 4.4.316 Connection refused OutboundProxyTargetHostName: ${r}` },
   'OutboundProxyTargetIP:': { code: '4.4.316', frame: (r) => `450 4.4.316 Connection refused OutboundProxyTargetIP: ${r}` },
   "the bounce's parenthesis": { code: '4.4.316', frame: (r) => `550 5.4.316 Message expired, connection refused(${r}` },
+  // Issue 14's forms: the NDR, the chained bounce, on-premises queue text, the dotted status, quoted-printable.
+  'the NDR\'s Server at … returned': { code: '4.4.316', frame: (r) => `Server at ${r} (203.0.113.25) returned '550 5.4.316 Message expired'` },
+  'the NDR\'s address': { code: '4.4.316', frame: (r) => `Server at mail.contoso.com (${r}) returned '550 5.4.316 Message expired'` },
+  'a chained bounce': { code: '4.4.318', frame: (r) => `550 5.4.300 Message expired -> ${r} -> 421 4.4.2 Connection dropped due to SocketError` },
+  'an on-premises quoted reply': { code: '4.4.317', frame: (r) => `451 4.4.0 Primary target IP address responded with: "${r}` },
+  'the last endpoint attempted': { code: '4.4.312', frame: (r) => `451 4.4.0 DNS query failed. The last endpoint attempted was ${r}` },
+  'a Winsock error': { code: '4.4.315', frame: (r) => `Failed to connect. Winsock error code: ${r}` },
+  'the dotted detail': { code: '4.4.317', frame: (r) => `450 4.4.317 Cannot connect to remote server. ${r}` },
+  'quoted-printable': { code: '4.4.316', frame: (r) => `450 4.4.316 Connection refused [Message=3D${r}` },
   'a SubjectMismatch': { code: '4.4.317', frame: (r) => `450 4.4.317 Cannot connect to remote server [Message=SubjectMismatch Expected Subject: ${r}. Presented Subject: ${r}` },
 };
 
 /** The characters the issue names, and short units that make patterns restart. */
-const RUNS = ['<', 'x', '.', '[', '{', ' ', '=', '0', '7', ']', '}', '*', ':', '(', '\n', '.\n', '1.\n', ' \n', '<a ', 'x.', '[ ', '{ ', '= ', '4.4.', '[Message=', '{MSG='];
+const RUNS = ['<', 'x', '.', '[', '{', ' ', '=', '0', '7', ']', '}', '*', ':', '(', '\n', '.\n', '1.\n', ' \n', '<a ', 'x.', '[ ', '{ ', '= ', '4.4.', '[Message=', '{MSG=', '"', '->', '=\n', '=3D', 'Server at '];
 
 function fill(frame: (run: string) => string, unit: string): string {
   const runs = (frame('').length === frame('a').length - 1 ? 1 : 2) as 1 | 2;

@@ -186,8 +186,9 @@ describe('reading pastes', () => {
     ['', /nothing to explain/],
     ['   \n  ', /nothing to explain/],
     ['hello, my mail is stuck', /cannot read "hello, my mail is stuck": it holds no Exchange status code/],
-    ['550 5.1.1 User unknown', /5\.1\.1 is not one of the connector codes/],
-    ['Reason: [{LED=450 4.4.7 Message delayed};{MSG=}]', /4\.4\.7 is not one of the connector codes/],
+    // A foreign status with its reply code (`550 5.1.1 User unknown`) is explained as `other` (test/explain-forms.test.ts).
+    ['the status was 5.1.1, User unknown', /5\.1\.1 is not one of the connector codes/],
+    ['Reason: [{LED=4.4.7 Message delayed};{MSG=}]', /4\.4\.7 is not one of the connector codes/],
     ['the code was 4.4.31', /4\.4\.31 is not one of the connector codes/],
   ])('refuses %j', (text, message) => {
     expect(() => parseReport(text)).toThrow(UsageError);

@@ -1,5 +1,6 @@
 import type { CertificateReason, FailureKind } from '../../probes/stage.js';
-import { CONNECTOR_STATUS, POLICY_STATUS, type PolicyCode } from '../core/exchange-text.js';
+import { CONNECTOR_STATUS, POLICY_STATUS, type CodeSubject, type PolicyCode, type WhoActs } from '../core/exchange-text.js';
+import type { ReportForm } from '../explain/explain.js';
 import type { ExchangeCode } from '../core/result.js';
 
 /** One code as Microsoft documents it ("Mail flow intelligence" for connectors), in our words. */
@@ -58,7 +59,20 @@ export interface Headings {
   stillFlows: string;
   explain: {
     title: string;
-    forms: Record<'trace' | 'trace-short' | 'bounce' | 'status', string>;
+    forms: Record<ReportForm, string>;
+    /** The paste was quoted-printable and was decoded first. */
+    decodedQp: string;
+    /** The label of a quoted Windows socket error. */
+    winsock: string;
+    /** `Not a connector code: {code}` */
+    otherTitle: string;
+    /** What a code outside the connector family is about, by RFC 3463 subject. */
+    otherMeaning: Record<CodeSubject, string>;
+    /** Who has to act on a code outside the connector family. */
+    whoActs: Record<WhoActs | 'unknown', string>;
+    notRechecked: string;
+    /** The fix first for a connection attempt Windows aborted (Winsock 995): no session began. */
+    connectAborted: string;
     code: string;
     status: string;
     expired: string;
@@ -285,7 +299,33 @@ export const en: Catalog = {
         'trace-short': 'message-trace reason (short form)',
         bounce: 'bounce (NDR) after the queue lifetime',
         status: 'status line',
+        dotted: 'status line with the detail after its title',
+        ndr: 'bounce (NDR): "Server at … returned …"',
+        queue: 'on-premises or hybrid Exchange queue error',
+        chained: 'chained expiry bounce (the innermost cause decides)',
+        other: 'status outside the connector codes',
       },
+      decodedQp: 'The paste was quoted-printable (as in a raw bounce): it was decoded first.',
+      winsock: 'Windows socket error',
+      otherTitle: 'Not a connector code: {code}',
+      otherMeaning: {
+        address: 'the recipient address was refused or does not exist',
+        mailbox: 'the recipient mailbox cannot take the message (full, disabled or over a limit)',
+        system: 'the receiving mail system cannot take the message',
+        network: 'delivery to the receiving network or route failed',
+        protocol: 'the SMTP dialogue broke a rule of the receiving server',
+        content: 'the message content was refused',
+        security: 'the receiving side refused the sender by policy or reputation',
+      },
+      whoActs: {
+        sender: 'Who acts: the sender (correct the address or the message, then send again).',
+        recipient: "Who acts: the recipient's administrator (their server or filter refused the message; ask them to allow or delist the sending address, or fix their side).",
+        microsoft: "Who acts: Microsoft, with the sending tenant's administrator (Exchange Online itself blocked or limited the sending; see the Microsoft 365 Defender restricted entities, or open a case).",
+        unknown: 'Who acts: read the status text; the code does not say.',
+      },
+      connectAborted:
+        "The connection attempt was aborted before any SMTP session began (Windows error 995): check that the server is up and reachable on TCP 25 from Microsoft 365's addresses, and that no firewall or load balancer drops or cuts the attempt.",
+      notRechecked: 'Not re-checked: this code is not about the connection to the smart host (use --recheck to probe the server anyway).',
       code: 'Code',
       status: 'Status',
       expired: 'The message expired in the queue and was returned to the sender: the last deferral was this code.',
@@ -368,6 +408,13 @@ export const en: Catalog = {
       meaning: 'The destination domain returned invalid DNSSEC records: the TLSA lookup failed validation, so a DANE sender cannot tell whether TLS is required. Exchange Online queues the message and, when it gives up, bounces it with 5.7.324 dnssec-invalid.',
       causes: ['Broken DNSSEC in the zone: expired signatures, a DS record that no longer matches the key, or name servers that fail TLSA queries.'],
       fixes: ['Fix the zone\'s DNSSEC with the DNS hosting provider (re-sign, correct the DS at the registrar), and make sure TLSA queries get an answer.'],
+    },
+    '4.7.325': {
+      status: POLICY_STATUS['4.7.325'],
+      title: 'certificate-host-mismatch',
+      meaning: 'Under DANE or MTA-STS, the destination mail server\'s certificate does not name the MX host Exchange Online connected to.',
+      causes: ['The certificate on the MX host lacks the MX host name in its subject alternative names (a default or internal certificate is bound to SMTP).'],
+      fixes: ['Bind a certificate to SMTP whose subject alternative names include every MX host name, and under DANE keep the TLSA record in step with it.'],
     },
   },
   policyOther: {

@@ -112,6 +112,7 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
 
 interface ExplainCliOptions extends ProbeFlags {
   offline?: boolean;
+  recheck?: boolean;
   server?: string;
   json?: boolean;
   lang?: string;
@@ -158,6 +159,7 @@ async function runExplain(words: string[], opts: ExplainCliOptions): Promise<num
   try {
     const result = await explain(text, {
       offline: Boolean(opts.offline),
+      recheck: Boolean(opts.recheck),
       catalog,
       ...probeOptionsFromFlags(opts, 'explain'),
       signal: cancel.signal,
@@ -208,6 +210,7 @@ export function buildProgram(): Command {
     )
     .argument('[text...]', 'the pasted text (quote it), or - for standard input')
     .option('--offline', 'only explain: send nothing')
+    .option('--recheck', 're-check the server even for a status outside the connector codes (such as 550 5.7.1)')
     .option('--server <host>', 'the server to re-check when the paste names none (or instead of it)');
   addProbeFlags(explainCommand, 'explain')
     .option('--json', 'print the result as JSON (schema mailflow-probe/explain@1)')
@@ -236,7 +239,7 @@ export function buildProgram(): Command {
         '(or the smart hosts given) as Exchange Online would, run the checklist, and report',
     )
     .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
-    .option('-c, --connectors <file>', 'the JSON of Get-OutboundConnector | ConvertTo-Json')
+    .option('-c, --connectors <file>', 'the output of Get-OutboundConnector | ConvertTo-Json, or of Get-OutboundConnector | Format-List')
     .option('--config <file>', 'verify the targets of a scheduled-checks config instead (each with its own options)')
     .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
     .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')

@@ -36,6 +36,7 @@ export const POLICY_STATUS = {
   '4.7.322': '450 4.7.322 certificate-expired',
   '4.7.323': '450 4.7.323 tlsa-invalid',
   '4.7.324': '450 4.7.324 dnssec-invalid',
+  '4.7.325': '450 4.7.325 certificate-host-mismatch',
 } as const;
 
 export type ConnectorCode = keyof typeof CONNECTOR_STATUS;
@@ -75,6 +76,15 @@ export const BRACE_FIELD = { led: 'LED', message: 'MSG', server: 'FQDN', ip: 'IP
 /** The trace's tail: `OutboundProxyTargetIP: 203.0.113.25. OutboundProxyTargetHostName: mail.contoso.com`. */
 export const PROXY_FIELD = { ip: 'OutboundProxyTargetIP', server: 'OutboundProxyTargetHostName' } as const;
 
+/** On-premises queues end a failover error with `The last endpoint attempted was 203.0.113.25:25`. */
+export const LAST_ENDPOINT = 'The last endpoint attempted was';
+
+/** The NDR's diagnostic line: `Server at mail.contoso.com (203.0.113.25) returned '550 5.4.317 …'`. */
+export const NDR_SERVER = { before: 'Server at', after: 'returned' } as const;
+
+/** Exchange Online's chained expiry bounce separates each cause with this, outermost first. */
+export const CHAIN_ARROW = '->';
+
 /** A field value longer than this is cut before any pattern looks at it. */
 export const MAX_FIELD_CHARS = 1000;
 
@@ -102,6 +112,10 @@ export const WINSOCK = [
   { number: 10049, errno: 'EADDRNOTAVAIL', name: 'WSAEADDRNOTAVAIL', kind: 'connect-unreachable', stage: 'tcp', meaning: 'the address cannot be reached' },
   // Exchange's "Cannot establish session" variant: the connect was aborted.
   { number: 995, errno: null, name: 'ERROR_OPERATION_ABORTED', kind: 'closed', stage: 'tcp', meaning: 'the connection attempt was aborted' },
+  // Read only (the writer quotes Winsock numbers for connect failures): a connection the
+  // server reset, and a name Windows could not resolve (on-premises queues print these).
+  { number: 10054, errno: 'ECONNRESET', name: 'WSAECONNRESET', kind: 'reset', stage: 'banner', meaning: 'the server reset the connection' },
+  { number: 11001, errno: 'ENOTFOUND', name: 'WSAHOST_NOT_FOUND', kind: 'dns-error', stage: 'dns', meaning: 'the host name was not found' },
 ] as const satisfies ReadonlyArray<{ number: number; errno: string | null; name: string; kind: FailureKind; stage: StageName; meaning: string }>;
 
 export type WinsockError = (typeof WINSOCK)[number];
@@ -263,6 +277,68 @@ export function splitIpPort(value: string | null): { ip: string | null; port: nu
 }
 
 /**
+ * Sentences of on-premises and hybrid Exchange queues (`Get-Queue`, `Get-Message`) and of
+ * Exchange Online's chained expiry bounce, each with the wire outcome it states: the
+ * Exchange Online code follows from `classify`. `reply` marks the sentences that quote the
+ * remote server's reply in double quotes (`… responded with: "421 4.4.1 …"`); `winsock`
+ * those that quote a Windows socket error (read through WINSOCK). Matched as literal
+ * substrings, case-insensitive, longest first.
+ */
+export const QUEUE_SENTENCES = [
+  { text: 'Primary target IP address responded with', kind: 'reply', stage: 'banner', quotes: 'reply' },
+  { text: 'Target host responded with error', kind: 'reply', stage: 'banner', quotes: 'reply' },
+  { text: 'Error encountered while communicating with primary target IP address', kind: 'closed', stage: 'banner', quotes: 'winsock' },
+  { text: 'Failed to connect', kind: 'connect-timeout', stage: 'tcp', quotes: 'winsock' },
+  { text: 'DNS query failed', kind: 'dns-error', stage: 'dns', quotes: null },
+  { text: 'Connection dropped due to SocketError', kind: 'closed', stage: 'banner', quotes: null },
+  { text: 'SMTPSEND.SuspiciousRemoteServerError', kind: 'closed', stage: 'banner', quotes: null },
+  { text: 'Cannot establish session', kind: 'closed', stage: 'tcp', quotes: 'winsock' },
+] as const satisfies ReadonlyArray<{ text: string; kind: FailureKind; stage: StageName; quotes: 'reply' | 'winsock' | null }>;
+
+export type QueueSentence = (typeof QUEUE_SENTENCES)[number];
+
+/** The queue sentence a text holds (the first listed that it contains). */
+export function findQueueSentence(text: string): QueueSentence | undefined {
+  const lower = text.toLowerCase();
+  return QUEUE_SENTENCES.find((q) => lower.includes(q.text.toLowerCase()));
+}
+
+/** The Winsock error a text quotes (`Winsock error code: 10060`, `Socket error code 10061`). */
+export function findWinsock(text: string): WinsockError | undefined {
+  const n = /(?:Socket|Winsock|Win32) error code:? *(\d{1,6})/i.exec(text.slice(0, MAX_FIELD_CHARS))?.[1];
+  return n ? WINSOCK.find((w) => w.number === Number(n)) : undefined;
+}
+
+/**
+ * Who has to act on an enhanced status code outside the connector family (RFC 3463's
+ * subject digit, then the Microsoft-specific ranges): the sender (a bad address, content
+ * refused), the recipient's administrator (their server or filter refused or cannot
+ * take the mail), or Microsoft (Exchange Online's own sending limits and blocks). Read
+ * in order; the first match wins.
+ */
+export const WHO_ACTS = [
+  // Exchange Online's own: tenant or sender blocked for outbound spam (5.7.703–5.7.750), banned sender (5.7.5xx).
+  { pattern: /^[45]\.7\.(?:7\d\d|5\d\d)$/, who: 'microsoft', subject: 'security' },
+  { pattern: /^[45]\.1\.\d{1,3}$/, who: 'sender', subject: 'address' },
+  { pattern: /^[45]\.2\.\d{1,3}$/, who: 'recipient', subject: 'mailbox' },
+  { pattern: /^[45]\.3\.\d{1,3}$/, who: 'recipient', subject: 'system' },
+  { pattern: /^[45]\.4\.\d{1,3}$/, who: 'recipient', subject: 'network' },
+  { pattern: /^[45]\.5\.\d{1,3}$/, who: 'sender', subject: 'protocol' },
+  { pattern: /^[45]\.6\.\d{1,3}$/, who: 'sender', subject: 'content' },
+  // A reputation or policy block at the receiving side: its administrator allows or delists.
+  { pattern: /^[45]\.7\.\d{1,3}$/, who: 'recipient', subject: 'security' },
+] as const;
+
+export type WhoActs = (typeof WHO_ACTS)[number]['who'];
+export type CodeSubject = (typeof WHO_ACTS)[number]['subject'];
+
+/** Who acts on an enhanced code outside the connector family, and what it is about; undefined for a code no row covers. */
+export function whoActs(enhanced: string): { who: WhoActs; subject: CodeSubject } | undefined {
+  const row = WHO_ACTS.find((r) => r.pattern.test(enhanced));
+  return row ? { who: row.who, subject: row.subject } : undefined;
+}
+
+/**
  * Words the prober itself writes for failures that have no Exchange sentence, and plain
  * words people paste: read only when the kind they imply is one the pasted connector code
  * can carry (a 4.4.318 that "timed out" stalled; it did not fail to connect).
@@ -320,8 +396,7 @@ export function readMessageText(code: KnownCode, detail: string | null): Failure
   // "451 4.4.0 TLS negotiation failed …" is Exchange speaking, not the server.
   const lower = d.toLowerCase();
   if (TLS_MARKERS.some((m) => lower.includes(m.toLowerCase()))) return make('tls-handshake');
-  const socket = /(?:Socket|Winsock|Win32) error code:? *(\d{1,6})/i.exec(d)?.[1];
-  const winsock = socket ? WINSOCK.find((w) => w.number === Number(socket)) : undefined;
+  const winsock = findWinsock(d);
   if (winsock) return make(winsock.kind, { stage: winsock.stage, ...(winsock.errno ? { errno: winsock.errno } : {}) });
   const reply = /^([2-5][0-9]{2})[ -](?:([245]\.[0-9]{1,3}\.[0-9]{1,3}) )?(.*)$/.exec(d);
   if (reply) {
@@ -355,6 +430,8 @@ export function readMessageText(code: KnownCode, detail: string | null): Failure
     case '4.7.323':
     case '4.7.324':
       return make('certificate', { reason: 'invalid' });
+    case '4.7.325':
+      return make('certificate', { reason: 'name-mismatch' });
     default: {
       const unhandled: never = code;
       throw new Error(`unread code ${String(unhandled)}`);

@@ -20,15 +20,25 @@ import {
   BRACE_FIELD,
   CONNECTOR_CODES,
   FIELD,
+  findQueueSentence,
+  findWinsock,
+  CHAIN_ARROW,
   isConnectorCode,
+  LAST_ENDPOINT,
+  NDR_SERVER,
+  statusLine,
   KNOWN_CODES,
   MAX_FIELD_CHARS,
   POLICY_CODES,
   PROXY_FIELD,
   readMessageText,
   splitIpPort,
+  whoActs,
   type KnownCode,
+  type WhoActs,
 } from '../core/exchange-text.js';
+import { classify } from '../core/classify.js';
+import { fill } from '../report/text.js';
 import { asciiHostname, resolveSettings, UsageError, type ProbeOptions } from '../core/options.js';
 import { judgeDanePath, lookupDane } from '../policies/dane.js';
 import { presentedChain } from '../policies/index.js';
@@ -38,12 +48,19 @@ import type { Diagnosis, ProbeResult } from '../core/result.js';
 /** Every code `probe explain` reads: the connector codes and the outbound DANE/MTA-STS codes. */
 export type ExplainableCode = KnownCode;
 
-export type ReportForm = 'trace' | 'trace-short' | 'bounce' | 'status';
+export type ReportForm = 'trace' | 'trace-short' | 'bounce' | 'status' | 'dotted' | 'ndr' | 'queue' | 'chained' | 'other';
 
 /** What a paste said, field by field; null where the paste did not say (or redacted it). */
 export interface ParsedReport {
   form: ReportForm;
-  code: ExplainableCode;
+  /** The connector or DANE code; `other` for a status outside them (see `other`). */
+  code: ExplainableCode | 'other';
+  /** The paste was quoted-printable (a raw bounce) and was decoded before reading. */
+  decoded: 'quoted-printable' | null;
+  /** A Windows socket error the paste quotes, with what it means. */
+  winsock: { number: number; name: string; meaning: string } | null;
+  /** For a code outside the connector family: the enhanced code as pasted and who has to act. */
+  other: { enhanced: string; who: WhoActs | null } | null;
   /** The status as pasted, e.g. `450 4.4.317 Cannot connect to remote server`. */
   status: string;
   /** A 5.x.x bounce: the message expired in the queue after repeated 4.x.x deferrals. */
@@ -84,6 +101,8 @@ export interface ExplainResult {
   /** Null when offline or nothing probe-able was in the paste. */
   checks: ExplainCheck[] | null;
   offline: boolean;
+  /** A status outside the connector family, not re-checked because `recheck` was not asked for. */
+  notRechecked?: boolean;
 }
 
 // Keys whose values run until the next key: a truncated or wrapped paste still splits.
@@ -229,10 +248,88 @@ const CODE_TAILS = KNOWN_CODES.map((c) => c.slice(2).replace(/\./g, '\\.')).join
 const STATUS_PATTERN = new RegExp(`\\b([45])[0-9]{2}\\s+([45])\\.(${CODE_TAILS})\\b([^[{}('"]{0,100})`);
 const BARE_CODE_PATTERN = new RegExp(`(?<![\\d.])([45])\\.(${CODE_TAILS})(?![\\d.])`);
 
+/** What decided the code: a known status, or a sentence / socket error / foreign status that stated the outcome. */
+interface Found {
+  code: ExplainableCode | 'other';
+  status: string;
+  expired: boolean;
+  index: number;
+  /** Set when the code was read from a queue sentence or a Winsock error: the wire outcome and its quoted detail. */
+  cause?: { failure: FailureRecord; detail: string | null };
+  /** For a code outside the family, the enhanced code as pasted. */
+  enhanced?: string;
+}
+
+// Any reply with an enhanced code (`451 4.4.0`, `550 5.7.1`): anchored on the digits, bounded.
+const ANY_STATUS = /\b([45][0-9]{2})[ -]{1,3}([245]\.[0-9]{1,3}\.[0-9]{1,3})\b/;
+
 /**
- * Reads a pasted Exchange Online message-trace reason, short-form reason, bounce line or
- * status line. Throws a UsageError naming what is missing when the text holds no
- * connector (4.4.312 … 4.7.320) or DANE (4.7.321 … 4.7.324) code.
+ * An on-premises or hybrid queue sentence, or a Windows socket error, states the outcome
+ * without a connector code: the Exchange Online code is what `classify` gives that outcome.
+ */
+function readCause(text: string): Found | null {
+  const sentence = findQueueSentence(text);
+  const winsock = findWinsock(text);
+  if (!sentence && !winsock) return null;
+  const fromWinsock = winsock && (!sentence || sentence.quotes === 'winsock');
+  const outcome = fromWinsock ? winsock : (sentence as NonNullable<typeof sentence>);
+  const code = classify({ stage: outcome.stage, kind: outcome.kind });
+  if (code === null || !isConnectorCode(code)) return null;
+  const lower = text.toLowerCase();
+  const at = sentence ? lower.indexOf(sentence.text.toLowerCase()) + sentence.text.length : 0;
+  // `… responded with: "421 4.4.1 Connection timed out"`: the quoted reply, or what follows the sentence.
+  const open = text.indexOf('"', at);
+  const close = open >= 0 ? text.indexOf('"', open + 1) : -1;
+  const quoted = open >= 0 ? text.slice(open + 1, close > open ? close : undefined) : text.slice(at).replace(/^[\s:.,;]+/, '');
+  const detail = cap(quoted.trim()) || null;
+  const status = ANY_STATUS.exec(text);
+  const failure = readMessageText(code, detail);
+  // A quoted Winsock number decides over the sentence's default kind; a sentence with no detail keeps its own.
+  const decided = fromWinsock || failure.kind === outcome.kind || (sentence?.quotes === 'reply' && failure.kind === 'reply') ? failure : { ...failure, stage: outcome.stage, kind: outcome.kind };
+  return {
+    code,
+    status: status ? `${status[1]} ${status[2]}${sentence ? ` ${sentence.text}` : ''}` : (sentence?.text ?? `${winsock?.name}`),
+    expired: false,
+    index: status?.index ?? 0,
+    cause: { failure: decided, detail },
+  };
+}
+
+/** A status outside the connector family: read so the server, the address and who acts are not lost. */
+function readOther(text: string): Found | null {
+  const m = ANY_STATUS.exec(text);
+  if (!m) return null;
+  const title = /^[^[{}('"]{0,100}/.exec(text.slice(m.index + m[0].length))?.[0].replace(/\s+/g, ' ').trim().replace(/[\]};.,:]+$/, '') ?? '';
+  return { code: 'other', status: `${m[1]} ${m[2]}${title ? ` ${title}` : ''}`, expired: false, index: m.index, enhanced: m[2] as string };
+}
+
+// `Server at mail.contoso.com (203.0.113.25) returned '550 5.4.317 …'`; the address may be missing.
+const NDR_PATTERN = new RegExp(`${NDR_SERVER.before}\\s+([^\\s()'"]{1,255})\\s*(?:\\(\\s*([^()\\s]{1,64})\\s*\\)\\s*)?${NDR_SERVER.after}\\b`, 'i');
+
+/**
+ * Quoted-printable, as a raw bounce's body is: read as such only when the text holds an
+ * encoded `=` (`=3D`), which Exchange's `[Message=…]` and `{LED=…}` always produce, so a
+ * plain paste with a line wrapped after `=` is never decoded.
+ */
+export function looksQuotedPrintable(text: string): boolean {
+  return /=3D/i.test(text);
+}
+
+/** RFC 2045 §6.7: a soft line break (`=` at the end of a line) goes, `=XX` is that byte; seven-bit text decodes as UTF-8. */
+export function decodeQuotedPrintable(text: string): string {
+  const bytes = text.replace(/=[ \t]*\r?\n|=([0-9A-Fa-f]{2})/g, (_m, hex: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : ''));
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes;
+}
+
+/**
+ * Reads what administrators paste: an Exchange Online message-trace reason (long or short
+ * form), a status line (with its detail after the title, or not), a bounce (`550 5.4.3xx
+ * Message expired …`, the NDR's `Server at … returned '…'`, or the chained `… -> … ->`
+ * form, whose innermost cause decides), an on-premises or hybrid queue error (`451 4.4.0
+ * Primary target IP address responded with: "…"`, Winsock errors), raw quoted-printable
+ * included. A status outside the connector and DANE codes is read as `other`, with who
+ * has to act. Throws a UsageError naming what is missing when the text holds none of these.
  *
  * @example
  * ```ts
@@ -243,21 +340,33 @@ export function parseReport(input: string): ParsedReport {
   if (input.length > MAX_PASTE_CHARS) {
     throw new UsageError(`the paste is ${input.length} characters, more than ${MAX_PASTE_CHARS}: paste only the message-trace reason or the bounce line`);
   }
-  const text = unwrap(input);
+  const qp = looksQuotedPrintable(input);
+  const text = unwrap(qp ? decodeQuotedPrintable(input) : input);
   if (!text) throw new UsageError('nothing to explain: paste the message-trace reason or the bounce line (or pipe it with "-")');
   const brace = braceFields(text);
   const led = brace.fields.get('LED') ?? null;
-  const found = findCode(led ?? text) ?? findCode(text);
+  const scope = led ?? text;
+  // The chained bounce: `550 5.4.300 Message expired -> 451 4.4.400 … -> 421 4.4.2 …`.
+  const firstArrow = scope.indexOf(CHAIN_ARROW);
+  const chained = firstArrow > 0 && ANY_STATUS.test(scope.slice(Math.max(0, firstArrow - 200), firstArrow));
+  const innermost = chained ? scope.slice(scope.lastIndexOf(CHAIN_ARROW) + CHAIN_ARROW.length) : null;
+  const found: Found | null =
+    (innermost !== null ? (findCode(innermost) ?? readCause(innermost)) : null) ??
+    findCode(scope) ??
+    findCode(text) ??
+    readCause(scope) ??
+    (innermost !== null ? readOther(innermost) : null) ??
+    readOther(scope);
   if (!found) {
-    const other = /\b[45][0-9]{2}[ -]+([245]\.[0-9]{1,3}\.[0-9]{1,3})\b/.exec(text)?.[1] ?? /(?<![\d.])([45]\.[0-9]\.[0-9]{1,3})(?![\d.])/.exec(text)?.[1];
+    const other = /(?<![\d.])([45]\.[0-9]\.[0-9]{1,3})(?![\d.])/.exec(text)?.[1];
     const shown = text.length > 60 ? `${text.slice(0, 57)}…` : text;
     throw new UsageError(
       other
-        ? `cannot explain "${shown}": ${other} is not one of the connector codes ${CONNECTOR_CODES.join(', ')} or the DANE codes ${POLICY_CODES[0]}–${POLICY_CODES.at(-1)}`
+        ? `cannot explain "${shown}": ${other} is not one of the connector codes ${CONNECTOR_CODES.join(', ')} or the DANE codes ${POLICY_CODES[0]}–${POLICY_CODES.at(-1)}, and no reply code (such as 550) comes with it`
         : `cannot read "${shown}": it holds no Exchange status code (such as 450 4.4.317) — paste the message-trace "Reason: [{LED=…}]" text or the bounce's "550 5.4.3xx …" line`,
     );
   }
-  const bracket = bracketFields(led ?? text);
+  const bracket = bracketFields(scope);
   const redacted: string[] = [];
   const field = (name: string, value: string | null | undefined): string | null => {
     if (value === undefined || value === null || value === '') return null;
@@ -269,8 +378,10 @@ export function parseReport(input: string): ParsedReport {
   };
 
   // The bounce carries the last deferral's detail in parentheses after its title.
-  let detail = bracket.fields.get(FIELD.message) ?? null;
+  let detail = bracket.fields.get(FIELD.message) ?? found.cause?.detail ?? null;
   let truncated = bracket.open || brace.open;
+  let status = found.status;
+  let dotted = false;
   if (detail === null && found.expired) {
     const after = text.slice(found.index);
     const open = after.indexOf('(');
@@ -281,6 +392,19 @@ export function parseReport(input: string): ParsedReport {
     }
   }
   if (detail === null) detail = brace.fields.get(BRACE_FIELD.message) || null;
+  if (detail === null && found.code !== 'other' && !found.expired) {
+    // `450 4.4.317 Cannot connect to remote server. 5.7.3 STARTTLS is required …`: the detail follows the title.
+    const title = statusLine(found.code).replace(/^\d{3} \S+ /, '');
+    const source = innermost ?? scope;
+    const at = source.slice(0, found.index + 200).toLowerCase().indexOf(title.toLowerCase(), found.index);
+    const rest = at >= 0 ? /^\s*\.\s*([^[{]{1,1000})/.exec(source.slice(at + title.length, at + title.length + MAX_FIELD_CHARS + 8)) : null;
+    const after = rest?.[1]?.trim().replace(/[\]}]+$/, '').trim();
+    if (after) {
+      detail = cap(after) ?? null;
+      status = status.slice(0, status.toLowerCase().indexOf(title.toLowerCase()) + title.length);
+      dotted = true;
+    }
+  }
   if (detail !== null) detail = detail.replace(/\s+/g, ' ');
 
   // A value the paste cuts off is dropped: `203.0.113.2` may be the first digits of `…25`.
@@ -290,29 +414,49 @@ export function parseReport(input: string): ParsedReport {
     incomplete.push(name);
     return undefined;
   };
-  const rawServer = whole(bracket, FIELD.server, 'server') ?? whole(brace, BRACE_FIELD.server, 'server') ?? proxy(text, PROXY_FIELD.server);
+  const ndr = NDR_PATTERN.exec(text);
+  const endpoint = lastEndpoint(text);
+  const rawServer = whole(bracket, FIELD.server, 'server') ?? whole(brace, BRACE_FIELD.server, 'server') ?? ndr?.[1] ?? proxy(text, PROXY_FIELD.server);
   const serverText = field('server', rawServer?.trim());
-  const rawIp = whole(bracket, FIELD.ip, 'ip') ?? whole(brace, BRACE_FIELD.ip, 'ip') ?? proxy(text, PROXY_FIELD.ip);
+  const rawIp = whole(bracket, FIELD.ip, 'ip') ?? whole(brace, BRACE_FIELD.ip, 'ip') ?? ndr?.[2] ?? endpoint ?? proxy(text, PROXY_FIELD.ip);
   const ipText = field('ip', rawIp?.trim());
-  const { ip, port } = splitIpPort(ipText);
+  const split = splitIpPort(ipText);
+  // The endpoint line carries the port the brace `{IP=…}` lacks.
+  const { ip, port } = split.ip && split.port === null && endpoint ? { ip: split.ip, port: splitIpPort(endpoint).ip === split.ip ? splitIpPort(endpoint).port : null } : split;
   const server = cleanHost(serverText);
 
   const lrt = brace.fields.get(BRACE_FIELD.lastAttempt) || null;
-  const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/.exec(led ?? text)?.[1] ?? null;
-  const form: ReportForm = brace.fields.has(BRACE_FIELD.led)
-    ? bracket.fields.size || brace.fields.has(BRACE_FIELD.server)
-      ? 'trace'
-      : 'trace-short'
-    : found.expired
-      ? 'bounce'
-      : 'status';
+  const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/.exec(scope)?.[1] ?? null;
+  const form: ReportForm = chained
+    ? 'chained'
+    : ndr
+      ? 'ndr'
+      : found.code === 'other'
+        ? 'other'
+        : found.cause
+          ? 'queue'
+          : brace.fields.has(BRACE_FIELD.led)
+            ? bracket.fields.size || brace.fields.has(BRACE_FIELD.server)
+              ? 'trace'
+              : 'trace-short'
+            : found.expired
+              ? 'bounce'
+              : dotted
+                ? 'dotted'
+                : 'status';
+  const shownDetail = detail && isRedacted(detail) && !/\d/.test(detail) ? null : detail;
+  const winsock = findWinsock(detail ?? '') ?? findWinsock(found.cause ? scope : '');
+  const who = found.enhanced ? (whoActs(found.enhanced)?.who ?? null) : null;
 
   return {
     form,
     code: found.code,
-    status: found.status,
+    decoded: qp ? 'quoted-printable' : null,
+    winsock: winsock ? { number: winsock.number, name: winsock.name, meaning: winsock.meaning } : null,
+    other: found.enhanced ? { enhanced: found.enhanced, who } : null,
+    status,
     expired: found.expired,
-    detail: detail && isRedacted(detail) && !/\d/.test(detail) ? null : detail,
+    detail: shownDetail,
     server,
     ip,
     port,
@@ -323,8 +467,31 @@ export function parseReport(input: string): ParsedReport {
     redacted,
     truncated,
     incomplete: [...new Set(incomplete)],
-    failure: readMessageText(found.code, detail),
+    failure: found.cause && !bracket.fields.has(FIELD.message)
+      ? found.cause.failure
+      : found.code === 'other'
+        ? otherFailure(found.status, detail)
+        : readMessageText(found.code, detail),
   };
+}
+
+/** The remote reply a foreign status is: what the receiving side said, at the stage it said it. */
+function otherFailure(status: string, detail: string | null): FailureRecord {
+  const m = /^([2-5][0-9]{2}) ([245]\.[0-9]{1,3}\.[0-9]{1,3}) ?(.*)$/.exec(status);
+  return {
+    stage: 'banner',
+    kind: 'reply',
+    message: detail ?? status,
+    ...(m ? { reply: { code: Number(m[1]), enhanced: m[2] as string, lines: [`${m[2]} ${m[3] ?? ''}`.trim()] } } : {}),
+  };
+}
+
+/** `The last endpoint attempted was 203.0.113.25:25` → `203.0.113.25:25`. */
+function lastEndpoint(text: string): string | null {
+  const at = text.toLowerCase().indexOf(LAST_ENDPOINT.toLowerCase());
+  if (at < 0) return null;
+  const m = /^\s*([[\]0-9A-Fa-f:.]{2,64})/.exec(text.slice(at + LAST_ENDPOINT.length, at + LAST_ENDPOINT.length + 80));
+  return m?.[1]?.replace(/\.+$/, '') ?? null;
 }
 
 /** `OutboundProxyTargetIP: 203.0.113.25.` → `203.0.113.25`. */
@@ -343,8 +510,14 @@ export function diagnoseReport(parsed: ParsedReport, catalog: Catalog = en): Dia
     if (parsed.failure.kind === 'reply' && /STARTTLS (is )?required|issue a STARTTLS|5\.7\.0 .*TLS/i.test(parsed.detail ?? '')) {
       diagnosis.firstFix = catalog.headings.explain.starttlsRequired;
     }
+    // A Winsock error at TCP that is not a refusal or a timeout (995: the attempt was
+    // aborted): no session began, so the server's logs have nothing to say.
+    if (parsed.winsock && parsed.failure.stage === 'tcp' && parsed.failure.kind === 'closed') {
+      diagnosis.firstFix = catalog.headings.explain.connectAborted;
+    }
     return diagnosis;
   }
+  if (parsed.code === 'other') return diagnoseOther(parsed, catalog);
   const entry: CodeEntry = catalog.policyCodes[parsed.code];
   return {
     code: 'other',
@@ -362,10 +535,37 @@ export function diagnoseReport(parsed: ParsedReport, catalog: Catalog = en): Dia
   };
 }
 
+/**
+ * A status outside the connector family: what it is about (RFC 3463's subject) and who
+ * has to act, in one line each; the receiving side's own words are kept as they came.
+ */
+function diagnoseOther(parsed: ParsedReport, catalog: Catalog): Diagnosis {
+  const x = catalog.headings.explain;
+  const enhanced = parsed.other?.enhanced ?? '';
+  const subject = whoActs(enhanced)?.subject;
+  const who = x.whoActs[parsed.other?.who ?? 'unknown'];
+  return {
+    code: 'other',
+    status: parsed.status,
+    title: fill(x.otherTitle, { code: enhanced }),
+    meaning: subject ? x.otherMeaning[subject] : parsed.status,
+    causes: [],
+    fixes: [],
+    // Not a smart host's fault: who acts is the first fix, not the connector's partner.
+    partner: '',
+    stage: parsed.failure.stage,
+    kind: parsed.failure.kind,
+    summary: parsed.failure.message,
+    firstFix: who,
+    serverSaid: parsed.detail ?? parsed.status,
+  };
+}
+
 /** How a live result compares with the pasted code. */
 export function compareOutcome(parsed: ParsedReport, result: ProbeResult): ExplainCheck['outcome'] {
   const code: string | null = result.code;
   if (code === null) return 'healthy';
+  if (parsed.code === 'other') return 'different';
   if (code === parsed.code) return 'same';
   // A name mismatch is 4.7.320 in older traces and 4.4.317 in newer ones (EXCHANGE.md).
   const mismatch = (c: string, reason: string | undefined): boolean => (c === '4.7.320' || c === '4.4.317') && reason === 'name-mismatch';
@@ -379,6 +579,8 @@ export interface ExplainOptions extends ProbeOptions {
   offline?: boolean;
   /** The server to re-check when the paste names none (or to override it). */
   server?: string;
+  /** Re-check even a status outside the connector family (which is not about the connection). */
+  recheck?: boolean;
   catalog?: Catalog;
 }
 
@@ -394,7 +596,7 @@ export interface ExplainOptions extends ProbeOptions {
  * ```
  */
 export async function explain(text: string, options: ExplainOptions = {}): Promise<ExplainResult> {
-  const { offline = false, server, catalog: given, ...probeOptions } = options;
+  const { offline = false, recheck = false, server, catalog: given, ...probeOptions } = options;
   const catalog = given ?? (probeOptions.language === undefined ? en : catalogFor(parseLanguage(probeOptions.language)));
   const parsed = parseReport(text);
   if (server !== undefined) {
@@ -404,13 +606,14 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
   }
   const diagnosis = diagnoseReport(parsed, catalog);
   if (offline) return { schema: 'mailflow-probe/explain@1', parsed, diagnosis, checks: null, offline };
+  if (parsed.code === 'other' && !recheck) return { schema: 'mailflow-probe/explain@1', parsed, diagnosis, checks: null, offline, notRechecked: true };
   const targets = [...new Set([parsed.server, parsed.ip].filter((t): t is string => t !== null))];
   if (!targets.length) return { schema: 'mailflow-probe/explain@1', parsed, diagnosis, checks: null, offline };
   // Exchange always uses 25; the paste's port is kept unless the caller points elsewhere.
   const port = probeOptions.port ?? parsed.port ?? undefined;
   const checkOptions = { ...probeOptions, ...(port !== undefined ? { port } : {}) };
   // A DANE code names the MX host: its TLSA records are looked up beside the re-checks.
-  const daneHost = !isConnectorCode(parsed.code) && parsed.server && !net.isIP(parsed.server) ? parsed.server : null;
+  const daneHost = parsed.code !== 'other' && !isConnectorCode(parsed.code) && parsed.server && !net.isIP(parsed.server) ? parsed.server : null;
   const scope = daneHost ? policyContext(daneHost, checkOptions) : null;
   const [results, dane] = await Promise.all([
     Promise.all(targets.map((t) => probe(t, checkOptions))),

@@ -26,15 +26,17 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
   const p = result.parsed;
   const out: string[] = [];
   out.push(paint(1, `${x.title}: ${x.forms[p.form]}`));
-  const labels = [x.code, x.status, x.remoteSaid, x.server, x.ip, x.when, x.proxy, x.redacted];
+  if (p.decoded) out.push(`  ${wrap(x.decodedQp, width, 2)}`);
+  const labels = [x.code, x.status, x.remoteSaid, x.winsock, x.server, x.ip, x.when, x.proxy, x.redacted];
   const pad = Math.max(...labels.map((l) => l.length)) + 2;
   const field = (label: string, value: string | null): void => {
     out.push(`  ${label.padEnd(pad)}${value === null ? paint(2, x.notGiven) : wrap(value, width, pad + 2)}`);
   };
-  field(x.code, p.code);
+  field(x.code, p.other ? p.other.enhanced : p.code);
   field(x.status, p.status);
   if (p.expired) out.push(`  ${' '.repeat(pad)}${wrap(x.expired, width, pad + 2)}`);
   field(x.remoteSaid, p.detail);
+  if (p.winsock) field(x.winsock, `${p.winsock.number} ${p.winsock.name}: ${p.winsock.meaning}`);
   field(x.server, p.server);
   field(x.ip, p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}${p.port ? `:${p.port}` : ''}` : null);
   if (p.lastAttempt) field(x.when, p.lastAttempt);
@@ -50,6 +52,7 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
   out.push('');
   out.push(paint(1, `${x.liveCheck}:`));
   if (result.offline) out.push(`  ${x.offline}`);
+  else if (result.notRechecked) out.push(`  ${wrap(x.notRechecked, width, 2)}`);
   else if (!result.checks) out.push(`  ${wrap(x.noTarget, width, 2)}`);
   else {
     for (const check of result.checks) {

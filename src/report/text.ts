@@ -121,6 +121,7 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
     out.push(`  ${label.padEnd(pad)}${wrap(text, width, pad + 2)}`);
   };
   const list = (label: string, items: string[]): void => {
+    if (!items.length) return;
     out.push(`  ${label.padEnd(pad)}${items.map((c, i) => `${i ? ' '.repeat(pad + 2) : ''}- ${wrap(c, width, pad + 4)}`).join('\n')}`);
   };
   field(h.whatHappened, showStage ? `${d.summary} (${h.stage}: ${d.stage})` : d.summary);
@@ -129,7 +130,7 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
   field(h.fixFirst, d.firstFix);
   list(h.causes, d.causes);
   list(h.fixes, d.fixes);
-  field(h.partner, d.partner);
+  if (d.partner) field(h.partner, d.partner);
   if (d.note) field(h.note, d.note);
   // Findings (src/findings.ts) are written in English only, labels included.
   for (const f of d.findings ?? []) {

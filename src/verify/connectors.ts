@@ -1,6 +1,6 @@
 /**
- * Exchange Online outbound connectors, as `Get-OutboundConnector | ConvertTo-Json` exports
- * them, turned into probe plans.
+ * Exchange Online outbound connectors, as `Get-OutboundConnector | ConvertTo-Json` or
+ * `Get-OutboundConnector | Format-List` exports them, turned into probe plans.
  *
  * The import is forgiving about the shapes PowerShell produces (see EXCHANGE.md) and strict
  * about meaning: a file that cannot be read, is not JSON, or holds no connector is one
@@ -240,8 +240,68 @@ export function decodeExport(bytes: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** The two exports this import reads, named in every message about a file it cannot. */
+export const EXPORT_COMMANDS = 'Get-OutboundConnector | ConvertTo-Json -Depth 5 > connectors.json, or Get-OutboundConnector | Format-List > connectors.txt';
+
+/** Fields whose Format-List text is a date in the exporting machine's locale (`3/7/2026 6:46:06 PM`). */
+const DATE_FIELDS = new Set(['lastvalidationtimestamp', 'whenchangedutc', 'whenchanged', 'whencreated', 'whencreatedutc']);
+
 /**
- * Parses the text of a connector export. `source` names the file in errors.
+ * `Get-OutboundConnector | Format-List`: records separated by blank lines, each line
+ * `Name<padding>: value`; a value the console wrapped continues on lines that start with
+ * blanks; `{a, b}` is a list, `{}` an empty one, `True`/`False` booleans, an empty value
+ * null. A date in the machine's locale cannot be read without knowing the locale: it is
+ * kept as text in `<Field>Text` (so in `extra`) and the field itself is null. Returns
+ * null when the text has no `Key : value` line at all.
+ */
+export function parseFormatList(content: string): Record<string, unknown>[] | null {
+  const records: Array<Array<[string, string]>> = [];
+  let current: Array<[string, string]> | null = null;
+  let sawKey = false;
+  for (const line of content.split(/\r?\n/)) {
+    if (!line.trim()) {
+      current = null;
+      continue;
+    }
+    const entry = /^([A-Za-z][\w.-]{0,100}) *: ?(.*)$/.exec(line);
+    if (entry && !/^\s/.test(line)) {
+      sawKey = true;
+      if (!current) records.push((current = []));
+      current.push([entry[1] as string, (entry[2] ?? '').trim()]);
+      continue;
+    }
+    const last = current?.at(-1);
+    // A wrapped value: list items wrap after their comma (keep one space); words wrap anywhere.
+    if (last && /^\s/.test(line)) last[1] = `${last[1]}${last[1].endsWith(',') ? ' ' : ''}${line.trim()}`;
+  }
+  if (!sawKey) return null;
+  return records.map((pairs) => {
+    const record: Record<string, unknown> = {};
+    for (const [key, raw] of pairs) {
+      const value = formatListValue(raw);
+      if (DATE_FIELDS.has(key.toLowerCase()) && typeof value === 'string' && !isoLike(value)) {
+        record[key] = null;
+        record[`${key}Text`] = value;
+      } else record[key] = value;
+    }
+    return record;
+  });
+}
+
+function formatListValue(raw: string): unknown {
+  if (raw === '') return null;
+  if (/^(true|false)$/i.test(raw)) return /^true$/i.test(raw);
+  const braces = /^\{(.*)\}$/.exec(raw);
+  if (braces) return (braces[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return raw;
+}
+
+function isoLike(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(value) || /^\/Date\(/.test(value);
+}
+
+/**
+ * Parses the text of a connector export, JSON or Format-List. `source` names the file in errors.
  *
  * @example
  * ```ts
@@ -254,10 +314,17 @@ export function parseConnectors(content: string, source: string): Connector[] {
   };
   if (!content.trim()) fail('it is empty');
   let data: unknown;
-  try {
-    data = JSON.parse(content);
-  } catch (err) {
-    fail(`not JSON (${(err as Error).message})`);
+  const trimmed = content.trim();
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    try {
+      data = JSON.parse(content);
+    } catch (err) {
+      fail(`not JSON (${(err as Error).message}); export with ${EXPORT_COMMANDS}`);
+    }
+  } else {
+    const listed = parseFormatList(content);
+    if (!listed) fail(`neither JSON nor Format-List output (no "Name : value" lines); export with ${EXPORT_COMMANDS}`);
+    data = listed;
   }
   // Windows PowerShell 5.1 wraps a piped array as { "value": [...], "Count": n }.
   if (data && typeof data === 'object' && !Array.isArray(data) && !connectorShaped(data)) {
@@ -271,7 +338,7 @@ export function parseConnectors(content: string, source: string): Connector[] {
   if (notConnector !== -1) {
     fail(
       records.length === 1 || notConnector === 0 && !records.some(connectorShaped)
-        ? 'no connector in it: expected the output of Get-OutboundConnector | ConvertTo-Json (objects with Name and SmartHosts, UseMXRecord or TlsSettings)'
+        ? `no connector in it: expected the output of Get-OutboundConnector (objects with Name and SmartHosts, UseMXRecord or TlsSettings); export with ${EXPORT_COMMANDS}`
         : `item #${notConnector + 1} is not a connector (it has no Name with SmartHosts, UseMXRecord or TlsSettings)`,
     );
   }
