@@ -412,7 +412,7 @@ export const en: Catalog = {
     '4.7.325': {
       status: POLICY_STATUS['4.7.325'],
       title: 'certificate-host-mismatch',
-      meaning: 'Under DANE or MTA-STS, the destination mail server\'s certificate does not name the MX host Exchange Online connected to.',
+      meaning: 'Under DANE or MTA-STS, the destination mail server\'s certificate does not name the MX host Exchange Online connected to. Exchange Online queues the message and, when it gives up, bounces it with 5.7.325 certificate-host-mismatch.',
       causes: ['The certificate on the MX host lacks the MX host name in its subject alternative names (a default or internal certificate is bound to SMTP).'],
       fixes: ['Bind a certificate to SMTP whose subject alternative names include every MX host name, and under DANE keep the TLSA record in step with it.'],
     },

@@ -297,7 +297,7 @@ export const ptBR: Catalog = {
     '4.7.325': {
       status: POLICY_STATUS['4.7.325'],
       title: 'certificate-host-mismatch',
-      meaning: 'Sob DANE ou MTA-STS, o certificado do servidor de destino não nomeia o host MX ao qual o Exchange Online se conectou.',
+      meaning: 'Sob DANE ou MTA-STS, o certificado do servidor de destino não nomeia o host MX ao qual o Exchange Online se conectou. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.325 certificate-host-mismatch.',
       causes: ['O certificado do host MX não tem o nome do host MX nos nomes alternativos (um certificado padrão ou interno está vinculado ao SMTP).'],
       fixes: ['Vincule ao SMTP um certificado cujos nomes alternativos incluam todos os nomes de host MX e, sob DANE, mantenha o registro TLSA de acordo.'],
     },
