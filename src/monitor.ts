@@ -15,6 +15,7 @@ import { probe as realProbe } from './engine.js';
 import { claimOwner, History } from './history.js';
 import type { ProbeOptions } from './options.js';
 import type { ProbeResult } from './result.js';
+import { vantageLine } from './report/text.js';
 
 export interface MonitorOptions {
   /** The clock (default: the real one). */
@@ -61,6 +62,8 @@ export function observe(result: ProbeResult, at: Date): Observation {
     summary: result.diagnosis?.summary ?? null,
     firstFix: result.diagnosis?.firstFix ?? null,
     warnings: result.warnings.map((w) => w.message),
+    tls: result.paths.some((p) => p.tls) ? true : result.paths.some((p) => p.verdict !== 'failing' && p.capabilities) ? false : null,
+    ...(result.vantage ? { vantage: vantageLine(result) } : {}),
   };
 }
 

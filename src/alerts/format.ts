@@ -30,6 +30,8 @@ export function alertHeadline(e: AlertEvent): string {
       return 'FLAPPING';
     case 'settled':
       return `SETTLED (${e.state})`;
+    case 'tls-stopped':
+      return 'TLS STOPPED: mail now goes unencrypted';
     default: {
       const never: never = e.kind;
       return String(never);
@@ -59,6 +61,9 @@ export function alertLines(e: AlertEvent): string[] {
     case 'settled':
       lines.push(`${e.target} has stopped flapping and is ${e.state} at ${formatTime(e.at)}.`);
       break;
+    case 'tls-stopped':
+      lines.push(`${e.target} no longer offers STARTTLS at ${formatTime(e.at)}: it did at the previous check; under opportunistic TLS Exchange Online now delivers unencrypted.`);
+      break;
     case 'degraded':
       lines.push(`${e.target} is degraded at ${formatTime(e.at)}: mail flows, but not on every path or not as it should.`);
       break;
@@ -73,6 +78,7 @@ export function alertLines(e: AlertEvent): string[] {
   } else if (e.warnings.length) {
     lines.push(...e.warnings.map((w) => `Warning: ${w}`));
   }
+  if (e.vantage) lines.push(`Checked ${e.vantage}`);
   return lines;
 }
 
