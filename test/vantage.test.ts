@@ -232,6 +232,15 @@ describe('every report says where the probe ran from', () => {
     expect(lines[1]).toBe(`from ${os.hostname()} (source 127.0.0.1) · resolvers ${dns.address} · mailflow-probe ${VERSION}`);
   });
 
+  it("the exporter's target detail page, from the history point", async () => {
+    const server = await raw(noStarttls);
+    const result = await probe('mx1.demo.test', options(server.port, { tlsMode: 'opportunistic' }));
+    const { historyPoint } = await import('../src/exporter/history.js');
+    const { renderTargetDetail } = await import('../src/exporter/status-page.js');
+    const page = renderTargetDetail({ name: 'contoso', targets: ['mx1.demo.test'], history: [historyPoint(result)] }, { now: new Date(), source: 'memory' });
+    expect(page).toContain(`<dt>probed</dt><dd data-field="vantage">from ${os.hostname()} (source 127.0.0.1) · resolvers ${dns.address} · mailflow-probe ${VERSION}</dd>`);
+  });
+
   it('the system resolver is named "system"', () => {
     // No probe: the vantage of settings without resolvers (nothing is sent).
     return import('../src/engine.js').then(({ vantageOf }) => {
