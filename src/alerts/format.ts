@@ -70,6 +70,8 @@ export function alertLines(e: AlertEvent): string[] {
     default:
       lines.push(`${e.target} is ${e.state} at ${formatTime(e.at)}.`);
   }
+  // Where the check ran from, right under what happened (the countdown stays last).
+  if (e.vantage) lines.push(`Checked ${e.vantage}`);
   if (e.state === 'failing') {
     if (e.status) lines.push(`Exchange Online reports: ${e.status}`);
     if (e.stage) lines.push(`Failing stage: ${e.stage}${e.summary ? ` — ${e.summary}` : ''}`);
@@ -78,7 +80,6 @@ export function alertLines(e: AlertEvent): string[] {
   } else if (e.warnings.length) {
     lines.push(...e.warnings.map((w) => `Warning: ${w}`));
   }
-  if (e.vantage) lines.push(`Checked ${e.vantage}`);
   return lines;
 }
 
@@ -109,6 +110,7 @@ export function genericPayload(e: AlertEvent, id: string): Record<string, unknow
     ...(e.thresholdMs !== undefined ? { thresholdMs: e.thresholdMs } : {}),
     ...(e.outageMs !== undefined ? { outageMs: e.outageMs } : {}),
     warnings: e.warnings,
+    ...(e.vantage ? { vantage: e.vantage } : {}),
     title: alertSubject(e),
     text: alertText(e),
   };
