@@ -22,7 +22,10 @@ export interface ContextSettings {
   stageTimeoutMs: number;
   resolvers: ResolverAddress[];
   port: number;
-  ehloName: string;
+  /** null: the address literal of each connection's local address (ProbeContext.ehloName). */
+  ehloName: string | null;
+  /** The local address to connect from; null or absent: the system's choice. */
+  sourceAddress?: string | null;
   tls: TlsPolicy;
   /**
    * How many stage windows may listen on the probe-wide signal at once (Node warns of a
@@ -79,6 +82,7 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
     resolvers: settings.resolvers,
     port: settings.port,
     ehloName: settings.ehloName,
+    sourceAddress: settings.sourceAddress ?? null,
     tls: settings.tls,
     revocationCache: settings.revocationCache ?? defaultRevocationCache(),
   };

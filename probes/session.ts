@@ -74,6 +74,13 @@ export interface SessionFacts {
   /** The replies to the envelope commands that got one. */
   replies: Partial<Record<'mail' | 'rcpt' | 'rset' | 'data', SmtpReply>>;
   failure?: StageFailure;
+  /** The local address the connection came from (socket.localAddress once connected): where the probe stood. */
+  sourceAddress?: string;
+}
+
+/** RFC 5321 §4.1.3: the address literal of an IP address, `[192.0.2.1]` or `[IPv6:2001:db8::1]`. */
+export function addressLiteral(ip: string): string {
+  return ip.includes(':') ? `[IPv6:${ip}]` : `[${ip}]`;
 }
 
 export interface SessionOptions {
@@ -170,7 +177,11 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
     if (plaintext && TLS_STAGES.has(s.stage)) return;
     switch (s.stage) {
       case 'tcp':
-        socket = await run('tcp', () => connectTcp(ctx, options.ip), () => `connected to ${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`);
+        socket = await run('tcp', () => connectTcp(ctx, options.ip), (s) => `connected to ${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}${s.localAddress ? ` from ${s.localAddress}` : ''}`);
+        if (socket.localAddress) facts.sourceAddress = socket.localAddress;
+        // RFC 5321 §4.1.4: with no name configured, greet with the address literal of
+        // the address the server sees, never a single-label host name.
+        if (ctx.ehloName === null && socket.localAddress) ctx = { ...ctx, ehloName: addressLiteral(socket.localAddress) };
         reader = new ReplyReader(socket, ctx.transcript);
         return;
       case 'banner':

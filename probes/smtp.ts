@@ -306,11 +306,13 @@ export async function sayEhlo(
   reader: ReplyReader,
   stage: 'ehlo' | 'ehlo-tls',
 ): Promise<Capabilities> {
-  reader.send(`EHLO ${ctx.ehloName}`);
+  const name = ctx.ehloName;
+  if (name === null) throw new StageFailure(stage, 'internal', 'no EHLO name: the session sets the address literal once connected');
+  reader.send(`EHLO ${name}`);
   const reply = await reader.read(ctx, stage, 'no reply to EHLO');
   if (reply.code === 250) return parseCapabilities(reply, 'ehlo');
   if (reply.code >= 500 && reply.code !== 554) {
-    reader.send(`HELO ${ctx.ehloName}`);
+    reader.send(`HELO ${name}`);
     const helo = await reader.read(ctx, stage, 'no reply to HELO');
     if (helo.code === 250) return parseCapabilities(helo, 'helo');
     throw new StageFailure(stage, 'reply', `the server rejected EHLO and HELO: ${formatReply(helo)}`, {

@@ -210,7 +210,14 @@ export interface ProbeContext {
   stageTimeoutMs: number;
   resolvers: ResolverAddress[];
   port: number;
-  ehloName: string;
+  /**
+   * The name sent in EHLO/HELO; null: the address literal of the connection's own local
+   * address (`[192.0.2.1]`, `[IPv6:2001:db8::1]`, RFC 5321 §4.1.3), which the session
+   * sets once connected.
+   */
+  ehloName: string | null;
+  /** The local address outgoing connections bind to (`--source-address`); null: the system's choice. */
+  sourceAddress?: string | null;
   tls: TlsPolicy;
   /** The dialogue of this path, appended to as it happens. */
   transcript: TranscriptLine[];

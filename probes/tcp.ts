@@ -67,7 +67,15 @@ export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Soc
     window.dispose();
     throw windowFailure(ctx, 'tcp', window, 'no time left to connect', 'connect-timeout');
   }
-  const socket = net.connect({ host: ip, port: ctx.port, noDelay: true });
+  const source = ctx.sourceAddress ?? null;
+  if (source && net.isIP(source) !== net.isIP(ip)) {
+    // A bound source address has one family: a path of the other family cannot be
+    // reached from it. The path fails (code other) rather than being skipped, so a
+    // report never shows fewer paths than Exchange Online would try.
+    window.dispose();
+    throw new StageFailure('tcp', 'internal', `${ip} port ${ctx.port}: cannot connect from source address ${source}: it is IPv${net.isIP(source)}, the path IPv${net.isIP(ip)}`);
+  }
+  const socket = net.connect({ host: ip, port: ctx.port, noDelay: true, ...(source ? { localAddress: source } : {}) });
   try {
     await waitForEvent(socket, 'connect', window, {
       abort: () => windowFailure(ctx, 'tcp', window, 'no answer to the connection attempt', 'connect-timeout'),

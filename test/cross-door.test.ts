@@ -67,7 +67,8 @@ const SCENARIOS: Scenario[] = (
     ['expiring-encryption-only', 'encryption-only', null, 'expiring', healthy()],
     ['expiring-certificate-validation', 'certificate-validation', null, 'expiring', healthy(['certificate-expiring'])],
     ['expiring-domain-validation', 'domain-validation', 'mx1.demo.test', 'expiring', healthy(['certificate-expiring'])],
-    ['opportunistic-plain', 'opportunistic', null, 'plain', healthy(['no-tls'])],
+    // Issue 14: plaintext under opportunistic TLS is the connector as configured: a note, not a warning.
+    ['opportunistic-plain', 'opportunistic', null, 'plain', healthy()],
   ] as const
 ).map(([id, mode, domain, server, want], i) => ({
   id,

@@ -59,7 +59,8 @@ describe('judgePath', () => {
     ['expiring, encryption-only', 'encryption-only', facts({ leafDays: 9 }), 'healthy', null, []],
     ['expired, opportunistic', 'opportunistic', facts({ leafDays: -3 }), 'healthy', null, []],
     ['an expired anchor is never judged', 'certificate-validation', facts({ leafDays: 200 }), 'healthy', null, []],
-    ['no STARTTLS, opportunistic', 'opportunistic', facts({ events: [{ kind: 'no-tls' }] }), 'degraded', null, ['no-tls']],
+    // Issue 14: mail in the clear is what an opportunistic connector allows — a note, not a warning.
+    ['no STARTTLS, opportunistic', 'opportunistic', facts({ events: [{ kind: 'no-tls' }] }), 'healthy', null, []],
     [
       'injection, then a fallback',
       'opportunistic',
@@ -77,6 +78,25 @@ describe('judgePath', () => {
     for (const w of j.warnings) expect([w.host, w.ip]).toEqual([place.host, place.ip]);
     if (code) expect(j.message).toMatch(new RegExp(`^450 ${code.replace(/\./g, '\\.')} .*\\[LastAttemptedServerName=mx1\\.contoso\\.test\\] \\[LastAttemptedIP=127\\.0\\.0\\.1:25\\]$`));
     else expect([j.status, j.message]).toEqual([null, null]);
+  });
+
+  it('no STARTTLS under opportunistic leaves a note that mail goes unencrypted', () => {
+    const j = judgePath(settings('opportunistic'), place, facts({ events: [{ kind: 'no-tls' }] }));
+    expect(j.notes).toEqual(['mx1.contoso.test at 127.0.0.1 does not offer STARTTLS: mail goes unencrypted, as an opportunistic connector allows']);
+  });
+
+  it.each([
+    ['a refusal from outside Microsoft 365', '127.0.0.1', false, new StageFailure('tcp', 'connect-refused', 'refused'), ['failing', '4.4.316', true, false]],
+    ['a timeout from outside Microsoft 365', '127.0.0.1', false, new StageFailure('tcp', 'connect-timeout', 'timed out'), ['failing', '4.4.315', true, false]],
+    ['a 554 greeting from outside', '127.0.0.1', false, new StageFailure('banner', 'reply', 'x', { reply: { code: 554, lines: ['no'] } }), ['failing', '4.4.317', true, false]],
+    ['a refusal from inside Microsoft 365', '40.92.1.2', false, new StageFailure('tcp', 'connect-refused', 'refused'), ['failing', '4.4.316', false, false]],
+    ['a certificate failure is no vantage matter', '127.0.0.1', false, new StageFailure('certificate', 'certificate', 'x', { reason: 'expired' }), ['failing', '4.7.320', false, false]],
+    ['restricted: a refusal is unverifiable, not failing', '127.0.0.1', true, new StageFailure('tcp', 'connect-refused', 'refused'), ['healthy', null, true, true]],
+    ['restricted, from inside: a refusal fails', '2a01:111:f400::25', true, new StageFailure('tcp', 'connect-refused', 'refused'), ['failing', '4.4.316', false, false]],
+  ] as const)('%s', (_what, source, restricted, failure, want) => {
+    const f = { ...facts({ failure }), sourceAddress: source };
+    const j = judgePath({ ...settings('certificate-validation'), restrictedToMicrosoft365: restricted }, place, f);
+    expect([j.verdict, j.code, j.outsideMicrosoft365, j.unverifiable]).toEqual(want);
   });
 
   it("the envelope stages' reply failures are replies like any other (verify's tests, never a connector code of their own)", () => {

@@ -161,7 +161,8 @@ describe('probe --output nagios', () => {
     const days = out.perfdata.find((d) => d.label === 'cert_days')!;
     expect(days).toMatchObject({ uom: '', warn: '30', crit: '7', min: '', max: '' });
     expect(out.summary).toContain(`expires in ${days.value} days`);
-    expect(out.long).toEqual([`OK: mx1.demo.test 127.0.0.1:${good.port}`]);
+    // Issue 14: the long output ends with where the probe ran from.
+    expect(out.long).toEqual([`OK: mx1.demo.test 127.0.0.1:${good.port}`, expect.stringMatching(/^from \S+ \(source 127\.0\.0\.1\) · resolvers 127\.0\.0\.1:\d+ · mailflow-probe \S+$/)]);
   });
 
   it('WARNING and CRITICAL when the certificate has no more days left than -w / -c', async () => {
@@ -185,8 +186,13 @@ describe('probe --output nagios', () => {
     expect(out.summary).toBe(`450 4.4.316 Connection refused at 127.0.0.1:${refused}; 0 of 1 paths pass`);
     expect(out.perfdata.map((d) => d.label)).toEqual(['time', 'tcp', 'paths', 'paths_ok']);
     expect(out.perfdata.find((d) => d.label === 'paths_ok')?.value).toBe(0);
-    expect(out.long).toHaveLength(1);
+    expect(out.long).toHaveLength(3);
     expect(out.long[0]).toMatch(new RegExp(`^CRITICAL: 127\\.0\\.0\\.1:${refused} 450 4\\.4\\.316 Connection refused \\(tcp: `));
+    // Issue 14: refused from outside Microsoft 365's ranges (loopback), so it may differ; and where from.
+    expect(out.long.slice(1)).toEqual([
+      "NOTE: may differ from Exchange Online's result: probed from outside Microsoft 365's ranges",
+      expect.stringMatching(/^from \S+ \(source not connected\) · resolvers 127\.0\.0\.1:\d+ · mailflow-probe \S+$/),
+    ]);
   });
 
   it('an expired certificate under encryption-only: mail flows, but CRITICAL, "expired N days ago", negative days', async () => {
@@ -251,6 +257,7 @@ describe('renderNagios (pure)', () => {
     const out = renderNagios(result, { warningDays: 30, criticalDays: 7 });
     const parsed = parsePluginOutput(out.text);
     expect(parsed.summary).toBe(`450 4.4.316 x/y z at 127.0.0.1:${refused}; 0 of 1 paths pass`);
-    expect(parsed.long).toEqual([`CRITICAL: 127.0.0.1:${refused} 450 4.4.316 a/b (tcp: evil / perf=1 CRITICAL fake)`]);
+    expect(parsed.long[0]).toBe(`CRITICAL: 127.0.0.1:${refused} 450 4.4.316 a/b (tcp: evil / perf=1 CRITICAL fake)`);
+    expect(parsed.long).toHaveLength(3);
   });
 });

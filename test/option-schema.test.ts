@@ -27,6 +27,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-options-'));
 const caPath = path.join(dir, 'root.pem');
 const rootPem = certSet().root.cert;
 writeFileSync(caPath, rootPem);
+const rangesPath = path.join(dir, 'm365.txt');
+writeFileSync(rangesPath, '# test ranges\n127.0.0.0/8\n');
 
 const HOST = 'mx1.demo.test';
 
@@ -70,6 +72,9 @@ const SAMPLES: Record<Exclude<OptionKey, 'signal' | 'addressFilter' | 'revocatio
   },
   ca: { argv: ['--ca-file', caPath], config: 'root.pem', targets: 'root.pem', landed: (s) => s.ca, want: [rootPem.trim()] },
   ehloName: { argv: ['--ehlo-name', 'Probe.Demo.Test'], config: 'Probe.Demo.Test', targets: 'Probe.Demo.Test', landed: (s) => s.ehloName, want: 'probe.demo.test' },
+  sourceAddress: { argv: ['--source-address', '127.0.0.2'], config: '127.0.0.2', targets: '127.0.0.2', landed: (s) => s.sourceAddress, want: '127.0.0.2' },
+  restrictedToMicrosoft365: { argv: ['--restricted-to-m365'], config: true, targets: 'yes', landed: (s) => s.restrictedToMicrosoft365, want: true },
+  m365Ranges: { argv: ['--m365-ranges', rangesPath], config: rangesPath, targets: rangesPath, landed: (s) => s.m365Ranges, want: ['127.0.0.0/8'] },
   timeoutMs: { argv: ['--timeout', '1500'], config: 1500, targets: '1500', landed: (s) => s.timeoutMs, want: 1500 },
   deadlineMs: { argv: ['--deadline', '30000'], config: '30000', targets: '30000', landed: (s) => s.deadlineMs, want: 30000 },
   concurrency: { argv: ['--concurrency', '3'], config: 3, targets: '3', landed: (s) => s.concurrency, want: 3 },

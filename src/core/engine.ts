@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { openContext, type ProbeScope } from '../../probes/context.js';
 import { resolveTarget, type Resolution, type Route } from '../../probes/dns.js';
 import { PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../../probes/session.js';
@@ -9,7 +10,8 @@ import { judgePath, judgeProbe } from './judge.js';
 import { applyPolicies, checkPolicies, recordPeer } from '../policies/index.js';
 import { mapLimit } from './pool.js';
 import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
-import type { PathResult, ProbeResult } from './result.js';
+import type { PathResult, ProbeResult, Vantage } from './result.js';
+import { VERSION } from './version.js';
 
 /** The probe's steps, with a TLS 1.2+ handshake the server refuses explained: which older versions does it speak? */
 const PROBE_STEPS_EXPLAINED: readonly SessionStep[] = PROBE_STEPS.map((s) => (s.stage === 'tls' ? { stage: 'tls', explain: explainTlsFailure } : s));
@@ -72,6 +74,17 @@ function plan(resolution: Resolution): PlannedPath[] {
   });
 }
 
+/** Where this probe runs from: tool, version, host name, resolvers, bound source address. */
+export function vantageOf(settings: Pick<Settings, 'resolvers' | 'sourceAddress'>): Vantage {
+  return {
+    tool: 'mailflow-probe',
+    version: VERSION,
+    host: os.hostname(),
+    resolvers: settings.resolvers.length ? settings.resolvers.map((r) => (r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`)) : ['system'],
+    sourceAddress: settings.sourceAddress,
+  };
+}
+
 /**
  * The SMTP session of one path (probes/session.ts, the probe's steps), judged
  * (src/judge.ts). Never throws for a network outcome; every socket it opens is destroyed
@@ -111,6 +124,7 @@ async function probePath(settings: Settings, scope: ProbeScope, path: PlannedPat
   if (facts.certificate) result.certificate = facts.certificate;
   if (facts.capabilitiesAfterTls) result.capabilitiesAfterTls = facts.capabilitiesAfterTls;
   if (facts.failure) result.failure = facts.failure.toJSON();
+  result.sourceAddress = facts.sourceAddress ?? null;
   const judged = judgePath(settings, path, facts, catalog);
   result.verdict = judged.verdict;
   result.code = judged.code;
@@ -118,6 +132,9 @@ async function probePath(settings: Settings, scope: ProbeScope, path: PlannedPat
   result.message = judged.message;
   result.warnings = judged.warnings;
   if (judged.findings.length) result.findings = judged.findings;
+  if (judged.notes.length) result.notes = judged.notes;
+  if (judged.outsideMicrosoft365) result.outsideMicrosoft365 = true;
+  if (judged.unverifiable) result.unverifiable = true;
   result.durationMs = ms(started);
   return result;
 }
@@ -152,6 +169,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       resolvers: settings.resolvers,
       port: settings.port,
       ehloName: settings.ehloName,
+      sourceAddress: settings.sourceAddress,
       tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
       listeners: settings.concurrency + settings.targets.length * 8 + 10,
       ...(options.revocationCache ? { revocationCache: options.revocationCache } : {}),
@@ -178,6 +196,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     // A path the recipient's policy refuses is a failed path: applied before the verdict.
     if (policies) applyPolicies(paths, policies);
     const summary = judgeProbe(settings, resolutions, paths, startedAt, ms(started), scope.base.cancel.aborted, catalog);
+    summary.vantage = vantageOf(settings);
     // Asked for explicitly, a probe with no MX route says so (the report's "Not an MX route").
     if (policies && (policies.length || options.policies === true)) summary.policies = policies;
     return summary;

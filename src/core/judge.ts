@@ -19,6 +19,7 @@ import { classify } from './classify.js';
 import { diagnose, diagnosePolicy, exchangeMessage } from './diagnose.js';
 import { policyMessage, statusLine } from './exchange-text.js';
 import { detectFindings, type Finding } from './findings.js';
+import { M365_RANGES, inRanges } from './m365-ranges.js';
 import type { ExchangeCode, PathResult, PolicyRefusal, ProbeResult, Verdict, Warning } from './result.js';
 import { RESULT_SCHEMA } from './result.js';
 
@@ -28,6 +29,12 @@ export interface PathSettings {
   /** Warn when a certificate the connector validates expires within this many days. */
   warnDays: number;
   port: number;
+  /** The smart host accepts only Microsoft 365's addresses (`--restricted-to-m365`). */
+  restrictedToMicrosoft365?: boolean;
+  /** The ranges Exchange Online delivers from (default: src/m365-ranges.ts). */
+  m365Ranges?: readonly string[];
+  /** The bound source address, for a path that never connected (so never learnt its own). */
+  sourceAddress?: string | null;
 }
 
 /** Where the path went: the host and address its warnings and message name. */
@@ -43,6 +50,18 @@ export interface PathJudgement {
   message: string | null;
   warnings: Warning[];
   findings: Finding[];
+  notes: string[];
+  /** Refused from outside Microsoft 365's ranges (PathResult.outsideMicrosoft365). */
+  outsideMicrosoft365: boolean;
+  unverifiable: boolean;
+}
+
+/**
+ * A refusal that a smart host allowing only Microsoft 365's ranges gives everyone else:
+ * no answer (4.4.315), a reset (4.4.316), or a permanent refusal in the greeting.
+ */
+function refusesStrangers(code: ExchangeCode, failure: { stage: string; kind: string; reply?: { code: number } }): boolean {
+  return code === '4.4.315' || code === '4.4.316' || (failure.stage === 'banner' && failure.kind === 'reply' && (failure.reply?.code ?? 0) >= 500);
 }
 
 /**
@@ -76,17 +95,34 @@ export function judgePath(settings: PathSettings, place: PathPlace, facts: Sessi
       }
     }
   }
+  const notes: string[] = [];
   for (const e of facts.events) {
-    if (e.kind === 'no-tls') warn('no-tls', 'the server does not offer STARTTLS: Exchange Online would deliver without encryption (opportunistic TLS)');
+    // Opportunistic TLS (TlsSettings $null) delivers in the clear when STARTTLS is not
+    // offered: that is the connector as configured, so a note, not a warning. The
+    // scheduled checks alert once when a target that used TLS stops offering it.
+    if (e.kind === 'no-tls') notes.push(`${place.host}${place.ip ? ` at ${place.ip}` : ''} does not offer STARTTLS: mail goes unencrypted, as an opportunistic connector allows`);
     if (e.kind === 'tls-fallback') {
       warn('tls-fallback', `the TLS upgrade failed (${e.failure.message}): Exchange Online would fall back to delivering without encryption`);
     }
   }
   const findings = detectFindings(facts.transcript);
-  if (!facts.failure) return { verdict: warnings.length ? 'degraded' : 'healthy', code: null, status: null, message: null, warnings, findings };
+  const plain = { notes, outsideMicrosoft365: false, unverifiable: false };
+  if (!facts.failure) return { verdict: warnings.length ? 'degraded' : 'healthy', code: null, status: null, message: null, warnings, findings, ...plain };
   const failure = facts.failure.toJSON();
   const code = classify(failure);
+  const source = facts.sourceAddress ?? settings.sourceAddress ?? null;
+  // On loopback, a desk or a monitoring host the source is never in Microsoft 365's
+  // ranges; an unknown source (no connection made, nothing bound) counts as outside too.
+  const outside = code !== null && refusesStrangers(code, failure) && !(source && inRanges(source, settings.m365Ranges ?? M365_RANGES));
+  if (outside && settings.restrictedToMicrosoft365) {
+    notes.push(
+      `${place.host}${place.ip ? ` at ${place.ip}` : ''} refused the probe from ${source ?? 'this machine'} (${failure.message}); it accepts only Microsoft 365's addresses, so this path is unverifiable from here`,
+    );
+    return { verdict: 'healthy', code: null, status: null, message: null, warnings, findings, notes, outsideMicrosoft365: true, unverifiable: true };
+  }
   return {
+    ...plain,
+    outsideMicrosoft365: outside,
     verdict: 'failing',
     code,
     status: code && code !== 'other' ? diagnose(code, failure, catalog).status : null,
@@ -119,6 +155,17 @@ export interface ProbeSettings {
   tlsMode: TlsMode;
   tlsDomain: string | null;
   port: number;
+  /** The ranges Exchange Online delivers from, listed in a refused-from-outside diagnosis. */
+  m365Ranges?: readonly string[];
+}
+
+/** What a diagnosis says when the headline path was refused from outside Microsoft 365's ranges. */
+export function vantageMessage(source: string | null, ranges: readonly string[]): string {
+  return (
+    `probed from ${source ?? 'this machine'}, outside the ranges Exchange Online delivers from: a smart host that allows only Microsoft 365's ranges ` +
+    `refuses everyone else this way, so Exchange Online's result may differ. If it is so restricted, it must allow ${ranges.join(', ')} ` +
+    '(use --restricted-to-m365 to report this as unverifiable from here)'
+  );
 }
 
 /**
@@ -148,6 +195,8 @@ export function judgeProbe(
   // The headline is the first failing path in Exchange Online's order: paths are already
   // in target order, then MX preference, then address order.
   const headline = failed[0];
+  const notes = [...new Set(paths.flatMap((p) => p.notes ?? []))];
+  const ranges = [...(settings.m365Ranges ?? M365_RANGES)];
   return {
     schema: RESULT_SCHEMA,
     targets: settings.targets,
@@ -170,8 +219,14 @@ export function judgeProbe(
             ...diagnose(headline.code as ExchangeCode, headline.failure, catalog),
             // A finding names the cause more exactly than the code's generic first fix.
             ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
+            ...(headline.outsideMicrosoft365
+              ? { vantage: { sourceAddress: headline.sourceAddress ?? null, ranges, message: vantageMessage(headline.sourceAddress ?? null, ranges) } }
+              : {}),
           }
         : null,
     warnings,
+    ...(notes.length ? { notes } : {}),
+    ...(paths.some((p) => p.outsideMicrosoft365 && !p.unverifiable) ? { mayDiffer: true } : {}),
+    ...(paths.some((p) => p.unverifiable) ? { unverifiable: true } : {}),
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { domainToASCII } from 'node:url';
 import type { RevocationMode } from '../../probes/revocation-modes.js';
 import type { ResolverAddress, TlsMode } from '../../probes/stage.js';
+import { M365_RANGES, readRanges } from './m365-ranges.js';
 import { OPTIONS, optionSpec, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
 import type { RevocationCache } from '../../probes/revocation-cache.js';
 
@@ -28,6 +29,12 @@ export interface ProbeOptions {
   /** Extra trust anchors (PEM certificates), added to Node's bundled roots. */
   ca?: readonly string[];
   ehloName?: string;
+  /** The local IP address to connect from; a path of the other address family fails (code other). */
+  sourceAddress?: string | null;
+  /** The smart host accepts only Microsoft 365's addresses: a refusal seen from elsewhere is `unverifiable`, not failing. */
+  restrictedToMicrosoft365?: boolean;
+  /** A file of the ranges Exchange Online delivers from (one CIDR a line), instead of src/m365-ranges.ts's list. */
+  m365Ranges?: string | null;
   /** The most any one stage may wait, in ms (default 10 000). */
   timeoutMs?: number;
   /** The most the whole probe may take, in ms (default 60 000). */
@@ -64,7 +71,12 @@ export interface Settings {
   tlsMode: TlsMode;
   tlsDomain: string | null;
   ca: string[];
-  ehloName: string;
+  /** null: the address literal of each connection's source address (the session sets it). */
+  ehloName: string | null;
+  sourceAddress: string | null;
+  restrictedToMicrosoft365: boolean;
+  /** The ranges Exchange Online delivers from. */
+  m365Ranges: readonly string[];
   timeoutMs: number;
   deadlineMs: number;
   concurrency: number;
@@ -240,10 +252,38 @@ export function parseCaPem(pem: string, source: string): string[] {
   return blocks;
 }
 
-/** The host name we greet with by default: this machine's name, if it is a valid one. */
-export function defaultEhloName(): string {
-  const host = asciiHostname(os.hostname());
-  return 'name' in host ? host.name : 'localhost';
+/**
+ * The name we greet with by default: this machine's name when it is fully qualified (has a
+ * dot). Otherwise null, and the session greets with the address literal of the
+ * connection's source address (RFC 5321 §4.1.4, §4.1.3): a single label such as `vm` is
+ * refused by receivers that require a fully qualified name, which Exchange Online never is.
+ *
+ * @example
+ * ```ts
+ * defaultEhloName('probe.contoso.com'); // 'probe.contoso.com'
+ * defaultEhloName('vm'); // null
+ * ```
+ */
+export function defaultEhloName(hostname: string = os.hostname()): string | null {
+  const host = asciiHostname(hostname);
+  return 'name' in host && host.name.includes('.') ? host.name : null;
+}
+
+/** A source address to bind to: an IP address (no zone index). */
+export function parseSourceAddress(input: string): string {
+  const text = input.trim().replace(/^\[(.*)\]$/, '$1');
+  if (!net.isIP(text)) throw new UsageError(`invalid source address ${quote(input)}: must be an IP address of this machine`);
+  return text.toLowerCase();
+}
+
+/** The ranges of a `--m365-ranges` file; a UsageError names the file. */
+export function readM365Ranges(file: string): string[] {
+  try {
+    return readRanges(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(`invalid Microsoft 365 ranges file ${quote(file)}: ${e.code ?? e.message}`);
+  }
 }
 
 /**
@@ -285,6 +325,7 @@ const TEXT_PARSERS: Partial<Record<OptionKey, (text: string) => unknown>> = {
   resolvers: parseResolver,
   tlsDomain: parseTlsDomain,
   ehloName: parseEhloName,
+  sourceAddress: parseSourceAddress,
 };
 
 /**
@@ -329,7 +370,10 @@ export function resolveSettings(targets: string | readonly string[], options: Pr
     tlsMode,
     tlsDomain,
     ca: (options.ca ?? []).flatMap((pem, i) => parseCaPem(pem, `ca[${i}]`)),
-    ehloName: value('ehloName', defaultEhloName),
+    ehloName: value<string | null>('ehloName', () => defaultEhloName()),
+    sourceAddress: options.sourceAddress ? parseSourceAddress(options.sourceAddress) : null,
+    restrictedToMicrosoft365: options.restrictedToMicrosoft365 ?? false,
+    m365Ranges: options.m365Ranges ? readM365Ranges(options.m365Ranges) : M365_RANGES,
     timeoutMs: value('timeoutMs', () => DEFAULTS.timeoutMs),
     deadlineMs: value('deadlineMs', () => DEFAULTS.deadlineMs),
     concurrency: value('concurrency', () => DEFAULTS.concurrency),

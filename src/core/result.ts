@@ -82,6 +82,33 @@ export interface PathResult {
   warnings: Warning[];
   /** Facts recognised from what the server sent, e.g. an SMTP-inspecting firewall (src/findings.ts). */
   findings?: Finding[];
+  /** The local address the probe connected from (null: no connection was made). */
+  sourceAddress?: string | null;
+  /** What a report shows but that does not lower the verdict, e.g. mail going unencrypted under opportunistic TLS. */
+  notes?: string[];
+  /**
+   * The path was refused (4.4.315, 4.4.316, or a 5xx greeting) from an address outside
+   * Microsoft 365's ranges: a smart host that allows only those answers everyone else
+   * this way, so Exchange Online's own result may differ.
+   */
+  outsideMicrosoft365?: boolean;
+  /**
+   * With `restrictedToMicrosoft365`: such a refusal cannot be verified from here. The path
+   * then counts as passed (verdict healthy, code null; the failure and stages stay as facts).
+   */
+  unverifiable?: boolean;
+}
+
+/** Where the probe ran from: every report says so. */
+export interface Vantage {
+  tool: 'mailflow-probe';
+  version: string;
+  /** This machine's host name. */
+  host: string;
+  /** The DNS servers asked (`HOST:PORT`), or `["system"]`. */
+  resolvers: string[];
+  /** The source address connections were bound to (`--source-address`); null: the system's choice. */
+  sourceAddress: string | null;
 }
 
 export interface Diagnosis {
@@ -104,6 +131,8 @@ export interface Diagnosis {
   note?: string;
   /** The headline path's findings: what else is in the way, and how to turn it off. */
   findings?: Finding[];
+  /** The headline path was refused from outside Microsoft 365's ranges: Exchange Online's result may differ. */
+  vantage?: { sourceAddress: string | null; ranges: string[]; message: string };
 }
 
 /** The `--json` contract, schema `mailflow-probe/result@1` (fields may be added, never renamed). */
@@ -127,4 +156,12 @@ export interface ProbeResult {
   warnings: Warning[];
   /** DANE, MTA-STS and TLS-RPT of each target that resolved by MX (checked unless `policies: false`). */
   policies?: PoliciesResult[];
+  /** Where the probe ran from (tool, version, host, resolvers). */
+  vantage?: Vantage;
+  /** The paths' notes, once each: shown, but no warning and no change to the verdict. */
+  notes?: string[];
+  /** True when a path was refused from outside Microsoft 365's ranges: the verdict may differ from Exchange Online's. */
+  mayDiffer?: boolean;
+  /** True when a path could not be verified from here (`restrictedToMicrosoft365`). */
+  unverifiable?: boolean;
 }

@@ -7,6 +7,7 @@ import { en } from '../catalog/en.js';
 import type { ResultRow } from '../scheduled/history.js';
 import type { ResultCode, ProbeResult, Verdict } from '../core/result.js';
 import { earliestExpiry, headlinePath } from '../core/result-facts.js';
+import { vantageLine } from '../report/text.js';
 
 /** One point of a target's history: enough for the chart and the last-verdict column. */
 export interface HistoryPoint {
@@ -32,6 +33,8 @@ export interface PointDetail {
   /** When the earliest certificate expires (ISO 8601), or null when none was seen. */
   certExpires: string | null;
   paths: { host: string; ip: string | null; verdict: Verdict; stages: { name: string; ok: boolean; ms: number }[] }[];
+  /** Where the probe ran from, one line (src/report/text.ts vantageLine); absent in older points and in the SQLite history. */
+  vantage?: string;
 }
 
 /** The code's first fix in the catalogue: what a stored result (which keeps no diagnosis) can say. */
@@ -60,6 +63,7 @@ export function historyPoint(result: ProbeResult): HistoryPoint {
       firstFix: result.diagnosis?.firstFix ?? codeFirstFix(result.code),
       certExpires: earliestExpiry(result)?.validTo ?? null,
       paths: result.paths.map((p) => ({ host: p.host, ip: p.ip, verdict: p.verdict, stages: p.stages.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms })) })),
+      ...(result.vantage ? { vantage: vantageLine(result) } : {}),
     },
   };
 }

@@ -117,6 +117,7 @@ export function renderTargetDetail(row: StatusRow, opts: { now: Date; source: st
       const expires = Date.parse(d.certExpires);
       field('certificate', 'certificate', `expires ${escape(utc(expires))} (${escape(daysText(Math.floor((expires - opts.now.getTime()) / DAY_MS)))})`);
     }
+    if (d?.vantage) field('vantage', 'probed', escape(d.vantage));
   }
   const paths = (d?.paths ?? [])
     .map((p) => {

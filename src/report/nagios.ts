@@ -8,6 +8,7 @@
 import { STAGES } from '../../probes/stage.js';
 import type { PathResult, ProbeResult } from '../core/result.js';
 import { earliestExpiry, headlinePath, seconds } from '../core/result-facts.js';
+import { vantageLine } from './text.js';
 
 export const NAGIOS_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 export type NagiosState = (typeof NAGIOS_STATES)[number];
@@ -119,6 +120,12 @@ export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds =
         `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p)}${p.code ? ` ${p.status ?? p.code}` : ''}${p.failure ? ` (${p.failure.stage}: ${p.failure.message})` : p.policyRefusal ? ` (${p.policyRefusal.domain}'s ${p.policyRefusal.policy} policy: ${p.policyRefusal.problem})` : ''}`,
       ),
   );
+  // Where the probe ran from, and what that means for the answer (issue 14).
+  if (result.unverifiable) long.push('NOTE: unverifiable from here: the smart host accepts only Microsoft 365\'s addresses');
+  if (result.mayDiffer) long.push("NOTE: may differ from Exchange Online's result: probed from outside Microsoft 365's ranges");
+  for (const n of result.notes ?? []) long.push(plain(`NOTE: ${n}`));
+  const vantage = vantageLine(result);
+  if (vantage) long.push(plain(vantage));
   const text = [`SMTP-CONNECTOR ${state} - ${plain(summary)} | ${data.join(' ')}`, ...long].join('\n');
   return { text: `${text}\n`, state, exitCode: level as NagiosOutput['exitCode'] };
 }

@@ -63,12 +63,17 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
   const out: string[] = [];
   const tls = result.tlsMode + (result.tlsDomain ? ` (${result.tlsDomain})` : '');
   out.push(paint('dim', `mailflow-probe · ${result.targets.join(', ')} · port ${result.port} · TLS ${tls}`));
+  const vantage = vantageLine(result);
+  if (vantage) out.push(paint('dim', vantage));
   const headline = result.cancelled
     ? paint('yellow', h.cancelled)
     : paint(verdictStyle[result.verdict], paint('bold', h.verdicts[result.verdict]));
   const passed = result.paths.filter((p) => p.verdict !== 'failing').length;
   const code = result.status ?? (result.code === 'other' ? h.otherCode : '');
   out.push(`${headline}${code ? `  ${code}` : ''}  ${paint('dim', `${fill(h.pathsPass, { passed, total: result.paths.length })} · ${formatMs(result.durationMs)}`)}`);
+  // The vantage point's caveats are English only, as findings are.
+  if (result.unverifiable) out.push(paint('yellow', 'unverifiable from here: the smart host accepts only Microsoft 365\'s addresses'));
+  if (result.mayDiffer) out.push(paint('yellow', "may differ from Exchange Online's result: probed from outside Microsoft 365's ranges"));
 
   for (const p of result.paths) {
     out.push('');
@@ -81,6 +86,7 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
     for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${f.title}: ${f.evidence.join(' | ')}`, width, 6)}`);
+    for (const n of p.notes ?? []) out.push(`    ${paint('cyan', 'i')} ${wrap(n, width, 6)}`);
     if (p.certificate) for (const line of certificateLines(p.certificate)) out.push(paint('dim', line));
     if (options.transcript && p.transcript.length) {
       out.push(paint('dim', `    ${h.transcript}`));
@@ -110,6 +116,18 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
 }
 
 /**
+ * Where the probe ran from, in one line: `from HOST (source ADDR) · resolvers … · mailflow-probe VERSION`.
+ * Shared by the text, nagios and alert reports. Empty for a result without `vantage`.
+ */
+export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>): string {
+  const v = result.vantage;
+  if (!v) return '';
+  const sources = [...new Set(result.paths.map((p) => p.sourceAddress).filter((a): a is string => !!a))];
+  const source = sources.length ? sources.join(', ') : (v.sourceAddress ?? 'not connected');
+  return `from ${v.host} (source ${source}) · resolvers ${v.resolvers.join(', ')} · ${v.tool} ${v.version}`;
+}
+
+/**
  * The diagnosis fields (what happened, meaning, fixes …), labels padded to the longest
  * label of the catalog's language. Shared with `probe explain`, which leaves out the stage
  * (a paste does not say which stage failed; only a live probe knows).
@@ -132,6 +150,7 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
   list(h.fixes, d.fixes);
   if (d.partner) field(h.partner, d.partner);
   if (d.note) field(h.note, d.note);
+  if (d.vantage) field('From here', d.vantage.message);
   // Findings (src/findings.ts) are written in English only, labels included.
   for (const f of d.findings ?? []) {
     field('Finding', f.message);

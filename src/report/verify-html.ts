@@ -11,6 +11,7 @@ import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/
 import { html as esc } from './sanitize.js';
 import { daysText } from './certificate-text.js';
 import { describeConnector, summaryLine } from './verify-text.js';
+import { vantageLine } from './text.js';
 
 /** HTML-escapes text for element content and attribute values (report/sanitize.ts). */
 export { esc };
@@ -152,6 +153,12 @@ function card(c: ConnectorReport, i: number): string {
   return parts.join('\n');
 }
 
+/** Where the probes ran from: every report says so (issue 14). */
+function vantageHtml(report: VerifyReport): string {
+  const line = vantageLine({ vantage: report.vantage, paths: report.connectors.flatMap((c) => c.result?.paths ?? []) });
+  return line ? `<p class="meta" data-role="vantage">${esc(line)}</p>` : '';
+}
+
 /** The whole report as one HTML document. */
 export function renderVerifyHtml(report: VerifyReport): string {
   const overview = report.connectors
@@ -173,6 +180,7 @@ export function renderVerifyHtml(report: VerifyReport): string {
 <header class="summary">
 <h1><span class="badge v-${report.verdict}" data-role="overall">${esc(report.verdict.toUpperCase())}</span> Exchange Online connector verification</h1>
 <p class="meta">${esc(summaryLine(report))} · ${esc(report.source)} · ${esc(report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · maximum message size ${esc(formatBytes(report.maxMessageSize))} · certificate warning horizon ${report.warnDays} days</p>
+${vantageHtml(report)}
 <table class="overview"><tr><th>Connector</th><th>Verdict</th><th>Code</th><th>Route and TLS</th></tr>${overview}</table>
 </header>
 ${report.connectors.map(card).join('\n')}

@@ -11,7 +11,7 @@
  */
 import type { ResultCode, Verdict } from '../core/result.js';
 
-export type AlertKind = 'degraded' | 'failing' | 'escalation' | 'bouncing' | 'reminder' | 'recovered' | 'flapping' | 'settled';
+export type AlertKind = 'degraded' | 'failing' | 'escalation' | 'bouncing' | 'reminder' | 'recovered' | 'flapping' | 'settled' | 'tls-stopped';
 
 /** What one confirmed check found (the monitor builds it from a ProbeResult). */
 export interface Observation {
@@ -24,6 +24,10 @@ export interface Observation {
   firstFix: string | null;
   /** The warnings of a degraded result, one line each. */
   warnings: string[];
+  /** Whether mail went over TLS: true when a path upgraded, false when the paths that passed went plain, null when unknown. */
+  tls?: boolean | null;
+  /** Where the check ran from, one line (src/report/text.ts vantageLine). */
+  vantage?: string;
 }
 
 export interface TargetState {
@@ -41,6 +45,8 @@ export interface TargetState {
   changes: string[];
   flapping: boolean;
   lastCheckAt: string | null;
+  /** Whether the last check that could tell saw TLS (absent in older states). */
+  usedTls?: boolean;
 }
 
 export interface AlertPolicy {
@@ -74,6 +80,8 @@ export interface AlertEvent {
   summary: string | null;
   firstFix: string | null;
   warnings: string[];
+  /** Where the check ran from (absent in older events). */
+  vantage?: string;
 }
 
 export function initialState(target: string): TargetState {
@@ -122,6 +130,7 @@ export function advance(prev: TargetState, obs: Observation, policy: AlertPolicy
     changes,
     flapping: prev.flapping,
     lastCheckAt: at,
+    ...(obs.tls === true || obs.tls === false ? { usedTls: obs.tls } : prev.usedTls !== undefined ? { usedTls: prev.usedTls } : {}),
   };
 
   const alerts: AlertEvent[] = [];
@@ -141,6 +150,7 @@ export function advance(prev: TargetState, obs: Observation, policy: AlertPolicy
       summary: obs.summary,
       firstFix: obs.firstFix,
       warnings: obs.warnings,
+      ...(obs.vantage ? { vantage: obs.vantage } : {}),
       ...extra,
     });
   };
@@ -160,6 +170,10 @@ export function advance(prev: TargetState, obs: Observation, policy: AlertPolicy
     else if (state === 'degraded') alert('degraded');
     else if (prev.state === 'degraded') alert('recovered');
   }
+
+  // Opportunistic TLS delivers in the clear without warning, but a target that used TLS
+  // and stops offering it is a change worth saying, once (the next check already sees false).
+  if (prev.usedTls === true && obs.tls === false && !alerts.length) alert('tls-stopped');
 
   if (state === 'failing' && !next.flapping && failingSince && !alerts.length) {
     const remaining = Date.parse(failingSince) + policy.queueLifetimeMs - now;

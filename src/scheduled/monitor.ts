@@ -16,6 +16,7 @@ import { claimOwner, History } from './history.js';
 import type { ProbeOptions } from '../core/options.js';
 import { redactUrls } from '../report/redact.js';
 import type { ProbeResult } from '../core/result.js';
+import { vantageLine } from '../report/text.js';
 
 export interface MonitorOptions {
   /** The clock (default: the real one). */
@@ -62,6 +63,8 @@ export function observe(result: ProbeResult, at: Date): Observation {
     summary: result.diagnosis?.summary ?? null,
     firstFix: result.diagnosis?.firstFix ?? null,
     warnings: result.warnings.map((w) => w.message),
+    tls: result.paths.some((p) => p.tls) ? true : result.paths.some((p) => p.verdict !== 'failing' && p.capabilities) ? false : null,
+    ...(result.vantage ? { vantage: vantageLine(result) } : {}),
   };
 }
 

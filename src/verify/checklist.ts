@@ -173,8 +173,9 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
         if (!c) return skip(earlier(p));
         const st = stageOf(p, 'starttls');
         if (!c.starttls) {
+          // Issue 14: plaintext is what an opportunistic connector (TlsSettings $null) allows: a note, no warning.
           return opportunistic
-            ? { status: 'warn', detail: 'STARTTLS is not offered: Exchange Online would deliver unencrypted (opportunistic TLS)' }
+            ? { status: 'pass', detail: 'STARTTLS is not offered: mail goes unencrypted, as an opportunistic connector allows' }
             : { status: 'fail', detail: st?.detail ?? `STARTTLS is not offered but the connector requires TLS (${mode})` };
         }
         if (st && !st.ok) return { status: opportunistic ? 'warn' : 'fail', detail: st.detail };

@@ -29,7 +29,8 @@ export interface EnvelopeTarget {
   ip: string;
   port: number;
   tls: TlsPolicy;
-  ehloName: string;
+  /** null: nodemailer's default (this host's name when fully qualified, else an address literal). */
+  ehloName: string | null;
   timeoutMs: number;
 }
 
@@ -193,7 +194,7 @@ export async function sendTestMessage(
     host: target.ip,
     port: target.port,
     secure: false,
-    name: target.ehloName,
+    ...(target.ehloName ? { name: target.ehloName } : {}),
     requireTLS: target.tls.mode !== 'opportunistic',
     opportunisticTLS: target.tls.mode === 'opportunistic',
     connectionTimeout: target.timeoutMs,
@@ -239,7 +240,7 @@ export async function sendTestMessage(
   try {
     const info = (await transport.sendMail({
       envelope: { from: envelope.from, to: [envelope.to] },
-      from: envelope.from || `postmaster@${target.ehloName}`,
+      from: envelope.from || `postmaster@${target.ehloName ?? 'localhost'}`,
       to: envelope.to,
       subject: `mailflow-probe test message: ${label}`,
       text:

@@ -6,7 +6,7 @@
 import type { Connector, ConnectorPlan } from './connectors.js';
 import { probe } from '../core/engine.js';
 import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../core/options.js';
-import type { ResultCode, ProbeResult } from '../core/result.js';
+import type { ResultCode, ProbeResult, Vantage } from '../core/result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
 import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
 
@@ -72,6 +72,8 @@ export interface VerifyReport {
   verdict: 'pass' | 'warn' | 'fail';
   counts: Record<ConnectorVerdict, number>;
   connectors: ConnectorReport[];
+  /** Where the probes ran from (the first probed connector's; every probe shares it). */
+  vantage?: Vantage;
 }
 
 /** What the progress display hears. */
@@ -277,7 +279,13 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
     verdict,
     counts,
     connectors: reports,
+    ...vantageOfReports(reports),
   };
+}
+
+function vantageOfReports(reports: readonly ConnectorReport[]): { vantage?: Vantage } {
+  const vantage = reports.find((r) => r.result?.vantage)?.result?.vantage;
+  return vantage ? { vantage } : {};
 }
 
 export { formatBytes };

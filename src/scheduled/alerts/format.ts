@@ -31,6 +31,8 @@ export function alertHeadline(e: AlertEvent): string {
       return 'FLAPPING';
     case 'settled':
       return `SETTLED (${e.state})`;
+    case 'tls-stopped':
+      return 'TLS STOPPED: mail now goes unencrypted';
     default: {
       const never: never = e.kind;
       return String(never);
@@ -60,12 +62,17 @@ export function alertLines(e: AlertEvent): string[] {
     case 'settled':
       lines.push(`${e.target} has stopped flapping and is ${e.state} at ${formatTime(e.at)}.`);
       break;
+    case 'tls-stopped':
+      lines.push(`${e.target} no longer offers STARTTLS at ${formatTime(e.at)}: it did at the previous check; under opportunistic TLS Exchange Online now delivers unencrypted.`);
+      break;
     case 'degraded':
       lines.push(`${e.target} is degraded at ${formatTime(e.at)}: mail flows, but not on every path or not as it should.`);
       break;
     default:
       lines.push(`${e.target} is ${e.state} at ${formatTime(e.at)}.`);
   }
+  // Where the check ran from, right under what happened (the countdown stays last).
+  if (e.vantage) lines.push(`Checked ${e.vantage}`);
   if (e.state === 'failing') {
     if (e.status) lines.push(`Exchange Online reports: ${e.status}`);
     if (e.stage) lines.push(`Failing stage: ${e.stage}${e.summary ? ` — ${e.summary}` : ''}`);
@@ -104,6 +111,7 @@ export function genericPayload(e: AlertEvent, id: string): Record<string, unknow
     ...(e.thresholdMs !== undefined ? { thresholdMs: e.thresholdMs } : {}),
     ...(e.outageMs !== undefined ? { outageMs: e.outageMs } : {}),
     warnings: e.warnings,
+    ...(e.vantage ? { vantage: e.vantage } : {}),
     title: alertSubject(e),
     text: alertText(e),
   };
