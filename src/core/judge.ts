@@ -147,6 +147,8 @@ export function refuseByPolicy(path: PathResult, refusal: PolicyRefusal): void {
   path.message = policyMessage(refusal.code, refusal.problem, path.host, path.ip, path.port);
   path.policyRefusal = refusal;
   path.warnings = path.warnings.filter((w) => w.kind !== 'no-tls' && w.kind !== 'tls-fallback');
+  // The policy requires TLS: "mail goes unencrypted" would contradict the refusal.
+  if (path.notes) path.notes = path.notes.filter((n) => !n.includes('does not offer STARTTLS'));
 }
 
 /** What the probe's summary names besides its paths. */
