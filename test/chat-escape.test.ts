@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../src/scheduled/alert-state.js';
 import { alertLines, alertSubject, genericPayload, slackPayload, teamsPayload } from '../src/scheduled/alerts/format.js';
-import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../src/report/chat-escape.js';
+import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../src/report/sanitize.js';
 
 const hostile = '554 <!channel> <http://evil.demo.test|click here> *bold* _it_ ~gone~ `code` & [click](http://evil.demo.test) <@U123>';
 

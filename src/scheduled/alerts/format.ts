@@ -8,7 +8,7 @@ import type { AlertEvent } from '../alert-state.js';
 import type { WebhookFormat } from '../config.js';
 import { countdown, countdownText, formatTime } from '../countdown.js';
 import { formatDuration } from '../../core/duration.js';
-import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../../report/chat-escape.js';
+import { escapeSlackMrkdwn, escapeTeamsMarkdown } from '../../report/sanitize.js';
 
 export const ALERT_SCHEMA = 'mailflow-probe/alert@1';
 
