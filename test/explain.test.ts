@@ -18,7 +18,7 @@ import { UsageError } from '../src/core/options.js';
 import { renderExplain } from '../src/report/explain-text.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'dist', 'src', 'bin.js');
+const BIN = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'bin.js');
 
 /** The real shapes from EXCHANGE.md, with our own names and addresses. */
 const TRACE_317 =

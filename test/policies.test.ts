@@ -19,7 +19,7 @@ import type { PoliciesResult } from '../src/policies/types.js';
 import { renderText } from '../src/report/text.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'dist', 'src', 'bin.js');
+const BIN = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'bin.js');
 
 const spkiSha256 = (pem: string): Buffer =>
   createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest();
