@@ -47,6 +47,7 @@ describe('probe() rejects bad input before it sends anything', () => {
     ['a label over 63 characters', `${'a'.repeat(64)}.demo.test`, {}, /longer than 63/],
     ['a name over 253 characters', `${'abcdefghi.'.repeat(26)}test`, {}, /longer than 253/],
     ['invalid IDNA', 'xn--zz.demo.test', {}, /must be valid IDNA/],
+    ['an A-label that decodes to ASCII', 'xn--abc-.demo.test', {}, /^invalid target "xn--abc-\.demo\.test": is not a valid host name \(international names must be valid IDNA\)/],
     ['a zero-width joiner', 'a\u200d.demo.test', {}, /must be valid IDNA/],
     ['CR/LF in a name', 'mx1.demo.test\r\nRCPT TO:<x>', {}, /^invalid target "mx1\.demo\.test\\r\\nRCPT TO:<x>": contains a character/],
     ['a port glued to the name', 'mx1.demo.test:25', {}, /port with --port/],
@@ -124,6 +125,7 @@ describe('accepted input', () => {
     ['MX1.Demo.Test.', 'mx1.demo.test'],
     ['ｍｘ１.demo.test', 'mx1.demo.test'], // full-width forms map to ASCII (UTS #46)
     ['mail.bücher.example', 'mail.xn--bcher-kva.example'],
+    ['MAIL.XN--BCHER-KVA.example', 'mail.xn--bcher-kva.example'], // an A-label as given
   ])('target %s → %s', (input, expected) => {
     expect(parseTarget(input)).toBe(expected);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import type { RevocationMode } from '../../probes/revocation-modes.js';
 import type { ResolverAddress, TlsMode } from '../../probes/stage.js';
 import { M365_RANGES, readRanges } from './m365-ranges.js';
@@ -118,6 +118,17 @@ export function quote(value: unknown): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
+/**
+ * An "xn--" label must decode to Unicode that encodes back to the same label (RFC 5891
+ * §5.4). Node 20's domainToASCII checks this itself; Node 24's (ada) passes an undecodable
+ * label such as "xn--zz" through unchanged, so we check it here, the same on every Node.
+ */
+function isValidALabel(label: string): boolean {
+  if (!label.startsWith('xn--')) return true;
+  const unicode = domainToUnicode(label);
+  return unicode !== '' && !unicode.startsWith('xn--') && domainToASCII(unicode) === label;
+}
+
 /** A DNS host name in ASCII (IDN converted), lower-case, without a trailing dot; or a reason it is not one. */
 export function asciiHostname(input: string): { name: string } | { error: string } {
   const raw = input.trim().replace(/\.$/, '');
@@ -130,6 +141,7 @@ export function asciiHostname(input: string): { name: string } | { error: string
   if (!name) return { error: 'is not a valid host name (international names must be valid IDNA)' };
   if (name.length > 253) return { error: 'is longer than 253 characters' };
   const labels = name.split('.');
+  if (!labels.every(isValidALabel)) return { error: 'is not a valid host name (international names must be valid IDNA)' };
   const bad = labels.find((label) => !LABEL.test(label));
   if (bad !== undefined) {
     return { error: bad.length > 63 ? 'has a label longer than 63 characters' : `has an invalid label "${bad}" (letters, digits and inner hyphens only)` };

@@ -11,6 +11,7 @@
  * NAT64 local-use (64:ff9b:1::/48), 6to4 (2002::/16) and Teredo (2001::/32) are refused
  * outright, as is anything outside global unicast (2000::/3).
  */
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -91,6 +92,9 @@ function ipv4Reason(address: ipaddr.IPv4): string | null {
  * it is global unicast.
  */
 export function forbiddenAddress(ip: string): string | null {
+  // ipaddr.js also reads the classic short forms ("1.2.3" as 1.2.0.3); an address here is
+  // only what node:net would connect to as one, four dotted decimals or IPv6
+  if (!isIP(ip)) return `${ip} is not an IP address`;
   let address: Address;
   try {
     // ipaddr.js reads "::a.b.c.d" as IPv4-mapped (::ffff:a.b.c.d); it is IPv4-compatible.
