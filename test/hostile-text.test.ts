@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { certSet, DEMO_NAMES, issueLeaf, smtpScript, startDns, startRaw, type DnsServer, type RawServer } from './fixtures/index.js';
+import { startSlowRelay } from './fixtures/relay.js';
 import { probe } from '../src/core/engine.js';
 import { explain } from '../src/explain/explain.js';
 import { renderExplain } from '../src/report/explain-text.js';
@@ -330,46 +331,13 @@ describe('error lines', () => {
  * well inside the 1000 ms stage timeout: every byte restarts nodemailer's idle timer, so
  * only a wall-clock deadline ends the send.
  */
-function drippingRelay(): (socket: net.Socket) => void {
-  return (socket) => {
-    const timers = new Set<NodeJS.Timeout>();
-    socket.on('close', () => timers.forEach((t) => clearInterval(t)));
-    socket.write('220 mx1.demo.test ESMTP\r\n');
-    let data = false;
-    let pending = '';
-    socket.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('latin1');
-      let end: number;
-      while ((end = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, end).replace(/\r$/, '');
-        pending = pending.slice(end + 1);
-        if (data) {
-          if (line !== '.') continue;
-          data = false;
-          const reply = `250 2.0.0 Ok: queued as ABCDEF${'.'.repeat(200)}\r\n`;
-          let i = 0;
-          const t = setInterval(() => {
-            if (i < reply.length && !socket.destroyed) socket.write(reply[i++]!);
-            else clearInterval(t);
-          }, 400);
-          timers.add(t);
-          continue;
-        }
-        const verb = (line.split(' ')[0] ?? '').toUpperCase();
-        if (verb === 'EHLO') socket.write('250-mx1.demo.test\r\n250 8BITMIME\r\n');
-        else if (verb === 'DATA') {
-          data = true;
-          socket.write('354 go ahead\r\n');
-        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
-        else socket.write('250 2.0.0 OK\r\n');
-      }
-    });
-  };
+function drippingRelay(): ReturnType<typeof startSlowRelay> {
+  return startSlowRelay('drip-after-data', { name: 'mx1.demo.test', dripMs: 400, reply: `250 2.0.0 Ok: queued as ABCDEF${'.'.repeat(200)}\r\n` });
 }
 
 describe('verify --send-test against a dripping relay', () => {
   it('sendTestMessage: the wall-clock limit ends the send at the end of DATA and destroys the connection', async () => {
-    const relay = await startRaw(drippingRelay());
+    const relay = await drippingRelay();
     onTestFinished(() => relay.close());
     const target = { host: 'mx1.demo.test', ip: '127.0.0.1', port: relay.port, tls: { mode: 'opportunistic' as const, domain: null, ca: [] }, ehloName: 'probe.demo.test', timeoutMs: 1000 };
     const started = performance.now();
@@ -384,7 +352,7 @@ describe('verify --send-test against a dripping relay', () => {
 
 
   it('ends by --deadline (plus the overhead of the same run without the send, measured here)', async () => {
-    const relay = await startRaw(drippingRelay());
+    const relay = await drippingRelay();
     onTestFinished(() => relay.close());
     const args = ['verify', 'mx1.demo.test', '--tls-mode', 'opportunistic', '--resolver', dns.address, '--port', String(relay.port), '--ehlo-name', 'probe.demo.test', '--timeout', '1000', '--deadline', '3000'];
     // The same run with the recipient test instead: process start, probe, one envelope.
