@@ -76,6 +76,8 @@ describe('the connect-error table', () => {
 });
 
 /** Active timers, to show that a stage leaves none behind (its window is disposed). */
+// Timers of other code (a fixture's, vitest's) may end while a stage runs: a leak shows as
+// more timers than before, never fewer.
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 describe('the connect window', () => {
@@ -125,7 +127,7 @@ describe('the connect window', () => {
       (err: StageFailure) => err.toJSON(),
     );
     expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no answer to the connection attempt within 300 ms', timeoutMs: 300 });
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('a connection that succeeds leaves no timer behind', async () => {
@@ -133,7 +135,7 @@ describe('the connect window', () => {
     onTestFinished(() => server.close());
     const before = timers();
     const socket = await connectTcp(stageContext({ port: server.port, stageTimeoutMs: 5000 }), '127.0.0.1');
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before);
     socket.destroy();
   });
 });
