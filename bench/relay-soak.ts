@@ -11,10 +11,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AlertEvent } from '../src/scheduled/alert-state.js';
 import { DeliveryTimeout, emailSender } from '../src/scheduled/alerts/send.js';
 import type { EmailChannel } from '../src/scheduled/config.js';
-import { startSlowRelay, type RelayBehaviour, type SlowRelay } from '../test/fixtures/relay.js';
+import { failingAlert, startSlowRelay, type RelayBehaviour, type SlowRelay } from '../test/fixtures/relay.js';
 
 const GRACE_MS = 250;
 const HEAP_BOUND_MB = 8;
@@ -50,22 +49,7 @@ const settledHeap = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
-const event: AlertEvent = {
-  kind: 'failing',
-  target: 'soak',
-  at: '2026-11-27T07:00:00.000Z',
-  state: 'failing',
-  previous: 'healthy',
-  failingSince: '2026-11-27T07:00:00.000Z',
-  bounceAt: '2026-11-28T07:00:00.000Z',
-  queueLifetimeMs: 86_400_000,
-  code: '4.4.316',
-  status: '450 4.4.316 Connection refused',
-  stage: 'tcp',
-  summary: 'refused',
-  firstFix: 'Allow Microsoft 365 on TCP 25.',
-  warnings: [],
-};
+const event = failingAlert('soak');
 
 function channelFor(relay: SlowRelay): EmailChannel {
   return {

@@ -28,6 +28,7 @@ import {
   startSmtp,
   type DnsServer,
 } from './fixtures/index.js';
+import { sample } from './fixtures/prometheus.js';
 
 const BIN = resolve('dist/src/cli/bin.js');
 const DAY = 86_400_000;
@@ -157,17 +158,6 @@ function targetsFile(): string {
     [s.host, `name=${s.id}`, `port=${port}`, `resolver=${dns.address}`, `tls-mode=${s.mode}`, ...(s.domain ? [`tls-domain=${s.domain}`] : []), `ca-file=${caFile}`, 'ehlo-name=probe.demo.test', `timeout=${TIMING.timeoutMs}`, `deadline=${TIMING.deadlineMs}`].join(' ');
   writeFileSync(file, `${SCENARIOS.map(line).join('\n')}\n`);
   return file;
-}
-
-/** The value of one Prometheus sample (first match of name and labels). */
-function sample(body: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of body.split('\n')) {
-    const m = /^([a-z_]+)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
-  }
-  return undefined;
 }
 
 /** The code label of probe_mailflow_code_info, `none` meaning no code. */

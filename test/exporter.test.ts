@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { certSet, closedPort, makeCrl, noBanner, startDns, startRaw, startSmtp, type DnsServer, type SmtpFixture, timeWithLag } from './fixtures/index.js';
+import { sample } from './fixtures/prometheus.js';
 import { defaultRevocationCache } from '../probes/revocation-cache.js';
 import { forbiddenAddress } from '../src/exporter/address-policy.js';
 import { startExporter, type Exporter, type ExporterOptions } from '../src/exporter/server.js';
@@ -50,17 +51,6 @@ async function exporter(extra: Partial<ExporterOptions> = {}, lines?: string[]):
   const e = await startExporter({ targets, defaults: defaults(), port: 0, ...extra });
   onTestFinished(() => e.close());
   return e;
-}
-
-/** The value of one sample, by name and (a subset of) its labels. */
-function sample(body: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of body.split('\n')) {
-    const m = /^([a-z_]+)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
-  }
-  return undefined;
 }
 
 describe('/probe', () => {

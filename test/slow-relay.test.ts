@@ -18,7 +18,7 @@ import { validateConfig, type EmailChannel } from '../src/scheduled/config.js';
 import { Monitor } from '../src/scheduled/monitor.js';
 import { startWatch } from '../src/scheduled/scheduler.js';
 import { closedPort, noBanner, startRaw, type RawServer } from './fixtures/index.js';
-import { startSlowRelay, type SlowRelay } from './fixtures/relay.js';
+import { failingAlert, startSlowRelay, type SlowRelay } from './fixtures/relay.js';
 import { startWebhook } from './fixtures/webhook.js';
 
 const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
@@ -31,22 +31,7 @@ async function startRelay(): Promise<SlowRelay> {
 }
 
 function event(): AlertEvent {
-  return {
-    kind: 'failing',
-    target: 'onprem',
-    at: '2026-11-27T07:00:00.000Z',
-    state: 'failing',
-    previous: 'healthy',
-    failingSince: '2026-11-27T07:00:00.000Z',
-    bounceAt: '2026-11-28T07:00:00.000Z',
-    queueLifetimeMs: 86_400_000,
-    code: '4.4.316',
-    status: '450 4.4.316 Connection refused',
-    stage: 'tcp',
-    summary: 'refused',
-    firstFix: 'Allow Microsoft 365 on TCP 25.',
-    warnings: [],
-  };
+  return failingAlert('onprem');
 }
 
 function relayAlert(relay: RawServer, timeout: string, name = 'relay'): Record<string, unknown> {
