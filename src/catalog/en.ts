@@ -2,6 +2,7 @@ import type { CertificateReason, FailureKind } from '../../probes/stage.js';
 import { CONNECTOR_STATUS, POLICY_STATUS, type CodeSubject, type PolicyCode, type WhoActs } from '../core/exchange-text.js';
 import type { ReportForm } from '../explain/explain.js';
 import type { ExchangeCode } from '../core/result.js';
+import type { Language } from './index.js';
 
 /** One code as Microsoft documents it ("Mail flow intelligence" for connectors), in our words. */
 export interface CodeEntry {
@@ -14,6 +15,8 @@ export interface CodeEntry {
 }
 
 export interface Catalog {
+  /** The catalog's language (renderers pick the matching tables of other texts by it). */
+  language: Language;
   codes: Record<ExchangeCode, CodeEntry>;
   /** The fix to try first for each kind of failure: more specific than the code's list. */
   kinds: Record<FailureKind, string>;
@@ -124,6 +127,7 @@ export interface Headings {
 }
 
 export const en: Catalog = {
+  language: 'en',
   codes: {
     '4.4.312': {
       status: CONNECTOR_STATUS['4.4.312'],

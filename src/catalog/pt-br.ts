@@ -9,6 +9,7 @@ import type { Catalog } from './en.js';
  * translated: they are what the administrator searches for in the message trace.
  */
 export const ptBR: Catalog = {
+  language: 'pt-BR',
   codes: {
     '4.4.312': {
       status: CONNECTOR_STATUS['4.4.312'],
