@@ -1,12 +1,14 @@
-import { CONNECTOR_STATUS, POLICY_STATUS } from '../core/exchange-text.js';
+import { CONNECTOR_CODES, CONNECTOR_STATUS, POLICY_STATUS } from '../core/exchange-text.js';
 import type { Catalog } from './en.js';
 
 /**
- * The catalog in Brazilian Portuguese, as an Exchange administrator in Brazil writes it:
- * the product's own terms stay as the Portuguese admin center shows them (conector,
- * domínio aceito, Retransmissão Interna, Autoritativo) and protocol words stay in
- * English (STARTTLS, EHLO, MX, TLS). The status lines are Exchange's own and are not
- * translated: they are what the administrator searches for in the message trace.
+ * The catalog in Brazilian Portuguese, in Microsoft's pt-BR terms (docs/glossary-pt-br.md:
+ * host inteligente, email, conector, domínio aceito, Retransmissão Interna, Autoritativo,
+ * autoridade de certificação, intervalos de endereços IP …; test/catalog.test.ts checks
+ * every string against it). Protocol words stay in English (STARTTLS, EHLO, MX, TLS), as
+ * do Exchange's parameter names (TlsSettings, TlsDomain). The status lines are Exchange's
+ * own and are not translated: they are what the administrator searches for in the message
+ * trace.
  */
 export const ptBR: Catalog = {
   codes: {
@@ -14,14 +16,14 @@ export const ptBR: Catalog = {
       status: CONNECTOR_STATUS['4.4.312'],
       title: 'Falha na consulta DNS',
       meaning:
-        'O Exchange Online não conseguiu localizar o destino: o smart host ou o domínio do destinatário (o registro MX, ou o registro A/AAAA do host MX) não resolve.',
+        'O Exchange Online não conseguiu localizar o destino: a consulta DNS do host inteligente ou do domínio do destinatário (o registro MX, ou o registro A/AAAA do host MX) falhou, ou o nome não é resolvido no DNS.',
       causes: [
-        'O provedor de hospedagem DNS do domínio está com problema (os servidores de nomes falham ou não respondem).',
-        'O domínio expirou e por isso o registro MX não pode ser obtido.',
-        'O registro MX foi alterado recentemente e o Exchange Online ainda guarda a resposta antiga em cache.',
+        'O serviço de hospedagem DNS do domínio está com problema: os servidores de nomes autoritativos falham ou não respondem.',
+        'O domínio expirou e, por isso, o registro MX não pode ser obtido.',
+        'O registro MX foi alterado recentemente e o Exchange Online ainda tem a resposta antiga em cache.',
       ],
       fixes: [
-        'Acione o provedor de hospedagem DNS para corrigir os registros: o nome do smart host (ou o MX do domínio e o host MX) precisa resolver a partir da internet.',
+        'Acione o provedor de hospedagem DNS para corrigir os servidores de nomes autoritativos e os registros do domínio: o nome do host inteligente (ou o MX do domínio e o host MX) precisa ser resolvido a partir da internet.',
         'Renove o domínio, se ele tiver expirado.',
         'Depois de uma alteração recente, aguarde o TTL dos registros antigos expirar.',
       ],
@@ -29,16 +31,17 @@ export const ptBR: Catalog = {
     '4.4.315': {
       status: CONNECTOR_STATUS['4.4.315'],
       title: 'Tempo limite de conexão esgotado',
-      meaning: 'O Exchange Online não encontrou nenhum servidor no endereço de destino: a porta TCP 25 não respondeu dentro do tempo limite.',
+      meaning:
+        'O Exchange Online não obteve resposta do endereço de destino: a conexão com a porta TCP 25 atingiu o tempo limite antes de o servidor responder.',
       causes: [
-        'O servidor de e-mail local (ou do parceiro) está fora do ar.',
-        'O smart host do conector aponta para o endereço IP errado, por exemplo depois de uma mudança de rede que trocou os endereços do servidor.',
+        'O servidor de email local (ou do parceiro) está fora do ar.',
+        'O host inteligente do conector aponta para o endereço IP errado, por exemplo depois que uma mudança de rede (um novo provedor de internet) trocou os endereços públicos do servidor.',
         'Um firewall descarta as conexões silenciosamente em vez de recusá-las.',
       ],
       fixes: [
-        'Verifique se o servidor está no ar e escutando na porta TCP 25.',
-        'Confira as mudanças recentes de rede (um novo provedor de internet significa novos endereços públicos) e atualize o smart host ou o registro DNS dele.',
-        'Confira se o smart host do conector aponta para o host certo.',
+        'Se o fluxo de emails estava funcionando e o conector não foi alterado, comece pelo seu ambiente local: verifique se o servidor está no ar e escutando na porta TCP 25.',
+        'Confira as mudanças recentes de rede (um novo provedor de internet significa novos endereços públicos) e atualize o registro DNS do host inteligente, ou o host inteligente no conector.',
+        'Confira qual host inteligente está configurado no conector do Office 365 para o servidor de email da sua organização (Centro de administração do Exchange, Fluxo de emails > Conectores).',
       ],
     },
     '4.4.316': {
@@ -46,121 +49,123 @@ export const ptBR: Catalog = {
       title: 'Conexão recusada',
       meaning: 'O endereço de destino respondeu, mas recusou a conexão na porta TCP 25.',
       causes: [
-        'Um firewall bloqueia os endereços do Microsoft 365 na porta TCP 25, ou não há nenhum serviço escutando na porta 25.',
-        'Por decisão de projeto: os servidores de e-mail locais foram desligados depois da migração de todas as caixas de correio para o Exchange Online, mas um conector ainda encaminha mensagens para eles.',
+        'Um firewall bloqueia os endereços do Microsoft 365 na porta TCP 25, ou nenhum serviço está escutando na porta 25.',
+        'Comportamento esperado: os servidores de email locais foram desligados depois que todas as caixas de correio migraram para o Exchange Online, mas um conector ainda roteia mensagens para eles.',
       ],
       fixes: [
-        'Libere as faixas de endereços IP do Microsoft 365 na porta TCP 25 e confirme que o serviço de e-mail está escutando.',
-        'Se nenhuma mensagem deve mais ir para o ambiente local: desabilite ou exclua o conector e altere o domínio aceito de Retransmissão Interna para Autoritativo (a alteração leva de 30 a 60 minutos para valer).',
+        'Se você ainda tem caixas de correio locais: libere os intervalos de endereços IP do Microsoft 365 na porta TCP 25 do servidor de email local e confirme que o serviço de email está escutando.',
+        'Se nenhuma mensagem deve mais ir para o ambiente local, corrija agora: a opção "Corrigir agora" do alerta faz o Exchange Online rejeitar na hora as mensagens para destinatários inválidos, para que a organização não ultrapasse a cota de destinatários inválidos.',
+        'Em seguida, no Centro de administração do Exchange (Fluxo de emails > Conectores), desabilite ou exclua o conector do Office 365 para o servidor de email da sua organização e altere o domínio aceito de Retransmissão Interna para Autoritativo.',
+        'Essas alterações levam de 30 a 60 minutos para entrar em vigor: depois de uma hora, confirme que o erro não aparece mais.',
       ],
     },
     '4.4.317': {
       status: CONNECTOR_STATUS['4.4.317'],
       title: 'Não foi possível conectar ao servidor remoto',
       meaning:
-        'O Exchange Online conectou, mas o servidor respondeu com erro (por exemplo "Service not available") ou não atende aos requisitos da conexão (por exemplo, o conector exige TLS e o servidor não o oferece).',
+        'O Exchange Online se conectou ao servidor, mas ele respondeu com erro (por exemplo, "Service not available") ou não atende aos requisitos da conexão (por exemplo, o conector exige TLS e o servidor não oferece STARTTLS).',
       causes: [
-        'O servidor recusa a sessão: saudação com erro, ou EHLO ou STARTTLS rejeitado.',
-        'O conector exige TLS e o servidor não oferece STARTTLS, oferece apenas TLS 1.0/1.1 ou não tem nenhum conjunto de cifras em comum com o Exchange Online.',
-        'Alguma configuração de certificado ou de TLS no servidor não corresponde ao que o conector espera.',
+        'O servidor recusa a sessão: responde à conexão com erro, ou rejeita o EHLO ou o STARTTLS.',
+        'O conector exige TLS e o servidor não oferece STARTTLS, oferece apenas TLS 1.0/1.1 ou não tem nenhum conjunto de criptografia em comum com o Exchange Online.',
+        'Alguma configuração de certificado ou de TLS do servidor não corresponde ao que o conector espera.',
       ],
       fixes: [
-        'Verifique as configurações de TLS e o certificado no servidor de destino.',
+        'Verifique as configurações de TLS e o certificado do servidor de destino.',
         'Compare as configurações de TLS do conector (TlsSettings, TlsDomain) com o que o servidor oferece.',
-        'Leia o que o servidor respondeu (mostrado abaixo): a resposta indica o motivo da recusa.',
+        'Se o servidor respondeu com erro, leia a resposta (o rastreamento de mensagens a mostra em [Message=…]): ela indica o motivo da recusa.',
       ],
     },
     '4.4.318': {
       status: CONNECTOR_STATUS['4.4.318'],
       title: 'A conexão foi encerrada abruptamente',
-      meaning: 'O Exchange Online conectou, mas a conexão caiu ou travou antes de o diálogo terminar.',
+      meaning: 'O Exchange Online se conectou ao servidor, mas a conexão caiu ou travou antes de o diálogo SMTP terminar.',
       causes: [
-        'A inspeção de pacotes SMTP de um firewall funciona mal e corta ou corrompe a sessão.',
-        'O servidor de e-mail trava, cai ou fica sem recursos e derruba a conexão.',
+        'A inspeção de pacotes SMTP de um firewall não funciona direito e corta ou corrompe a sessão.',
+        'O servidor de email trava, para de funcionar ou fica sem recursos e derruba a conexão.',
         'Problemas de rede entre o Exchange Online e o servidor.',
       ],
       fixes: [
-        'Descubra qual dos casos se aplica: verifique a saúde e os logs do servidor no horário da falha.',
+        'Descubra qual dos casos se aplica: verifique a integridade e os logs do servidor no horário da falha.',
         'Desative a inspeção SMTP ("fixup smtp", inspeção ESMTP) no firewall que fica na frente do servidor.',
-        'Envolva a equipe de redes para rastrear a conexão.',
+        'Envolva a equipe de rede para rastrear a conexão.',
       ],
     },
     '4.7.320': {
       status: CONNECTOR_STATUS['4.7.320'],
       title: 'Falha na validação do certificado',
       meaning:
-        'O certificado do servidor não passa na configuração de TLS do conector: a cadeia não é confiável, o certificado não está válido agora ou o nome dele não confere.',
+        'O certificado do servidor não atende às configurações de TLS do conector: a cadeia não é confiável, o certificado está fora do período de validade ou o nome dele não corresponde.',
       causes: [
         'O certificado expirou.',
-        'O assunto (subject) do certificado não corresponde ao nome exigido pelo conector (TlsDomain).',
-        'O certificado não é mais válido: não confiável, cadeia incompleta ou revogado.',
+        'O Requerente do certificado (e os Nomes Alternativos do Requerente) não corresponde ao nome que o Exchange Online verifica: o nome do host inteligente ou, com DomainValidation, o TlsDomain do conector.',
+        'O certificado não é mais válido: não é confiável, a cadeia está incompleta ou ele foi revogado.',
       ],
       fixes: [
-        'Corrija o certificado no servidor: renove-o, instale um cujo nome confira e envie a cadeia completa.',
-        'Ou corrija o conector, se o TlsSettings ou o TlsDomain estiver errado.',
+        'Corrija o certificado no servidor: renove-o, instale um cujo nome corresponda e envie a cadeia completa.',
+        'Ou corrija o conector, se o TlsSettings, o TlsDomain ou o host inteligente estiver errado, para que as mensagens na fila possam ser entregues.',
       ],
     },
     other: {
       status: null,
       title: 'Outro erro de entrega',
-      meaning: 'A entrega falhou de um jeito que não corresponde a nenhum dos códigos de conector acima.',
+      meaning: `A entrega falhou de um jeito que não corresponde a nenhum dos códigos de conector documentados pela Microsoft (${CONNECTOR_CODES.join(', ')}).`,
       causes: ['O servidor de destino se comporta de um jeito que o Exchange Online não espera (por exemplo, não fala SMTP).'],
-      fixes: ['Use o servidor de destino indicado no erro e o que ele enviou para localizar o problema nele.'],
+      fixes: ['Procure o problema no servidor de destino indicado no erro, a partir do que ele respondeu.'],
     },
   },
   kinds: {
-    'dns-nxdomain': 'O nome não existe no DNS: corrija o nome do smart host no conector ou crie o registro.',
-    'dns-servfail': 'Os servidores de nomes do domínio não conseguem responder (SERVFAIL): corrija a zona DNS com o provedor de hospedagem (geralmente delegação quebrada ou DNSSEC).',
+    'dns-nxdomain': 'O nome não existe no DNS: corrija o nome do host inteligente no conector ou crie o registro.',
+    'dns-servfail': 'Os servidores de nomes do domínio não conseguem responder (SERVFAIL): corrija a zona DNS com o provedor de hospedagem DNS (a causa costuma ser uma delegação quebrada ou o DNSSEC).',
     'dns-refused': 'O servidor DNS se recusou a responder: verifique os servidores de nomes da zona com o provedor de hospedagem DNS.',
     'dns-timeout': 'Os servidores DNS não responderam a tempo: verifique se os servidores de nomes do domínio estão no ar e acessíveis.',
-    'dns-no-address': 'O nome existe, mas não tem registro A nem AAAA: crie o registro de endereço do servidor de e-mail.',
-    'dns-null-mx': 'O domínio publica um MX nulo (RFC 7505), o que diz que ele não aceita e-mail: remova-o ou pare de encaminhar mensagens para esse domínio.',
+    'dns-no-address': 'O nome existe, mas não tem registro A nem AAAA: crie o registro de endereço do servidor de email.',
+    'dns-null-mx': 'O domínio publica um MX nulo (RFC 7505), o que indica que ele não aceita emails: remova-o ou pare de rotear mensagens para esse domínio.',
     'dns-error': 'O DNS não deu uma resposta utilizável: verifique os registros com o provedor de hospedagem DNS.',
     'connect-timeout': 'Nada respondeu na porta TCP 25: verifique se o servidor está no ar, se o endereço está certo e se nenhum firewall descarta o tráfego silenciosamente.',
-    'connect-unreachable': 'O endereço não pode ser alcançado: verifique o roteamento e o endereço do smart host.',
-    'connect-refused': 'A porta 25 recusou a conexão: libere no firewall as faixas de endereços do Microsoft 365 na porta TCP 25 e verifique se o serviço de e-mail está escutando.',
+    'connect-unreachable': 'Não há rota até o endereço: verifique o roteamento e o endereço do host inteligente.',
+    'connect-refused': 'A porta 25 recusou a conexão: libere no firewall os intervalos de endereços IP do Microsoft 365 na porta TCP 25 e verifique se o serviço de email está escutando.',
     reply: 'O servidor respondeu com erro: corrija o que a resposta indica, no servidor ou no conector de recebimento dele.',
     'starttls-not-offered': 'O conector exige TLS, mas o servidor não oferece STARTTLS: habilite o TLS (com certificado) no conector de recebimento do servidor, ou verifique se algum firewall está removendo o STARTTLS.',
-    'tls-version': 'Habilite o TLS 1.2 (e o 1.3) no servidor: o Exchange Online nunca usa TLS 1.0 ou 1.1.',
-    'tls-no-shared-cipher': 'Habilite conjuntos de cifras modernos (ECDHE com AES-GCM) para TLS 1.2 no servidor.',
-    'tls-handshake': 'O handshake TLS falhou: verifique o certificado e a configuração de TLS do servidor, e se nenhum firewall inspeciona ou reescreve a sessão.',
-    timeout: 'O servidor parou de responder no meio da sessão: verifique a saúde e a carga dele, e qualquer firewall que inspecione SMTP.',
-    closed: 'O servidor encerrou a conexão no meio da sessão: verifique os logs dele, os limites de conexão e qualquer firewall que inspecione SMTP.',
-    reset: 'A conexão foi redefinida (reset) no meio da sessão: verifique firewalls e balanceadores de carga no caminho, e os logs do servidor.',
+    'tls-version': 'Habilite o TLS 1.2 (e o 1.3) no servidor: o Exchange Online nunca usa TLS 1.0 nem 1.1.',
+    'tls-no-shared-cipher': 'Habilite conjuntos de criptografia modernos (ECDHE com AES-GCM) para TLS 1.2 no servidor.',
+    'tls-handshake': 'O handshake TLS falhou: verifique o certificado e a configuração de TLS do servidor, e se algum firewall inspeciona ou reescreve a sessão.',
+    timeout: 'O servidor parou de responder no meio da sessão: verifique a integridade e a carga dele, e qualquer firewall que inspecione SMTP.',
+    closed: 'O servidor encerrou a conexão no meio da sessão: verifique os logs e os limites de conexão dele, e qualquer firewall que inspecione SMTP.',
+    reset: 'A conexão foi redefinida (reset) no meio da sessão: verifique os firewalls e balanceadores de carga no caminho, e os logs do servidor.',
     certificate: 'Corrija o certificado no servidor ou as configurações de TLS do conector.',
-    protocol: 'O serviço na porta 25 não fala SMTP: confira se o smart host aponta para o servidor de e-mail, e não para outro serviço.',
+    protocol: 'O serviço na porta 25 não fala SMTP: confira se o host inteligente aponta para o servidor de email, e não para outro serviço.',
     cancelled: 'A verificação foi cancelada antes de terminar.',
-    internal: 'Ocorreu um erro inesperado: execute de novo com --json e reporte o problema.',
+    internal: 'Ocorreu um erro inesperado: execute de novo com --json e relate o problema.',
   },
   reasons: {
     expired:
-      'Renove o certificado e instale o novo no servidor, com os intermediários, e habilite-o para SMTP (Exchange Server: Enable-ExchangeCertificate -Services SMTP); depois remova o vencido.',
+      'Renove o certificado, instale o novo no servidor com os certificados intermediários e habilite-o para SMTP (Exchange Server: Enable-ExchangeCertificate -Services SMTP); depois remova o certificado expirado.',
     'not-yet-valid':
       'O certificado ainda não é válido: verifique o relógio e o fuso horário do servidor, ou instale um certificado cuja validade já tenha começado.',
     'name-mismatch':
-      'Instale um certificado cujo assunto ou nomes alternativos (SAN) cubram o TlsDomain do conector (um curinga *.contoso.com cobre um só rótulo), ou corrija o TlsDomain no conector.',
+      'Instale um certificado cujo Requerente ou Nomes Alternativos do Requerente (SAN) incluam o nome que o Exchange Online verifica (o TlsDomain do conector, com DomainValidation; senão, o nome do host inteligente; um curinga *.contoso.com cobre um só nível), ou corrija o TlsDomain ou o host inteligente no conector.',
     'self-signed':
-      'Substitua o certificado autoassinado (padrão de um appliance ou do Exchange) por um emitido por uma autoridade certificadora pública em que o Microsoft 365 confie.',
+      'Substitua o certificado autoassinado (o padrão de um dispositivo ou do Exchange) por um emitido por uma autoridade de certificação (AC) pública em que o Microsoft 365 confie.',
     'untrusted-root':
-      'A cadeia termina em uma raiz privada ou não confiável: use um certificado de uma autoridade certificadora pública em que o Microsoft 365 confie.',
+      'A cadeia termina em uma raiz privada ou não confiável: use um certificado de uma autoridade de certificação (AC) pública em que o Microsoft 365 confie.',
     'incomplete-chain':
-      'Configure o servidor para enviar o(s) certificado(s) intermediário(s) junto com o dele (a cadeia completa, sem a raiz): a correção é no servidor, não no Exchange Online (que não tem documentado buscar intermediários ausentes).',
+      'Configure o servidor para enviar o(s) certificado(s) intermediário(s) junto com o dele (a cadeia completa, sem a raiz): a correção é no servidor, não no Exchange Online (não há documentação de que ele busque intermediários ausentes).',
     'unknown-issuer':
-      'O emissor não foi enviado nem é confiável: envie a cadeia completa a partir do servidor e use um certificado de uma autoridade certificadora pública.',
+      'O emissor não foi enviado nem é confiável: envie a cadeia completa a partir do servidor e use um certificado de uma autoridade de certificação (AC) pública.',
     revoked:
-      'O certificado foi revogado pela autoridade certificadora e não é mais válido: obtenha um novo certificado (com uma nova chave, se a antiga puder estar comprometida), instale-o e habilite-o para SMTP.',
+      'O certificado foi revogado pela autoridade de certificação e não é mais válido: obtenha um novo certificado (com uma nova chave, se a antiga puder estar comprometida), instale-o e habilite-o para SMTP.',
     'revocation-unknown':
-      'Torne o ponto de distribuição de CRL da autoridade certificadora acessível por HTTP a partir da internet (ou faça o servidor grampear uma resposta OCSP válida), ou execute com --revocation soft para aceitar um status desconhecido.',
-    invalid: 'Substitua o certificado por um válido, emitido por uma autoridade certificadora pública.',
+      'Torne o ponto de distribuição da lista de certificados revogados (CRL) da autoridade de certificação acessível por HTTP a partir da internet (ou faça o servidor grampear uma resposta OCSP válida), ou execute com --revocation soft para aceitar um status desconhecido.',
+    invalid: 'Substitua o certificado por um válido, emitido por uma autoridade de certificação (AC) pública.',
   },
   partner:
-    'Se este smart host pertence a uma organização parceira (por exemplo, um serviço de nuvem de terceiros), quem precisa corrigir é o parceiro: envie este relatório a ele.',
+    'Se este host inteligente pertence a uma organização parceira (por exemplo, um serviço de nuvem de terceiros), quem precisa corrigir é o parceiro: envie este relatório a ele.',
   mismatchNote:
-    'O Exchange Online mais recente informa a divergência de nome do certificado como 450 4.4.317 (com "SubjectMismatch Expected Subject: … Presented Subject: …") em vez de 4.7.320: procure qualquer um dos dois no rastreamento de mensagens.',
+    'O Exchange Online mais recente informa a divergência de nome do certificado com o código 450 4.4.317 (com "SubjectMismatch Expected Subject: … Presented Subject: …"), e não com 4.7.320: procure qualquer um dos dois no rastreamento de mensagens.',
   headings: {
-    verdicts: { healthy: 'SAUDÁVEL', degraded: 'DEGRADADO', failing: 'FALHANDO' },
+    verdicts: { healthy: 'ÍNTEGRO', degraded: 'DEGRADADO', failing: 'COM FALHA' },
     cancelled: 'CANCELADO',
-    pathsPass: '{passed} de {total} caminhos passam',
+    pathsPass: 'Caminhos aprovados: {passed} de {total}',
     otherCode: 'outro (não é um código de conector)',
     noAddress: '(sem endereço)',
     transcript: 'transcrição:',
@@ -168,9 +173,9 @@ export const ptBR: Catalog = {
     otherPrefix: 'outro',
     whatHappened: 'O que aconteceu',
     stage: 'etapa',
-    serverSaid: 'O servidor disse',
+    serverSaid: 'Resposta do servidor',
     meaning: 'Significado',
-    fixFirst: 'Corrija primeiro',
+    fixFirst: 'Primeiro passo',
     causes: 'Causas',
     fixes: 'Correções',
     partner: 'Parceiro',
@@ -182,38 +187,38 @@ export const ptBR: Catalog = {
       forms: {
         trace: 'motivo de adiamento (Defer) do rastreamento de mensagens',
         'trace-short': 'motivo do rastreamento de mensagens (formato curto)',
-        bounce: 'NDR (devolução) depois de esgotado o tempo de fila',
+        bounce: 'notificação de falha na entrega (NDR) depois de esgotado o tempo na fila',
         status: 'linha de status',
         dotted: 'linha de status com o detalhe depois do título',
-        ndr: 'NDR (devolução): "Server at … returned …"',
+        ndr: 'notificação de falha na entrega (NDR): "Server at … returned …"',
         queue: 'erro de fila do Exchange local ou híbrido',
-        chained: 'devolução encadeada por expiração (a causa mais interna decide)',
+        chained: 'NDR de expiração encadeada (vale a causa mais interna)',
         other: 'status fora dos códigos de conector',
       },
-      decodedQp: 'O texto estava em quoted-printable (como numa devolução bruta): foi decodificado antes.',
+      decodedQp: 'O texto colado estava em quoted-printable (como em uma NDR bruta): ele foi decodificado primeiro.',
       winsock: 'Erro de soquete do Windows',
       otherTitle: 'Não é um código de conector: {code}',
       otherMeaning: {
         address: 'o endereço do destinatário foi recusado ou não existe',
-        mailbox: 'a caixa do destinatário não pode receber a mensagem (cheia, desativada ou acima de um limite)',
-        system: 'o sistema de e-mail de destino não pode receber a mensagem',
+        mailbox: 'a caixa de correio do destinatário não pode receber a mensagem (cheia, desabilitada ou acima de um limite)',
+        system: 'o sistema de email de destino não pode receber a mensagem',
         network: 'a entrega à rede ou rota de destino falhou',
         protocol: 'o diálogo SMTP violou uma regra do servidor de destino',
         content: 'o conteúdo da mensagem foi recusado',
-        security: 'o lado de destino recusou o remetente por política ou reputação',
+        security: 'o destino recusou o remetente por política ou reputação',
       },
       whoActs: {
-        sender: 'Quem age: o remetente (corrija o endereço ou a mensagem e envie de novo).',
-        recipient: 'Quem age: o administrador do destinatário (o servidor ou filtro dele recusou a mensagem; peça que libere ou retire da lista o endereço de envio, ou corrija o lado dele).',
-        microsoft: 'Quem age: a Microsoft, com o administrador do locatário remetente (o próprio Exchange Online bloqueou ou limitou o envio; veja as entidades restritas no Microsoft 365 Defender, ou abra um chamado).',
-        unknown: 'Quem age: leia o texto do status; o código não diz.',
+        sender: 'Quem deve agir: o remetente (corrija o endereço ou a mensagem e envie de novo).',
+        recipient: 'Quem deve agir: o administrador do destinatário (o servidor ou o filtro dele recusou a mensagem; peça que ele libere o endereço de envio ou o retire da lista de bloqueio, ou que corrija o lado dele).',
+        microsoft: 'Quem deve agir: a Microsoft, com o administrador do locatário remetente (o próprio Exchange Online bloqueou ou limitou o envio; veja as entidades restritas no Microsoft 365 Defender ou abra uma solicitação de suporte).',
+        unknown: 'Quem deve agir: leia o texto do status; o código não diz.',
       },
       connectAborted:
-        'A tentativa de conexão foi abortada antes de começar qualquer sessão SMTP (erro 995 do Windows): verifique se o servidor está no ar e acessível na porta TCP 25 a partir dos endereços do Microsoft 365, e se nenhum firewall ou balanceador de carga descarta ou corta a tentativa.',
-      notRechecked: 'Não verificado de novo: este código não trata da conexão ao smart host (use --recheck para testar o servidor mesmo assim).',
+        'A tentativa de conexão foi anulada antes de começar qualquer sessão SMTP (erro 995 do Windows): verifique se o servidor está no ar e acessível na porta TCP 25 a partir dos endereços do Microsoft 365, e se nenhum firewall ou balanceador de carga descarta ou interrompe a tentativa.',
+      notRechecked: 'Não verificado de novo: este código não trata da conexão com o host inteligente (use --recheck para testar o servidor mesmo assim).',
       code: 'Código',
       status: 'Status',
-      expired: 'A mensagem expirou na fila e foi devolvida ao remetente: o último adiamento foi com este código.',
+      expired: 'A mensagem expirou na fila e voltou ao remetente em uma NDR: o último adiamento foi com este código.',
       remoteSaid: 'Detalhe',
       server: 'Servidor',
       ip: 'Endereço',
@@ -222,14 +227,14 @@ export const ptBR: Catalog = {
       redacted: 'Ocultado',
       truncated: 'O texto colado parece cortado: o que ele contém foi lido, o restante está faltando.',
       notGiven: '(não consta no texto)',
-      liveCheck: 'Nova verificação ao vivo',
+      liveCheck: 'Nova verificação em tempo real',
       offline: 'Não verificado de novo (--offline).',
       noTarget: 'Não verificado de novo: o texto não traz servidor nem endereço utilizável (informe um com --server).',
       checkOf: 'nova verificação de {target}',
       same: 'a falha continua (mesmo código)',
       different: 'agora falha de outro jeito: {code}',
-      healthy: 'agora está saudável: a falha não se repete',
-      equivalent: 'a mesma falha: o Exchange informa divergência de nome tanto como 4.4.317 quanto como 4.7.320',
+      healthy: 'agora está íntegro: a falha não ocorre mais',
+      equivalent: 'a mesma falha: o Exchange informa a divergência de nome tanto com 4.4.317 quanto com 4.7.320',
       starttlsRequired:
         'O servidor exige TLS, mas o Exchange Online chegou até ele sem TLS: o servidor não ofereceu STARTTLS ao Exchange Online (verifique o conector de recebimento que atende os endereços do Microsoft 365 e qualquer firewall que remova o STARTTLS), ou a negociação TLS falhou e o Exchange voltou a enviar sem criptografia; configure o conector para exigir TLS e assim ver a causa real.',
     },
@@ -239,7 +244,7 @@ export const ptBR: Catalog = {
       dane: 'DANE (RFC 7672)',
       mtaSts: 'MTA-STS (RFC 8461)',
       tlsRpt: 'TLS-RPT (RFC 8460)',
-      none: 'nenhuma publicada',
+      none: 'nenhum registro publicado',
       dnssec: 'DNSSEC',
       dnssecSecure: 'validado: o resolvedor marcou o bit AD',
       dnssecInsecure: 'não validado: sem bit AD (a zona não é assinada, ou este resolvedor não valida DNSSEC); daqui, o DANE não está em vigor',
@@ -248,9 +253,9 @@ export const ptBR: Catalog = {
       mode: 'Modo',
       mx: 'Padrões de MX',
       maxAge: 'max_age',
-      satisfied: 'atendida',
-      notSatisfied: 'NÃO atendida',
-      senderWould: 'Um remetente que a respeita',
+      satisfied: 'atende à política',
+      notSatisfied: 'NÃO atende à política',
+      senderWould: 'Um remetente que aplica a política',
       exchangeCode: 'O Exchange Online informaria',
       noCode: 'nenhum código documentado',
       problem: 'Problema',
@@ -266,16 +271,16 @@ export const ptBR: Catalog = {
     '4.7.321': {
       status: POLICY_STATUS['4.7.321'],
       title: 'starttls-not-supported',
-      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de e-mail dele não oferece STARTTLS. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.321 starttls-not-supported.',
+      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de email dele não oferece STARTTLS. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.321 starttls-not-supported.',
       causes: ['O STARTTLS está desabilitado no servidor de recebimento, ou um firewall o remove da resposta ao EHLO.'],
       fixes: ['Habilite o STARTTLS com um certificado válido em todos os hosts MX e desative a inspeção SMTP que o remove.'],
     },
     '4.7.322': {
       status: POLICY_STATUS['4.7.322'],
       title: 'certificate-expired',
-      meaning: 'O certificado do servidor de e-mail de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.322 certificate-expired.',
+      meaning: 'O certificado do servidor de email de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.322 certificate-expired.',
       causes: ['O certificado do host MX não foi renovado, ou o novo não foi habilitado para o serviço SMTP.'],
-      fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (rollover da RFC 7671 §8.1).'],
+      fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (RFC 7671 §8.1).'],
     },
     '4.7.323': {
       status: POLICY_STATUS['4.7.323'],
@@ -297,14 +302,14 @@ export const ptBR: Catalog = {
     '4.7.325': {
       status: POLICY_STATUS['4.7.325'],
       title: 'certificate-host-mismatch',
-      meaning: 'Sob DANE ou MTA-STS, o certificado do servidor de destino não nomeia o host MX ao qual o Exchange Online se conectou. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.325 certificate-host-mismatch.',
-      causes: ['O certificado do host MX não tem o nome do host MX nos nomes alternativos (um certificado padrão ou interno está vinculado ao SMTP).'],
-      fixes: ['Vincule ao SMTP um certificado cujos nomes alternativos incluam todos os nomes de host MX e, sob DANE, mantenha o registro TLSA de acordo.'],
+      meaning: 'Com DANE ou MTA-STS, o certificado do servidor de destino não nomeia o host MX ao qual o Exchange Online se conectou. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.325 certificate-host-mismatch.',
+      causes: ['O certificado do host MX não tem o nome do host MX nos Nomes Alternativos do Requerente (um certificado padrão ou interno está vinculado ao SMTP).'],
+      fixes: ['Vincule ao SMTP um certificado cujos Nomes Alternativos do Requerente incluam todos os nomes de host MX e, com DANE, mantenha o registro TLSA em sincronia com ele.'],
     },
   },
   policyOther: {
     status: null,
-    title: 'política MTA-STS não atendida',
+    title: 'Política MTA-STS não atendida',
     meaning: 'O domínio do destinatário publica uma política MTA-STS em modo enforce que este host MX não atende; o Exchange Online (que respeita o MTA-STS quando entrega pelo MX) não entrega a ele. A Microsoft não documenta um código 4.7.32x próprio para este caso.',
     causes: [
       'O host MX não está coberto por nenhuma linha mx: da política (um host MX novo ou renomeado, um erro de digitação no padrão).',
@@ -316,5 +321,5 @@ export const ptBR: Catalog = {
     ],
   },
   policyPartner:
-    'Os administradores de DNS e de e-mail do domínio do destinatário precisam corrigir (os registros TLSA, o DNSSEC, a política MTA-STS ou os hosts MX): envie este relatório a eles. Mudar o seu conector não ajuda: o Exchange Online aplica a política do destinatário sempre que entrega pelo MX.',
+    'Os administradores de DNS e de email do domínio do destinatário precisam corrigir (os registros TLSA, o DNSSEC, a política MTA-STS ou os hosts MX): envie este relatório a eles. Mudar o seu conector não ajuda: o Exchange Online aplica a política do destinatário sempre que entrega pelo MX.',
 };
