@@ -227,13 +227,13 @@ describe("faithful to Microsoft's text, in both languages", () => {
       language === 'en'
         ? [
             /^If you still have mailboxes on-premises: allow Microsoft 365's IP address ranges .*TCP port 25/,
-            /"Fix now" makes Exchange Online reject messages to invalid recipients at once, so the organization does not exceed its quota of invalid recipients/,
+            /"Fix now", which makes Exchange Online reject messages to invalid recipients at once, so the organization does not exceed its quota of invalid recipients/,
             /Exchange admin center \(Mail flow > Connectors\), disable or delete the connector from Office 365 to your organization's email server, and change the accepted domain from Internal Relay to Authoritative/,
             /30 to 60 minutes .*after an hour, confirm that the error is gone/,
           ]
         : [
             /^Se você ainda tem caixas de correio locais: libere os intervalos de endereços IP do Microsoft 365 .*porta TCP 25/,
-            /"Corrigir agora" do alerta faz o Exchange Online rejeitar na hora as mensagens para destinatários inválidos, para que a organização não ultrapasse a cota de destinatários inválidos/,
+            /"Corrigir agora" do alerta, que faz o Exchange Online rejeitar imediatamente as mensagens para destinatários inválidos, para que a organização não ultrapasse a cota de destinatários inválidos/,
             /Centro de administração do Exchange \(Fluxo de emails > Conectores\), desabilite ou exclua o conector do Office 365 para o servidor de email da sua organização e altere o domínio aceito de Retransmissão Interna para Autoritativo/,
             /30 a 60 minutos .*depois de uma hora, confirme que o erro não aparece mais/,
           ];

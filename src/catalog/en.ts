@@ -166,7 +166,7 @@ export const en: Catalog = {
       ],
       fixes: [
         'If you still have mailboxes on-premises: allow Microsoft 365\'s IP address ranges to connect to the on-premises mail server on TCP port 25, and make sure its mail service is listening.',
-        'If no mail should go on-premises any more, fix it now: the alert\'s "Fix now" makes Exchange Online reject messages to invalid recipients at once, so the organization does not exceed its quota of invalid recipients.',
+        'If no mail should go on-premises any more: use the alert\'s "Fix now", which makes Exchange Online reject messages to invalid recipients at once, so the organization does not exceed its quota of invalid recipients.',
         'Then, in the Exchange admin center (Mail flow > Connectors), disable or delete the connector from Office 365 to your organization\'s email server, and change the accepted domain from Internal Relay to Authoritative.',
         'These changes take 30 to 60 minutes to apply: after an hour, confirm that the error is gone.',
       ],
@@ -175,7 +175,7 @@ export const en: Catalog = {
       status: CONNECTOR_STATUS['4.4.317'],
       title: 'Cannot connect to remote server',
       meaning:
-        'Exchange Online connected to the server, but the server answered with an error (for example "Service not available") or does not meet the connection\'s requirements (for example the connector requires TLS and the server does not offer it).',
+        'Exchange Online connected, but the server answered with an error (for example "Service not available") or does not meet the connection\'s requirements (for example the connector requires TLS and the server does not offer it).',
       causes: [
         'The server refuses the session: an error greeting, or EHLO or STARTTLS rejected.',
         'The connector requires TLS and the server does not offer STARTTLS, offers only TLS 1.0/1.1, or shares no cipher suite with Exchange Online.',
@@ -190,7 +190,7 @@ export const en: Catalog = {
     '4.4.318': {
       status: CONNECTOR_STATUS['4.4.318'],
       title: 'Connection was closed abruptly',
-      meaning: 'Exchange Online connected to the server, then the connection was dropped or stalled before the dialogue could finish.',
+      meaning: 'Exchange Online connected, then the connection was dropped or stalled before the dialogue could finish.',
       causes: [
         'A firewall\'s SMTP packet inspection misbehaves and cuts or mangles the session.',
         'The mail server hangs, crashes or runs out of resources and drops the connection.',
@@ -220,7 +220,7 @@ export const en: Catalog = {
     other: {
       status: null,
       title: 'Other delivery error',
-      meaning: `The delivery failed in a way that is none of the connector codes Microsoft documents (${CONNECTOR_CODES.join(', ')}).`,
+      meaning: `The delivery failed in a way that matches none of the connector codes Microsoft documents (${CONNECTOR_CODES.join(', ')}).`,
       causes: ['The destination server behaves in a way Exchange Online does not expect (for example it does not speak SMTP).'],
       fixes: ['Use the destination server named in the error and what it sent to find the problem there.'],
     },

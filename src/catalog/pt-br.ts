@@ -54,7 +54,7 @@ export const ptBR: Catalog = {
       ],
       fixes: [
         'Se você ainda tem caixas de correio locais: libere os intervalos de endereços IP do Microsoft 365 na porta TCP 25 do servidor de email local e confirme que o serviço de email está escutando.',
-        'Se nenhuma mensagem deve mais ir para o ambiente local, corrija agora: a opção "Corrigir agora" do alerta faz o Exchange Online rejeitar na hora as mensagens para destinatários inválidos, para que a organização não ultrapasse a cota de destinatários inválidos.',
+        'Se nenhuma mensagem deve mais ir para o ambiente local: use a opção "Corrigir agora" do alerta, que faz o Exchange Online rejeitar imediatamente as mensagens para destinatários inválidos, para que a organização não ultrapasse a cota de destinatários inválidos.',
         'Em seguida, no Centro de administração do Exchange (Fluxo de emails > Conectores), desabilite ou exclua o conector do Office 365 para o servidor de email da sua organização e altere o domínio aceito de Retransmissão Interna para Autoritativo.',
         'Essas alterações levam de 30 a 60 minutos para entrar em vigor: depois de uma hora, confirme que o erro não aparece mais.',
       ],
@@ -168,7 +168,7 @@ export const ptBR: Catalog = {
     pathsPass: 'Caminhos aprovados: {passed} de {total}',
     otherCode: 'outro (não é um código de conector)',
     noAddress: '(sem endereço)',
-    transcript: 'transcrição:',
+    transcript: 'transcrição da sessão:',
     diagnosis: 'Diagnóstico',
     otherPrefix: 'outro',
     whatHappened: 'O que aconteceu',
@@ -271,21 +271,21 @@ export const ptBR: Catalog = {
     '4.7.321': {
       status: POLICY_STATUS['4.7.321'],
       title: 'starttls-not-supported',
-      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de email dele não oferece STARTTLS. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.321 starttls-not-supported.',
+      meaning: 'O destino exige TLS (um registro TLSA do DANE ou uma política MTA-STS em modo enforce), mas o servidor de email dele não oferece STARTTLS. O Exchange Online mantém a mensagem na fila e, quando desiste, envia ao remetente uma NDR com 5.7.321 starttls-not-supported.',
       causes: ['O STARTTLS está desabilitado no servidor de recebimento, ou um firewall o remove da resposta ao EHLO.'],
       fixes: ['Habilite o STARTTLS com um certificado válido em todos os hosts MX e desative a inspeção SMTP que o remove.'],
     },
     '4.7.322': {
       status: POLICY_STATUS['4.7.322'],
       title: 'certificate-expired',
-      meaning: 'O certificado do servidor de email de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.322 certificate-expired.',
+      meaning: 'O certificado do servidor de email de destino expirou; um remetente que o valida pelo DANE ou pelo MTA-STS não entrega a mensagem. O Exchange Online mantém a mensagem na fila e, quando desiste, envia ao remetente uma NDR com 5.7.322 certificate-expired.',
       causes: ['O certificado do host MX não foi renovado, ou o novo não foi habilitado para o serviço SMTP.'],
       fixes: ['Renove o certificado, habilite-o para o serviço SMTP e, com DANE, publique o novo registro TLSA antes da troca (RFC 7671 §8.1).'],
     },
     '4.7.323': {
       status: POLICY_STATUS['4.7.323'],
       title: 'tlsa-invalid',
-      meaning: 'O domínio falhou na validação DANE: nenhum registro TLSA utilizável em _25._tcp.<host MX> corresponde ao certificado que o servidor apresenta. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.323 tlsa-invalid.',
+      meaning: 'O domínio falhou na validação DANE: nenhum registro TLSA utilizável em _25._tcp.<host MX> corresponde ao certificado que o servidor apresenta. O Exchange Online mantém a mensagem na fila e, quando desiste, envia ao remetente uma NDR com 5.7.323 tlsa-invalid.',
       causes: [
         'O certificado (ou a chave) mudou e o registro TLSA não foi atualizado.',
         'Os registros TLSA usam apenas os usos 0 ou 1 (PKIX-TA, PKIX-EE), que a RFC 7672 §3.1.3 manda os remetentes SMTP tratarem como inutilizáveis.',
@@ -295,14 +295,14 @@ export const ptBR: Catalog = {
     '4.7.324': {
       status: POLICY_STATUS['4.7.324'],
       title: 'dnssec-invalid',
-      meaning: 'O domínio de destino retornou registros DNSSEC inválidos: a consulta TLSA falhou na validação, e um remetente DANE não consegue saber se o TLS é obrigatório. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.324 dnssec-invalid.',
+      meaning: 'O domínio de destino retornou registros DNSSEC inválidos: a consulta TLSA falhou na validação, e um remetente DANE não consegue saber se o TLS é obrigatório. O Exchange Online mantém a mensagem na fila e, quando desiste, envia ao remetente uma NDR com 5.7.324 dnssec-invalid.',
       causes: ['DNSSEC quebrado na zona: assinaturas expiradas, registro DS que não corresponde mais à chave, ou servidores de nomes que falham nas consultas TLSA.'],
       fixes: ['Corrija o DNSSEC da zona com o provedor de hospedagem DNS (assine de novo, corrija o DS no registrador) e garanta que as consultas TLSA sejam respondidas.'],
     },
     '4.7.325': {
       status: POLICY_STATUS['4.7.325'],
       title: 'certificate-host-mismatch',
-      meaning: 'Com DANE ou MTA-STS, o certificado do servidor de destino não nomeia o host MX ao qual o Exchange Online se conectou. O Exchange Online mantém a mensagem na fila e, quando desiste, a devolve com 5.7.325 certificate-host-mismatch.',
+      meaning: 'Com DANE ou MTA-STS, o certificado do servidor de destino não nomeia o host MX ao qual o Exchange Online se conectou. O Exchange Online mantém a mensagem na fila e, quando desiste, envia ao remetente uma NDR com 5.7.325 certificate-host-mismatch.',
       causes: ['O certificado do host MX não tem o nome do host MX nos Nomes Alternativos do Requerente (um certificado padrão ou interno está vinculado ao SMTP).'],
       fixes: ['Vincule ao SMTP um certificado cujos Nomes Alternativos do Requerente incluam todos os nomes de host MX e, com DANE, mantenha o registro TLSA em sincronia com ele.'],
     },
@@ -310,10 +310,10 @@ export const ptBR: Catalog = {
   policyOther: {
     status: null,
     title: 'Política MTA-STS não atendida',
-    meaning: 'O domínio do destinatário publica uma política MTA-STS em modo enforce que este host MX não atende; o Exchange Online (que respeita o MTA-STS quando entrega pelo MX) não entrega a ele. A Microsoft não documenta um código 4.7.32x próprio para este caso.',
+    meaning: 'O domínio do destinatário publica uma política MTA-STS em modo enforce que este host MX não atende; o Exchange Online (que aplica o MTA-STS quando entrega pelo MX) não entrega mensagens a ele. A Microsoft não documenta um código 4.7.32x próprio para este caso.',
     causes: [
       'O host MX não está coberto por nenhuma linha mx: da política (um host MX novo ou renomeado, um erro de digitação no padrão).',
-      'O certificado não é confiável por uma raiz pública ou não contém o nome do host MX.',
+      'O certificado não é emitido por uma raiz pública confiável ou não contém o nome do host MX.',
     ],
     fixes: [
       'Inclua o host MX nas linhas mx: da política em https://mta-sts.<domínio>/.well-known/mta-sts.txt e mude o id= do registro TXT _mta-sts, ou corrija o registro MX.',
@@ -321,5 +321,5 @@ export const ptBR: Catalog = {
     ],
   },
   policyPartner:
-    'Os administradores de DNS e de email do domínio do destinatário precisam corrigir (os registros TLSA, o DNSSEC, a política MTA-STS ou os hosts MX): envie este relatório a eles. Mudar o seu conector não ajuda: o Exchange Online aplica a política do destinatário sempre que entrega pelo MX.',
+    'Quem precisa corrigir são os administradores de DNS e de email do domínio do destinatário (os registros TLSA, o DNSSEC, a política MTA-STS ou os hosts MX): envie este relatório a eles. Mudar o seu conector não ajuda: o Exchange Online aplica a política do destinatário sempre que entrega pelo MX.',
 };
