@@ -165,12 +165,15 @@ describe('Portuguese as Microsoft writes it (docs/glossary-pt-br.md)', () => {
     expect(untranslatedTerms('O smart host do conector não responde.')).toEqual(['smart host']);
     expect(untranslatedTerms('Verifique o certificate e a saúde do servidor de e-mail.')).toEqual(['e-mail', 'saúde', 'certificate']);
     expect(untranslatedTerms('Use uma autoridade certificadora; libere as faixas de endereços IP.')).toEqual(['faixas de endereços', 'autoridade certificadora']);
-    expect(untranslatedTerms('Habilite um conjunto de cifras moderno; a NDR (devolução) chegou.')).toEqual(['devolução', 'NDR (devolução)', 'conjunto de cifras']);
-    expect(untranslatedTerms('O assunto (subject) do certificado; o conector encaminha mensagens.')).toEqual(['encaminha', 'subject', 'assunto (subject)']);
+    expect(untranslatedTerms('Habilite um conjunto de cifras moderno; a NDR (devolução) chegou.')).toEqual(['NDR (devolução)', 'conjunto de cifras']);
+    expect(untranslatedTerms('O assunto (subject) do certificado; o conector encaminha mensagens.')).toEqual(['encaminha', 'assunto (subject)']);
     expect(untranslatedTerms('Nova verificação ao vivo; Por decisão de projeto.')).toEqual(['ao vivo', 'por decisão de projeto']);
     // Allowed: Exchange's status lines, quoted server or Exchange text, host names, protocol words.
     const fine = `${CONNECTOR_STATUS['4.7.320']}: "SubjectMismatch Expected Subject: mail.contoso.com" de smarthost.contoso.com; STARTTLS, EHLO, MX, TLS, DNS, TlsDomain, {domain}, notificação de falha na entrega (NDR), Nome Alternativo do Requerente (SAN), email.`;
     expect(untranslatedTerms(fine)).toEqual([]);
+    // Remote data (a connector's own name) is skipped only when the caller names it.
+    expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.')).toEqual(['on-premises']);
+    expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.', { allow: ['To on-premises'] })).toEqual([]);
   });
 
   it('the glossary holds the terms the issue names, each with where Microsoft uses it', () => {
