@@ -1,7 +1,9 @@
 /**
  * Both languages complete: the same keys at every depth, the same number of causes and
  * fixes per code, no empty string anywhere. A key added to one catalog and not the other
- * fails here (and, for the typed sections, in the compiler too).
+ * fails here (and, for the typed sections, in the compiler too). The Portuguese uses
+ * Microsoft's pt-BR terms (docs/glossary-pt-br.md), and both languages say what
+ * Microsoft's "Mail flow intelligence" text says for each code (/work/shared/EXCHANGE.md).
  */
 import { describe, expect, it } from 'vitest';
 import { CATALOGS, chooseLanguage, LANGUAGES, parseLanguage } from '../src/catalog/index.js';
@@ -12,6 +14,8 @@ import { probe } from '../src/core/engine.js';
 import { UsageError } from '../src/core/options.js';
 import { renderText } from '../src/report/text.js';
 import { EXCHANGE_CODES, type ProbeResult } from '../src/core/result.js';
+import { CONNECTOR_CODES, CONNECTOR_STATUS } from '../src/core/exchange-text.js';
+import { GLOSSARY, untranslatedTerms } from './fixtures/glossary.js';
 
 /** Every leaf path of a value: `codes.4.4.312.causes[2]` → its string. */
 function leaves(value: unknown, path = ''): Map<string, unknown> {
@@ -79,7 +83,7 @@ describe('catalog completeness', () => {
     const other = leaves(broken);
     const missing = [...english.keys()].filter((k) => !other.has(k));
     expect(missing).toContain('headings.meaning');
-    expect(missing).toContain('codes.4.4.316.fixes[1]');
+    expect(missing).toContain(`codes.4.4.316.fixes[${ptBR.codes['4.4.316'].fixes.length - 1}]`);
     expect(other.get('codes.4.4.316.fixes.length')).not.toBe(english.get('codes.4.4.316.fixes.length'));
   });
 });
@@ -133,14 +137,146 @@ describe('the text report in Portuguese', () => {
       warnings: [],
     };
     const text = renderText(result, { catalog: ptBR });
-    expect(text).toContain('FALHANDO  450 4.4.316 Connection refused  0 de 0 caminhos passam');
+    expect(text).toContain('COM FALHA  450 4.4.316 Connection refused  Caminhos aprovados: 0 de 0');
     expect(text).toContain('Diagnóstico: 450 4.4.316 Connection refused');
     expect(text).toMatch(/O que aconteceu +connection refused by 127\.0\.0\.1:25 \(etapa: tcp\)/);
-    expect(text).toContain('Corrija primeiro');
-    expect(text).toMatch(/Corrija primeiro +A porta 25 recusou a conexão/);
+    expect(text).toMatch(/Primeiro passo +A porta 25 recusou a conexão/);
     expect(text).toContain('O Exchange Online informaria:');
     const english = renderText({ ...result, diagnosis: diagnose('4.4.316', failure) });
     expect(english).toContain('FAILING  450 4.4.316 Connection refused  0 of 0 paths pass');
     expect(english).toMatch(/\n {2}What happened  connection refused/);
+  });
+});
+
+/** Every string of a catalog with its path, as `leaves` names them. */
+function strings(catalog: unknown): Array<[string, string]> {
+  return [...leaves(catalog)].filter((e): e is [string, string] => typeof e[1] === 'string');
+}
+
+describe('Portuguese as Microsoft writes it (docs/glossary-pt-br.md)', () => {
+  it('no pt-BR catalog string leaves a glossary term in English or uses a variant Microsoft does not', () => {
+    const bad = strings(ptBR)
+      .map(([key, text]) => [key, untranslatedTerms(text)] as const)
+      .filter(([, terms]) => terms.length);
+    expect(bad).toEqual([]);
+  });
+
+  it('the check itself finds English terms and the wrong variants, and lets protocol words, status lines and quotes pass', () => {
+    expect(untranslatedTerms('O smart host do conector não responde.')).toEqual(['smart host']);
+    expect(untranslatedTerms('Verifique o certificate e a saúde do servidor de e-mail.')).toEqual(['e-mail', 'saúde', 'certificate']);
+    expect(untranslatedTerms('Use uma autoridade certificadora; libere as faixas de endereços IP.')).toEqual(['faixas de endereços', 'autoridade certificadora']);
+    expect(untranslatedTerms('Habilite um conjunto de cifras moderno; a NDR (devolução) chegou.')).toEqual(['NDR (devolução)', 'conjunto de cifras']);
+    expect(untranslatedTerms('O assunto (subject) do certificado; o conector encaminha mensagens.')).toEqual(['encaminha', 'assunto (subject)']);
+    expect(untranslatedTerms('Nova verificação ao vivo; Por decisão de projeto.')).toEqual(['ao vivo', 'por decisão de projeto']);
+    // Allowed: Exchange's status lines, quoted server or Exchange text, host names, protocol words.
+    const fine = `${CONNECTOR_STATUS['4.7.320']}: "SubjectMismatch Expected Subject: mail.contoso.com" de smarthost.contoso.com; STARTTLS, EHLO, MX, TLS, DNS, TlsDomain, {domain}, notificação de falha na entrega (NDR), Nome Alternativo do Requerente (SAN), email.`;
+    expect(untranslatedTerms(fine)).toEqual([]);
+    // Remote data (a connector's own name) is skipped only when the caller names it.
+    expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.')).toEqual(['on-premises']);
+    expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.', { allow: ['To on-premises'] })).toEqual([]);
+  });
+
+  it('the glossary holds the terms the issue names, each with where Microsoft uses it', () => {
+    const ptFor = (english: string) => GLOSSARY.find((g) => g.english.includes(english));
+    const want: Array<[string, string, string[]]> = [
+      ['smart host', 'host inteligente', ['smart host']],
+      ['e-mail', 'email', ['e-mail']],
+      ['NDR', 'notificação de falha na entrega (NDR)', ['NDR (devolução)']],
+      ['certificate subject', 'Requerente', ['assunto (subject)']],
+      ['SAN', 'Nome Alternativo do Requerente (SAN)', []],
+      ['certificate authority', 'autoridade de certificação (AC)', ['autoridade certificadora']],
+      ['IP address ranges', 'intervalos de endereços IP', ['faixas de endereços']],
+      ['cipher suites', 'conjuntos de criptografia', ['conjunto de cifras']],
+      ['route', 'rotear', ['encaminhar']],
+      ['server health', 'integridade', ['saúde']],
+      ['connector', 'conector', []],
+      ['accepted domain', 'domínio aceito', []],
+      ['mail flow', 'fluxo de emails', []],
+      ['message trace', 'rastreamento de mensagens', []],
+      ['recipient', 'destinatário', []],
+      ['mailbox', 'caixa de correio', []],
+    ];
+    for (const [english, portuguese, avoid] of want) {
+      const entry = ptFor(english);
+      expect([english, entry?.portuguese]).toEqual([english, expect.arrayContaining([portuguese])]);
+      expect([english, entry?.avoid]).toEqual([english, expect.arrayContaining(avoid)]);
+    }
+    for (const entry of GLOSSARY) expect([entry.english, entry.where]).toEqual([entry.english, expect.stringMatching(/\S{3}/)]);
+  });
+
+  it('reads as written in Brazil, not translated', () => {
+    const h = ptBR.headings;
+    expect(ptBR.codes['4.4.317'].meaning).toMatch(/^O Exchange Online se conectou ao servidor, mas/);
+    expect(ptBR.codes['4.4.318'].meaning).toMatch(/^O Exchange Online se conectou ao servidor, mas/);
+    expect(ptBR.codes['4.4.312'].meaning).toMatch(/não é resolvido no DNS\.$/);
+    expect(ptBR.codes['4.4.316'].causes[1]).toMatch(/^Comportamento esperado: /);
+    expect(ptBR.codes['4.7.320'].meaning).toMatch(/^O certificado do servidor não atende às configurações de TLS do conector:/);
+    expect(h.pathsPass).toBe('Caminhos aprovados: {passed} de {total}');
+    expect(h.explain.liveCheck).toBe('Nova verificação em tempo real');
+    // One phrase after DANE (masculine), MTA-STS and TLS-RPT alike; a path "atende à política".
+    expect([h.policies.none, h.policies.satisfied, h.policies.notSatisfied]).toEqual(['nenhum registro publicado', 'atende à política', 'NÃO atende à política']);
+  });
+});
+
+describe("faithful to Microsoft's text, in both languages", () => {
+  const both = [
+    ['en', en],
+    ['pt-BR', ptBR],
+  ] as const;
+
+  it.each(both)('%s 4.4.316: firewall fix only if mailboxes remain on-premises; Fix now; which connector; confirm after an hour', (language, catalog) => {
+    const fixes = catalog.codes['4.4.316'].fixes;
+    const want =
+      language === 'en'
+        ? [
+            /^If you still have mailboxes on-premises: allow Microsoft 365's IP address ranges .*TCP port 25/,
+            /"Fix now", which makes Exchange Online reject messages to invalid recipients at once, so the organization does not exceed its quota of invalid recipients/,
+            /Exchange admin center \(Mail flow > Connectors\), disable or delete the connector from Office 365 to your organization's email server, and change the accepted domain from Internal Relay to Authoritative/,
+            /30 to 60 minutes .*after an hour, confirm that the error is gone/,
+          ]
+        : [
+            /^Se você ainda tem caixas de correio locais: libere os intervalos de endereços IP do Microsoft 365 .*porta TCP 25/,
+            /"Corrigir agora" do alerta, que faz o Exchange Online rejeitar imediatamente as mensagens para destinatários inválidos, para que a organização não ultrapasse a cota de destinatários inválidos/,
+            /Centro de administração do Exchange \(Fluxo de emails > Conectores\), desabilite ou exclua o conector do Office 365 para o servidor de email da sua organização e altere o domínio aceito de Retransmissão Interna para Autoritativo/,
+            /30 a 60 minutos .*depois de uma hora, confirme que o erro não aparece mais/,
+          ];
+    expect(fixes).toHaveLength(want.length);
+    want.forEach((pattern, i) => expect([i, fixes[i]]).toEqual([i, expect.stringMatching(pattern)]));
+  });
+
+  it.each(both)('%s 4.4.315: a timeout is no answer, not "no server"; mail that flowed through an unchanged connector points at the local side first', (language, catalog) => {
+    const entry = catalog.codes['4.4.315'];
+    expect(entry.meaning).toMatch(language === 'en' ? /got no answer .* timed out/ : /não obteve resposta .* tempo limite/);
+    expect(entry.meaning).not.toMatch(/no server|nenhum servidor/);
+    expect(entry.fixes[0]).toMatch(
+      language === 'en'
+        ? /^If mail was flowing and the connector has not changed, look at your own environment first: check that the server is up/
+        : /^Se o fluxo de emails estava funcionando e o conector não foi alterado, comece pelo seu ambiente local: verifique se o servidor está no ar/,
+    );
+    expect(entry.causes.join(' ')).toMatch(language === 'en' ? /down\..*new ISP/ : /fora do ar\..*novo provedor de internet/);
+  });
+
+  it.each(both)('%s 4.4.312: the domain\'s authoritative name servers', (language, catalog) => {
+    const term = language === 'en' ? 'authoritative name servers' : 'servidores de nomes autoritativos';
+    expect(catalog.codes['4.4.312'].causes[0]).toContain(term);
+    expect(catalog.codes['4.4.312'].fixes[0]).toContain(term);
+  });
+
+  it.each(both)('%s 4.7.320: the name checked is the smart host\'s, or TlsDomain under DomainValidation; fixing lets the queue drain', (language, catalog) => {
+    const entry = catalog.codes['4.7.320'];
+    const smartHost = language === 'en' ? "the smart host's name" : 'o nome do host inteligente';
+    expect(entry.causes[1]).toContain(smartHost);
+    expect(entry.causes[1]).toMatch(/DomainValidation.*TlsDomain/);
+    expect(catalog.reasons['name-mismatch']).toContain(smartHost);
+    expect(entry.fixes.at(-1)).toMatch(language === 'en' ? /so the queued messages can be delivered\.$/ : /para que as mensagens na fila possam ser entregues\.$/);
+  });
+
+  it.each(both)('%s "other" names the connector codes instead of pointing at a list that is not on screen', (_language, catalog) => {
+    for (const code of CONNECTOR_CODES) expect(catalog.codes.other.meaning).toContain(code);
+  });
+
+  it.each(both)('%s: no string points above or below (the report prints the reply in varying places, or not at all)', (_language, catalog) => {
+    const pointing = strings(catalog).filter(([, text]) => /\b(above|below)\b(?! \d)|(^|[^\p{L}])(acima|abaixo)(?! d[aeo]s? )([^\p{L}]|$)/iu.test(text));
+    expect(pointing).toEqual([]);
   });
 });

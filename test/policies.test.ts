@@ -298,7 +298,10 @@ describe('MTA-STS (RFC 8461) and TLS-RPT (RFC 8460)', () => {
     expect(p.tlsRpt).toEqual({ record: null, rua: [], problem: null });
     const text = renderText(result, { catalog: ptBR });
     expect(text).toContain('Políticas de segurança de transporte de plain.demo.test');
-    expect(text).toContain('MTA-STS (RFC 8461): nenhuma publicada');
+    // "registro" is masculine: the line reads right after DANE (masculine) as after MTA-STS and TLS-RPT.
+    expect(text).toContain('DANE (RFC 7672): nenhum registro publicado');
+    expect(text).toContain('MTA-STS (RFC 8461): nenhum registro publicado');
+    expect(text).toContain('TLS-RPT (RFC 8460): nenhum registro publicado');
   });
 
   it('not an MX route: no lookups, and the report says why', async () => {

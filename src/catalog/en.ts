@@ -1,5 +1,5 @@
 import type { CertificateReason, FailureKind } from '../../probes/stage.js';
-import { CONNECTOR_STATUS, POLICY_STATUS, type CodeSubject, type PolicyCode, type WhoActs } from '../core/exchange-text.js';
+import { CONNECTOR_CODES, CONNECTOR_STATUS, POLICY_STATUS, type CodeSubject, type PolicyCode, type WhoActs } from '../core/exchange-text.js';
 import type { ReportForm } from '../explain/explain.js';
 import type { ExchangeCode } from '../core/result.js';
 import type { Language } from './index.js';
@@ -133,14 +133,14 @@ export const en: Catalog = {
       status: CONNECTOR_STATUS['4.4.312'],
       title: 'DNS query failed',
       meaning:
-        'Exchange Online could not look up the destination: the smart host or the recipient domain (its MX record, or the MX host\'s A/AAAA record) does not resolve.',
+        'Exchange Online could not look up the destination: the DNS query for the smart host, or for the recipient domain (its MX record, or the MX host\'s A/AAAA record), failed or found no record.',
       causes: [
-        'The domain\'s DNS hosting has a problem (its name servers fail or do not answer).',
+        'The domain\'s DNS hosting has a problem: its authoritative name servers fail or do not answer.',
         'The domain has expired, so its MX record cannot be retrieved.',
         'The MX record changed recently and Exchange Online still holds the old answer in its cache.',
       ],
       fixes: [
-        'Work with the DNS hosting provider to fix the records: the smart host name (or the domain\'s MX and the MX host) must resolve from the internet.',
+        'Work with the DNS hosting provider to fix the domain\'s authoritative name servers and records: the smart host name (or the domain\'s MX and the MX host) must resolve from the internet.',
         'Renew the domain if it has expired.',
         'After a recent change, wait for the old records\' TTL to pass.',
       ],
@@ -148,16 +148,16 @@ export const en: Catalog = {
     '4.4.315': {
       status: CONNECTOR_STATUS['4.4.315'],
       title: 'Connection timed out',
-      meaning: 'Exchange Online reached no server at the destination address: TCP port 25 did not answer before the timeout.',
+      meaning: 'Exchange Online got no answer from the destination address: the connection to TCP port 25 timed out before the server responded.',
       causes: [
         'The on-premises (or partner) mail server is down.',
-        'The connector\'s smart host points at the wrong IP address, for example after a network change gave the server new addresses.',
+        'The connector\'s smart host points at the wrong IP address, for example after a network change (a new ISP) gave the server new public addresses.',
         'A firewall silently drops the connections instead of refusing them.',
       ],
       fixes: [
-        'Check that the server is up and listening on TCP 25.',
-        'Check recent network changes (a new ISP means new public addresses) and update the smart host or its DNS record.',
-        'Check that the connector\'s smart host names the right host.',
+        'If mail was flowing and the connector has not changed, look at your own environment first: check that the server is up and listening on TCP 25.',
+        'Check recent network changes (a new ISP means new public addresses) and update the smart host\'s DNS record, or the smart host in the connector.',
+        'Check which smart host the connector from Office 365 to your organization\'s email server names (Exchange admin center, Mail flow > Connectors).',
       ],
     },
     '4.4.316': {
@@ -166,11 +166,13 @@ export const en: Catalog = {
       meaning: 'The destination address answered but refused the connection on TCP port 25.',
       causes: [
         'A firewall blocks Microsoft 365\'s addresses on TCP port 25, or nothing listens on port 25.',
-        'By design: the on-premises mail servers were shut down after moving all mailboxes to Exchange Online, but a connector still routes mail to them.',
+        'By design: the on-premises mail servers were shut down after all mailboxes moved to Exchange Online, but a connector still routes mail to them.',
       ],
       fixes: [
-        'Allow Microsoft 365\'s IP address ranges to connect on TCP port 25, and make sure the mail service is listening.',
-        'If no mail should go on-premises any more: disable or delete the connector, and change the accepted domain from Internal Relay to Authoritative (it takes 30 to 60 minutes to apply).',
+        'If you still have mailboxes on-premises: allow Microsoft 365\'s IP address ranges to connect to the on-premises mail server on TCP port 25, and make sure its mail service is listening.',
+        'If no mail should go on-premises any more: use the alert\'s "Fix now", which makes Exchange Online reject messages to invalid recipients at once, so the organization does not exceed its quota of invalid recipients.',
+        'Then, in the Exchange admin center (Mail flow > Connectors), disable or delete the connector from Office 365 to your organization\'s email server, and change the accepted domain from Internal Relay to Authoritative.',
+        'These changes take 30 to 60 minutes to apply: after an hour, confirm that the error is gone.',
       ],
     },
     '4.4.317': {
@@ -186,7 +188,7 @@ export const en: Catalog = {
       fixes: [
         'Check the TLS settings and the certificate on the destination server.',
         'Check the TLS settings of the connector (TlsSettings, TlsDomain) against what the server offers.',
-        'Read what the server said: its reply names the reason for the refusal.',
+        'When the server answered with an error, read its reply (the message trace quotes it in [Message=…]): it names the reason for the refusal.',
       ],
     },
     '4.4.318': {
@@ -211,18 +213,18 @@ export const en: Catalog = {
         'The server\'s certificate does not pass the connector\'s TLS setting: the chain is not trusted, the certificate is not valid now, or its name does not match.',
       causes: [
         'The certificate has expired.',
-        'The certificate\'s subject does not match the name the connector requires (TlsDomain).',
+        'The certificate\'s subject (and subject alternative names) do not match the name Exchange Online checks: the smart host\'s name, or under DomainValidation the connector\'s TlsDomain.',
         'The certificate is no longer valid: not trusted, incomplete chain, or revoked.',
       ],
       fixes: [
         'Fix the certificate on the server: renew it, install one whose name matches, and send the full chain.',
-        'Or fix the connector, if its TlsSettings or TlsDomain is wrong.',
+        'Or fix the connector, if its TlsSettings, TlsDomain or smart host is wrong, so the queued messages can be delivered.',
       ],
     },
     other: {
       status: null,
       title: 'Other delivery error',
-      meaning: 'The delivery failed in a way that is not one of the connector codes above.',
+      meaning: `The delivery failed in a way that matches none of the connector codes Microsoft documents (${CONNECTOR_CODES.join(', ')}).`,
       causes: ['The destination server behaves in a way Exchange Online does not expect (for example it does not speak SMTP).'],
       fixes: ['Use the destination server named in the error and what it sent to find the problem there.'],
     },
@@ -257,7 +259,7 @@ export const en: Catalog = {
     'not-yet-valid':
       'The certificate is not valid yet: check the server\'s clock and time zone, or install a certificate whose validity has already begun.',
     'name-mismatch':
-      'Install a certificate whose subject or subject alternative names cover the connector\'s TlsDomain (a wildcard *.contoso.com covers one label), or correct TlsDomain on the connector.',
+      'Install a certificate whose subject or subject alternative names cover the name Exchange Online checks (the connector\'s TlsDomain under DomainValidation, else the smart host\'s name; a wildcard *.contoso.com covers one label), or correct TlsDomain or the smart host on the connector.',
     'self-signed':
       'Replace the self-signed certificate (an appliance or Exchange default) with one issued by a public certificate authority that Microsoft 365 trusts.',
     'untrusted-root':
