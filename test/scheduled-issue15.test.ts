@@ -219,7 +219,7 @@ describe('a failed webhook says what failed', () => {
     while (!lines.some((l) => l.startsWith('delivery failed')) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
     await watcher.stop();
     expect(lines.filter((l) => l.startsWith('delivery failed'))).toEqual([
-      expect.stringMatching(new RegExp(`^delivery failed: ops alert [0-9a-f-]{36}: ops: cannot connect to 127\\.0\\.0\\.1:${dead}: connection refused \\(ECONNREFUSED\\) \\(will retry\\)$`)),
+      expect.stringMatching(new RegExp(`^delivery failed: alert [0-9a-f-]{36}: ops: cannot connect to 127\\.0\\.0\\.1:${dead}: connection refused \\(ECONNREFUSED\\) \\(will retry\\)$`)),
     ]);
     const history = History.open(cfg.database, { readonly: true });
     onTestFinished(() => history.close());

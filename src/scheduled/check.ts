@@ -7,7 +7,7 @@ import { scheduledText } from '../catalog/scheduled.js';
 import type { MonitorConfig, TargetConfig } from './config.js';
 import { countdownText } from './countdown.js';
 import { fill } from '../report/text.js';
-import { Monitor, type DeliveryOutcome, type MonitorOptions, type PassOutcome } from './monitor.js';
+import { channelError, Monitor, type DeliveryOutcome, type MonitorOptions, type PassOutcome } from './monitor.js';
 import { mapLimit, worstVerdict } from '../core/pool.js';
 import type { Verdict } from '../core/result.js';
 
@@ -40,7 +40,7 @@ export function renderPass(p: PassOutcome, language: Language = 'en'): string {
 export function renderDelivery(d: DeliveryOutcome, language: Language = 'en'): string {
   if (!d.delivered && !d.failed.length) return '';
   const t = scheduledText(language).check;
-  const failed = d.failed.map((f) => `\n  ${fill(t.failedChannel, { channel: f.channel, error: f.error })}`).join('');
+  const failed = d.failed.map((f) => `\n  ${fill(t.failedChannel, { error: channelError(f) })}`).join('');
   return `${fill(t.delivered, { delivered: d.delivered })}${d.failed.length ? `${fill(t.deliveryFailed, { failed: d.failed.length })}${failed}` : ''}\n`;
 }
 

@@ -56,6 +56,11 @@ export interface DeliveryOutcome {
   failed: { channel: string; alertId: string; error: string }[];
 }
 
+/** A delivery error that names its channel once (the senders' own errors already do). */
+export function channelError(f: { channel: string; error: string }): string {
+  return f.error.startsWith(`${f.channel}: `) ? f.error : `${f.channel}: ${f.error}`;
+}
+
 class Unconfirmed extends Error {
   override readonly name = 'Unconfirmed';
   constructor(readonly result: ProbeResult) {

@@ -11,7 +11,7 @@ import { Cron } from 'croner';
 import type { Language } from '../catalog/index.js';
 import { scheduledText } from '../catalog/scheduled.js';
 import type { MonitorConfig } from './config.js';
-import { Monitor, type MonitorOptions, type PassOutcome } from './monitor.js';
+import { channelError, Monitor, type MonitorOptions, type PassOutcome } from './monitor.js';
 import { terminal } from '../report/sanitize.js';
 import { fill } from '../report/text.js';
 
@@ -74,7 +74,7 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
   const deliver = (): Promise<unknown> =>
     track(
       monitor.deliver(controller.signal).then((d) => {
-        for (const f of d.failed) log(fill(text.watch.deliveryFailed, { channel: f.channel, id: f.alertId, error: f.error }));
+        for (const f of d.failed) log(fill(text.watch.deliveryFailed, { id: f.alertId, error: channelError(f) }));
         if (d.delivered) log(fill(text.watch.delivered, { delivered: d.delivered }));
       }),
     );
