@@ -5,7 +5,7 @@
  * servers, carry no English word but Exchange's status lines and the servers' own text.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -246,4 +246,25 @@ describe('every alert in pt-BR, delivered through every channel', () => {
     expect(history).toContain('    27/11/2026 07:00 UTC  primeira verificação → falhando (4.4.316)\n    28/11/2026 08:00 UTC  falhando → saudável');
     expect(englishWordsIn(history)).toEqual([]);
   }, 60_000);
+});
+
+describe('a language that does not exist is bad input', () => {
+  it('--lang xx and lang: xx: one line naming the value, exit 3, nothing probed or written', async () => {
+    const smtp = await startSmtp();
+    onTestFinished(() => smtp.close());
+    const target = { name: 'a', host: 'mx1.demo.test', port: smtp.port, resolvers: [dns.address] };
+    const file = path.join(dir, 'badlang.json');
+    writeFileSync(file, JSON.stringify({ database: 'badlang.db', targets: [target] }));
+    const flag = await run(['check', '--config', file, '--lang', 'klingon']);
+    expect([flag.code, flag.stdout, flag.stderr]).toEqual([3, '', 'probe: invalid language "klingon": must be one of en, pt-BR\n']);
+    const key = path.join(dir, 'badkey.json');
+    writeFileSync(key, JSON.stringify({ database: 'badlang.db', lang: 'pt-PT', targets: [target] }));
+    for (const command of [['check', '--config', key], ['watch', '--config', key], ['history', '--config', key]]) {
+      const r = await run(command);
+      expect([r.code, r.stdout, r.stderr]).toEqual([3, '', `probe: ${key}: lang: invalid language "pt-PT": must be one of en, pt-BR\n`]);
+    }
+    expect(existsSync(path.join(dir, 'badlang.db'))).toBe(false);
+    expect(smtp.connections()).toBe(0);
+    expect(smtp.sessions).toEqual([]);
+  }, 30_000);
 });
