@@ -9,6 +9,7 @@
 import pRetry from 'p-retry';
 import { formatReply } from '../../probes/smtp.js';
 import { advance, type AlertEvent, type AlertPolicy, type Observation, type Step } from './alert-state.js';
+import { excerpt } from './alerts/format.js';
 import { senderFor, type Sender } from './alerts/send.js';
 import type { MonitorConfig, TargetConfig } from './config.js';
 import { countdown, type Countdown } from './countdown.js';
@@ -84,8 +85,7 @@ export function shortReason(result: ProbeResult, language: Language = 'en'): str
   const f = path.failure;
   if (!f) return null;
   if (f.kind === 'certificate') return fill(t.certificateReasons[f.reason ?? 'invalid'], values);
-  const reply = f.reply ? formatReply(f.reply) : '';
-  return fill(t.reasons[f.kind], { ...values, reply: reply.length > REASON_REPLY_MAX ? `${reply.slice(0, REASON_REPLY_MAX)}…` : reply });
+  return fill(t.reasons[f.kind], { ...values, reply: f.reply ? excerpt(formatReply(f.reply), REASON_REPLY_MAX) : '' });
 }
 
 /**
