@@ -47,13 +47,13 @@ function config(targets: Record<string, unknown>[], extra: Record<string, unknow
 
 describe('watch logs each pass when it finishes, stamped with that time', () => {
   it('a slow target that started first is logged after a fast one, with a later stamp', async () => {
-    // Holds every connection 1.5 s, then closes it: a 4.4.318 that takes 1.5 s.
-    const slow = await startRaw((socket) => void setTimeout(() => socket.destroy(), 1500));
+    // Holds every connection 2.5 s, then closes it: a 4.4.318 that takes 2.5 s.
+    const slow = await startRaw((socket) => void setTimeout(() => socket.destroy(), 2500));
     onTestFinished(() => slow.close());
     const refused = await closedPort();
     const cfg = config(
       [
-        { name: 'slow', host: 'mx1.demo.test', port: slow.port, timeoutMs: 3000, schedule: '0 0 1 1 *' },
+        { name: 'slow', host: 'mx1.demo.test', port: slow.port, timeoutMs: 5000, schedule: '0 0 1 1 *' },
         { name: 'fast', host: 'mx1.demo.test', port: refused, schedule: '0 0 1 1 *' },
       ],
       { confirm: { retries: 0 } },
@@ -67,7 +67,7 @@ describe('watch logs each pass when it finishes, stamped with that time', () => 
     const stamps = lines.map((l) => Date.parse(l.split(' ')[0]!));
     // In the order they are written, and the slow one stamped when it ended, not when it began.
     expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(1000);
-    expect(stamps[1]! - started).toBeGreaterThanOrEqual(1400);
+    expect(stamps[1]! - started).toBeGreaterThanOrEqual(2400);
   }, 20_000);
 });
 
