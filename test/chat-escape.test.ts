@@ -23,6 +23,7 @@ function event(): AlertEvent {
     status: `450 4.4.317 Cannot connect to remote server [Message=${hostile}]`,
     stage: 'banner',
     summary: hostile,
+    reason: `the server answered ${hostile}`,
     firstFix: 'Fix the banner.',
     warnings: [],
   };

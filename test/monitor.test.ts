@@ -213,13 +213,13 @@ describe('delivery', () => {
       const before = hook.requests.length;
       const d = await monitor.deliver();
       if (hook.requests.length > before) attempts.push(t / MIN);
-      if (d.failed.length) expect(d.failed[0]!.error).toBe('webhook answered HTTP 503');
+      if (d.failed.length) expect(d.failed[0]!.error).toBe('webhook-1: the webhook answered HTTP 503 Service Unavailable: no');
     }
     // minDelay 1 min doubling: tried at 0, 1, 3, 7, then 15 (after the fix at 12), never again.
     expect(attempts).toEqual([0, 1, 3, 7, 15]);
     expect(hook.delivered().length).toBe(1);
     const body = hook.delivered()[0]!.body as { text: string; blocks: unknown[] };
-    expect(body.text).toBe('[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused');
+    expect(body.text).toBe(`[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused (port ${port} refused on 127.0.0.1)`);
     expect(body.blocks).toHaveLength(2);
   });
 
@@ -249,7 +249,7 @@ describe('delivery', () => {
     expect(card.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.attachments[0]!.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
     const lines = card.attachments[0]!.content.body.map((b) => b.text);
-    expect(lines[0]).toBe('[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused');
+    expect(lines[0]).toBe(`[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused (port ${port} refused on 127.0.0.1)`);
     expect(lines).toContain('Exchange Online reports: 450 4.4.316 Connection refused');
     expect(lines.some((l) => l.startsWith('First fix: '))).toBe(true);
     expect(lines.at(-1)).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 24 h; queue lifetime 24 h)');
@@ -338,7 +338,7 @@ describe('delivery', () => {
     expect(received).toHaveLength(1);
     expect(received[0]!.secure).toBe(true);
     const mail = await simpleParser(received[0]!.raw);
-    expect(mail.subject).toBe('[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused');
+    expect(mail.subject).toBe(`[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused (port ${port} refused on 127.0.0.1)`);
     expect(mail.messageId).toBe(`<${pass.alerts[0]!.id}@mailflow-probe>`);
     expect(mail.headers.get('x-mailflow-probe-kind')).toBe('failing');
     expect(mail.text).toContain('Exchange Online reports: 450 4.4.316 Connection refused');

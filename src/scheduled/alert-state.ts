@@ -15,12 +15,20 @@ export type AlertKind = 'degraded' | 'failing' | 'escalation' | 'bouncing' | 're
 
 /** What one confirmed check found (the monitor builds it from a ProbeResult). */
 export interface Observation {
+  /** When the result was seen: the start of the attempt that decided the pass. */
   at: Date;
+  /**
+   * When the failure was first seen: the start of the pass's first failed attempt (before
+   * the retries confirmed it). An outage that begins here counts from then; default `at`.
+   */
+  failingSince?: Date;
   verdict: Verdict;
   code: ResultCode | null;
   status: string | null;
   stage: string | null;
   summary: string | null;
+  /** Why, in a few words (`port 25 refused on 192.0.2.7`), for an alert's subject. */
+  reason?: string | null;
   firstFix: string | null;
   /** The warnings of a degraded result, one line each. */
   warnings: string[];
@@ -78,6 +86,8 @@ export interface AlertEvent {
   status: string | null;
   stage: string | null;
   summary: string | null;
+  /** Why, in a few words, in the monitor's language (absent in older events). */
+  reason?: string | null;
   firstFix: string | null;
   warnings: string[];
   /** Where the check ran from (absent in older events). */
@@ -117,7 +127,9 @@ export function advance(prev: TargetState, obs: Observation, policy: AlertPolicy
   if (changed && prev.state !== null) changes.push(at);
 
   const stillFailing = state === 'failing' && prev.state === 'failing';
-  const failingSince = state !== 'failing' ? null : stillFailing ? prev.failingSince ?? at : at;
+  // An outage counts from its first failed attempt, not from the retry that confirmed it.
+  const began = obs.failingSince && obs.failingSince.getTime() <= now ? obs.failingSince.toISOString() : at;
+  const failingSince = state !== 'failing' ? null : stillFailing ? prev.failingSince ?? began : began;
   const bounceAt = failingSince ? new Date(Date.parse(failingSince) + policy.queueLifetimeMs).toISOString() : null;
   const next: TargetState = {
     target: prev.target,
@@ -148,6 +160,7 @@ export function advance(prev: TargetState, obs: Observation, policy: AlertPolicy
       status: obs.status,
       stage: obs.stage,
       summary: obs.summary,
+      ...(obs.reason ? { reason: obs.reason } : {}),
       firstFix: obs.firstFix,
       warnings: obs.warnings,
       ...(obs.vantage ? { vantage: obs.vantage } : {}),

@@ -6,6 +6,15 @@
 import type { Command } from 'commander';
 import { cancelOnSigint, EXIT, onSignals } from '../cli/exit.js';
 import { collect } from '../cli/flags.js';
+import type { Language } from '../catalog/index.js';
+
+const LANG_HELP = 'language of the report and the alerts: en or pt-BR (default: the config\'s lang, else from the locale)';
+
+/** The language: --lang, else the config's `lang`, else the locale (LC_ALL, LC_MESSAGES, LANG). */
+async function languageOf(flag: string | undefined, config: { language: Language | null } | null): Promise<Language> {
+  const { chooseLanguage } = await import('../catalog/index.js');
+  return flag === undefined && config?.language ? config.language : chooseLanguage(flag);
+}
 
 /** Adds `init`, `check`, `watch` and `history` to the program. */
 export function addScheduledCommands(program: Command): void {
@@ -28,14 +37,16 @@ export function addScheduledCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
     .option('--target <name>', 'check only this target (repeatable)', collect)
     .option('--json', 'print the passes as JSON')
-    .action(async (opts: { config: string; target?: string[]; json?: boolean }) => {
+    .option('--lang <lang>', LANG_HELP)
+    .action(async (opts: { config: string; target?: string[]; json?: boolean; lang?: string }) => {
       const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }, { terminal }] = await Promise.all([
         import('./config.js'),
         import('./check.js'),
         import('../core/options.js'),
         import('../report/sanitize.js'),
       ]);
-      const config = loadConfig(opts.config);
+      const loaded = loadConfig(opts.config);
+      const config = { ...loaded, language: await languageOf(opts.lang, loaded) };
       const targets = opts.target
         ? opts.target.map((name) => {
             const t = config.targets.find((x) => x.name === name);
@@ -68,7 +79,7 @@ export function addScheduledCommands(program: Command): void {
           );
         } else {
           // target names, statuses and delivery errors are remote or file text
-          process.stdout.write(terminal(outcome.passes.map(renderPass).join('') + renderDelivery(outcome.delivery)));
+          process.stdout.write(terminal(outcome.passes.map((p) => renderPass(p, config.language)).join('') + renderDelivery(outcome.delivery, config.language)));
         }
         process.exitCode = outcome.cancelled ? EXIT.cancelled : EXIT[outcome.verdict];
       } finally {
@@ -81,26 +92,35 @@ export function addScheduledCommands(program: Command): void {
     .description('keep running: check each target on its cron schedule, record the history, send alerts')
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
     .option('--no-check-at-start', 'wait for each target\'s first scheduled time')
-    .action(async (opts: { config: string; checkAtStart: boolean }) => {
-      const [{ loadConfig }, { startWatch }, { terminal }] = await Promise.all([import('./config.js'), import('./scheduler.js'), import('../report/sanitize.js')]);
-      const config = loadConfig(opts.config);
+    .option('--lang <lang>', LANG_HELP)
+    .action(async (opts: { config: string; checkAtStart: boolean; lang?: string }) => {
+      const [{ loadConfig }, { startWatch }, { terminal }, { scheduledText }, { fill }] = await Promise.all([
+        import('./config.js'),
+        import('./scheduler.js'),
+        import('../report/sanitize.js'),
+        import('../catalog/scheduled.js'),
+        import('../report/text.js'),
+      ]);
+      const loaded = loadConfig(opts.config);
+      const config = { ...loaded, language: await languageOf(opts.lang, loaded) };
+      const text = scheduledText(config.language).watch;
       const watcher = startWatch(config, { checkAtStart: opts.checkAtStart });
-      process.stdout.write(`watching ${config.targets.length} target(s); history in ${terminal(config.database)}\n`);
+      process.stdout.write(`${fill(text.watching, { count: config.targets.length, file: terminal(config.database) })}\n`);
       // First signal: in-flight checks and deliveries get a few seconds to commit, then are
       // cancelled (undelivered alerts stay in the outbox); stopped within 5 s. Second: exit now.
       let stopping = false;
       const dispose = onSignals(['SIGINT', 'SIGTERM'], (signal) => {
         if (stopping) {
-          process.stdout.write(`${signal}: exiting now\n`);
+          process.stdout.write(`${fill(text.exiting, { signal })}\n`);
           process.exit(EXIT.cancelled);
         }
-        process.stdout.write(`${signal}: finishing in-flight checks\n`);
+        process.stdout.write(`${fill(text.finishing, { signal })}\n`);
         stopping = true;
         void watcher.stop();
       });
       await watcher.stopped;
       dispose();
-      process.stdout.write('stopped\n');
+      process.stdout.write(`${text.stopped}\n`);
       process.exitCode = 0;
     });
 
@@ -121,7 +141,8 @@ export function addScheduledCommands(program: Command): void {
     .option('--db <file>', 'the history database, when there is no config file')
     .option('--since <duration>', 'the window: 24h, 7d, 30d …', '7d')
     .option('--json', 'print the report as JSON (schema mailflow-probe/history@1)')
-    .action(async (target: string | undefined, opts: { config?: string; db?: string; since: string; json?: boolean }) => {
+    .option('--lang <lang>', LANG_HELP)
+    .action(async (target: string | undefined, opts: { config?: string; db?: string; since: string; json?: boolean; lang?: string }) => {
       const [{ loadConfig, CONFIG_DEFAULTS }, { History }, { buildHistory, renderHistory }, { parseDuration }, { UsageError }] = await Promise.all([
         import('./config.js'),
         import('./history.js'),
@@ -133,6 +154,7 @@ export function addScheduledCommands(program: Command): void {
       const sinceMs = parseDuration(opts.since, '--since');
       // history sends nothing: an unset password variable is no reason to refuse.
       const config = opts.config ? loadConfig(opts.config, null) : null;
+      const language = await languageOf(opts.lang, config);
       const queueLifetimeMs = config?.queueLifetimeMs ?? parseDuration(CONFIG_DEFAULTS.queueLifetime);
       const history = History.open(opts.db ?? config!.database, { readonly: true });
       try {
@@ -142,7 +164,7 @@ export function addScheduledCommands(program: Command): void {
         }
         const now = new Date();
         const report = buildHistory(history, { target: target ?? null, since: new Date(now.getTime() - sinceMs), now, queueLifetimeMs });
-        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderHistory(report));
+        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderHistory(report, language));
         process.exitCode = 0;
       } finally {
         history.close();

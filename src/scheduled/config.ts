@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { parseLanguage, type Language } from '../catalog/index.js';
 import { parseDuration } from '../core/duration.js';
 import { optionJsonSchema, optionsOf, suggestKey, type OptionKey, type OptionSpec } from '../core/option-schema.js';
 import { parseInteger, parseOptionValue, parsePort, parseTarget, readCaFiles, resolveSettings, UsageError, type ProbeOptions } from '../core/options.js';
@@ -79,6 +80,8 @@ export interface MonitorConfig {
   delivery: { minDelayMs: number; maxDelayMs: number };
   targets: TargetConfig[];
   alerts: AlertChannel[];
+  /** `lang`: the language of check, watch, history and the alerts; null: `--lang`, else the locale. */
+  language: Language | null;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -156,6 +159,7 @@ const configSchema = z
     // Where an editor finds this file's JSON Schema (probe config-schema).
     $schema: z.string().optional(),
     database: z.string().min(1).optional(),
+    lang: z.string().optional(),
     queueLifetime: duration.optional(),
     escalateBefore: z.array(duration).optional(),
     reminderEvery: z.union([duration, z.literal(false)]).optional(),
@@ -460,6 +464,7 @@ export function validateConfig(doc: unknown, file: string, env: NodeJS.ProcessEn
     },
     targets,
     alerts,
+    language: raw.lang === undefined ? null : at(file, ['lang'], () => parseLanguage(raw.lang!)),
   };
 }
 

@@ -4,7 +4,10 @@
  * 48 in its 2017 page), then returns it to the sender in an NDR. So the first messages
  * queued when the outage began start bouncing at failing-since + lifetime.
  */
+import type { Language } from '../catalog/index.js';
+import { scheduledText } from '../catalog/scheduled.js';
 import { formatDuration } from '../core/duration.js';
+import { fill } from '../report/text.js';
 
 export interface Countdown {
   failingSince: string;
@@ -30,9 +33,9 @@ export function countdown(failingSince: string | Date, queueLifetimeMs: number, 
   };
 }
 
-/** `2026-11-27 07:00 UTC`: minutes are as precise as a queue retry is. */
-export function formatTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+/** `2026-11-27 07:00 UTC` (`27/11/2026 07:00 UTC` in pt-BR): minutes are as precise as a queue retry is. */
+export function formatTime(iso: string, language: Language = 'en'): string {
+  return fill(scheduledText(language).time, { y: iso.slice(0, 4), m: iso.slice(5, 7), d: iso.slice(8, 10), hh: iso.slice(11, 13), mm: iso.slice(14, 16) });
 }
 
 /**
@@ -40,10 +43,11 @@ export function formatTime(iso: string): string {
  * "Failing since 2026-11-27 07:00 UTC (3 h 12 min). Mail queued at the start of the outage
  * starts bouncing at 2026-11-28 07:00 UTC (in 20 h 48 min; queue lifetime 24 h)."
  */
-export function countdownText(c: Countdown): string {
-  const since = `Failing since ${formatTime(c.failingSince)} (${formatDuration(c.elapsedMs)}).`;
-  const lifetime = `queue lifetime ${formatDuration(c.queueLifetimeMs)}`;
+export function countdownText(c: Countdown, language: Language = 'en'): string {
+  const t = scheduledText(language).countdown;
+  const since = fill(t.since, { time: formatTime(c.failingSince, language), elapsed: formatDuration(c.elapsedMs) });
+  const values = { since, bounce: formatTime(c.bounceAt, language), lifetime: formatDuration(c.queueLifetimeMs) };
   return c.remainingMs > 0
-    ? `${since} Mail queued at the start of the outage starts bouncing at ${formatTime(c.bounceAt)} (in ${formatDuration(c.remainingMs)}; ${lifetime}).`
-    : `${since} Mail queued at the start of the outage has been bouncing since ${formatTime(c.bounceAt)} (${formatDuration(-c.remainingMs)} ago; ${lifetime}): senders are getting NDRs.`;
+    ? fill(t.ahead, { ...values, remaining: formatDuration(c.remainingMs) })
+    : fill(t.past, { ...values, ago: formatDuration(-c.remainingMs) });
 }

@@ -4,11 +4,14 @@
  * could flow: healthy or degraded), the latest certificate expiry, and the timeline of
  * state changes.
  */
+import type { Language } from '../catalog/index.js';
+import { scheduledText } from '../catalog/scheduled.js';
 import type { AlertKind } from './alert-state.js';
 import { countdown, countdownText, formatTime, type Countdown } from './countdown.js';
 import { formatDuration } from '../core/duration.js';
 import type { History } from './history.js';
 import { terminalSafe } from '../report/sanitize.js';
+import { fill } from '../report/text.js';
 import type { ResultCode, Verdict } from '../core/result.js';
 
 export const HISTORY_SCHEMA = 'mailflow-probe/history@1';
@@ -87,29 +90,37 @@ export function buildHistory(history: History, opts: { target: string | null; si
   return { schema: HISTORY_SCHEMA, since: opts.since.toISOString(), now: opts.now.toISOString(), targets };
 }
 
-/** The terminal report; target names and statuses are escaped for the terminal. */
-export function renderHistory(remote: HistoryReport): string {
+/** The terminal report in `language`; target names and statuses are escaped for the terminal. */
+export function renderHistory(remote: HistoryReport, language: Language = 'en'): string {
+  const t = scheduledText(language);
+  const h = t.history;
+  const time = (iso: string): string => formatTime(iso, language);
   const report = terminalSafe(remote);
-  if (!report.targets.length) return 'No checks recorded yet.\n';
+  if (!report.targets.length) return `${h.none}\n`;
   const windowMs = Date.parse(report.now) - Date.parse(report.since);
   const out: string[] = [];
-  for (const t of report.targets) {
-    if (t.state === null) {
-      out.push(`${t.target}: never checked`, '');
+  for (const x of report.targets) {
+    if (x.state === null) {
+      out.push(fill(h.never, { target: x.target }), '');
       continue;
     }
-    out.push(`${t.target}: ${t.state} since ${formatTime(t.stateSince ?? report.now)}${t.state === 'failing' && t.lastStatus ? ` — ${t.lastStatus}` : ''}`);
-    if (t.countdown) out.push(`  ${countdownText(t.countdown)}`);
-    const uptime = t.uptime === null ? 'unknown' : `${(t.uptime * 100).toFixed(2)}%`;
-    const coverage = t.knownMs < windowMs ? ` (history covers ${formatDuration(t.knownMs)})` : '';
-    out.push(`  Uptime over the last ${formatDuration(windowMs)}: ${uptime}${coverage}; ${t.checks} check${t.checks === 1 ? '' : 's'}, ${t.failingChecks} failing`);
-    if (t.certExpires) out.push(`  Certificate expires ${formatTime(t.certExpires)} (in ${formatDuration(Date.parse(t.certExpires) - Date.parse(report.now))})`);
-    if (t.lastCheckAt) out.push(`  Last check ${formatTime(t.lastCheckAt)}`);
-    if (t.timeline.length) {
-      out.push('  Changes:');
-      for (const c of t.timeline) out.push(`    ${formatTime(c.at)}  ${c.from ?? 'first check'} → ${c.to}${c.code ? ` (${c.code})` : ''}`);
+    const status = x.state === 'failing' && x.lastStatus ? ` — ${x.lastStatus}` : '';
+    out.push(`${fill(h.state, { target: x.target, state: t.verdicts[x.state], time: time(x.stateSince ?? report.now) })}${status}`);
+    if (x.countdown) out.push(`  ${countdownText(x.countdown, language)}`);
+    const uptime = x.uptime === null ? h.uptimeUnknown : `${(x.uptime * 100).toFixed(2).replace('.', t.decimalSeparator)}%`;
+    const coverage = x.knownMs < windowMs ? fill(h.coverage, { duration: formatDuration(x.knownMs) }) : '';
+    const checks = fill(x.checks === 1 ? h.checksOne : h.checksMany, { count: x.checks });
+    out.push(`  ${fill(h.uptime, { window: formatDuration(windowMs), uptime, coverage, checks, failing: x.failingChecks })}`);
+    if (x.certExpires) {
+      const leftMs = Date.parse(x.certExpires) - Date.parse(report.now);
+      out.push(`  ${fill(leftMs >= 0 ? h.certExpires : h.certExpired, { time: time(x.certExpires), duration: formatDuration(Math.abs(leftMs)) })}`);
+    }
+    if (x.lastCheckAt) out.push(`  ${fill(h.lastCheck, { time: time(x.lastCheckAt) })}`);
+    if (x.timeline.length) {
+      out.push(`  ${h.changes}`);
+      for (const c of x.timeline) out.push(`    ${time(c.at)}  ${c.from ? t.verdicts[c.from] : h.firstCheck} → ${t.verdicts[c.to]}${c.code ? ` (${c.code})` : ''}`);
     } else {
-      out.push('  No state change in the window.');
+      out.push(`  ${h.noChange}`);
     }
     out.push('');
   }

@@ -16,6 +16,10 @@ export const EXAMPLE_CONFIG = `# mailflow-probe scheduled checks.
 # The history database (SQLite), relative to this file.
 database: mailflow-probe.db
 
+# The language of check, watch, history and the alerts: en or pt-BR
+# (default: --lang, else the locale).
+# lang: pt-BR
+
 # Exchange Online retries a queued message for 24 hours (Microsoft's current
 # documentation; older pages said 48), then bounces it with an NDR. While a target
 # fails, reports and alerts count down to failing-since + this.

@@ -8,9 +8,12 @@
  * closed either way.
  */
 import { Cron } from 'croner';
+import type { Language } from '../catalog/index.js';
+import { scheduledText } from '../catalog/scheduled.js';
 import type { MonitorConfig } from './config.js';
-import { Monitor, type MonitorOptions, type PassOutcome } from './monitor.js';
+import { channelError, Monitor, type MonitorOptions, type PassOutcome } from './monitor.js';
 import { terminal } from '../report/sanitize.js';
+import { fill } from '../report/text.js';
 
 export interface WatchOptions extends MonitorOptions {
   /** A line per pass and per delivery problem (default: stdout). */
@@ -32,19 +35,26 @@ export interface Watcher {
   readonly stopped: Promise<void>;
 }
 
-export function passLine(p: PassOutcome): string {
+/**
+ * One pass, logged when it finishes and stamped with that time: a log someone tails (or
+ * journald stamps) reads in time order, and a slow target's line, written after a fast
+ * one's, never carries an earlier time. The time the result was seen is in the history.
+ */
+export function passLine(p: PassOutcome, language: Language = 'en'): string {
+  const t = scheduledText(language);
   const r = p.result;
-  const parts = [p.step.next.lastCheckAt ?? '', p.target.name, r.verdict];
+  const parts = [p.finishedAt, p.target.name, t.verdicts[r.verdict]];
   if (r.code) parts.push(r.code);
-  parts.push(`result #${p.resultId}`, `attempts ${p.attempts}`);
-  if (p.countdown) parts.push(`bounce at ${p.countdown.bounceAt}`);
-  if (p.alerts.length) parts.push(`alerts ${p.alerts.map((a) => `${a.event.kind}:${a.id}`).join(',')}`);
+  parts.push(fill(t.watch.result, { id: p.resultId }), fill(t.watch.attempts, { attempts: p.attempts }));
+  if (p.countdown) parts.push(fill(t.watch.bounceAt, { time: p.countdown.bounceAt }));
+  if (p.alerts.length) parts.push(fill(t.watch.alerts, { list: p.alerts.map((a) => `${t.kinds[a.event.kind]}:${a.id}`).join(',') }));
   return parts.join(' ');
 }
 
 export function startWatch(config: MonitorConfig, options: WatchOptions = {}): Watcher {
   const log = options.log ?? ((line: string) => process.stdout.write(`${terminal(line)}\n`));
   const monitor = new Monitor(config, options);
+  const text = scheduledText(monitor.language);
   const controller = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
   let stopping = false;
@@ -53,7 +63,7 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
 
   const track = <T>(work: Promise<T>): Promise<T | undefined> => {
     const p = work.catch((err: unknown) => {
-      log(`error: ${(err as Error)?.message ?? String(err)}`);
+      log(fill(text.watch.error, { message: (err as Error)?.message ?? String(err) }));
       return undefined;
     });
     inFlight.add(p);
@@ -64,8 +74,8 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
   const deliver = (): Promise<unknown> =>
     track(
       monitor.deliver(controller.signal).then((d) => {
-        for (const f of d.failed) log(`delivery failed: ${f.channel} alert ${f.alertId}: ${f.error} (will retry)`);
-        if (d.delivered) log(`delivered ${d.delivered} alert(s)`);
+        for (const f of d.failed) log(fill(text.watch.deliveryFailed, { id: f.alertId, error: channelError(f) }));
+        if (d.delivered) log(fill(text.watch.delivered, { delivered: d.delivered }));
       }),
     );
 
@@ -80,7 +90,7 @@ export function startWatch(config: MonitorConfig, options: WatchOptions = {}): W
       const target = config.targets[index]!;
       const outcome = await track(monitor.check(target, controller.signal));
       if (outcome) {
-        log(passLine(outcome));
+        log(passLine(outcome, monitor.language));
         // Not awaited: the next pass must not wait for a relay.
         if (outcome.alerts.length && !controller.signal.aborted) void deliver();
       }

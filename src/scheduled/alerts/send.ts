@@ -9,15 +9,19 @@
  * of our own aborts the send (nodemailer closes the connection on the signal) and the
  * sender rejects at the deadline whatever the transport does.
  */
+import { STATUS_CODES } from 'node:http';
 import tls from 'node:tls';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { AlertEvent } from '../alert-state.js';
 import type { AlertChannel, EmailChannel, WebhookChannel } from '../config.js';
+import type { Language } from '../../catalog/index.js';
+import { scheduledText } from '../../catalog/scheduled.js';
 import { formatDuration } from '../../core/duration.js';
 import { redactUrls } from '../../report/redact.js';
-import { alertSubject, alertText, webhookPayload } from './format.js';
+import { fill } from '../../report/text.js';
+import { alertSubject, alertText, excerpt, webhookPayload } from './format.js';
 
 /** Delivers one alert; `signal` cancels it (shutdown). */
 export type Sender = (event: AlertEvent, alertId: string, signal?: AbortSignal) => Promise<void>;
@@ -31,7 +35,13 @@ export class DeliveryTimeout extends Error {
  * Runs `send` with a signal that aborts after `timeoutMs` or when `outer` does, and
  * rejects by then even if `send` ignores the signal. The message names the channel.
  */
-export async function withDeliveryDeadline(channel: string, timeoutMs: number, outer: AbortSignal | undefined, send: (signal: AbortSignal) => Promise<void>): Promise<void> {
+export async function withDeliveryDeadline(
+  channel: string,
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  send: (signal: AbortSignal) => Promise<void>,
+  language: Language = 'en',
+): Promise<void> {
   const controller = new AbortController();
   const stop = (reason: Error): void => controller.abort(reason);
   const onOuter = (): void => stop(outer?.reason instanceof Error ? outer.reason : new DOMException('cancelled', 'AbortError'));
@@ -42,7 +52,8 @@ export async function withDeliveryDeadline(channel: string, timeoutMs: number, o
     controller.signal.addEventListener('abort', fire, { once: true });
     if (controller.signal.aborted) fire();
   });
-  const timer = setTimeout(() => stop(new DeliveryTimeout(`${channel}: delivery took longer than ${formatDuration(timeoutMs)} (the channel's timeout): abandoned`)), timeoutMs);
+  const message = fill(scheduledText(language).delivery.timeout, { channel, duration: formatDuration(timeoutMs) });
+  const timer = setTimeout(() => stop(new DeliveryTimeout(message)), timeoutMs);
   try {
     await Promise.race([send(controller.signal), deadline]);
   } finally {
@@ -51,7 +62,7 @@ export async function withDeliveryDeadline(channel: string, timeoutMs: number, o
   }
 }
 
-export function emailSender(channel: EmailChannel, env: NodeJS.ProcessEnv = process.env): Sender {
+export function emailSender(channel: EmailChannel, env: NodeJS.ProcessEnv = process.env, language: Language = 'en'): Sender {
   const password = channel.passwordEnv ? env[channel.passwordEnv] : undefined;
   const options: SMTPTransport.Options & { socketCloseTimeout: number } = {
     host: channel.host,
@@ -77,17 +88,21 @@ export function emailSender(channel: EmailChannel, env: NodeJS.ProcessEnv = proc
         const mail: Mail.Options & { signal: AbortSignal } = {
           from: channel.from,
           to: channel.to,
-          subject: alertSubject(event),
-          text: alertText(event),
+          subject: alertSubject(event, language),
+          text: alertText(event, language),
           messageId: `<${alertId}@mailflow-probe>`,
           headers: { 'X-Mailflow-Probe-Alert': alertId, 'X-Mailflow-Probe-Kind': event.kind },
           signal,
         };
         await transport.sendMail(mail);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        // nodemailer's message says what the relay did (its reply, STARTTLS missing …).
+        throw new Error(redactUrls(fill(scheduledText(language).delivery.email, { channel: channel.name, message: (err as Error).message })), { cause: err });
       } finally {
         transport.close();
       }
-    });
+    }, language);
 }
 
 /**
@@ -95,9 +110,9 @@ export function emailSender(channel: EmailChannel, env: NodeJS.ProcessEnv = proc
  * refuses a URL with credentials, so those (allowed only in the variable) become HTTP
  * Basic authentication (RFC 7617).
  */
-export function webhookTarget(channel: WebhookChannel, env: NodeJS.ProcessEnv = process.env): { url: string; headers: Record<string, string> } {
+export function webhookTarget(channel: WebhookChannel, env: NodeJS.ProcessEnv = process.env, language: Language = 'en'): { url: string; headers: Record<string, string> } {
   const text = channel.url ?? (channel.urlEnv ? env[channel.urlEnv] : undefined);
-  if (!text) throw new Error(`environment variable "${channel.urlEnv}" is not set`);
+  if (!text) throw new Error(fill(scheduledText(language).delivery.urlEnvUnset, { channel: channel.name, name: channel.urlEnv ?? '' }));
   const url = new URL(text);
   if (!url.username && !url.password) return { url: url.href, headers: {} };
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
@@ -106,29 +121,65 @@ export function webhookTarget(channel: WebhookChannel, env: NodeJS.ProcessEnv = 
   return { url: url.href, headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
 }
 
-export function webhookSender(channel: WebhookChannel, env: NodeJS.ProcessEnv = process.env): Sender {
+/** How much of a refusing webhook's body goes into the error (characters). */
+export const ERROR_BODY_MAX = 200;
+
+/** Errors that are about the TLS connection (OpenSSL's verification codes, Node's TLS errors). */
+function isTlsError(code: string): boolean {
+  return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL)/.test(code);
+}
+
+/**
+ * What fetch's "fetch failed" hides in `cause` (undici keeps Node's socket error there,
+ * sometimes an AggregateError of one per address), in one line that names the address.
+ */
+export function fetchFailure(channel: string, url: string, err: unknown, language: Language = 'en'): string {
+  const t = scheduledText(language).delivery;
+  let cause = (err as Error).cause as (NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) | undefined;
+  if (cause?.errors?.length && !cause.code) cause = cause.errors[0];
+  const target = new URL(url);
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  const address = `${target.hostname}:${port}`;
+  const code = cause?.code ?? (err as Error).name;
+  const message = excerpt(cause?.message ?? (err as Error).message, ERROR_BODY_MAX);
+  const values = { channel, address, host: target.hostname, code, message };
+  if (code === 'ECONNREFUSED') return fill(t.refused, values);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fill(t.notFound, values);
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return fill(t.timedOut, values);
+  if (isTlsError(code)) return fill(t.tls, values);
+  return fill(t.network, values);
+}
+
+export function webhookSender(channel: WebhookChannel, env: NodeJS.ProcessEnv = process.env, language: Language = 'en'): Sender {
+  const t = scheduledText(language).delivery;
   return (event, alertId, outer) =>
     withDeliveryDeadline(channel.name, channel.timeoutMs, outer, async (signal) => {
-      const { url, headers } = webhookTarget(channel, env);
+      const { url, headers } = webhookTarget(channel, env, language);
       let response: Response;
       try {
         response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': alertId, ...headers },
-          body: JSON.stringify(webhookPayload(event, alertId, channel.format)),
+          body: JSON.stringify(webhookPayload(event, alertId, channel.format, language)),
           signal,
         });
       } catch (err) {
-        // fetch says "fetch failed" and keeps the reason in cause; neither names the URL's secrets.
-        const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
-        throw new Error(redactUrls(`${(err as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}`), { cause: err });
+        if (signal.aborted) throw err;
+        // Neither the address nor Node's error text holds the URL's path or credentials;
+        // redacted all the same, as everything that reaches the outbox is.
+        throw new Error(redactUrls(fetchFailure(channel.name, url, err, language)), { cause: err });
       }
-      // Drain the body so the connection is released (the deadline bounds this too).
-      await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) throw new Error(`webhook answered HTTP ${response.status}`);
-    });
+      // Read the body (bounded by the deadline) so the connection is released, and so a
+      // refusal can say what the receiver said: "invalid_token", "channel_not_found" …
+      const body = await response.text().catch(() => '');
+      if (!response.ok) {
+        const status = `${response.status}${language === 'en' && STATUS_CODES[response.status] ? ` ${STATUS_CODES[response.status]}` : ''}`;
+        const shown = excerpt(body, ERROR_BODY_MAX);
+        throw new Error(redactUrls(fill(shown ? t.httpBody : t.http, { channel: channel.name, status, body: shown })));
+      }
+    }, language);
 }
 
-export function senderFor(channel: AlertChannel, env: NodeJS.ProcessEnv = process.env): Sender {
-  return channel.type === 'email' ? emailSender(channel, env) : webhookSender(channel, env);
+export function senderFor(channel: AlertChannel, env: NodeJS.ProcessEnv = process.env, language: Language = 'en'): Sender {
+  return channel.type === 'email' ? emailSender(channel, env, language) : webhookSender(channel, env, language);
 }
