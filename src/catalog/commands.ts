@@ -207,7 +207,6 @@ export interface CommandWords {
     header: Record<'name' | 'verdict' | 'code' | 'time' | 'detail', string>;
     cancelled: string;
     summary: string;
-    verdicts: Record<'healthy' | 'degraded' | 'failing', string>;
     byCode: string;
     in: string;
   };
@@ -415,7 +414,6 @@ const en: CommandWords = {
     header: { name: 'NAME', verdict: 'VERDICT', code: 'CODE', time: 'TIME', detail: 'DETAIL' },
     cancelled: 'cancelled',
     summary: '{n} targets: {healthy} healthy, {degraded} degraded, {failing} failing',
-    verdicts: { healthy: 'healthy', degraded: 'degraded', failing: 'failing' },
     byCode: ' ({codes})',
     in: ' in {time}',
   },
@@ -712,7 +710,6 @@ const ptBR: CommandWords = {
     header: { name: 'NOME', verdict: 'RESULTADO', code: 'CÓDIGO', time: 'TEMPO', detail: 'DETALHE' },
     cancelled: 'cancelado',
     summary: 'Destinos: {n} — íntegros: {healthy}, degradados: {degraded}, com falha: {failing}',
-    verdicts: { healthy: 'íntegro', degraded: 'degradado', failing: 'com falha' },
     byCode: ' ({codes})',
     in: ' em {time}',
   },

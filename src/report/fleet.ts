@@ -47,12 +47,14 @@ export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?
   const nameWidth = Math.min(40, Math.max(4, ...rows.map((e) => e.name.length)));
   const width = opts.width ?? 120;
   // Each column as wide as its longest word in this language (English: VERDICT 8, CODE 7, TIME 7).
-  const verdictWidth = Math.max(8, w.header.verdict.length, ...Object.values(w.verdicts).map((v) => v.length));
+  const v = catalogFor(language).headings.verdicts;
+  const verdicts: Record<Verdict, string> = { healthy: v.healthy.toLowerCase(), degraded: v.degraded.toLowerCase(), failing: v.failing.toLowerCase() };
+  const verdictWidth = Math.max(8, w.header.verdict.length, ...Object.values(verdicts).map((word) => word.length));
   const codeWidth = Math.max(7, w.header.code.length);
   const timeWidth = Math.max(7, w.header.time.length);
   const lines = [`${pad(w.header.name, nameWidth)}  ${pad(w.header.verdict, verdictWidth)}  ${pad(w.header.code, codeWidth)}  ${pad(w.header.time, timeWidth)}  ${w.header.detail}`];
   for (const e of rows) {
-    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(w.verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code ?? '-', codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
+    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code ?? '-', codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
     const text = terminal(detail(e, language), { newlines: false });
     const room = Math.max(20, width - head.length);
     lines.push(`${head}${text.length > room ? `${text.slice(0, room - 1)}…` : text}`.trimEnd());
