@@ -69,6 +69,10 @@ export type FlagKey =
   | 'serve --max-concurrent'
   | 'serve --request-timeout';
 
+/** The words of commander's usage placeholders that the help translates. */
+export type Placeholder =
+  | 'options' | 'command' | 'targets' | 'target' | 'text' | 'file' | 'port' | 'mode' | 'name' | 'format' | 'days' | 'lang' | 'domain' | 'size' | 'from' | 'to' | 'host';
+
 export interface CommandWords {
   /** A stage's name as reports show it. */
   stages: Record<StageName, string>;
@@ -246,6 +250,10 @@ export interface CommandWords {
     options: string;
     commands: string;
     globalOptions: string;
+    /** The words of usage placeholders: `[options]`, `<file>`, `[targets...]`. */
+    placeholders: Record<Placeholder, string>;
+    default: string;
+    choices: string;
     helpOption: string;
     helpCommand: string;
     version: string;
@@ -472,6 +480,12 @@ const en: CommandWords = {
     options: 'Options:',
     commands: 'Commands:',
     globalOptions: 'Global Options:',
+    placeholders: {
+      options: 'options', command: 'command', targets: 'targets', target: 'target', text: 'text', file: 'file', port: 'port', mode: 'mode',
+      name: 'name', format: 'format', days: 'days', lang: 'lang', domain: 'domain', size: 'size', from: 'from', to: 'to', host: 'host',
+    },
+    default: 'default',
+    choices: 'choices',
     helpOption: 'display help for command',
     helpCommand: 'display help for command',
     version: 'output the version number',
@@ -768,6 +782,12 @@ const ptBR: CommandWords = {
     options: 'Opções:',
     commands: 'Comandos:',
     globalOptions: 'Opções globais:',
+    placeholders: {
+      options: 'opções', command: 'comando', targets: 'destinos', target: 'destino', text: 'texto', file: 'arquivo', port: 'porta', mode: 'modo',
+      name: 'nome', format: 'formato', days: 'dias', lang: 'idioma', domain: 'domínio', size: 'tamanho', from: 'de', to: 'para', host: 'host',
+    },
+    default: 'padrão',
+    choices: 'valores',
     helpOption: 'exibe a ajuda do comando',
     helpCommand: 'exibe a ajuda do comando',
     version: 'exibe o número da versão',
