@@ -28,22 +28,27 @@ const pkg = { version: VERSION };
 function examples(language: Language): string {
   const words = commandWords(language).help;
   const catalog = catalogFor(language);
-  const connector = (Object.keys(CONNECTOR_STATUS) as (keyof typeof CONNECTOR_STATUS)[]).map((code) => `${code} ${catalog.codes[code].title}`).join(', ');
+  const connector = (Object.keys(CONNECTOR_STATUS) as (keyof typeof CONNECTOR_STATUS)[]).map((code) => `${code} ${catalog.codes[code].title}`);
   // The policy codes' titles are Exchange's own identifiers: their status lines, verbatim.
-  const policy = Object.values(POLICY_STATUS).join(', ');
-  const codes = `${words.codes.replace('{codes}', connector)}; ${words.policyCodes.replace('{codes}', policy)}.`;
-  return `${words.examples.trimEnd()}\n\n${words.exitCodes}\n${wrapWords(codes, 92)}`;
+  const policy = Object.values(POLICY_STATUS);
+  const [codesLead, codesTail] = words.codes.split('{codes}') as [string, string];
+  const [policyLead, policyTail] = words.policyCodes.split('{codes}') as [string, string];
+  const items = [
+    ...connector.map((c, i) => `${i === 0 ? codesLead : ''}${c}${i === connector.length - 1 ? `${codesTail};` : ','}`),
+    ...policy.map((c, i) => `${i === 0 ? policyLead : ''}${c}${i === policy.length - 1 ? `${policyTail}.` : ','}`),
+  ];
+  return `${words.examples.trimEnd()}\n\n${words.exitCodes}\n${wrapItems(items, 92)}`;
 }
 
-/** Lines of at most `width` characters, broken between words. */
-function wrapWords(text: string, width: number): string {
+/** Lines of at most `width` characters (unless one item is longer), broken between items: a code and its title stay on one line. */
+function wrapItems(items: readonly string[], width: number): string {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
+  for (const item of items) {
+    if (line && line.length + 1 + item.length > width) {
       lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
+      line = item;
+    } else line = line ? `${line} ${item}` : item;
   }
   return [...lines, line].join('\n');
 }

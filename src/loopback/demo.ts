@@ -224,7 +224,7 @@ function report(outcomes: DemoOutcome[], dnsAddress: string, opts: { json: boole
     const r = o.result;
     const fix = r.diagnosis ? r.diagnosis.firstFix : r.warnings[0] ? warningText(r.warnings[0], catalog) : '—';
     lines.push(
-      `${caseName(o).padEnd(caseWidth)}${paint(colour[r.verdict], verdicts[r.verdict].padEnd(verdictWidth))}${(r.code ?? '—').padEnd(10)}${wrap(fix, width, fixColumn)}`,
+      `${caseName(o).padEnd(caseWidth)}${paint(colour[r.verdict], verdicts[r.verdict].padEnd(verdictWidth))}${(r.code === 'other' ? commandWords(opts.language).otherCode : (r.code ?? '—')).padEnd(10)}${wrap(fix, width, fixColumn)}`,
     );
   }
   // One failure in full, as `probe` prints it: what the table's one line stands for.

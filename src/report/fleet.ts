@@ -54,7 +54,7 @@ export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?
   const timeWidth = Math.max(7, w.header.time.length);
   const lines = [`${pad(w.header.name, nameWidth)}  ${pad(w.header.verdict, verdictWidth)}  ${pad(w.header.code, codeWidth)}  ${pad(w.header.time, timeWidth)}  ${w.header.detail}`];
   for (const e of rows) {
-    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code ?? '-', codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
+    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code === 'other' ? commandWords(language).otherCode : (e.result.code ?? '-'), codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
     const text = terminal(detail(e, language), { newlines: false });
     const room = Math.max(20, width - head.length);
     lines.push(`${head}${text.length > room ? `${text.slice(0, room - 1)}…` : text}`.trimEnd());
