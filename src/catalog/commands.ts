@@ -647,7 +647,7 @@ const ptBR: CommandWords = {
       'tls-version': 'TLS 1.2 ou posterior',
       certificate: 'Certificado confiável e correspondente ao TlsDomain',
       'certificate-expiry': 'Certificado válido além do prazo de aviso',
-      size: 'SIZE de pelo menos o tamanho máximo de mensagem do Exchange Online',
+      size: 'SIZE de pelo menos o limite do Exchange Online',
       '8bitmime': '8BITMIME anunciado',
       smtputf8: 'SMTPUTF8 anunciado',
       recipient: 'Aceita um destinatário (MAIL FROM / RCPT TO / RSET)',
