@@ -26,7 +26,8 @@ import { renderVerifyHtml } from '../src/report/verify-html.js';
 import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-text.js';
 import { parseConnectors, planConnector } from '../src/verify/connectors.js';
 import { localizeReport } from '../src/verify/localize.js';
-import { verify, type VerifyReport } from '../src/verify/run.js';
+import { progressDisplay } from '../src/verify/progress.js';
+import { verify, type VerifyProgress, type VerifyReport } from '../src/verify/run.js';
 import { keepCommands, startDemoServers } from '../src/loopback/demo.js';
 
 const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
@@ -123,12 +124,13 @@ describe('verify in pt-BR', () => {
   let report: VerifyReport;
   let worded: VerifyReport;
   let ignore: string[];
+  const events: VerifyProgress[] = [];
 
   beforeAll(async () => {
     const connectors = parseConnectors(JSON.stringify(EXPORT), 'conectores.json');
     report = await verify(
       connectors.map((c) => planConnector(c)),
-      { port, resolvers: [dns.address], ca: [certSet().root.cert], ehloName: 'probe.demo.test', timeoutMs: 1500, deadlineMs: 8000, now: () => NOW, source: 'conectores.json' },
+      { port, resolvers: [dns.address], ca: [certSet().root.cert], ehloName: 'probe.demo.test', timeoutMs: 1500, deadlineMs: 8000, now: () => NOW, source: 'conectores.json', onProgress: (e) => events.push(e) },
     );
     worded = localizeReport(report, connectors.map((c) => planConnector(c, [], 'pt-BR')), 'pt-BR');
     ignore = verbatim(report.connectors.flatMap((c) => (c.result ? [c.result] : [])));
@@ -184,6 +186,17 @@ describe('verify in pt-BR', () => {
     expect(html).toContain('<title>Verificação de conectores: FALHA</title>');
     expect(html).toMatch(/<tr><td>Requerente<\/td><td class="">CN=mx1\.demo\.test/);
     expect(englishWordsIn(visible(html), ignore)).toEqual([]);
+  });
+
+  it('the progress line on a terminal: no English word', () => {
+    const written: string[] = [];
+    const progress = progressDisplay({ isTTY: true, columns: 200, write: (t: string) => written.push(t) }, 'pt-BR');
+    for (const e of events) progress.onProgress(e);
+    progress.end();
+    const lines = written.join('').replace(/\u001b\[2K/g, '').split('\r').filter(Boolean);
+    expect(lines).toContain('[2/4] verificando Parceiro: pair.demo.test …');
+    expect(lines).toContain('[2/4] Parceiro: FALHA');
+    expect(englishWordsIn(lines.join('\n'))).toEqual([]);
   });
 
   it('the English report is unchanged by the Portuguese one', () => {

@@ -107,6 +107,8 @@ export interface CommandWords {
     mdRecordValidation: string;
     sampleDomain: string;
     reportWritten: string;
+    /** The progress line on a terminal while connectors are probed. */
+    probing: string;
     /** The HTML report. */
     html: {
       statusLabels: Record<CheckStatus, string>;
@@ -306,6 +308,7 @@ const en: CommandWords = {
     mdRecordValidation: 'Record the validation in Exchange Online (not run by the prober):',
     sampleDomain: 'Give a sample domain under {pattern} with --recipient-domain to verify it.',
     reportWritten: 'report written to {file}',
+    probing: 'probing {name}: {targets} …',
     html: {
       statusLabels: { pass: 'Pass', warn: 'Warn', fail: 'Fail', skip: 'Not reached' },
       title: 'Connector verification: {verdict}',
@@ -604,6 +607,7 @@ const ptBR: CommandWords = {
     mdRecordValidation: 'Registre a validação no Exchange Online (o mailflow-probe não executa este comando):',
     sampleDomain: 'Informe um domínio de exemplo sob {pattern} com --recipient-domain para verificá-lo.',
     reportWritten: 'relatório gravado em {file}',
+    probing: 'verificando {name}: {targets} …',
     html: {
       statusLabels: { pass: 'Aprovado', warn: 'Aviso', fail: 'Falha', skip: 'Não alcançado' },
       title: 'Verificação de conectores: {verdict}',

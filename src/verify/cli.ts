@@ -94,7 +94,7 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   // Validate the shared probe options once, before the first connector is probed: a bad
   // --port must not surface only after half the connectors ran.
   resolveSettings('probe.invalid', { ...probeOptions, tlsMode: 'opportunistic' });
-  const progress = progressDisplay(process.stderr);
+  const progress = progressDisplay(process.stderr, language);
   let report: VerifyReport;
   try {
     report = await verify(plans, { ...options, onProgress: progress.onProgress });
