@@ -67,7 +67,11 @@ export const OPTION_HELP_PT_BR: { [K in OptionKey]: Translated<Spec<K>> } = {
   mtaStsPort: { help: 'porta HTTPS do host da política MTA-STS (443 no mundo real; para testes)' },
   language: {
     help: 'idioma do diagnóstico e dos relatórios: en ou pt-BR (padrão: de LC_ALL/LC_MESSAGES/LANG; caso contrário, en)',
-    helpIn: { explain: 'idioma: en ou pt-BR (padrão: da localidade; caso contrário, en)' },
+    helpIn: {
+      explain: 'idioma: en ou pt-BR (padrão: da localidade; caso contrário, en)',
+      verify: 'idioma do relatório: en ou pt-BR; --json continua em inglês (padrão: da localidade; caso contrário, en)',
+      serve: 'idioma da página de status e dos diagnósticos: en ou pt-BR (padrão: da localidade; caso contrário, en)',
+    },
   },
   signal: { help: 'cancela a verificação (o Ctrl-C de um usuário): o resultado indica cancelada' },
   revocationCache: { help: 'o cache de CRL que a verificação compartilha (padrão: o do processo)' },
