@@ -7,7 +7,9 @@
  */
 import { Option, type Command } from 'commander';
 import { readCaFiles, type ProbeOptions } from '../core/options.js';
-import { flagAttribute, helpOf, optionsOf, type Door, type OptionSpec } from '../core/option-schema.js';
+import { flagAttribute, optionsOf, type Door, type OptionSpec } from '../core/option-schema.js';
+import type { Language } from '../catalog/index.js';
+import { negatedOptionHelp, optionHelp } from '../catalog/option-help.js';
 
 /** What commander hands over for the probe flags (each under its flag's attribute name). */
 export type ProbeFlags = Record<string, unknown>;
@@ -21,10 +23,10 @@ function flagged(door: Door): (OptionSpec & { flag: NonNullable<OptionSpec['flag
   return optionsOf(door).filter((spec): spec is OptionSpec & { flag: NonNullable<OptionSpec['flag']> } => spec.flag !== undefined);
 }
 
-/** The commander option of one probe option in one door. */
-export function probeFlag(spec: OptionSpec, door: Door): Option {
+/** The commander option of one probe option in one door, its help in a language (default English). */
+export function probeFlag(spec: OptionSpec, door: Door, language: Language = 'en'): Option {
   const flag = spec.flag!;
-  const option = new Option(`${flag.short ? `${flag.short}, ` : ''}${flag.long}${flag.value ? ` ${flag.value}` : ''}`, helpOf(spec, door));
+  const option = new Option(`${flag.short ? `${flag.short}, ` : ''}${flag.long}${flag.value ? ` ${flag.value}` : ''}`, optionHelp(spec, door, language));
   if (spec.choices) option.choices(spec.choices);
   if (flag.repeatable) option.argParser(collect);
   if (flag.hidden) option.hideHelp();
@@ -32,11 +34,11 @@ export function probeFlag(spec: OptionSpec, door: Door): Option {
 }
 
 /** Adds the door's probe flags to a command. */
-export function addProbeFlags(command: Command, door: Door): Command {
+export function addProbeFlags(command: Command, door: Door, language: Language = 'en'): Command {
   for (const spec of flagged(door)) {
-    command.addOption(probeFlag(spec, door));
+    command.addOption(probeFlag(spec, door, language));
     // `--policies` / `--no-policies`: commander stores both under one attribute, unset when neither is given.
-    if (spec.flag.negatedHelp) command.addOption(new Option(spec.flag.long.replace(/^--/, '--no-'), spec.flag.negatedHelp));
+    if (spec.flag.negatedHelp) command.addOption(new Option(spec.flag.long.replace(/^--/, '--no-'), negatedOptionHelp(spec, language)));
   }
   return command;
 }

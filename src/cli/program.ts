@@ -5,10 +5,14 @@
  * Exit codes, as monitoring plugins use them: 0 healthy, 1 degraded, 2 failing,
  * 3 usage error or internal fault; 130 when cancelled with Ctrl-C.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
+import { commandWords, type CommandName, type FlagKey } from '../catalog/commands.js';
+import { catalogFor, chooseLanguage, parseLanguage, type Language } from '../catalog/index.js';
+import { CONNECTOR_STATUS, POLICY_STATUS } from '../core/exchange-text.js';
+import { optionSpec } from '../core/option-schema.js';
 import { addScheduledCommands } from '../scheduled/cli.js';
 import { cancelOnSigint, EXIT } from './exit.js';
-import { addProbeFlags, collect, probeOptionsFromFlags, type ProbeFlags } from './flags.js';
+import { addProbeFlags, collect, probeFlag, probeOptionsFromFlags, type ProbeFlags } from './flags.js';
 import { chooseOutput, colorWanted, nearMissCommand, quietOnClosedStdout, usageErrorJson, type OutputFlags } from './support.js';
 import type { ProbeOptions } from '../core/options.js';
 import { terminal } from '../report/sanitize.js';
@@ -20,31 +24,84 @@ export { EXIT } from './exit.js';
 
 const pkg = { version: VERSION };
 
-const EXAMPLES = `
-Examples:
-  probe smarthost.contoso.com
-      MX first, then A/AAAA, every address; TLS certificate-validation (the default)
-  probe mail1.contoso.com mail2.contoso.com --tls-domain '*.contoso.com'
-      both smart hosts of a connector with TlsSettings DomainValidation
-  probe 203.0.113.25 --tls-mode encryption-only --json
-      one address, TLS required but any certificate; machine-readable result
-  probe contoso.com --resolver 192.0.2.53 --transcript
-      ask a specific DNS server; show the SMTP dialogue of every path
-  probe demo
-      every failure code against built-in loopback servers; no network needed
-  probe contoso.com --no-policies
-      an MX route without the recipient domain's DANE, MTA-STS and TLS-RPT (checked by default)
-  probe explain 'Reason: [{LED=450 4.4.317 Cannot connect to remote server …'
-      read a message-trace reason or a bounce, then re-check the server it names
-  probe smarthost.contoso.com --lang pt-BR
-      the diagnosis in Brazilian Portuguese (also chosen by LANG=pt_BR.UTF-8)
+/** The text after the options: examples, exit codes, and the codes with their titles (the catalog's). */
+function examples(language: Language): string {
+  const words = commandWords(language).help;
+  const catalog = catalogFor(language);
+  const connector = (Object.keys(CONNECTOR_STATUS) as (keyof typeof CONNECTOR_STATUS)[]).map((code) => `${code} ${catalog.codes[code].title}`);
+  // The policy codes' titles are Exchange's own identifiers: their status lines, verbatim.
+  const policy = Object.values(POLICY_STATUS);
+  const [codesLead, codesTail] = words.codes.split('{codes}') as [string, string];
+  const [policyLead, policyTail] = words.policyCodes.split('{codes}') as [string, string];
+  const items = [
+    ...connector.map((c, i) => `${i === 0 ? codesLead : ''}${c}${i === connector.length - 1 ? `${codesTail};` : ','}`),
+    ...policy.map((c, i) => `${i === 0 ? policyLead : ''}${c}${i === policy.length - 1 ? `${policyTail}.` : ','}`),
+  ];
+  return `${words.examples.trimEnd()}\n\n${words.exitCodes}\n${wrapItems(items, 92)}`;
+}
 
-Exit codes: 0 healthy, 1 degraded, 2 failing, 3 usage error, 130 cancelled.
-Codes: 4.4.312 DNS query failed, 4.4.315 connection timed out, 4.4.316 connection refused,
-4.4.317 cannot connect to remote server, 4.4.318 connection closed abruptly,
-4.7.320 certificate validation failed; on MX routes, the recipient's DANE/MTA-STS:
-4.7.321 starttls-not-supported, 4.7.322 certificate-expired, 4.7.323 tlsa-invalid,
-4.7.324 dnssec-invalid.`;
+/** Lines of at most `width` characters (unless one item is longer), broken between items: a code and its title stay on one line. */
+function wrapItems(items: readonly string[], width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    if (line && line.length + 1 + item.length > width) {
+      lines.push(line);
+      line = item;
+    } else line = line ? `${line} ${item}` : item;
+  }
+  return [...lines, line].join('\n');
+}
+
+/**
+ * The language of the help, known before commander builds the program: `--lang X` or
+ * `--lang=X` anywhere before `--`, else the locale. A value it cannot read is left for the
+ * parser to refuse (exit 3, naming it).
+ */
+export function helpLanguage(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Language {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    const value = arg === '--lang' ? argv[i + 1] : arg.startsWith('--lang=') ? arg.slice('--lang='.length) : undefined;
+    if (value === undefined) continue;
+    try {
+      return parseLanguage(value);
+    } catch {
+      break;
+    }
+  }
+  return chooseLanguage(undefined, env);
+}
+
+/**
+ * Commander's own words in a language: the section titles, `[options]` and `[command]` in
+ * usage lines, and `(default: …)` / `(choices: …)` after an option's help.
+ */
+function helpConfiguration(language: Language): Partial<Help> {
+  if (language === 'en') return {};
+  const words = commandWords(language).help;
+  const titles: Record<string, string> = {
+    'Usage:': words.usage,
+    'Arguments:': words.arguments,
+    'Options:': words.options,
+    'Commands:': words.commands,
+    'Global Options:': words.globalOptions,
+  };
+  // The words of placeholders (`[options]`, `<file>`, `[targets...]`); flags and command names stay.
+  const placeholder = (word: string): string => words.placeholders[word as keyof typeof words.placeholders] ?? word;
+  const usage = (text: string): string => text.replace(/([<[])([^>\]]*)([>\]])/g, (_, open: string, inner: string, close: string) => `${open}${inner.replace(/[a-z]+/g, placeholder)}${close}`);
+  const annotations = (text: string): string => text.replace(/\((default|choices): /g, (_, which: string) => `(${which === 'default' ? words.default : words.choices}: `);
+  return {
+    styleTitle: (title) => titles[title] ?? title,
+    styleUsage: usage,
+    styleSubcommandTerm: usage,
+    styleOptionTerm: usage,
+    styleArgumentTerm: (term) => term.replace(/[a-z]+/g, placeholder),
+    optionDescription: (option) => annotations(Help.prototype.optionDescription.call(new Help(), option)),
+    argumentDescription: (argument) => annotations(Help.prototype.argumentDescription.call(new Help(), argument)),
+    subcommandDescription: (cmd) => (cmd.name() === 'help' ? words.helpCommand : (words.commands_[cmd.name() as CommandName] ?? Help.prototype.subcommandDescription.call(new Help(), cmd))),
+  };
+}
 
 interface CliOptions extends ProbeFlags, OutputFlags {
   json?: boolean;
@@ -175,26 +232,28 @@ async function runExplain(words: string[], opts: ExplainCliOptions): Promise<num
   }
 }
 
-export function buildProgram(): Command {
+/** The program, its help in `language` (default English; main() picks it with helpLanguage). */
+export function buildProgram(language: Language = 'en'): Command {
+  const words = commandWords(language).help;
+  const flag = (key: FlagKey): string => words.flags[key];
   const program = new Command('probe');
+  // Set before the subcommands are made: each inherits the help's words.
+  program.configureHelp(helpConfiguration(language)).helpOption('-h, --help', words.helpOption).helpCommand('help [command]', words.helpCommand);
   // `probe serve --targets F` is the subcommand's option, not fleet mode's.
   program.enablePositionalOptions();
   program
-    .description(
-      'Probe the smart hosts behind an Exchange Online connector the way Exchange Online delivers to them ' +
-        '(MX/A lookup, TCP 25, greeting, EHLO, STARTTLS, TLS, certificate) and name the 450 code it would report.',
-    )
-    .version(pkg.version, '-V, --version')
-    .argument('[targets...]', 'smart host names, domains (looked up by MX) or IP addresses');
-  addProbeFlags(program, 'probe')
-    .option('--targets <file>', 'fleet mode: probe every connector in FILE (one a line: hosts and key=value options; or a scheduled-checks config, .yaml/.json)')
-    .option('--json', 'print the result as JSON (schema mailflow-probe/result@1)')
-    .addOption(new Option('--output <format>', 'text (default), json (as --json), or nagios: a Nagios/Icinga plugin line with perfdata, exit 0-3').choices(['text', 'json', 'nagios']))
-    .option('-w, --warning <days>', 'with --output nagios: WARNING when a certificate has this many days left or fewer (default 30)')
-    .option('-c, --critical <days>', 'with --output nagios: CRITICAL when a certificate has this many days left or fewer (default 7)')
-    .option('--transcript', 'show the SMTP dialogue of every path')
-    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .addHelpText('after', EXAMPLES)
+    .description(words.commands_.probe)
+    .version(pkg.version, '-V, --version', words.version)
+    .argument('[targets...]', words.targetsArgument);
+  addProbeFlags(program, 'probe', language)
+    .option('--targets <file>', flag('probe --targets'))
+    .option('--json', flag('probe --json'))
+    .addOption(new Option('--output <format>', flag('probe --output')).choices(['text', 'json', 'nagios']))
+    .option('-w, --warning <days>', flag('probe --warning'))
+    .option('-c, --critical <days>', flag('probe --critical'))
+    .option('--transcript', flag('probe --transcript'))
+    .option('--no-color', flag('probe --no-color'))
+    .addHelpText('after', examples(language))
     // Subcommands (verify) share option names with the root: each parses its own.
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
@@ -204,17 +263,14 @@ export function buildProgram(): Command {
 
   const explainCommand = program
     .command('explain')
-    .description(
-      'explain a pasted message-trace reason or bounce (an argument, or "-" / nothing to read standard input), ' +
-        'then re-check the server and the exact address it names',
-    )
-    .argument('[text...]', 'the pasted text (quote it), or - for standard input')
-    .option('--offline', 'only explain: send nothing')
-    .option('--recheck', 're-check the server even for a status outside the connector codes (such as 550 5.7.1)')
-    .option('--server <host>', 'the server to re-check when the paste names none (or instead of it)');
-  addProbeFlags(explainCommand, 'explain')
-    .option('--json', 'print the result as JSON (schema mailflow-probe/explain@1)')
-    .option('--no-color', 'no colours')
+    .description(words.commands_.explain)
+    .argument('[text...]', words.textArgument)
+    .option('--offline', flag('explain --offline'))
+    .option('--recheck', flag('explain --recheck'))
+    .option('--server <host>', flag('explain --server'));
+  addProbeFlags(explainCommand, 'explain', language)
+    .option('--json', flag('explain --json'))
+    .option('--no-color', flag('any --no-color'))
     .action(async (text: string[], _opts: ExplainCliOptions, command: Command) => {
       // The main command has options of the same names and commander lets it take them
       // after the subcommand too: read both, the subcommand's own winning.
@@ -223,33 +279,32 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('start loopback smart hosts that fail in every way Exchange Online reports, probe each, and print a table')
-    .option('--json', 'print every case\'s result as JSON')
-    .option('--keep', 'keep the servers up after the table and print probe, verify and serve commands to try against them, until Ctrl-C')
-    .option('--no-color', 'no colours')
-    .action(async (opts: { json?: boolean; color: boolean; keep?: boolean }) => {
+    .description(words.commands_.demo)
+    .option('--json', flag('demo --json'))
+    .option('--keep', flag('demo --keep'))
+    .addOption(probeFlag(optionSpec('language'), 'probe', language))
+    .option('--no-color', flag('any --no-color'))
+    .action(async (opts: { json?: boolean; color: boolean; keep?: boolean; lang?: string }) => {
       const { runDemo } = await import('../loopback/demo.js');
-      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color), keep: Boolean(opts.keep) });
+      const demoLanguage = chooseLanguage(opts.lang);
+      process.exitCode = await runDemo({ json: Boolean(opts.json), color: useColor(opts.color), keep: Boolean(opts.keep), language: demoLanguage });
     });
 
   const verifyCommand = program
     .command('verify')
-    .description(
-      'pre-migration verification: probe every connector of a Get-OutboundConnector | ConvertTo-Json export ' +
-        '(or the smart hosts given) as Exchange Online would, run the checklist, and report',
-    )
-    .argument('[targets...]', 'smart hosts to verify as one connector (instead of --connectors)')
-    .option('-c, --connectors <file>', 'the output of Get-OutboundConnector | ConvertTo-Json, or of Get-OutboundConnector | Format-List')
-    .option('--config <file>', 'verify the targets of a scheduled-checks config instead (each with its own options)')
-    .option('--recipient-domain <domain>', 'a sample domain for a wildcard RecipientDomains entry (repeatable)', collect)
-    .option('--rcpt-test <from,to>', 'also send MAIL FROM / RCPT TO / RSET (no DATA) on every passing path')
-    .option('--send-test <from,to>', 'also send one real test message with nodemailer and report its queue id')
-    .option('--max-message-size <size>', "Exchange Online's maximum message size the smart host must accept (default 36MB)")
-    .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--json', 'print the report as JSON (schema mailflow-probe/verify@1)')
-    .option('--markdown', 'print the report as Markdown, for a ticket');
-  addProbeFlags(verifyCommand, 'verify')
-    .option('--no-color', 'no colours')
+    .description(words.commands_.verify)
+    .argument('[targets...]', words.verifyTargetsArgument)
+    .option('-c, --connectors <file>', flag('verify --connectors'))
+    .option('--config <file>', flag('verify --config'))
+    .option('--recipient-domain <domain>', flag('verify --recipient-domain'), collect)
+    .option('--rcpt-test <from,to>', flag('verify --rcpt-test'))
+    .option('--send-test <from,to>', flag('verify --send-test'))
+    .option('--max-message-size <size>', flag('verify --max-message-size'))
+    .option('--report <file.html>', flag('verify --report'))
+    .option('--json', flag('verify --json'))
+    .option('--markdown', flag('verify --markdown'));
+  addProbeFlags(verifyCommand, 'verify', language)
+    .option('--no-color', flag('any --no-color'))
     .action(async (targets: string[], opts: import('../verify/cli.js').VerifyCliOptions) => {
       const { runVerify } = await import('../verify/cli.js');
       const cancel = cancelOnSigint();
@@ -264,18 +319,18 @@ export function buildProgram(): Command {
 
   const serveCommand = program
     .command('serve')
-    .description('run a Prometheus exporter: GET /probe?target=NAME probes a configured target; /metrics; / status page')
-    .option('--config <file>', 'the scheduled checks\' config: its targets, and its history for the status page')
-    .option('--targets <file>', 'the targets it may probe, one a line (as for probe --targets)')
-    .option('--listen <ip:port>', 'where to listen (default 127.0.0.1:9125)')
-    .option('--allow-any-target', 'also probe ?target=HOST not in the targets file (public addresses only)')
-    .option('--allow-private', 'with --allow-any-target: also loopback, private and other special-purpose addresses')
-    .option('--token-file <file>', 'require Authorization: Bearer <the token in FILE> (or set PROBE_EXPORTER_TOKEN)')
-    .option('--max-concurrent <n>', 'probes at once; beyond, 503 (default 32)')
-    .option('--request-timeout <ms>', 'the most one request may take (default 30000)');
+    .description(words.commands_.serve)
+    .option('--config <file>', flag('serve --config'))
+    .option('--targets <file>', flag('serve --targets'))
+    .option('--listen <ip:port>', flag('serve --listen'))
+    .option('--allow-any-target', flag('serve --allow-any-target'))
+    .option('--allow-private', flag('serve --allow-private'))
+    .option('--token-file <file>', flag('serve --token-file'))
+    .option('--max-concurrent <n>', flag('serve --max-concurrent'))
+    .option('--request-timeout <ms>', flag('serve --request-timeout'));
   // The probe options here are the defaults of every target (each line or config
   // target overrides them) and the options of ?target= probes.
-  addProbeFlags(serveCommand, 'serve').action(async (opts: ServeCliOptions & ProbeFlags) => {
+  addProbeFlags(serveCommand, 'serve', language).action(async (opts: ServeCliOptions & ProbeFlags) => {
     const { runServe } = await import('../exporter/cli.js');
     process.exitCode = await runServe(probeOptionsFromFlags(opts, 'serve'), opts);
   });
@@ -284,7 +339,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedStdout();
-  const program = buildProgram();
+  const program = buildProgram(helpLanguage(argv.slice(2)));
   program.exitOverride();
   // With --json a caller parses what we print: usage errors become JSON on stderr too.
   const json = argv.slice(2).includes('--json');

@@ -279,10 +279,14 @@ export const OPTION_SPECS = [
     kind: 'string',
     what: 'language',
     help: 'language of the diagnosis: en or pt-BR (default: from LC_ALL/LC_MESSAGES/LANG, else en)',
-    helpIn: { explain: 'language: en or pt-BR (default: from the locale, else en)' },
+    helpIn: {
+      explain: 'language: en or pt-BR (default: from the locale, else en)',
+      verify: 'language of the report: en or pt-BR; --json stays English (default: from the locale, else en)',
+      serve: 'language of the status page and the diagnoses: en or pt-BR (default: from the locale, else en)',
+    },
     flag: { long: '--lang', value: '<lang>' },
-    // The reports of verify, serve and the scheduled checks are English.
-    doors: ['probe', 'explain'],
+    // verify words its reports in it, serve its status page; their JSON stays English.
+    doors: ['probe', 'explain', 'verify', 'serve'],
   },
   { key: 'signal', kind: 'signal', what: 'signal', help: "cancels the probe (a user's Ctrl-C): the result says cancelled", doors: [] },
   {

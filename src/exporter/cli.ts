@@ -9,6 +9,7 @@ import { EXPORTER_DEFAULTS, startExporter } from './server.js';
 import { INPUT_LIMITS, readBounded } from '../core/input-limits.js';
 import { parseInteger, parsePort, resolveSettings, UsageError, type ProbeOptions } from '../core/options.js';
 import { configHistory, loadNamedTargets } from '../fleet/target-sources.js';
+import { chooseLanguage } from '../catalog/index.js';
 import type { NamedTarget } from '../fleet/targets.js';
 
 /** After SIGTERM, `serve` has stopped within this. */
@@ -56,7 +57,10 @@ export function readToken(file: string | undefined, env: NodeJS.ProcessEnv, warn
   return fromFile ?? fromEnv;
 }
 
-export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): Promise<number> {
+export async function runServe(given: ProbeOptions, opts: ServeCliOptions): Promise<number> {
+  // One language for the status page and the probes' diagnoses: --lang, else the locale.
+  const language = chooseLanguage(given.language);
+  const defaults: ProbeOptions = { ...given, language };
   // The list of named targets: a targets file, or the scheduled checks' config.
   if (opts.targets !== undefined && opts.config !== undefined) throw new UsageError('give --config or --targets, not both');
   const file = opts.config ?? opts.targets;
@@ -70,9 +74,10 @@ export async function runServe(defaults: ProbeOptions, opts: ServeCliOptions): P
   const warn = (line: string): void => void process.stderr.write(`${line}\n`);
   const token = readToken(opts.tokenFile, process.env, warn);
   // The status page draws the scheduled checks' history when the config has one.
-  const history = file !== undefined ? configHistory(file) : null;
+  const history = file !== undefined ? configHistory(file, language) : null;
   const exporter = await startExporter({
     targets,
+    language,
     ...(history ? { history: history.source, historyLabel: history.label } : {}),
     defaults,
     host,

@@ -21,6 +21,8 @@ import { forbiddenAddress } from './address-policy.js';
 import { historyPoint, MemoryHistory, type HistorySource } from './history.js';
 import { registerBuildInfo, registerRevocationCacheMetrics, renderProbeMetrics } from './metrics.js';
 import { renderStatusPage, renderTargetDetail } from './status-page.js';
+import { commandWords } from '../catalog/commands.js';
+import type { Language } from '../catalog/index.js';
 
 export interface ExporterOptions {
   /** The configured targets, by name: from `--targets FILE` (or the checks' config file). */
@@ -52,6 +54,8 @@ export interface ExporterOptions {
   history?: HistorySource;
   /** Said on the status page: where the history comes from. */
   historyLabel?: string;
+  /** The status page's language (default English); /metrics is the same in every language. */
+  language?: Language;
 }
 
 export interface Exporter {
@@ -95,7 +99,8 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const memory = new MemoryHistory();
   const history = opts.history ?? memory;
   const last = new Map<string, ProbeResult>();
-  const historyLabel = opts.historyLabel ?? (opts.history ? 'history store' : "this exporter's own probes, in memory");
+  const language = opts.language ?? 'en';
+  const historyLabel = opts.historyLabel ?? (opts.history ? commandWords(language).status.store : commandWords(language).status.memory);
   const token = opts.token ? digest(opts.token) : null;
   let inFlight = 0;
 
@@ -179,7 +184,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         return;
       case '/':
         Promise.all(opts.targets.map(async (t) => ({ name: t.name, targets: t.targets, history: await history.recent(t.name, 60) }))).then(
-          (rows) => send(200, renderStatusPage(rows, { source: historyLabel }), 'text/html; charset=utf-8'),
+          (rows) => send(200, renderStatusPage(rows, { source: historyLabel, language }), 'text/html; charset=utf-8'),
           (err: Error) => fail(500, `status page: ${err.message}`),
         );
         return;
@@ -188,7 +193,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         const target = opts.targets.find((t) => t.name === url.searchParams.get('name'));
         if (!target) return fail(404, 'unknown target: see / for the configured ones');
         Promise.resolve(history.recent(target.name, 60)).then(
-          (points) => send(200, renderTargetDetail({ name: target.name, targets: target.targets, history: points }, { now: new Date(), source: historyLabel }), 'text/html; charset=utf-8'),
+          (points) => send(200, renderTargetDetail({ name: target.name, targets: target.targets, history: points }, { now: new Date(), source: historyLabel, language }), 'text/html; charset=utf-8'),
           (err: Error) => fail(500, `status page: ${err.message}`),
         );
         return;

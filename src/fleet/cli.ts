@@ -4,6 +4,7 @@
  * terminal, and returns the exit code of the worst verdict.
  */
 import { EXIT } from '../cli/exit.js';
+import { parseLanguage } from '../catalog/index.js';
 import { FLEET_DEFAULT_CONCURRENCY, runFleet, worstVerdict, type FleetEntry } from './fleet.js';
 import { parseInteger, type ProbeOptions } from '../core/options.js';
 import { progressBar, renderFleetJsonLine, renderFleetTable } from '../report/fleet.js';
@@ -33,7 +34,10 @@ export async function runFleetCommand(
     },
   });
   bar?.clear();
-  if (!opts.json) process.stdout.write(renderFleetTable(entries, { wallMs: performance.now() - started, width: process.stdout.columns ?? 120 }));
+  if (!opts.json) {
+    const language = defaults.language === undefined ? 'en' : parseLanguage(defaults.language);
+    process.stdout.write(renderFleetTable(entries, { wallMs: performance.now() - started, width: process.stdout.columns ?? 120, language }));
+  }
   if (entries.some((e) => e.result.cancelled)) return EXIT.cancelled;
   return EXIT[worstVerdict(entries.map((e) => e.result.verdict))];
 }

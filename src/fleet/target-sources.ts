@@ -8,6 +8,9 @@ import { historyPointFromRow, type HistoryPoint, type HistorySource } from '../e
 import { History } from '../scheduled/history.js';
 import { resolveSettings, UsageError, type ProbeOptions } from '../core/options.js';
 import { loadTargetsFile, type NamedTarget } from './targets.js';
+import { commandWords } from '../catalog/commands.js';
+import type { Language } from '../catalog/index.js';
+import { fill } from '../report/text.js';
 
 /** A config file is YAML or JSON, told by its extension; anything else is a targets file. */
 export function isConfigFile(file: string): boolean {
@@ -36,14 +39,14 @@ export function loadNamedTargets(file: string, defaults: ProbeOptions): NamedTar
  * The scheduled checks' SQLite history as the status page's source, when the config
  * names a database that exists (read-only: `probe watch` is the writer). Null otherwise.
  */
-export function configHistory(file: string): { source: HistorySource; label: string; close(): void } | null {
+export function configHistory(file: string, language: Language = 'en'): { source: HistorySource; label: string; close(): void } | null {
   if (!isConfigFile(file)) return null;
   const config = loadConfig(file, null);
   if (!existsSync(config.database)) return null;
   const history = History.open(config.database, { readonly: true });
   const WEEK_MS = 7 * 86_400_000;
   return {
-    label: `the history of the scheduled checks (${config.database})`,
+    label: fill(commandWords(language).status.scheduled, { database: config.database }),
     source: {
       recent(name: string, limit: number): HistoryPoint[] {
         return history

@@ -19,10 +19,16 @@ import {
 } from './index.js';
 import { probe } from '../core/engine.js';
 import type { ProbeOptions } from '../core/options.js';
-import { renderText, wrap } from '../report/text.js';
+import { fill, renderText, wrap } from '../report/text.js';
+import { commandWords, type DemoCaseId } from '../catalog/commands.js';
+import { catalogFor, type Language } from '../catalog/index.js';
+import { warningText } from '../catalog/probe-text.js';
 import type { ExchangeCode, ProbeResult, Verdict } from '../core/result.js';
 
 interface DemoCase {
+  /** The case's id: its words in each language are in src/catalog/commands.ts. */
+  id: DemoCaseId;
+  /** The English name: the case in JSON, and its name in the targets file `--keep` writes. */
   name: string;
   target: string;
   port: number;
@@ -35,7 +41,9 @@ interface Closable {
 }
 
 export interface DemoOutcome {
+  /** The case's English name (see DemoCase). */
   case: string;
+  id: DemoCaseId;
   expected: DemoCase['expect'];
   result: ProbeResult;
 }
@@ -80,16 +88,17 @@ export async function startDemoServers(): Promise<DemoServers> {
     const garbage = keep(await startRaw(garbageBanner));
     const refused = await closedPort();
 
+    const named = (id: DemoCaseId, c: Omit<DemoCase, 'id' | 'name'>): DemoCase => ({ id, name: commandWords('en').demo.cases[id], ...c });
     const cases: DemoCase[] = [
-      { name: 'healthy (MX, STARTTLS, trusted chain)', target: 'smarthost.demo.test', port: healthy.port, expect: { verdict: 'healthy', code: null } },
-      { name: 'one of two addresses refuses', target: 'pair.demo.test', port: healthy.port, expect: { verdict: 'degraded', code: '4.4.316' } },
-      { name: 'name does not exist (NXDOMAIN)', target: 'gone.demo.test', port: 25, expect: { verdict: 'failing', code: '4.4.312' } },
-      { name: 'SYN never answered', target: hole.host, port: hole.port, options: { timeoutMs: 1500 }, expect: { verdict: 'failing', code: '4.4.315' } },
-      { name: 'port 25 closed', target: 'mx1.demo.test', port: refused, expect: { verdict: 'failing', code: '4.4.316' } },
-      { name: 'greeting is 421 4.3.2', target: 'mx1.demo.test', port: banner.port, expect: { verdict: 'failing', code: '4.4.317' } },
-      { name: 'connection reset after EHLO', target: 'mx1.demo.test', port: reset.port, expect: { verdict: 'failing', code: '4.4.318' } },
-      { name: 'certificate expired', target: 'mx1.demo.test', port: expired.port, expect: { verdict: 'failing', code: '4.7.320' } },
-      { name: 'not an SMTP server', target: 'mx1.demo.test', port: garbage.port, expect: { verdict: 'failing', code: 'other' } },
+      named('healthy', { target: 'smarthost.demo.test', port: healthy.port, expect: { verdict: 'healthy', code: null } }),
+      named('pair', { target: 'pair.demo.test', port: healthy.port, expect: { verdict: 'degraded', code: '4.4.316' } }),
+      named('nxdomain', { target: 'gone.demo.test', port: 25, expect: { verdict: 'failing', code: '4.4.312' } }),
+      named('timeout', { target: hole.host, port: hole.port, options: { timeoutMs: 1500 }, expect: { verdict: 'failing', code: '4.4.315' } }),
+      named('refused', { target: 'mx1.demo.test', port: refused, expect: { verdict: 'failing', code: '4.4.316' } }),
+      named('banner', { target: 'mx1.demo.test', port: banner.port, expect: { verdict: 'failing', code: '4.4.317' } }),
+      named('reset', { target: 'mx1.demo.test', port: reset.port, expect: { verdict: 'failing', code: '4.4.318' } }),
+      named('expired', { target: 'mx1.demo.test', port: expired.port, expect: { verdict: 'failing', code: '4.7.320' } }),
+      named('garbage', { target: 'mx1.demo.test', port: garbage.port, expect: { verdict: 'failing', code: 'other' } }),
     ];
     return { dnsAddress: dns.address, rootCert: certs.root.cert, cases, close };
   } catch (err) {
@@ -98,10 +107,12 @@ export async function startDemoServers(): Promise<DemoServers> {
   }
 }
 
-/** Probes every case concurrently. */
-export async function probeDemoCases(servers: DemoServers): Promise<DemoOutcome[]> {
+/** Probes every case concurrently; the diagnoses in `language` (default English). */
+export async function probeDemoCases(servers: DemoServers, language: Language = 'en'): Promise<DemoOutcome[]> {
   return Promise.all(
-    servers.cases.map(async (c): Promise<DemoOutcome> => ({ case: c.name, expected: c.expect, result: await probe(c.target, caseOptions(servers, c)) })),
+    servers.cases.map(
+      async (c): Promise<DemoOutcome> => ({ case: c.name, id: c.id, expected: c.expect, result: await probe(c.target, { ...caseOptions(servers, c), language }) }),
+    ),
   );
 }
 
@@ -116,7 +127,7 @@ export async function demoOutcomes(): Promise<{ outcomes: DemoOutcome[]; dnsAddr
 }
 
 /** The case whose full report follows the table: a failure with every section of the diagnosis. */
-const SHOWCASE = 'certificate expired';
+const SHOWCASE: DemoCaseId = 'expired';
 
 /** Quotes a word for a POSIX shell when it needs it. */
 function shellWord(word: string): string {
@@ -127,7 +138,8 @@ function shellWord(word: string): string {
  * The commands to try against the running demo servers: `probe` for a few cases, `verify`
  * for the healthy one, `serve` for all of them (a targets file and the root CA in `dir`).
  */
-export function keepCommands(servers: DemoServers, dir: string): string[] {
+export function keepCommands(servers: DemoServers, dir: string, language: Language = 'en'): string[] {
+  const words = commandWords(language).demo;
   const caFile = join(dir, 'demo-root.pem');
   const targetsFile = join(dir, 'demo-targets.txt');
   writeFileSync(caFile, servers.rootCert);
@@ -138,38 +150,43 @@ export function keepCommands(servers: DemoServers, dir: string): string[] {
       .map((c) => `${c.target} name=${name(c)} port=${c.port}${c.options?.timeoutMs ? ` timeout=${c.options.timeoutMs}` : ''}`)
       .join('\n') + '\n',
   );
-  const common = ['--resolver', servers.dnsAddress, '--ca-file', caFile, '--ehlo-name', 'probe.demo.test'];
+  // In Portuguese, the commands print Portuguese too.
+  const common = ['--resolver', servers.dnsAddress, '--ca-file', caFile, '--ehlo-name', 'probe.demo.test', ...(language === 'en' ? [] : ['--lang', language])];
   const out: string[] = [];
+  const shown: DemoCaseId[] = ['healthy', 'refused', 'expired', 'banner'];
   for (const c of servers.cases) {
-    if (!['healthy (MX, STARTTLS, trusted chain)', 'port 25 closed', 'certificate expired', 'greeting is 421 4.3.2'].includes(c.name)) continue;
-    out.push(`  # ${c.name} → ${c.expect.code ? `${c.expect.code}` : c.expect.verdict}`);
+    if (!shown.includes(c.id)) continue;
+    const verdict = catalogFor(language).headings.verdicts[c.expect.code ? 'failing' : c.expect.verdict].toLowerCase();
+    out.push(`  # ${words.cases[c.id]} → ${c.expect.code ? `${c.expect.code}` : language === 'en' ? c.expect.verdict : verdict}`);
     out.push(`  probe ${[c.target, '--port', String(c.port), ...common].map(shellWord).join(' ')}`);
   }
   const healthy = servers.cases[0]!;
-  out.push('  # the pre-migration checklist for the healthy smart host');
+  out.push(`  # ${words.checklistComment}`);
   out.push(`  probe verify ${[healthy.target, '--port', String(healthy.port), ...common].map(shellWord).join(' ')}`);
-  out.push('  # the exporter over every case: /probe?target=certificate-expired, /metrics, /');
+  out.push(`  # ${words.exporterComment}`);
   out.push(`  probe serve ${['--targets', targetsFile, '--listen', '127.0.0.1:0', ...common].map(shellWord).join(' ')}`);
   return out;
 }
 
-export async function runDemo(opts: { json: boolean; color: boolean; width?: number; keep?: boolean }): Promise<number> {
+export async function runDemo(opts: { json: boolean; color: boolean; width?: number; keep?: boolean; language?: Language }): Promise<number> {
+  const language = opts.language ?? 'en';
   const servers = await startDemoServers();
   let outcomes: DemoOutcome[];
   try {
-    outcomes = await probeDemoCases(servers);
+    // The JSON stays English, as every --json output.
+    outcomes = await probeDemoCases(servers, opts.json ? 'en' : language);
   } catch (err) {
     await servers.close();
     throw err;
   }
   if (!opts.keep) await servers.close();
-  const code = report(outcomes, servers.dnsAddress, opts);
+  const code = report(outcomes, servers.dnsAddress, { ...opts, language });
   if (!opts.keep) return code;
   const dir = mkdtempSync(join(tmpdir(), 'mailflow-probe-demo-'));
   try {
     // With --json the commands go to stderr, so stdout stays one JSON document.
     (opts.json ? process.stderr : process.stdout).write(
-      ['', 'The demo servers stay up until Ctrl-C (DNS and smart hosts on loopback). Try, in another terminal:', ...keepCommands(servers, dir), ''].join('\n') + '\n',
+      ['', commandWords(language).demo.keep, ...keepCommands(servers, dir, language), ''].join('\n') + '\n',
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
@@ -182,41 +199,42 @@ export async function runDemo(opts: { json: boolean; color: boolean; width?: num
   return code;
 }
 
-function report(outcomes: DemoOutcome[], dnsAddress: string, opts: { json: boolean; color: boolean; width?: number }): number {
+function report(outcomes: DemoOutcome[], dnsAddress: string, opts: { json: boolean; color: boolean; width?: number; language: Language }): number {
   const matched = outcomes.every((o) => o.result.verdict === o.expected.verdict && o.result.code === o.expected.code);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
     return matched ? 0 : 2;
   }
   const paint = (code: number, text: string): string => (opts.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const words = commandWords(opts.language).demo;
+  const catalog = catalogFor(opts.language);
+  const caseName = (o: DemoOutcome): string => words.cases[o.id];
   const colour: Record<Verdict, number> = { healthy: 32, degraded: 33, failing: 31 };
   const width = opts.width ?? Math.max(120, process.stdout.columns ?? 120);
-  const caseWidth = Math.max(...outcomes.map((o) => o.case.length)) + 2;
-  const fixColumn = caseWidth + 10 + 10;
+  const verdicts = Object.fromEntries(Object.entries(catalog.headings.verdicts).map(([k, v]) => [k, v.toLowerCase()])) as Record<Verdict, string>;
+  const caseWidth = Math.max(...outcomes.map((o) => caseName(o).length)) + 2;
+  const verdictWidth = Math.max(10, ...Object.values(verdicts).map((v) => v.length + 2));
+  const fixColumn = caseWidth + verdictWidth + 10;
   const lines = [
-    paint(2, `mailflow-probe demo: loopback smart hosts, one per outcome (DNS ${dnsAddress}, certificates made just now)`),
+    paint(2, fill(words.header, { dns: dnsAddress })),
     '',
-    paint(1, `${'case'.padEnd(caseWidth)}${'verdict'.padEnd(10)}${'code'.padEnd(10)}first fix`),
+    paint(1, `${words.columns.case.padEnd(caseWidth)}${words.columns.verdict.padEnd(verdictWidth)}${words.columns.code.padEnd(10)}${words.columns.fix}`),
   ];
   for (const o of outcomes) {
     const r = o.result;
-    const fix = r.diagnosis ? r.diagnosis.firstFix : r.warnings[0]?.message ?? '—';
+    const fix = r.diagnosis ? r.diagnosis.firstFix : r.warnings[0] ? warningText(r.warnings[0], catalog) : '—';
     lines.push(
-      `${o.case.padEnd(caseWidth)}${paint(colour[r.verdict], r.verdict.padEnd(10))}${(r.code ?? '—').padEnd(10)}${wrap(fix, width, fixColumn)}`,
+      `${caseName(o).padEnd(caseWidth)}${paint(colour[r.verdict], verdicts[r.verdict].padEnd(verdictWidth))}${(r.code === 'other' ? commandWords(opts.language).otherCode : (r.code ?? '—')).padEnd(10)}${wrap(fix, width, fixColumn)}`,
     );
   }
   // One failure in full, as `probe` prints it: what the table's one line stands for.
-  const showcase = outcomes.find((o) => o.case === SHOWCASE);
+  const showcase = outcomes.find((o) => o.id === SHOWCASE);
   if (showcase) {
-    lines.push('', paint(1, `One case in full (${SHOWCASE}), as probe reports it:`), '');
-    lines.push(renderText(showcase.result, { color: opts.color, width: Math.min(width, 100) }).trimEnd());
+    lines.push('', paint(1, fill(words.showcase, { case: caseName(showcase) })), '');
+    lines.push(renderText(showcase.result, { color: opts.color, width: Math.min(width, 100), catalog }).trimEnd());
   }
   lines.push('');
-  lines.push(
-    matched
-      ? 'Every case gave the verdict and code Exchange Online would report. Now try a real smart host:\n  npx probe smarthost.contoso.com --transcript'
-      : paint(31, 'Some cases did not give the expected code: this is a bug, please report it with `probe demo --json`.'),
-  );
+  lines.push(matched ? `${words.matched}\n  npx probe smarthost.contoso.com --transcript` : paint(31, words.mismatched));
   process.stdout.write(`${lines.join('\n')}\n`);
   return matched ? 0 : 2;
 }

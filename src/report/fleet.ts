@@ -4,7 +4,11 @@
  */
 import type { FleetEntry } from '../fleet/fleet.js';
 import type { Verdict } from '../core/result.js';
+import { commandWords } from '../catalog/commands.js';
+import { catalogFor, type Language } from '../catalog/index.js';
+import { warningText } from '../catalog/probe-text.js';
 import { terminal } from './sanitize.js';
+import { fill } from './text.js';
 
 /** One JSON line: the result `probe --json` prints, plus the target's name, first. */
 export function renderFleetJsonLine(entry: FleetEntry): string {
@@ -22,28 +26,36 @@ function pad(text: string, width: number): string {
 }
 
 /** What a row says after its code: the Exchange-style message, else the first warning. */
-function detail(entry: FleetEntry): string {
+function detail(entry: FleetEntry, language: Language): string {
   const r = entry.result;
-  if (r.cancelled) return 'cancelled';
+  if (r.cancelled) return commandWords(language).fleet.cancelled;
   if (r.verdict === 'failing') return r.status ?? r.message ?? r.paths[0]?.failure?.message ?? '';
-  return r.warnings[0]?.message ?? '';
+  return r.warnings[0] ? warningText(r.warnings[0], catalogFor(language)) : '';
 }
 
 /**
  * The summary table: worst first (failing, degraded, healthy), then in input order;
  * a closing line with the counts and the wall time.
  */
-export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?: number; width?: number } = {}): string {
+export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?: number; width?: number; language?: Language } = {}): string {
+  const language = opts.language ?? 'en';
+  const w = commandWords(language).fleet;
   // names and details escaped before they are measured, so the columns stay aligned
   const rows = [...entries]
     .sort((a, b) => RANK[a.result.verdict] - RANK[b.result.verdict] || a.index - b.index)
     .map((e) => ({ ...e, name: terminal(e.name, { newlines: false }) }));
   const nameWidth = Math.min(40, Math.max(4, ...rows.map((e) => e.name.length)));
   const width = opts.width ?? 120;
-  const lines = [`${pad('NAME', nameWidth)}  VERDICT   CODE     TIME     DETAIL`];
+  // Each column as wide as its longest word in this language (English: VERDICT 8, CODE 7, TIME 7).
+  const v = catalogFor(language).headings.verdicts;
+  const verdicts: Record<Verdict, string> = { healthy: v.healthy.toLowerCase(), degraded: v.degraded.toLowerCase(), failing: v.failing.toLowerCase() };
+  const verdictWidth = Math.max(8, w.header.verdict.length, ...Object.values(verdicts).map((word) => word.length));
+  const codeWidth = Math.max(7, w.header.code.length);
+  const timeWidth = Math.max(7, w.header.time.length);
+  const lines = [`${pad(w.header.name, nameWidth)}  ${pad(w.header.verdict, verdictWidth)}  ${pad(w.header.code, codeWidth)}  ${pad(w.header.time, timeWidth)}  ${w.header.detail}`];
   for (const e of rows) {
-    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(e.result.verdict, 8)}  ${pad(e.result.code ?? '-', 7)}  ${pad(seconds(e.result.durationMs), 7)}  `;
-    const text = terminal(detail(e), { newlines: false });
+    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code === 'other' ? commandWords(language).otherCode : (e.result.code ?? '-'), codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
+    const text = terminal(detail(e, language), { newlines: false });
     const room = Math.max(20, width - head.length);
     lines.push(`${head}${text.length > room ? `${text.slice(0, room - 1)}…` : text}`.trimEnd());
   }
@@ -53,9 +65,9 @@ export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?
   const byCode = [...codes].sort().map(([c, n]) => `${n}× ${c}`).join(', ');
   lines.push(
     '',
-    `${entries.length} targets: ${count('healthy')} healthy, ${count('degraded')} degraded, ${count('failing')} failing` +
-      (byCode ? ` (${byCode})` : '') +
-      (opts.wallMs !== undefined ? ` in ${seconds(opts.wallMs)}` : ''),
+    fill(w.summary, { n: entries.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing') }) +
+      (byCode ? fill(w.byCode, { codes: byCode }) : '') +
+      (opts.wallMs !== undefined ? fill(w.in, { time: seconds(opts.wallMs) }) : ''),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -10,14 +10,15 @@ import { formatBytes } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';
 import { html as esc } from './sanitize.js';
 import { daysText } from './certificate-text.js';
-import { describeConnector, summaryLine } from './verify-text.js';
-import { vantageLine } from './text.js';
+import { describeConnector, summaryLine, type VerifyRenderOptions } from './verify-text.js';
+import { fill, vantageLine } from './text.js';
+import { commandWords, type CommandWords } from '../catalog/commands.js';
+import { catalogFor, type Language } from '../catalog/index.js';
+import { stageDetail } from '../catalog/probe-text.js';
 
 /** HTML-escapes text for element content and attribute values (report/sanitize.ts). */
 export { esc };
 
-const STATUS_LABEL: Record<CheckStatus, string> = { pass: 'Pass', warn: 'Warn', fail: 'Fail', skip: 'Not reached' };
-const VERDICT_LABEL: Record<ConnectorVerdict, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIPPED', incomplete: 'INCOMPLETE' };
 
 const CSS = `
 :root { --pass:#1a7f37; --warn:#9a6700; --fail:#cf222e; --skip:#6e7781; --ink:#1f2328; --muted:#59636e; --line:#d0d7de; --bg:#f6f8fa; }
@@ -61,8 +62,8 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin: 24px 
 
 const STAGE_COLOR = { ok: '#2da44e', fail: '#cf222e' };
 
-function pathLabel(p: PathResult): string {
-  const ip = p.ip ? (p.ip.includes(':') ? `[${p.ip}]` : p.ip) : '(no address)';
+function pathLabel(p: PathResult, language: Language = 'en'): string {
+  const ip = p.ip ? (p.ip.includes(':') ? `[${p.ip}]` : p.ip) : catalogFor(language).headings.noAddress;
   return `${p.host}${p.preference !== null ? ` (MX ${p.preference})` : ''} ${ip}:${p.port}`;
 }
 
@@ -75,79 +76,92 @@ function totalMs(p: PathResult): number {
  * The stages of one path as a horizontal bar: each stage a segment as long as it took,
  * on a scale of `scaleMs` (the slowest path of the connector) so that paths compare.
  */
-export function timelineSvg(p: PathResult, width = 900, scaleMs = totalMs(p)): string {
+export function timelineSvg(p: PathResult, width = 900, scaleMs = totalMs(p), language: Language = 'en'): string {
+  const words = commandWords(language);
+  const catalog = catalogFor(language);
   const min = 66; // every stage stays readable, however fast
   const usable = Math.max(width - min * 9, 0);
   let x = 0;
   const parts: string[] = [];
   for (const s of p.stages) {
     const w = min + (scaleMs > 0 ? (Math.max(s.ms, 0) / scaleMs) * usable : 0);
-    const title = `${s.name}: ${s.ok ? 'ok' : 'failed'}, ${s.ms} ms: ${s.detail}`;
+    const name = words.stages[s.name];
+    const title = `${name}: ${s.ok ? words.verify.html.stageOk : words.verify.html.stageFailed}, ${s.ms} ms: ${stageDetail(s, catalog)}`;
     parts.push(
       `<g><title>${esc(title)}</title><rect x="${x.toFixed(1)}" y="0" width="${(w - 2).toFixed(1)}" height="22" rx="3" fill="${s.ok ? STAGE_COLOR.ok : STAGE_COLOR.fail}"/>` +
-        `<text x="${(x + 4).toFixed(1)}" y="15" fill="#fff">${esc(s.name)}</text>` +
+        `<text x="${(x + 4).toFixed(1)}" y="15" fill="#fff">${esc(name)}</text>` +
         `<text x="${(x + 4).toFixed(1)}" y="36" fill="#59636e">${esc(s.ms >= 1000 ? `${(s.ms / 1000).toFixed(1)} s` : `${Math.round(s.ms)} ms`)}</text></g>`,
     );
     x += w;
   }
-  return `<svg role="img" aria-label="${esc(`stages of ${pathLabel(p)}`)}" width="${width}" height="42" viewBox="0 0 ${width} 42" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+  return `<svg role="img" aria-label="${esc(fill(words.verify.html.stagesOf, { path: pathLabel(p, language) }))}" width="${width}" height="42" viewBox="0 0 ${width} 42" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
-function certificateTable(c: ConnectorReport): string {
+function certificateTable(c: ConnectorReport, words: CommandWords['verify']['html']): string {
   const withCert = c.result?.paths.find((p) => p.certificate?.chain.length);
   const check = withCert?.certificate;
   const leaf = check?.chain[0];
   if (!check || !leaf) return '';
   const expiry = c.checks.find((x) => x.id === 'certificate-expiry');
   const rows: [string, string][] = [
-    ['Subject', leaf.subject],
-    ['Names', leaf.names.join(', ') || '(none)'],
-    ['Issuer', leaf.issuer],
-    ['Valid', `${leaf.validFrom.slice(0, 10)} to ${leaf.validTo.slice(0, 10)} (${daysText(leaf.daysLeft)})`],
-    ['Trusted', check.trusted ? 'yes' : `no (${check.verifyError ?? 'untrusted'})`],
+    [words.subject, leaf.subject],
+    [words.names, leaf.names.join(', ') || words.none],
+    [words.issuer, leaf.issuer],
+    [words.valid, fill(words.validRange, { from: leaf.validFrom.slice(0, 10), to: leaf.validTo.slice(0, 10), days: daysText(leaf.daysLeft) })],
+    [words.trusted, check.trusted ? words.yes : fill(words.no, { why: check.verifyError ?? words.untrusted })],
   ];
-  if (check.requiredName) rows.push(['TlsDomain', `${check.requiredName}: ${check.nameMatches ? 'matches' : 'does not match'}`]);
+  if (check.requiredName) rows.push(['TlsDomain', fill(check.nameMatches ? words.matches : words.doesNotMatch, { name: check.requiredName })]);
   rows.push(['SHA-256', leaf.fingerprint256]);
   return (
-    `<h3>Certificate <span class="s s-${expiry?.status ?? 'skip'}">${esc(expiry ? STATUS_LABEL[expiry.status] : '')}</span></h3>` +
+    `<h3>${esc(words.certificate)} <span class="s s-${expiry?.status ?? 'skip'}">${esc(expiry ? words.statusLabels[expiry.status] : '')}</span></h3>` +
     `<table class="cert">${rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="${k === 'SHA-256' ? 'code' : ''}">${esc(v)}</td></tr>`).join('')}</table>`
   );
 }
 
-function card(c: ConnectorReport, i: number): string {
+function card(c: ConnectorReport, i: number, language: Language): string {
+  const words = commandWords(language);
+  const w = words.verify.html;
+  const verdicts = words.verify.verdicts;
+  const h = catalogFor(language).headings;
   const parts: string[] = [];
   parts.push(
     `<section class="card c-${c.verdict}" id="connector-${i + 1}" data-connector="${esc(c.name)}" data-verdict="${c.verdict}">` +
-      `<h2><span class="badge v-${c.verdict}" data-role="verdict">${VERDICT_LABEL[c.verdict]}</span> <span>${esc(c.name)}</span>` +
+      `<h2><span class="badge v-${c.verdict}" data-role="verdict">${esc(verdicts[c.verdict])}</span> <span>${esc(c.name)}</span>` +
       (c.status ? ` <span class="code" data-role="code">${esc(c.status)}</span>` : c.code ? ` <span class="code" data-role="code">${esc(c.code)}</span>` : '') +
-      `</h2><p class="meta">${esc(describeConnector(c))}</p>`,
+      `</h2><p class="meta">${esc(describeConnector(c, language))}</p>`,
   );
   if (c.result?.message) parts.push(`<p class="code">${esc(c.result.message)}</p>`);
   if (c.plan.reason) parts.push(`<p><strong>${esc(c.plan.reason)}</strong></p>`);
   for (const note of c.plan.notes) parts.push(`<p class="note">${esc(note)}</p>`);
   if (c.checks.length) {
-    parts.push('<h3>Checklist</h3><table class="checklist"><tr><th>Check</th><th>Result</th><th>Detail</th></tr>');
+    parts.push(`<h3>${esc(w.checklist)}</h3><table class="checklist"><tr>${w.checkHeader.split('|').map((th) => `<th>${esc(th)}</th>`).join('')}</tr>`);
     for (const check of c.checks) {
       parts.push(
-        `<tr data-check="${check.id}" data-status="${check.status}"><td>${esc(check.title)}</td><td class="s s-${check.status}">${STATUS_LABEL[check.status]}</td><td>${esc(check.detail)}</td></tr>`,
+        `<tr data-check="${check.id}" data-status="${check.status}"><td>${esc(check.title)}</td><td class="s s-${check.status}">${esc(w.statusLabels[check.status])}</td><td>${esc(check.detail)}</td></tr>`,
       );
     }
     parts.push('</table>');
   }
-  for (const w of c.warnings) parts.push(`<p class="note" data-role="warning"><span class="s s-warn">Warning</span> ${esc(w)}</p>`);
+  for (const warning of c.warnings) parts.push(`<p class="note" data-role="warning"><span class="s s-warn">${esc(w.warning)}</span> ${esc(warning)}</p>`);
   if (c.result?.paths.length) {
-    parts.push('<h3>Stages per path</h3><div class="timeline">');
+    parts.push(`<h3>${esc(w.stagesPerPath)}</h3><div class="timeline">`);
     const scale = Math.max(...c.result.paths.map(totalMs));
-    for (const p of c.result.paths) parts.push(`<div class="path">${esc(pathLabel(p))}: <span class="s s-${p.verdict === 'failing' ? 'fail' : p.verdict === 'degraded' ? 'warn' : 'pass'}">${esc(p.status ?? p.verdict)}</span></div>${timelineSvg(p, 900, scale)}`);
+    for (const p of c.result.paths) {
+      const status = p.status ?? h.verdicts[p.verdict].toLowerCase();
+      parts.push(`<div class="path">${esc(pathLabel(p, language))}: <span class="s s-${p.verdict === 'failing' ? 'fail' : p.verdict === 'degraded' ? 'warn' : 'pass'}">${esc(status)}</span></div>${timelineSvg(p, 900, scale, language)}`);
+    }
     parts.push('</div>');
   }
-  parts.push(certificateTable(c));
-  if (c.sendTest) parts.push(`<p>Test message: ${esc(c.sendTest.detail)}${c.sendTest.queueId ? ` (queue id <span class="code">${esc(c.sendTest.queueId)}</span>)` : ''}</p>`);
+  parts.push(certificateTable(c, w));
+  if (c.sendTest) {
+    const queue = c.sendTest.queueId ? ` (${esc(w.queueId)} <span class="code">${esc(c.sendTest.queueId)}</span>)` : '';
+    parts.push(`<p>${esc(fill(w.testMessage, { detail: c.sendTest.detail }))}${queue}</p>`);
+  }
   if (c.fixes.length) {
-    parts.push(`<h3>Fixes</h3><ul class="fixes">${c.fixes.map((f) => `<li data-role="fix">${esc(f)}</li>`).join('')}</ul>`);
+    parts.push(`<h3>${esc(words.verify.fixes)}</h3><ul class="fixes">${c.fixes.map((f) => `<li data-role="fix">${esc(f)}</li>`).join('')}</ul>`);
   }
   if (c.validationCommand) {
-    parts.push(`<h3>Record the validation in Exchange Online</h3><p class="note">Printed for an administrator to run; the prober never runs it.</p><pre class="ps">${esc(c.validationCommand)}</pre>`);
+    parts.push(`<h3>${esc(w.recordValidation)}</h3><p class="note">${esc(w.recordValidationNote)}</p><pre class="ps">${esc(c.validationCommand)}</pre>`);
   }
   parts.push('</section>');
   return parts.join('\n');
@@ -160,31 +174,42 @@ function vantageHtml(report: VerifyReport): string {
 }
 
 /** The whole report as one HTML document. */
-export function renderVerifyHtml(report: VerifyReport): string {
+export function renderVerifyHtml(report: VerifyReport, options: VerifyRenderOptions = {}): string {
+  const language = options.language ?? 'en';
+  const words = commandWords(language).verify;
+  const w = words.html;
   const overview = report.connectors
     .map(
       (c, i) =>
-        `<tr><td><a href="#connector-${i + 1}">${esc(c.name)}</a></td><td><span class="badge v-${c.verdict}">${VERDICT_LABEL[c.verdict]}</span></td><td class="code">${esc(c.status ?? c.code ?? '')}</td><td>${esc(describeConnector(c))}</td></tr>`,
+        `<tr><td><a href="#connector-${i + 1}">${esc(c.name)}</a></td><td><span class="badge v-${c.verdict}">${esc(words.verdicts[c.verdict])}</span></td><td class="code">${esc(c.status ?? c.code ?? '')}</td><td>${esc(describeConnector(c, language))}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
-<html lang="en">
+<html lang="${language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Connector verification: ${esc(report.verdict.toUpperCase())}</title>
+<title>${esc(fill(w.title, { verdict: words.verdicts[report.verdict] }))}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
 <header class="summary">
-<h1><span class="badge v-${report.verdict}" data-role="overall">${esc(report.verdict.toUpperCase())}</span> Exchange Online connector verification</h1>
-<p class="meta">${esc(summaryLine(report))} · ${esc(report.source)} · ${esc(report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · maximum message size ${esc(formatBytes(report.maxMessageSize))} · certificate warning horizon ${report.warnDays} days</p>
+<h1><span class="badge v-${report.verdict}" data-role="overall">${esc(words.verdicts[report.verdict])}</span> ${esc(w.heading)}</h1>
+<p class="meta">${esc(
+    fill(w.meta, {
+      summary: summaryLine(report, language),
+      source: report.source,
+      startedAt: report.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+      size: formatBytes(report.maxMessageSize, language),
+      days: report.warnDays,
+    }),
+  )}</p>
 ${vantageHtml(report)}
-<table class="overview"><tr><th>Connector</th><th>Verdict</th><th>Code</th><th>Route and TLS</th></tr>${overview}</table>
+<table class="overview"><tr>${w.overview.split('|').map((th) => `<th>${esc(th)}</th>`).join('')}</tr>${overview}</table>
 </header>
-${report.connectors.map(card).join('\n')}
-<footer>mailflow-probe · probed the way Exchange Online delivers through each connector: MX/A lookup, TCP 25, greeting, EHLO, STARTTLS, TLS, certificate</footer>
+${report.connectors.map((c, i) => card(c, i, language)).join('\n')}
+<footer>${esc(w.footer)}</footer>
 </main>
 </body>
 </html>

@@ -5,38 +5,51 @@
 import type { CheckStatus } from '../verify/checklist.js';
 import type { ConnectorReport, ConnectorVerdict, VerifyReport } from '../verify/run.js';
 import { formatBytes } from '../verify/checklist.js';
+import { commandWords } from '../catalog/commands.js';
+import type { Language } from '../catalog/index.js';
 import { markdown, markdownCode, terminalSafe } from './sanitize.js';
-import { wrap } from './text.js';
+import { fill, wrap } from './text.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 type Style = keyof typeof ANSI;
+
+/** The reports' language: English by default; the report's texts are worded by verify/localize.ts. */
+export interface VerifyRenderOptions {
+  language?: Language;
+}
 
 const MARK: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '·' };
 const CHECK_STYLE: Record<CheckStatus, Style> = { pass: 'green', warn: 'yellow', fail: 'red', skip: 'dim' };
 const VERDICT_STYLE: Record<ConnectorVerdict, Style> = { pass: 'green', warn: 'yellow', fail: 'red', skipped: 'dim', incomplete: 'yellow' };
 
 const TLS_NAMES: Record<string, string> = {
-  opportunistic: 'opportunistic (TlsSettings null)',
   'encryption-only': 'EncryptionOnly',
   'certificate-validation': 'CertificateValidation',
   'domain-validation': 'DomainValidation',
 };
 
 /** One line of what the connector is: type, route, targets, TLS. */
-export function describeConnector(c: ConnectorReport): string {
+export function describeConnector(c: ConnectorReport, language: Language = 'en'): string {
+  const w = commandWords(language).verify;
   const parts: string[] = [];
   if (c.connectorType) parts.push(c.connectorType);
-  if (c.plan.targets.length) parts.push(`${c.plan.route === 'mx' ? 'MX of' : 'smart hosts'} ${c.plan.targets.join(', ')}`);
-  parts.push(`TLS ${TLS_NAMES[c.plan.tlsMode] ?? c.plan.tlsMode}${c.plan.tlsDomain ? ` ${c.plan.tlsDomain}` : ''}`);
+  if (c.plan.targets.length) parts.push(fill(c.plan.route === 'mx' ? w.mxOf : w.smartHosts, { targets: c.plan.targets.join(', ') }));
+  const mode = c.plan.tlsMode === 'opportunistic' ? w.tlsOpportunistic : (TLS_NAMES[c.plan.tlsMode] ?? c.plan.tlsMode);
+  parts.push(`TLS ${mode}${c.plan.tlsDomain ? ` ${c.plan.tlsDomain}` : ''}`);
   return parts.join(' · ');
 }
 
-export function summaryLine(report: VerifyReport): string {
+export function summaryLine(report: VerifyReport, language: Language = 'en'): string {
+  const w = commandWords(language).verify;
   const n = report.counts;
-  const parts = [`${n.pass} pass`, `${n.warn} warn`, `${n.fail} fail`];
-  if (n.incomplete) parts.push(`${n.incomplete} incomplete`);
-  if (n.skipped) parts.push(`${n.skipped} skipped`);
-  return `${report.connectors.length} connector${report.connectors.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+  const shown: (keyof typeof n)[] = ['pass', 'warn', 'fail'];
+  if (n.incomplete) shown.push('incomplete');
+  if (n.skipped) shown.push('skipped');
+  const total = report.connectors.length;
+  return fill(w.summary, {
+    connectors: total === 1 ? w.connectorsOne : fill(w.connectorsMany, { n: total }),
+    counts: shown.map((k) => fill(w.counts[k], { n: n[k] })).join(', '),
+  });
 }
 
 /**
@@ -44,20 +57,22 @@ export function summaryLine(report: VerifyReport): string {
  * the Set-OutboundConnector line. Every string of the report (connector names, replies,
  * certificate fields) is escaped for the terminal before our colours are added.
  */
-export function renderVerifyText(remote: VerifyReport, options: { color?: boolean; width?: number } = {}): string {
+export function renderVerifyText(remote: VerifyReport, options: { color?: boolean; width?: number } & VerifyRenderOptions = {}): string {
   const report = terminalSafe(remote);
+  const language = options.language ?? 'en';
+  const w = commandWords(language).verify;
   const width = options.width ?? 100;
   const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);
   const out: string[] = [];
-  out.push(paint('dim', `mailflow-probe verify · ${report.source} · max message size ${formatBytes(report.maxMessageSize)} · warn ${report.warnDays} days`));
-  out.push(`${paint(VERDICT_STYLE[report.verdict], paint('bold', report.verdict.toUpperCase()))}  ${summaryLine(report)}`);
+  out.push(paint('dim', fill(w.header, { source: report.source, size: formatBytes(report.maxMessageSize, language), days: report.warnDays })));
+  out.push(`${paint(VERDICT_STYLE[report.verdict], paint('bold', w.verdicts[report.verdict]))}  ${summaryLine(report, language)}`);
   for (const c of report.connectors) {
     out.push('');
     const code = c.status ?? (c.code === 'other' ? 'other' : '');
-    out.push(`${paint(VERDICT_STYLE[c.verdict], paint('bold', c.verdict.toUpperCase().padEnd(10)))} ${paint('bold', c.name)}${code ? `  ${code}` : ''}`);
-    out.push(`           ${paint('dim', describeConnector(c))}`);
+    out.push(`${paint(VERDICT_STYLE[c.verdict], paint('bold', w.verdicts[c.verdict].padEnd(10)))} ${paint('bold', c.name)}${code ? `  ${code}` : ''}`);
+    out.push(`           ${paint('dim', describeConnector(c, language))}`);
     if (c.plan.reason) out.push(`           ${wrap(c.plan.reason, width, 11)}`);
-    for (const note of c.plan.notes) out.push(`           ${paint('dim', wrap(`note: ${note}`, width, 11))}`);
+    for (const note of c.plan.notes) out.push(`           ${paint('dim', wrap(fill(w.note, { text: note }), width, 11))}`);
     const skipped = c.checks.filter((check) => check.status === 'skip');
     for (const check of c.checks) {
       if (check.status === 'skip') continue;
@@ -69,24 +84,22 @@ export function renderVerifyText(remote: VerifyReport, options: { color?: boolea
         for (const p of paths) out.push(`      ${paint(CHECK_STYLE[p.status], MARK[p.status])} ${p.host}${p.ip && p.ip !== p.host ? ` ${p.ip}` : ''}: ${wrap(p.detail, width, 8)}`);
       }
     }
-    for (const w of c.warnings) out.push(`  ${paint('yellow', MARK.warn)} ${wrap(`warning: ${w}`, width, 4)}`);
+    for (const warning of c.warnings) out.push(`  ${paint('yellow', MARK.warn)} ${wrap(fill(w.warning, { text: warning }), width, 4)}`);
     if (skipped.length) {
-      out.push(paint('dim', `  ${MARK.skip} ${wrap(`not reached: ${skipped.map((check) => check.title).join('; ')}`, width, 4)}`));
+      out.push(paint('dim', `  ${MARK.skip} ${wrap(fill(w.notReached, { list: skipped.map((check) => check.title).join('; ') }), width, 4)}`));
     }
-    if (c.sendTest?.queueId) out.push(`  test message queued as ${c.sendTest.queueId}`);
+    if (c.sendTest?.queueId) out.push(`  ${fill(w.queuedAs, { id: c.sendTest.queueId })}`);
     if (c.fixes.length) {
-      out.push(`  ${paint('bold', 'Fix:')}`);
+      out.push(`  ${paint('bold', w.fix)}`);
       for (const fix of c.fixes) out.push(`   - ${wrap(fix, width, 5)}`);
     }
     if (c.validationCommand) {
-      out.push(`  ${paint('dim', 'Record the validation in Exchange Online (printed, not run):')}`);
+      out.push(`  ${paint('dim', w.recordValidation)}`);
       out.push(`  ${c.validationCommand}`);
     }
   }
   return `${out.join('\n')}\n`;
 }
-
-const MD_MARK: Record<CheckStatus, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail', skip: '➖ skip' };
 
 /**
  * Markdown for a ticket or a change request. Every value that comes from a server or a
@@ -94,37 +107,46 @@ const MD_MARK: Record<CheckStatus, string> = { pass: '✅ pass', warn: '⚠️ w
  * notes that quote them) goes through `markdown`: no link, raw HTML or emphasis from
  * remote text. The Set-OutboundConnector line stays verbatim in a fenced block.
  */
-export function renderVerifyMarkdown(report: VerifyReport): string {
+export function renderVerifyMarkdown(report: VerifyReport, options: VerifyRenderOptions = {}): string {
+  const language = options.language ?? 'en';
+  const w = commandWords(language).verify;
   const out: string[] = [];
-  out.push(`# Connector verification: ${report.verdict.toUpperCase()}`);
+  out.push(`# ${fill(w.mdTitle, { verdict: w.verdicts[report.verdict] })}`);
   out.push('');
-  out.push(`${markdown(summaryLine(report))} · source ${markdown(report.source)} · ${markdown(report.startedAt)} · max message size ${markdown(formatBytes(report.maxMessageSize))}`);
+  out.push(
+    fill(w.mdMeta, {
+      summary: markdown(summaryLine(report, language)),
+      source: markdown(report.source),
+      startedAt: markdown(report.startedAt),
+      size: markdown(formatBytes(report.maxMessageSize, language)),
+    }),
+  );
   out.push('');
-  out.push('| Connector | Verdict | Code | Route |');
+  out.push(w.mdOverview);
   out.push('|---|---|---|---|');
   for (const c of report.connectors) {
-    out.push(`| ${markdown(c.name)} | ${c.verdict.toUpperCase()} | ${markdown(c.status ?? c.code ?? '')} | ${markdown(describeConnector(c))} |`);
+    out.push(`| ${markdown(c.name)} | ${w.verdicts[c.verdict]} | ${markdown(c.status ?? c.code ?? '')} | ${markdown(describeConnector(c, language))} |`);
   }
   for (const c of report.connectors) {
     out.push('');
-    out.push(`## ${markdown(c.name)}: ${c.verdict.toUpperCase()}`);
+    out.push(`## ${markdown(c.name)}: ${w.verdicts[c.verdict]}`);
     out.push('');
-    out.push(markdown(describeConnector(c)));
+    out.push(markdown(describeConnector(c, language)));
     if (c.status) out.push('', `**${markdown(c.status)}**${c.result?.message ? `: ${markdown(c.result.message)}` : ''}`);
     if (c.plan.reason) out.push('', markdown(c.plan.reason));
     for (const note of c.plan.notes) out.push('', `> ${markdown(note)}`);
     if (c.checks.length) {
-      out.push('', '| Check | Result | Detail |', '|---|---|---|');
-      for (const check of c.checks) out.push(`| ${markdown(check.title)} | ${MD_MARK[check.status]} | ${markdown(check.detail)} |`);
+      out.push('', w.mdChecks, '|---|---|---|');
+      for (const check of c.checks) out.push(`| ${markdown(check.title)} | ${w.mdMarks[check.status]} | ${markdown(check.detail)} |`);
     }
-    for (const w of c.warnings) out.push('', `> ⚠️ ${markdown(w)}`);
+    for (const warning of c.warnings) out.push('', `> ⚠️ ${markdown(warning)}`);
     if (c.fixes.length) {
-      out.push('', '**Fixes**', '');
+      out.push('', `**${w.fixes}**`, '');
       for (const fix of c.fixes) out.push(`- ${markdown(fix)}`);
     }
     if (c.validationCommand) {
       const { code, fence } = markdownCode(c.validationCommand);
-      out.push('', 'Record the validation in Exchange Online (not run by the prober):', '', `${fence}powershell`, code, fence);
+      out.push('', w.mdRecordValidation, '', `${fence}powershell`, code, fence);
     }
   }
   return `${out.join('\n')}\n`;

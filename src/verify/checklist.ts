@@ -4,7 +4,12 @@
  * Pure: a function of the result and the settings, no I/O, no clock.
  */
 import type { TlsMode } from '../../probes/stage.js';
+import { commandWords, type CommandWords } from '../catalog/commands.js';
+import { catalogFor, type Language } from '../catalog/index.js';
+import { stageDetail, warningText } from '../catalog/probe-text.js';
+import type { Catalog } from '../catalog/en.js';
 import type { PathResult, ProbeResult } from '../core/result.js';
+import { fill } from '../report/text.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -46,6 +51,8 @@ export interface ChecklistSettings {
   maxMessageSize: number;
   /** Warn when a certificate expires within this many days. */
   warnDays: number;
+  /** The language of titles, details and fixes (default English, as the JSON report). */
+  language?: Language;
 }
 
 const ORDER: Record<CheckStatus, number> = { skip: 0, pass: 1, warn: 2, fail: 3 };
@@ -55,68 +62,52 @@ export function worst(a: CheckStatus, b: CheckStatus): CheckStatus {
   return ORDER[a] >= ORDER[b] ? a : b;
 }
 
-/** Bytes as Exchange writes sizes: `36 MB (37,748,736 bytes)`; Exchange's MB is 1 048 576 bytes. */
-export function formatBytes(bytes: number): string {
+/** Bytes as Exchange writes sizes: `36 MB (37,748,736 bytes)`; Exchange's MB is 1 048 576 bytes. In pt-BR: `1,5 MB (1.572.864 bytes)`. */
+export function formatBytes(bytes: number, language: Language = 'en'): string {
   const mb = bytes / 1048576;
-  const short = Number.isInteger(mb) ? `${mb} MB` : `${mb.toFixed(1)} MB`;
-  return `${short} (${bytes.toLocaleString('en-US')} bytes)`;
+  const locale = language === 'pt-BR' ? 'pt-BR' : 'en-US';
+  const short = `${Number.isInteger(mb) ? String(mb) : mb.toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} MB`;
+  return fill(commandWords(language).checklist.bytes, { short, bytes: bytes.toLocaleString(locale) });
 }
 
-const TITLES: Record<CheckId, string> = {
-  resolves: 'Resolves',
-  reachable: 'Reachable on TCP 25 at every address',
-  greets: 'Greets and answers EHLO without error',
-  starttls: 'Offers STARTTLS',
-  'tls-version': 'TLS 1.2 or later',
-  certificate: 'Certificate trusted and matching TlsDomain',
-  'certificate-expiry': 'Certificate valid beyond the warning horizon',
-  size: "SIZE at least Exchange Online's maximum message size",
-  '8bitmime': '8BITMIME advertised',
-  smtputf8: 'SMTPUTF8 advertised',
-  recipient: 'Accepts a recipient (MAIL FROM / RCPT TO / RSET)',
-  'test-message': 'Accepts a test message',
-};
 
 /** The fixes, worded for the administrator; `{…}` placeholders are filled per connector. */
 function fixFor(id: CheckId, mode: TlsMode, tlsDomain: string | null, settings: ChecklistSettings, result: ProbeResult): string {
+  const language = settings.language ?? 'en';
+  const f = commandWords(language).checklist.fixes;
+  const size = formatBytes(settings.maxMessageSize, language);
   switch (id) {
     case 'resolves':
-      return "Fix the smart host's DNS records (MX, A/AAAA) with the DNS host, or correct the connector's SmartHosts / RecipientDomains.";
+      return f.resolves;
     case 'reachable':
-      return "Allow Microsoft 365's outbound IP ranges to reach TCP 25 on every address (firewall, NAT, ACL), or remove the dead address from DNS or the connector.";
+      return f.reachable;
     case 'greets':
-      return "Make the server greet with 220 and accept EHLO from Microsoft 365's addresses (connection filtering, receive connector RemoteIPRanges, SMTP inspection on the firewall).";
+      return f.greets;
     case 'starttls':
-      return mode === 'opportunistic'
-        ? 'Enable STARTTLS on the server with a certificate, or mail through this connector travels unencrypted.'
-        : `Enable STARTTLS on the server: the connector requires TLS (${mode}); without it Exchange Online queues mail with 450 4.4.317.`;
+      return mode === 'opportunistic' ? f.starttlsOpportunistic : fill(f.starttlsRequired, { mode });
     case 'tls-version':
-      return 'Enable TLS 1.2 (or 1.3) on the server: Exchange Online never uses TLS 1.0 or 1.1.';
+      return f.tlsVersion;
     case 'certificate':
       // The probe's own first fix (diagnosis.firstFix) heads the connector's fixes
       // (verify/run.ts): not repeated here.
-      return tlsDomain
-        ? `Install a certificate from a public CA, sent with its full chain, whose names cover ${tlsDomain}; or change the connector's TlsDomain to a name the certificate carries.`
-        : 'Install a certificate from a public CA and send the full chain (leaf and intermediates).';
+      return tlsDomain ? fill(f.certificateDomain, { domain: tlsDomain }) : f.certificate;
     case 'certificate-expiry':
-      return `Renew the certificate before it expires (the warning horizon is ${settings.warnDays} days); install the renewed one on every smart host.`;
+      return fill(f.certificateExpiry, { days: settings.warnDays });
     case 'size': {
       const limits = result.paths.map((p) => (p.capabilitiesAfterTls ?? p.capabilities)?.size);
-      if (limits.some((size) => typeof size === 'number' && size > 0 && size < settings.maxMessageSize)) {
-        return `Raise the smart host's message size limit to at least ${formatBytes(settings.maxMessageSize)} (Exchange: Set-ReceiveConnector -MaxMessageSize and Set-TransportConfig -MaxReceiveSize; Postfix: message_size_limit), or pass --max-message-size with your tenant's real limit.`;
-      }
+      if (limits.some((limit) => typeof limit === 'number' && limit > 0 && limit < settings.maxMessageSize)) return fill(f.sizeRaise, { size });
       // No SIZE at all: nothing to raise. RFC 1870 makes the keyword optional; Exchange
       // Online sends regardless, and only a bounce would reveal the server's limit.
-      return `The smart host does not advertise SIZE (RFC 1870): Exchange Online sends anyway, but the server may still reject large messages; make sure it accepts at least ${formatBytes(settings.maxMessageSize)}, and advertising SIZE makes the limit visible.`;
+      return fill(f.sizeUnknown, { size });
     }
     case '8bitmime':
-      return 'Enable 8BITMIME (RFC 6152) on the server; without it Exchange Online must down-convert 8-bit messages to 7-bit.';
+      return f.eightBitMime;
     case 'smtputf8':
-      return 'Enable SMTPUTF8 (RFC 6531) on the server, or mail to and from internationalized addresses cannot be delivered through this connector.';
+      return f.smtpUtf8;
     case 'recipient':
-      return 'Make the server accept mail for the recipient domain from Microsoft 365 (accepted domains, relay rules, recipient validation).';
+      return f.recipient;
     case 'test-message':
-      return 'Look up the reply in the server\'s log: it must accept the message from Microsoft 365 (size, content filtering, relay rules).';
+      return f.testMessage;
   }
 }
 
@@ -126,25 +117,30 @@ function stageOf(p: PathResult, name: string) {
   return p.stages.find((s) => s.name === name);
 }
 
-const skip = (why: string) => ({ status: 'skip' as const, detail: `not reached (${why})` });
-
-function earlier(p: PathResult): string {
-  return p.failure ? `${p.failure.stage} failed` : 'an earlier stage did not run';
-}
-
-/** The per-path judges, in checklist order. */
+/** The per-path judges, in checklist order, worded in the settings' language. */
 function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] {
+  const language = settings.language ?? 'en';
+  const words: CommandWords = commandWords(language);
+  const w = words.checklist;
+  const catalog: Catalog = catalogFor(language);
+  const detail = (p: PathResult, name: string): string => {
+    const stage = stageOf(p, name);
+    return stage ? stageDetail(stage, catalog) : '';
+  };
+  const skip = (why: string) => ({ status: 'skip' as const, detail: fill(w.notReached, { why }) });
+  const earlier = (p: PathResult): string => (p.failure ? fill(w.stageFailed, { stage: words.stages[p.failure.stage] }) : w.earlierNotRun);
   const opportunistic = mode === 'opportunistic';
   const validates = mode === 'certificate-validation' || mode === 'domain-validation';
   const caps = (p: PathResult) => p.capabilitiesAfterTls ?? p.capabilities;
-  const fallback = (p: PathResult) => p.warnings.find((w) => w.kind === 'tls-fallback');
+  const fallback = (p: PathResult) => p.warnings.find((x) => x.kind === 'tls-fallback');
+  const size = (bytes: number): string => formatBytes(bytes, language);
   return [
     [
       'resolves',
       (p) => {
         const dns = stageOf(p, 'dns');
-        if (!dns) return { status: 'pass', detail: 'an IP address: nothing to look up' };
-        return { status: dns.ok ? 'pass' : 'fail', detail: dns.detail };
+        if (!dns) return { status: 'pass', detail: w.ipAddress };
+        return { status: dns.ok ? 'pass' : 'fail', detail: detail(p, 'dns') };
       },
     ],
     [
@@ -152,7 +148,7 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
       (p) => {
         const tcp = stageOf(p, 'tcp');
         if (!tcp) return skip(earlier(p));
-        return { status: tcp.ok ? 'pass' : 'fail', detail: tcp.detail };
+        return { status: tcp.ok ? 'pass' : 'fail', detail: detail(p, 'tcp') };
       },
     ],
     [
@@ -161,9 +157,9 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
         const banner = stageOf(p, 'banner');
         const ehlo = stageOf(p, 'ehlo');
         if (!banner) return skip(earlier(p));
-        if (!banner.ok) return { status: 'fail', detail: banner.detail };
+        if (!banner.ok) return { status: 'fail', detail: detail(p, 'banner') };
         if (!ehlo) return skip(earlier(p));
-        return { status: ehlo.ok ? 'pass' : 'fail', detail: ehlo.ok ? `${banner.detail}; EHLO accepted` : ehlo.detail };
+        return { status: ehlo.ok ? 'pass' : 'fail', detail: ehlo.ok ? fill(w.ehloAccepted, { banner: detail(p, 'banner') }) : detail(p, 'ehlo') };
       },
     ],
     [
@@ -175,11 +171,11 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
         if (!c.starttls) {
           // Issue 14: plaintext is what an opportunistic connector (TlsSettings $null) allows: a note, no warning.
           return opportunistic
-            ? { status: 'pass', detail: 'STARTTLS is not offered: mail goes unencrypted, as an opportunistic connector allows' }
-            : { status: 'fail', detail: st?.detail ?? `STARTTLS is not offered but the connector requires TLS (${mode})` };
+            ? { status: 'pass', detail: w.starttlsPlain }
+            : { status: 'fail', detail: st ? detail(p, 'starttls') : fill(w.starttlsMissing, { mode }) };
         }
-        if (st && !st.ok) return { status: opportunistic ? 'warn' : 'fail', detail: st.detail };
-        return { status: 'pass', detail: st?.detail ?? 'STARTTLS offered' };
+        if (st && !st.ok) return { status: opportunistic ? 'warn' : 'fail', detail: detail(p, 'starttls') };
+        return { status: 'pass', detail: st ? detail(p, 'starttls') : w.starttlsOffered };
       },
     ],
     [
@@ -190,27 +186,30 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
           return { status: ok ? 'pass' : 'fail', detail: `${p.tls.protocol}${p.tls.cipher ? ` ${p.tls.cipher}` : ''}` };
         }
         const t = stageOf(p, 'tls');
-        if (t && !t.ok) return { status: opportunistic ? 'warn' : 'fail', detail: fallback(p)?.message ?? t.detail };
-        return skip(p.capabilities && !p.capabilities.starttls ? 'no STARTTLS' : earlier(p));
+        if (t && !t.ok) {
+          const warning = fallback(p);
+          return { status: opportunistic ? 'warn' : 'fail', detail: warning ? warningText(warning, catalog) : detail(p, 'tls') };
+        }
+        return skip(p.capabilities && !p.capabilities.starttls ? w.noStarttls : earlier(p));
       },
     ],
     [
       'certificate',
       (p) => {
         const stage = stageOf(p, 'certificate');
-        if (stage && !stage.ok) return { status: opportunistic ? 'warn' : 'fail', detail: stage.detail };
+        if (stage && !stage.ok) return { status: opportunistic ? 'warn' : 'fail', detail: detail(p, 'certificate') };
         const cert = p.certificate;
-        if (!cert) return skip(p.tls ? earlier(p) : 'no TLS');
+        if (!cert) return skip(p.tls ? earlier(p) : w.noTls);
         if (validates) {
-          return { status: 'pass', detail: cert.requiredName ? `trusted; matches ${cert.requiredName}` : 'trusted' };
+          return { status: 'pass', detail: cert.requiredName ? fill(w.trustedMatches, { name: cert.requiredName }) : w.trusted };
         }
         const leaf = cert.chain[0];
-        const names = leaf?.names.join(', ') || '(no names)';
+        const names = leaf?.names.join(', ') || w.noNames;
         return {
           status: 'pass',
           detail: cert.trusted
-            ? `not required by ${mode}; the chain is trusted (${names})`
-            : `not required by ${mode}; note the chain would not validate (${cert.verifyError ?? 'untrusted'}; ${names})`,
+            ? fill(w.notRequiredTrusted, { mode, names })
+            : fill(w.notRequiredUntrusted, { mode, error: cert.verifyError ?? w.untrusted, names }),
         };
       },
     ],
@@ -218,15 +217,14 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
       'certificate-expiry',
       (p) => {
         const sent = p.certificate?.chain.filter((c) => !c.anchor) ?? [];
-        if (!sent.length) return skip(p.certificate ? 'no certificate' : p.tls ? earlier(p) : 'no TLS');
+        if (!sent.length) return skip(p.certificate ? w.noCertificate : p.tls ? earlier(p) : w.noTls);
         const first = sent.reduce((a, b) => (b.daysLeft < a.daysLeft ? b : a));
-        const when = first.daysLeft < 0 ? `${first.subject} expired on ${first.validTo.slice(0, 10)}` : `${first.subject} expires ${first.validTo.slice(0, 10)} (${first.daysLeft} days)`;
+        const date = first.validTo.slice(0, 10);
+        const when = first.daysLeft < 0 ? fill(w.expiredOn, { subject: first.subject, date }) : fill(w.expiresOn, { subject: first.subject, date, days: first.daysLeft });
         if (first.daysLeft < 0 && validates) return { status: 'fail', detail: when };
         // Whether it warns is the probe's judgement (src/judge.ts), as in every other door.
-        if (p.warnings.some((w) => w.kind === 'certificate-expiring')) return { status: 'warn', detail: `${when}: within the ${settings.warnDays}-day horizon` };
-        if (!validates && first.daysLeft < settings.warnDays) {
-          return { status: 'pass', detail: `${when}: a note only, ${mode} does not validate the certificate and Exchange Online delivers regardless` };
-        }
+        if (p.warnings.some((x) => x.kind === 'certificate-expiring')) return { status: 'warn', detail: fill(w.withinHorizon, { when, days: settings.warnDays }) };
+        if (!validates && first.daysLeft < settings.warnDays) return { status: 'pass', detail: fill(w.noteOnly, { when, mode }) };
         return { status: 'pass', detail: when };
       },
     ],
@@ -235,15 +233,10 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
       (p) => {
         const c = caps(p);
         if (!c) return skip(earlier(p));
-        if (c.size === 0) return { status: 'pass', detail: 'SIZE 0: no fixed limit (RFC 1870)' };
-        if (c.size === null) return { status: 'warn', detail: 'SIZE is not advertised: the limit is unknown until a large message bounces' };
-        if (c.size < settings.maxMessageSize) {
-          return {
-            status: 'warn',
-            detail: `the server accepts at most ${formatBytes(c.size)}, less than Exchange Online's ${formatBytes(settings.maxMessageSize)}: messages between the two would be rejected`,
-          };
-        }
-        return { status: 'pass', detail: `SIZE ${formatBytes(c.size)} ≥ ${formatBytes(settings.maxMessageSize)}` };
+        if (c.size === 0) return { status: 'pass', detail: w.sizeZero };
+        if (c.size === null) return { status: 'warn', detail: w.sizeUnknown };
+        if (c.size < settings.maxMessageSize) return { status: 'warn', detail: fill(w.sizeSmall, { size: size(c.size), max: size(settings.maxMessageSize) }) };
+        return { status: 'pass', detail: fill(w.sizeOk, { size: size(c.size), max: size(settings.maxMessageSize) }) };
       },
     ],
     [
@@ -251,7 +244,7 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
       (p) => {
         const c = caps(p);
         if (!c) return skip(earlier(p));
-        return c.eightBitMime ? { status: 'pass', detail: '8BITMIME advertised' } : { status: 'warn', detail: '8BITMIME is not advertised' };
+        return c.eightBitMime ? { status: 'pass', detail: w.eightBitMimeOk } : { status: 'warn', detail: w.eightBitMimeMissing };
       },
     ],
     [
@@ -259,20 +252,21 @@ function judges(mode: TlsMode, settings: ChecklistSettings): [CheckId, Judge][] 
       (p) => {
         const c = caps(p);
         if (!c) return skip(earlier(p));
-        return c.smtpUtf8 ? { status: 'pass', detail: 'SMTPUTF8 advertised' } : { status: 'warn', detail: 'SMTPUTF8 is not advertised' };
+        return c.smtpUtf8 ? { status: 'pass', detail: w.smtpUtf8Ok } : { status: 'warn', detail: w.smtpUtf8Missing };
       },
     ],
   ];
 }
 
 /** Folds per-path outcomes into one item: the worst status, and that path's detail. */
-export function aggregate(id: CheckId, paths: PathCheck[], fix: string): Check {
+export function aggregate(id: CheckId, paths: PathCheck[], fix: string, language: Language = 'en'): Check {
+  const words = commandWords(language);
   const status = paths.reduce<CheckStatus>((acc, p) => worst(acc, p.status), 'skip');
   const first = paths.find((p) => p.status === status);
   const distinct = new Set(paths.map((p) => p.detail));
   const where = first && (status === 'warn' || status === 'fail') && paths.length > 1 && distinct.size > 1 ? `${first.host}${first.ip && first.ip !== first.host ? ` ${first.ip}` : ''}: ` : '';
-  const detail = first ? `${where}${first.detail}` : 'no path';
-  return { id, title: TITLES[id], status, detail, fix: status === 'warn' || status === 'fail' ? fix : null, paths };
+  const detail = first ? `${where}${first.detail}` : words.checklist.noPath;
+  return { id, title: words.checklist.titles[id], status, detail, fix: status === 'warn' || status === 'fail' ? fix : null, paths };
 }
 
 /**
@@ -290,11 +284,12 @@ export function checklist(result: ProbeResult, settings: ChecklistSettings): Che
       id,
       result.paths.map((p) => ({ host: p.host, ip: p.ip, ...judge(p) })),
       fixFor(id, result.tlsMode, result.tlsDomain, settings, result),
+      settings.language,
     ),
   );
 }
 
 /** A check for one of the optional envelope tests, from per-path outcomes. */
 export function envelopeCheck(id: 'recipient' | 'test-message', paths: PathCheck[], result: ProbeResult, settings: ChecklistSettings): Check {
-  return aggregate(id, paths, fixFor(id, result.tlsMode, result.tlsDomain, settings, result));
+  return aggregate(id, paths, fixFor(id, result.tlsMode, result.tlsDomain, settings, result), settings.language);
 }

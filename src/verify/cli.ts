@@ -13,7 +13,11 @@ import { probeOptionsFromFlags, type ProbeFlags } from '../cli/flags.js';
 import { resolveSettings, tlsPolicyOf, UsageError } from '../core/options.js';
 import { renderVerifyHtml } from '../report/verify-html.js';
 import { renderVerifyJson, renderVerifyMarkdown, renderVerifyText } from '../report/verify-text.js';
+import { commandWords } from '../catalog/commands.js';
+import { chooseLanguage } from '../catalog/index.js';
+import { fill } from '../report/text.js';
 import { parseEnvelope } from './envelope.js';
+import { localizeReport } from './localize.js';
 import { progressDisplay } from './progress.js';
 import { parseSize, verify, type VerifyOptions, type VerifyReport } from './run.js';
 
@@ -29,6 +33,7 @@ export interface VerifyCliOptions extends ProbeFlags {
   report?: string;
   json?: boolean;
   markdown?: boolean;
+  lang?: string;
   color: boolean;
 }
 
@@ -73,8 +78,10 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   const rcptTest = opts.rcptTest === undefined ? null : parseEnvelope(opts.rcptTest, '--rcpt-test');
   const sendTest = opts.sendTest === undefined ? null : parseEnvelope(opts.sendTest, '--send-test');
   if (opts.report) checkReportPath(opts.report);
-  // TLS mode and domain come per connector (plansFrom); the rest are the shared flags.
-  const { tlsMode: _mode, tlsDomain: _domain, ...probeOptions } = probeOptionsFromFlags(opts, 'verify');
+  const language = chooseLanguage(opts.lang);
+  // TLS mode and domain come per connector (plansFrom); the rest are the shared flags. The
+  // report is made in English (its JSON is read by programs) and worded for the reader after.
+  const { tlsMode: _mode, tlsDomain: _domain, language: _language, ...probeOptions } = probeOptionsFromFlags(opts, 'verify');
   const options: VerifyOptions = {
     ...probeOptions,
     source,
@@ -87,16 +94,18 @@ export async function runVerify(targets: string[], opts: VerifyCliOptions, signa
   // Validate the shared probe options once, before the first connector is probed: a bad
   // --port must not surface only after half the connectors ran.
   resolveSettings('probe.invalid', { ...probeOptions, tlsMode: 'opportunistic' });
-  const progress = progressDisplay(process.stderr);
+  const progress = progressDisplay(process.stderr, language);
   let report: VerifyReport;
   try {
     report = await verify(plans, { ...options, onProgress: progress.onProgress });
   } finally {
     progress.end();
   }
-  if (opts.report) writeFileSync(opts.report, renderVerifyHtml(report));
-  process.stdout.write(opts.json ? renderVerifyJson(report) : opts.markdown ? renderVerifyMarkdown(report) : renderVerifyText(report, { color }));
-  if (opts.report && !opts.json && !opts.markdown) process.stdout.write(`\nreport written to ${opts.report}\n`);
+  const samples = opts.recipientDomain ?? [];
+  const worded = localizeReport(report, plans.map((p) => planConnector(p.connector, samples, language)), language);
+  if (opts.report) writeFileSync(opts.report, renderVerifyHtml(worded, { language }));
+  process.stdout.write(opts.json ? renderVerifyJson(report) : opts.markdown ? renderVerifyMarkdown(worded, { language }) : renderVerifyText(worded, { color, language }));
+  if (opts.report && !opts.json && !opts.markdown) process.stdout.write(`\n${fill(commandWords(language).verify.reportWritten, { file: opts.report })}\n`);
   if (report.connectors.some((c) => c.result?.cancelled)) return EXIT.cancelled;
   return VERIFY_EXIT[report.verdict];
 }

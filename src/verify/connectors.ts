@@ -9,6 +9,9 @@
 import { checkCount, INPUT_LIMITS, readBounded } from '../core/input-limits.js';
 import type { TlsMode } from '../../probes/stage.js';
 import { UsageError, parseTarget, parseTlsDomain } from '../core/options.js';
+import { commandWords } from '../catalog/commands.js';
+import type { Language } from '../catalog/index.js';
+import { fill } from '../report/text.js';
 
 /** Exchange Online's `ConnectorType`. */
 export type ConnectorType = 'OnPremises' | 'Partner';
@@ -393,7 +396,8 @@ export function domainCovers(pattern: string, domain: string): boolean {
  * wildcard domain (`*`, `*.contoso.com`) names no host: a `--recipient-domain` sample under
  * it stands in, and without one the plan says so.
  */
-export function planConnector(connector: Connector, samples: readonly string[] = []): ConnectorPlan {
+export function planConnector(connector: Connector, samples: readonly string[] = [], language: Language = 'en'): ConnectorPlan {
+  const w = commandWords(language).plan;
   const notes: string[] = [];
   const base = {
     connector,
@@ -403,17 +407,17 @@ export function planConnector(connector: Connector, samples: readonly string[] =
     notes,
   };
   if (connector.tlsDomain && connector.tlsMode !== 'domain-validation') {
-    notes.push(`TlsDomain ${connector.tlsDomain} is ignored: Exchange Online checks it only with TlsSettings DomainValidation`);
+    notes.push(fill(w.tlsDomainIgnored, { domain: connector.tlsDomain }));
   }
-  if (connector.tlsMode === 'opportunistic') notes.push('TlsSettings is null: opportunistic TLS (STARTTLS when offered, else unencrypted)');
+  if (connector.tlsMode === 'opportunistic') notes.push(w.opportunistic);
   const route = connector.useMxRecord ? 'mx' : 'smart-host';
-  if (!connector.enabled) return { ...base, action: 'skip', reason: 'the connector is disabled (Enabled: false)', route, targets: [] };
+  if (!connector.enabled) return { ...base, action: 'skip', reason: w.disabled, route, targets: [] };
   if (connector.tlsMode === 'domain-validation' && !connector.tlsDomain) {
-    return { ...base, action: 'invalid', reason: 'TlsSettings is DomainValidation but TlsDomain is empty: Exchange Online has no name to check', route, targets: [] };
+    return { ...base, action: 'invalid', reason: w.noTlsDomain, route, targets: [] };
   }
   if (!connector.useMxRecord) {
     if (!connector.smartHosts.length) {
-      return { ...base, action: 'invalid', reason: 'UseMXRecord is false but SmartHosts is empty: the connector has nowhere to send', route, targets: [] };
+      return { ...base, action: 'invalid', reason: w.noSmartHosts, route, targets: [] };
     }
     return { ...base, action: 'probe', reason: null, route, targets: connector.smartHosts };
   }
@@ -422,11 +426,7 @@ export function planConnector(connector: Connector, samples: readonly string[] =
   const unresolved: string[] = [];
   const patterns = connector.recipientDomains.length ? connector.recipientDomains : ['*'];
   if (!connector.recipientDomains.length) {
-    notes.push(
-      connector.isTransportRuleScoped
-        ? 'the connector is scoped by a transport rule (no RecipientDomains): samples from --recipient-domain stand in'
-        : 'RecipientDomains is empty: samples from --recipient-domain stand in',
-    );
+    notes.push(connector.isTransportRuleScoped ? w.ruleScoped : w.noRecipientDomains);
   }
   for (const pattern of patterns) {
     if (!pattern.startsWith('*')) {
@@ -436,24 +436,24 @@ export function planConnector(connector: Connector, samples: readonly string[] =
     const covered = sampleDomains.filter((d) => domainCovers(pattern, d));
     if (covered.length) {
       targets.push(...covered);
-      notes.push(`${pattern}: probed through the sample domain${covered.length > 1 ? 's' : ''} ${covered.join(', ')}`);
+      notes.push(fill(covered.length > 1 ? w.sampleMany : w.sampleOne, { pattern, domains: covered.join(', ') }));
     } else {
       unresolved.push(pattern);
     }
   }
   const unique = [...new Set(targets)];
-  const ask = (p: string): string => (p === '*' ? 'a sample recipient domain' : `a domain under ${p.slice(2)}`);
+  const ask = (p: string): string => (p === '*' ? w.askAny : fill(w.askUnder, { base: p.slice(2) }));
   if (!unique.length) {
     return {
       ...base,
       unresolved,
       action: 'needs-domain',
-      reason: `UseMXRecord with ${unresolved.join(', ')}: a wildcard names no MX to look up; give ${unresolved.map(ask).join(' and ')} with --recipient-domain`,
+      reason: fill(w.needsDomain, { patterns: unresolved.join(', '), ask: unresolved.map(ask).join(w.and) }),
       route,
       targets: [],
     };
   }
-  for (const p of unresolved) notes.push(`${p} is not verified: a wildcard names no MX to look up; give ${ask(p)} with --recipient-domain`);
+  for (const p of unresolved) notes.push(fill(w.notVerified, { pattern: p, ask: ask(p) }));
   return { ...base, unresolved, action: 'probe', reason: null, route, targets: unique };
 }
 

@@ -8,6 +8,13 @@ import { probe } from '../core/engine.js';
 import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../core/options.js';
 import type { ResultCode, ProbeResult, Vantage } from '../core/result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
+import { commandWords } from '../catalog/commands.js';
+import type { Catalog } from '../catalog/en.js';
+import { catalogFor, type Language } from '../catalog/index.js';
+import { findingText, warningText } from '../catalog/probe-text.js';
+import { diagnose, diagnosePolicy } from '../core/diagnose.js';
+import type { ExchangeCode } from '../core/result.js';
+import { fill } from '../report/text.js';
 import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
 
 export const VERIFY_SCHEMA = 'mailflow-probe/verify@1';
@@ -120,6 +127,39 @@ export function validationCommand(identity: string, at: Date): string {
   return `Set-OutboundConnector -Identity ${psQuote(identity)} -IsValidated $true -LastValidationTimestamp ${psQuote(at.toISOString().replace(/\.\d{3}Z$/, 'Z'))}`;
 }
 
+/**
+ * The probe's warnings that no checklist item speaks for, and every distinct fix of the
+ * items that warn or fail, the probe's first fix first — in a language (the JSON report
+ * is English; verify/localize.ts words a report for the reader with the same function).
+ */
+export function connectorTexts(result: ProbeResult, checks: readonly Check[], unresolved: readonly string[], language: Language): Pick<ConnectorReport, 'warnings' | 'fixes'> {
+  const catalog = catalogFor(language);
+  const first = firstFixOf(result, catalog);
+  const fixes = [
+    ...(first ? [first] : []),
+    ...checks.flatMap((ch) => (ch.fix ? [ch.fix] : [])),
+    ...unresolved.map((pattern) => fill(commandWords(language).verify.sampleDomain, { pattern })),
+  ];
+  return { warnings: result.warnings.filter((w) => !COVERED.has(w.kind)).map((w) => warningText(w, catalog)), fixes: [...new Set(fixes)] };
+}
+
+/**
+ * The diagnosis's first fix in the catalog's language, chosen as judgeProbe chooses it
+ * (core/judge.ts) for the headline path: the policy's fix, else the first finding's,
+ * else the failure's. English is the result's own.
+ */
+function firstFixOf(result: ProbeResult, catalog: Catalog): string | null {
+  const d = result.diagnosis;
+  if (!d) return null;
+  if (catalog.language === 'en') return d.firstFix;
+  const headline = result.paths.find((p) => p.verdict === 'failing' && p.code);
+  if (headline?.policyRefusal) return diagnosePolicy(headline.policyRefusal, catalog).firstFix;
+  const finding = headline?.findings?.[0];
+  if (finding) return findingText(finding, catalog).firstFix;
+  if (headline?.failure && headline.code) return diagnose(headline.code as ExchangeCode, headline.failure, catalog).firstFix;
+  return d.firstFix;
+}
+
 function verdictOf(checks: Check[], result: ProbeResult, plan: ConnectorPlan): ConnectorVerdict {
   let status: CheckStatus = checks.reduce<CheckStatus>((acc, c) => worst(acc, c.status), 'pass');
   if (result.verdict === 'failing') status = 'fail';
@@ -152,7 +192,8 @@ function outOfTime(t: EnvelopeTarget, deadlineMs: number): EnvelopeOutcome {
   return { host: t.host, ip: t.ip, ok: false, step: 'connect', reply: null, detail: `not run: the connector's deadline (${deadlineMs} ms) had passed`, transcript: [] };
 }
 
-function asPathCheck(o: EnvelopeOutcome): PathCheck {
+/** An envelope test's outcome as one path of its checklist item. */
+export function asPathCheck(o: EnvelopeOutcome): PathCheck {
   return { host: o.host, ip: o.ip, status: o.ok ? 'pass' : 'fail', detail: o.queueId ? `${o.detail} (queue id ${o.queueId})` : o.detail };
 }
 
@@ -244,19 +285,13 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
       checks.push(envelopeCheck('test-message', [asPathCheck(sent)], result, settings));
     }
     const verdict = verdictOf(checks, result, plan);
-    const fixes = [
-      ...(result.diagnosis ? [result.diagnosis.firstFix] : []),
-      ...checks.flatMap((ch) => (ch.fix ? [ch.fix] : [])),
-      ...plan.unresolved.map((p) => `Give a sample domain under ${p} with --recipient-domain to verify it.`),
-    ];
     const report: ConnectorReport = {
       ...base,
       verdict,
       code: result.code,
       status: result.status,
       checks,
-      warnings: result.warnings.filter((w) => !COVERED.has(w.kind)).map((w) => w.message),
-      fixes: [...new Set(fixes)],
+      ...connectorTexts(result, checks, plan.unresolved, 'en'),
       validationCommand: withCommand && verdict !== 'fail' ? validationCommand(c.identity, now()) : null,
       rcptTest: rcpt,
       sendTest: sent,
