@@ -137,7 +137,7 @@ describe('alert text', () => {
       't is failing at 2026-11-27 11:00 UTC.',
       'Exchange Online reports: 450 4.4.316 Connection refused',
       'Failing stage: tcp — mx1.demo.test refused the connection',
-      'First fix: Allow Microsoft 365 on TCP 25.',
+      'Fix first: Allow Microsoft 365 on TCP 25.',
       'Failing since 2026-11-27 07:00 UTC (4 h). Mail queued at the start of the outage starts bouncing at 2026-11-28 07:00 UTC (in 20 h; queue lifetime 24 h).',
     ]);
     expect(genericPayload(e, 'id-1')).toMatchObject({
@@ -153,7 +153,7 @@ describe('alert text', () => {
     });
     const teams = teamsPayload(e) as { attachments: { contentType: string; content: { type: string; body: { text: string }[] } }[] };
     expect(teams.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
-    expect(teams.attachments[0]!.content.body.map((b) => b.text)).toContain('First fix: Allow Microsoft 365 on TCP 25.');
+    expect(teams.attachments[0]!.content.body.map((b) => b.text)).toContain('Fix first: Allow Microsoft 365 on TCP 25.');
     const slack = slackPayload(e) as { text: string; blocks: { text: { text: string } }[] };
     expect(slack.text).toBe(alertSubject(e));
     expect(slack.blocks[1]!.text.text).toContain('starts bouncing at 2026-11-28 07:00 UTC');

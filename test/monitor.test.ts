@@ -251,7 +251,7 @@ describe('delivery', () => {
     const lines = card.attachments[0]!.content.body.map((b) => b.text);
     expect(lines[0]).toBe(`[mailflow-probe] FAILING onprem: 450 4.4.316 Connection refused (port ${port} refused on 127.0.0.1)`);
     expect(lines).toContain('Exchange Online reports: 450 4.4.316 Connection refused');
-    expect(lines.some((l) => l.startsWith('First fix: '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('Fix first: '))).toBe(true);
     expect(lines.at(-1)).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 24 h; queue lifetime 24 h)');
     const slack = byPath['/hook/slack']!.body as { text: string; blocks: { type: string; text: { text: string } }[] };
     expect(slack.blocks.map((b) => b.type)).toEqual(['header', 'section']);
@@ -343,7 +343,7 @@ describe('delivery', () => {
     expect(mail.headers.get('x-mailflow-probe-kind')).toBe('failing');
     expect(mail.text).toContain('Exchange Online reports: 450 4.4.316 Connection refused');
     expect(mail.text).toContain('Failing stage: tcp');
-    expect(mail.text).toContain('First fix: ');
+    expect(mail.text).toContain('Fix first: ');
     expect(mail.text).toContain('starts bouncing at 2026-11-28 07:00 UTC (in 24 h; queue lifetime 24 h)');
   });
 

@@ -104,7 +104,7 @@ describe('probe check and probe history in pt-BR', () => {
     expect(check.stderr).toBe('');
     expect(check.code).toBe(2);
     expect(check.stdout).toMatch(
-      /^saudavel: saudável\npar: degradado — 450 4\.4\.316 Connection refused\n {2}Etapa com falha: TCP — .+\n {2}Corrija primeiro: .+\n {2}Aviso: .+\n {2}Alerta na fila: degradado \(.+\)\nfora: falhando — 450 4\.4\.316 Connection refused \(confirmado em 2 tentativas\)\n {2}Etapa com falha: TCP — .+\n {2}Corrija primeiro: .+\n {2}Com falha desde \d\d\/\d\d\/\d{4} \d\d:\d\d UTC \(\d+ s\)\. .+ \(daqui a 24 h; .+\)\.\n {2}Alerta na fila: falhando \(.+\)\nAlertas entregues: 0, com falha: 1\n {2}ops: não foi possível conectar a 127\.0\.0\.1:\d+: conexão recusada \(ECONNREFUSED\) \(uma nova tentativa será feita\)\n/,
+      /^saudavel: íntegro\npar: degradado — 450 4\.4\.316 Connection refused\n {2}Etapa com falha: TCP — .+\n {2}Primeiro passo: .+\n {2}Aviso: .+\n {2}Alerta na fila: degradado \(.+\)\nfora: com falha — 450 4\.4\.316 Connection refused \(confirmado em 2 tentativas\)\n {2}Etapa com falha: TCP — .+\n {2}Primeiro passo: .+\n {2}Com falha desde \d\d\/\d\d\/\d{4} \d\d:\d\d UTC \(\d+ s\)\. .+ \(daqui a 24 h; .+\)\.\n {2}Alerta na fila: com falha \(.+\)\nAlertas entregues: 0, com falha: 1\n {2}ops: não foi possível conectar a 127\.0\.0\.1:\d+: conexão recusada \(ECONNREFUSED\) \(uma nova tentativa será feita\)\n/,
     );
     // The stage details and warnings of the same servers, in English until probe-text lands.
     const json = JSON.parse((await run(['check', '--config', file, '--json'])).stdout) as { targets: { result: ProbeResult }[] };
@@ -115,7 +115,7 @@ describe('probe check and probe history in pt-BR', () => {
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')) as object, lang: 'pt-BR' }));
     const history = await run(['history', '--config', file, '--since', '1h']);
     expect(history.code).toBe(0);
-    expect(history.stdout).toMatch(/^fora: falhando desde \d\d\/\d\d\/\d{4} \d\d:\d\d UTC — 450 4\.4\.316 Connection refused\n {2}Com falha desde /m);
+    expect(history.stdout).toMatch(/^fora: com falha desde \d\d\/\d\d\/\d{4} \d\d:\d\d UTC — 450 4\.4\.316 Connection refused\n {2}Com falha desde /m);
     expect(history.stdout).toMatch(/^ {2}Disponibilidade no período \(1 h\): 0,00% \(o histórico cobre \d+ (s|min)( \d+ s)?\); 2 verificações, 2 com falha$/m);
     expect(history.stdout).toMatch(/^ {2}O certificado expira em \d\d\/\d\d\/\d{4} \d\d:\d\d UTC \(daqui a .+\)$/m);
     expect(history.stdout).toMatch(/^ {4}\d\d\/\d\d\/\d{4} \d\d:\d\d UTC {2}primeira verificação → degradado \(4\.4\.316\)$/m);
@@ -141,7 +141,7 @@ describe('probe check and probe history in pt-BR', () => {
     const watch = await run(['watch', '--config', file], { until: /falha na entrega/ });
     expect(watch.code).toBe(0);
     expect(watch.stdout).toMatch(
-      /^monitorando 1 destino\(s\); histórico em .+watch\.db\n\d{4}-\d\d-\d\dT[\d:.]+Z fora falhando 4\.4\.316 resultado #1 tentativas 1 NDRs a partir de \S+ alertas falhando:[0-9a-f-]{36}\nfalha na entrega do alerta [0-9a-f-]{36}: ops: não foi possível conectar a 127\.0\.0\.1:\d+: conexão recusada \(ECONNREFUSED\) \(uma nova tentativa será feita\)\nSIGTERM: concluindo as verificações em andamento\nparado\n$/,
+      /^monitorando 1 destino\(s\); histórico em .+watch\.db\n\d{4}-\d\d-\d\dT[\d:.]+Z fora com falha 4\.4\.316 resultado #1 tentativas 1 NDRs a partir de \S+ alertas com falha:[0-9a-f-]{36}\nfalha na entrega do alerta [0-9a-f-]{36}: ops: não foi possível conectar a 127\.0\.0\.1:\d+: conexão recusada \(ECONNREFUSED\) \(uma nova tentativa será feita\)\nSIGTERM: concluindo as verificações em andamento\nparado\n$/,
     );
     expect(englishWordsIn(watch.stdout)).toEqual([]);
   }, 30_000);
@@ -224,11 +224,11 @@ describe('every alert in pt-BR, delivered through every channel', () => {
     // Machine fields stay English.
     expect(generic.map((g) => g.kind)).toEqual(kinds);
 
-    expect(generic[0]!.title).toBe(`[mailflow-probe] FALHANDO onprem: 450 4.4.316 Conexão recusada (porta ${port} recusada em 127.0.0.1)`);
+    expect(generic[0]!.title).toBe(`[mailflow-probe] COM FALHA onprem: 450 4.4.316 Conexão recusada (porta ${port} recusada em 127.0.0.1)`);
     expect(generic[0]!.text).toContain('O Exchange Online informa: 450 4.4.316 Connection refused\nEtapa com falha: TCP — ');
     expect(generic[0]!.text).toMatch(/Com falha desde 27\/11\/2026 07:00 UTC \(0 s\)\. .+ em 28\/11\/2026 07:00 UTC \(daqui a 24 h; .+\)\.\n$/);
-    expect(generic[6]!.title).toBe('[mailflow-probe] RECUPERADO onprem: saudável');
-    expect(generic[6]!.text).toMatch(/^onprem voltou a ficar saudável em 28\/11\/2026 08:00 UTC, depois de 25 h com falha: /);
+    expect(generic[6]!.title).toBe('[mailflow-probe] RECUPERADO onprem: íntegro');
+    expect(generic[6]!.text).toMatch(/^onprem voltou a ficar íntegro em 28\/11\/2026 08:00 UTC, depois de 25 h com falha: /);
     expect(mails[0]!.subject).toBe(generic[0]!.title);
 
     const texts = [
@@ -242,8 +242,8 @@ describe('every alert in pt-BR, delivered through every channel', () => {
     // probe history of the same day, in pt-BR.
     const report = buildHistory(monitor.history, { target: null, since: new Date(T0 - H), now: new Date(t + MIN), queueLifetimeMs: cfg.queueLifetimeMs });
     const history = renderHistory(report, 'pt-BR');
-    expect(history).toContain('onprem: saudável desde 28/11/2026 10:00 UTC');
-    expect(history).toContain('    27/11/2026 07:00 UTC  primeira verificação → falhando (4.4.316)\n    28/11/2026 08:00 UTC  falhando → saudável');
+    expect(history).toContain('onprem: íntegro desde 28/11/2026 10:00 UTC');
+    expect(history).toContain('    27/11/2026 07:00 UTC  primeira verificação → com falha (4.4.316)\n    28/11/2026 08:00 UTC  com falha → íntegro');
     expect(englishWordsIn(history)).toEqual([]);
   }, 60_000);
 });

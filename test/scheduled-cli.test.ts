@@ -95,7 +95,7 @@ describe('probe check exit codes: the worst verdict', () => {
     ]);
     const run = await probe(['check', '--config', file]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^up: healthy\ndown: failing — 450 4\.4\.316 Connection refused \(confirmed in 2 attempts\)\n  Failing stage: tcp — .+\n  First fix: .+\n  Failing since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(0 s\)\. Mail queued at the start of the outage starts bouncing at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 24 h; queue lifetime 24 h\)\.\n  Alert queued: failing /);
+    expect(run.stdout).toMatch(/^up: healthy\ndown: failing — 450 4\.4\.316 Connection refused \(confirmed in 2 attempts\)\n  Failing stage: tcp — .+\n  Fix first: .+\n  Failing since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(0 s\)\. Mail queued at the start of the outage starts bouncing at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 24 h; queue lifetime 24 h\)\.\n  Alert queued: failing /);
 
     // --target narrows the pass; --json has the countdown and the alerts.
     const json = await probe(['check', '--config', file, '--target', 'down', '--json']);

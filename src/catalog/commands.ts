@@ -753,7 +753,7 @@ const ptBR: CommandWords = {
       when: 'quando',
       stage: 'falhou na etapa',
       message: 'o Exchange Online relataria',
-      fix: 'corrija primeiro',
+      fix: 'primeiro passo',
       certificate: 'certificado',
       vantage: 'verificado',
     },
@@ -765,7 +765,7 @@ const ptBR: CommandWords = {
   },
   demo: {
     header: 'Demonstração do mailflow-probe: hosts inteligentes em loopback, um por resultado (DNS {dns}, certificados gerados agora)',
-    columns: { case: 'caso', verdict: 'resultado', code: 'código', fix: 'corrija primeiro' },
+    columns: { case: 'caso', verdict: 'resultado', code: 'código', fix: 'primeiro passo' },
     cases: {
       healthy: 'íntegro (MX, STARTTLS, cadeia confiável)',
       pair: 'um de dois endereços recusa',

@@ -9,7 +9,17 @@
  */
 import type { CertificateReason, FailureKind, StageName } from '../../probes/stage.js';
 import type { Verdict } from '../core/result.js';
+import type { Catalog } from './en.js';
+import { en } from './en.js';
 import type { Language } from './index.js';
+import { ptBR } from './pt-br.js';
+
+/** The verdict words, lower-case, as the catalog's headings write them (one place for them). */
+function verdictWords(catalog: Catalog): Record<Verdict, string> {
+  const v = catalog.headings.verdicts;
+  const lower = (w: string): string => w.toLocaleLowerCase(catalog.language);
+  return { healthy: lower(v.healthy), degraded: lower(v.degraded), failing: lower(v.failing) };
+}
 
 /** The kinds of alert (src/scheduled/alert-state.ts AlertKind, repeated here so the catalog imports no scheduler code). */
 type AlertKindName = 'degraded' | 'failing' | 'escalation' | 'bouncing' | 'reminder' | 'recovered' | 'flapping' | 'settled' | 'tls-stopped';
@@ -103,7 +113,7 @@ export interface ScheduledText {
 export const scheduledEn: ScheduledText = {
   time: '{y}-{m}-{d} {hh}:{mm} UTC',
   decimalSeparator: '.',
-  verdicts: { healthy: 'healthy', degraded: 'degraded', failing: 'failing' },
+  verdicts: verdictWords(en),
   stages: {
     dns: 'dns',
     tcp: 'tcp',
@@ -131,8 +141,8 @@ export const scheduledEn: ScheduledText = {
     'tls-stopped': 'tls-stopped',
   },
   headlines: {
-    failing: 'FAILING',
-    degraded: 'DEGRADED',
+    failing: en.headings.verdicts.failing,
+    degraded: en.headings.verdicts.degraded,
     escalation: 'ESCALATION: {duration} to first bounce',
     bouncing: 'BOUNCING: queued mail is being returned',
     reminder: 'STILL FAILING',
@@ -189,7 +199,7 @@ export const scheduledEn: ScheduledText = {
     exchangeReports: 'Exchange Online reports: {status}',
     failingStage: 'Failing stage: {stage}',
     failingStageSummary: 'Failing stage: {stage} — {summary}',
-    firstFix: 'First fix: {fix}',
+    firstFix: `${en.headings.fixFirst}: {fix}`,
     warning: 'Warning: {warning}',
   },
   countdown: {
@@ -253,7 +263,7 @@ export const scheduledEn: ScheduledText = {
 export const scheduledPtBR: ScheduledText = {
   time: '{d}/{m}/{y} {hh}:{mm} UTC',
   decimalSeparator: ',',
-  verdicts: { healthy: 'saudável', degraded: 'degradado', failing: 'falhando' },
+  verdicts: verdictWords(ptBR),
   stages: {
     dns: 'DNS',
     tcp: 'TCP',
@@ -271,7 +281,7 @@ export const scheduledPtBR: ScheduledText = {
   },
   kinds: {
     degraded: 'degradado',
-    failing: 'falhando',
+    failing: 'com falha',
     escalation: 'NDR próxima',
     bouncing: 'gerando NDRs',
     reminder: 'lembrete',
@@ -281,8 +291,8 @@ export const scheduledPtBR: ScheduledText = {
     'tls-stopped': 'TLS interrompido',
   },
   headlines: {
-    failing: 'FALHANDO',
-    degraded: 'DEGRADADO',
+    failing: ptBR.headings.verdicts.failing,
+    degraded: ptBR.headings.verdicts.degraded,
     escalation: 'URGENTE: primeiras NDRs em {duration}',
     bouncing: 'GERANDO NDRs: as mensagens na fila estão voltando aos remetentes',
     reminder: 'AINDA FALHANDO',
@@ -339,7 +349,7 @@ export const scheduledPtBR: ScheduledText = {
     exchangeReports: 'O Exchange Online informa: {status}',
     failingStage: 'Etapa com falha: {stage}',
     failingStageSummary: 'Etapa com falha: {stage} — {summary}',
-    firstFix: 'Corrija primeiro: {fix}',
+    firstFix: `${ptBR.headings.fixFirst}: {fix}`,
     warning: 'Aviso: {warning}',
   },
   countdown: {
