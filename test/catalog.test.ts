@@ -133,7 +133,8 @@ describe('the text report in Portuguese', () => {
       warnings: [],
     };
     const text = renderText(result, { catalog: ptBR });
-    expect(text).toContain('FALHANDO  450 4.4.316 Connection refused  0 de 0 caminhos passam');
+    // The code's Portuguese title follows Exchange's status line (issue 19).
+    expect(text).toContain(`FALHANDO  450 4.4.316 Connection refused — ${ptBR.codes['4.4.316'].title}  0 de 0 caminhos passam`);
     expect(text).toContain('Diagnóstico: 450 4.4.316 Connection refused');
     expect(text).toMatch(/O que aconteceu +connection refused by 127\.0\.0\.1:25 \(etapa: tcp\)/);
     expect(text).toContain('Corrija primeiro');

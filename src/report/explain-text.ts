@@ -1,7 +1,7 @@
 import { en, type Catalog } from '../catalog/en.js';
 import type { ExplainResult } from '../explain/explain.js';
 import { terminalSafe } from './sanitize.js';
-import { fill, renderDiagnosisFields, renderText, wrap } from './text.js';
+import { fill, renderDiagnosisFields, renderText, translatedTitle, wrap } from './text.js';
 
 export interface ExplainTextOptions {
   color?: boolean;
@@ -46,8 +46,8 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
 
   const d = result.diagnosis;
   out.push('');
-  out.push(paint(1, `${h.diagnosis}: ${d.status ?? d.title}`));
-  out.push(...renderDiagnosisFields(d, h, width, false));
+  out.push(paint(1, `${h.diagnosis}: ${d.status ? `${d.status}${translatedTitle(d.code, catalog)}` : d.title}`));
+  out.push(...renderDiagnosisFields(d, h, width, false, catalog));
 
   out.push('');
   out.push(paint(1, `${x.liveCheck}:`));
