@@ -441,7 +441,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
   judge(ctx, check, x509);
   const leaf = check.chain[0];
   if (!leaf || !validatesCertificate(ctx.tls.mode)) {
-    check.revocation = uncheckedRevocation(mode, `revocation not checked: TLS mode ${ctx.tls.mode} does not validate the certificate`);
+    check.revocation = uncheckedRevocation(mode, say('cert.revocation-not-checked', { mode: ctx.tls.mode }));
     return check;
   }
   check.findings.push(...weaknesses(check.chain));

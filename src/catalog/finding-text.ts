@@ -44,7 +44,7 @@ export const FINDING_TEXT_PT_BR: typeof FINDING_TEXT_EN = {
       'Um firewall entre o Exchange Online e o servidor reescreve o diálogo SMTP (Cisco PIX "fixup smtp" / inspeção ESMTP do ASA): {what}. O código acima é o efeito disso na entrega; a correção é no firewall, não no servidor de email.',
     parts: {
       'masked-greeting': 'a saudação é mascarada com asteriscos',
-      'starttls-rewritten': 'o STARTTLS da resposta ao EHLO foi substituído por XXXXXXXA, então o upgrade para TLS não é possível',
+      'starttls-rewritten': 'o STARTTLS da resposta ao EHLO foi substituído por XXXXXXXA, então não é possível ativar o TLS',
       'keywords-rewritten': 'palavras-chave do EHLO foram substituídas por X',
       'rewritten-command-rejected': 'o servidor rejeitou um comando que chegou a ele como X',
     },

@@ -1,4 +1,5 @@
 import type { ProbeTextId } from '../../probes/messages.js';
+import type { WinsockError } from '../core/exchange-text.js';
 
 /**
  * The wire facts in Portuguese (pt-BR), by the ids of probes/messages.ts, which holds the
@@ -117,20 +118,61 @@ export const PROBE_TEXT_PT_BR: Record<ProbeTextId, string> = {
   'cert.expired-ago': 'expirou em {date} (há {days} dias)',
   'cert.expires-in': 'expira em {date} ({days} dias restantes)',
   'cert.no-certificate': 'nenhum certificado',
+  // revocation
+  'rev.ocsp-error': 'a resposta OCSP grampeada é um erro ({status})',
+  'rev.ocsp-not-basic': 'a resposta OCSP grampeada não é uma resposta OCSP básica',
+  'rev.ocsp-unparsable': 'não foi possível interpretar a resposta OCSP grampeada',
+  'rev.ocsp-signer': 'a resposta OCSP grampeada não é assinada pelo emissor do certificado nem pelo respondente dele ({error})',
+  'rev.ocsp-bad-signature': 'a assinatura da resposta OCSP grampeada não confere',
+  'rev.ocsp-unmatched': 'não é possível associar a resposta OCSP grampeada ao certificado',
+  'rev.ocsp-other-certificate': 'a resposta OCSP grampeada é sobre outro certificado',
+  'rev.ocsp-future': 'a resposta OCSP grampeada tem data no futuro ({date})',
+  'rev.ocsp-stale': 'a resposta OCSP grampeada está desatualizada (o nextUpdate dela, {date}, já passou)',
+  'rev.ocsp-good': 'a resposta OCSP grampeada diz que o certificado não foi revogado',
+  'rev.ocsp-revoked': 'a resposta OCSP grampeada diz que o certificado foi revogado',
+  'rev.ocsp-revoked-since': 'a resposta OCSP grampeada diz que o certificado foi revogado em {date}',
+  'rev.ocsp-unknown': 'a resposta OCSP grampeada diz que o status é desconhecido (o respondente não conhece o certificado)',
+  'rev.crl-unavailable': 'não foi possível baixar a CRL em {url}: {why}',
+  'rev.crl-unparsable': 'não foi possível interpretar a CRL em {url}',
+  'rev.crl-signer': 'a CRL em {url} não é assinada pelo emissor do certificado',
+  'rev.crl-stale': 'a CRL em {url} está desatualizada (o nextUpdate dela, {date}, já passou)',
+  'rev.crl-revoked': 'a CRL em {url} lista o certificado como revogado',
+  'rev.crl-revoked-since': 'a CRL em {url} lista o certificado como revogado desde {date}',
+  'rev.crl-good': 'a CRL em {url} não lista o certificado',
+  'rev.off': 'revogação não verificada (--revocation off)',
+  'rev.issuer-unknown': 'o emissor é desconhecido, então não é possível verificar a revogação',
+  'rev.only-ocsp': 'o servidor não grampeia resposta OCSP e o certificado não indica nenhuma CRL por HTTP (só um respondente OCSP, {url}, que esta ferramenta não consulta)',
+  'rev.no-source': 'o certificado não indica nenhum ponto de distribuição de CRL nem respondente OCSP, e o servidor não grampeia resposta OCSP',
+  'rev.unparsable': 'não foi possível interpretar o certificado, então não é possível verificar a revogação',
+  'rev.both': '{first}; {rest}',
   // the judgement
   'judge.starttls-injection': 'o servidor enviou {bytes} bytes após o seu 220 ao STARTTLS, antes do início do TLS; eles foram descartados (RFC 3207 §4.2)',
   'judge.certificate-expiring':
     'o certificado {subject} expira em {date} ({days} dias restantes): renove-o antes disso, ou o Exchange Online reportará 450 4.7.320',
   'judge.host-at': '{host} em {ip}',
   'judge.no-tls': '{place} não oferece STARTTLS: os emails seguem sem criptografia, como um conector oportunista permite',
-  'judge.tls-fallback': 'o upgrade para TLS falhou ({reason}): o Exchange Online voltaria a entregar sem criptografia',
+  'judge.tls-fallback': 'a ativação do TLS falhou ({reason}): o Exchange Online voltaria a entregar sem criptografia',
   'judge.this-machine': 'esta máquina',
   'judge.unverifiable':
-    '{place} recusou a verificação a partir de {source} ({reason}); ele só aceita os endereços do Microsoft 365, então não é possível verificar este caminho daqui',
+    '{place} recusou a verificação (origem: {source}; {reason}); ele só aceita os endereços do Microsoft 365, então não é possível verificar este caminho daqui',
   'judge.no-address': '(sem endereço)',
   'judge.path-failed': '{host} em {ip} falha: {status}',
   'judge.path-failed-policy': '{host} em {ip} falha: {status} (política {policy} de {domain}: {problem})',
   'judge.policy-summary': 'política {policy} de {domain}: {problem}',
   'judge.vantage':
-    'verificado a partir de {source}, fora dos intervalos de endereços IP de onde o Exchange Online entrega: um host inteligente que só permite os intervalos do Microsoft 365 recusa todos os demais dessa forma, então o resultado do Exchange Online pode ser diferente. Se ele tiver essa restrição, precisa permitir {ranges} (use --restricted-to-m365 para reportar isso como não verificável daqui)',
+    'verificado de fora dos intervalos de endereços IP de onde o Exchange Online entrega (origem: {source}): um host inteligente que só permite os intervalos do Microsoft 365 recusa todos os demais dessa forma, então o resultado do Exchange Online pode ser diferente. Se ele tiver essa restrição, precisa permitir {ranges} (use --restricted-to-m365 para reportar isso como não verificável daqui)',
+};
+
+/** What each Windows socket error Exchange quotes means (src/core/exchange-text.ts WINSOCK has the English). */
+export const WINSOCK_PT_BR: Record<WinsockError['number'], string> = {
+  10061: 'a conexão foi recusada',
+  10060: 'a tentativa de conexão expirou',
+  10065: 'não há rota até o host',
+  10051: 'a rede está inacessível',
+  10064: 'o host está inativo',
+  10050: 'a rede está inativa',
+  10049: 'o endereço não pode ser alcançado',
+  995: 'a tentativa de conexão foi anulada',
+  10054: 'o servidor redefiniu a conexão',
+  11001: 'o nome do host não foi encontrado',
 };

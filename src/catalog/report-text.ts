@@ -4,6 +4,7 @@
  * the Nagios summary), English and pt-BR with the same keys (enforced by the type).
  * `{name}` placeholders are filled by `fill()` (src/report/text.ts).
  */
+import type { StageName } from '../../probes/stage.js';
 import type { Catalog } from './en.js';
 
 export const REPORT_TEXT_EN = {
@@ -11,8 +12,12 @@ export const REPORT_TEXT_EN = {
   header: 'mailflow-probe · {targets} · port {port} · TLS {tls}',
   vantage: 'from {host} (source {source}) · resolvers {resolvers} · {tool} {version}',
   notConnected: 'not connected',
+  /** The code of a failure Exchange has no code for, where a path or a plugin line names it. */
+  other: 'other',
   unverifiable: "unverifiable from here: the smart host accepts only Microsoft 365's addresses",
   mayDiffer: "may differ from Exchange Online's result: probed from outside Microsoft 365's ranges",
+  /** The stages as the reports name them (protocol words stay as they are). */
+  stageNames: { 'dns': 'dns', 'tcp': 'tcp', 'banner': 'banner', 'ehlo': 'ehlo', 'starttls': 'starttls', 'tls': 'tls', 'certificate': 'certificate', 'ehlo-tls': 'ehlo-tls', 'mail': 'mail', 'rcpt': 'rcpt', 'rset': 'rset', 'data': 'data', 'quit': 'quit' } as Record<StageName, string>,
   fromHere: 'From here',
   finding: 'Finding',
   turnItOff: 'Turn it off',
@@ -63,8 +68,10 @@ export const REPORT_TEXT_PT_BR: ReportText = {
   header: 'mailflow-probe · {targets} · porta {port} · TLS {tls}',
   vantage: 'a partir de {host} (origem {source}) · resolvedores {resolvers} · {tool} {version}',
   notConnected: 'sem conexão',
+  other: 'outro',
   unverifiable: 'não verificável daqui: o host inteligente só aceita os endereços do Microsoft 365',
   mayDiffer: 'pode ser diferente do resultado do Exchange Online: verificado de fora dos intervalos de endereços IP do Microsoft 365',
+  stageNames: { 'dns': 'dns', 'tcp': 'tcp', 'banner': 'banner', 'ehlo': 'ehlo', 'starttls': 'starttls', 'tls': 'tls', 'certificate': 'certificado', 'ehlo-tls': 'ehlo-tls', 'mail': 'mail', 'rcpt': 'rcpt', 'rset': 'rset', 'data': 'data', 'quit': 'quit' },
   fromHere: 'Daqui',
   finding: 'Constatação',
   turnItOff: 'Como desativar',

@@ -1,5 +1,6 @@
 import { en, type Catalog } from '../catalog/en.js';
 import type { ExplainResult } from '../explain/explain.js';
+import { WINSOCK_PT_BR } from '../catalog/probe-text.pt-br.js';
 import { terminalSafe } from './sanitize.js';
 import { fill, renderDiagnosisFields, renderText, translatedTitle, wrap } from './text.js';
 
@@ -36,7 +37,7 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
   field(x.status, p.status);
   if (p.expired) out.push(`  ${' '.repeat(pad)}${wrap(x.expired, width, pad + 2)}`);
   field(x.remoteSaid, p.detail);
-  if (p.winsock) field(x.winsock, `${p.winsock.number} ${p.winsock.name}: ${p.winsock.meaning}`);
+  if (p.winsock) field(x.winsock, `${p.winsock.number} ${p.winsock.name}: ${catalog.language === 'pt-BR' ? ((WINSOCK_PT_BR as Record<number, string>)[p.winsock.number] ?? p.winsock.meaning) : p.winsock.meaning}`);
   field(x.server, p.server);
   field(x.ip, p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}${p.port ? `:${p.port}` : ''}` : null);
   if (p.lastAttempt) field(x.when, p.lastAttempt);

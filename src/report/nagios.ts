@@ -128,7 +128,7 @@ export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds =
   const long = result.paths.map(
     (p) =>
       plain(
-        `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p, r)}${p.code ? ` ${p.status ?? p.code}` : ''}${p.failure ? ` (${p.failure.stage}: ${failureText(p.failure, catalog)})` : p.policyRefusal ? ` (${policyText(p.policyRefusal, catalog)})` : ''}`,
+        `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p, r)}${p.code ? ` ${p.status ?? (p.code === 'other' ? r.other : p.code)}` : ''}${p.failure ? ` (${r.stageNames[p.failure.stage]}: ${failureText(p.failure, catalog)})` : p.policyRefusal ? ` (${policyText(p.policyRefusal, catalog)})` : ''}`,
       ),
   );
   // Where the probe ran from, and what that means for the answer (issue 14).

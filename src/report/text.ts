@@ -1,5 +1,5 @@
 import { en, type Catalog } from '../catalog/en.js';
-import { findingText, noteText, stageDetail, textOf, warningText } from '../catalog/probe-text.js';
+import { failureText, findingText, noteText, stageDetail, textOf, warningText } from '../catalog/probe-text.js';
 import { reportText } from '../catalog/report-text.js';
 import type { Diagnosis, PathResult, ProbeResult, ResultCode, Verdict } from '../core/result.js';
 import { certificateLines } from './certificate-text.js';
@@ -81,11 +81,11 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
   for (const p of result.paths) {
     out.push('');
     const mark = p.verdict === 'failing' ? paint('red', '✗') : p.verdict === 'degraded' ? paint('yellow', '!') : paint('green', '✓');
-    out.push(`${mark} ${paint('bold', pathName(p, h.noAddress))}  ${paint(verdictStyle[p.verdict], h.verdicts[p.verdict].toLowerCase())}${p.code ? `  ${p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
+    out.push(`${mark} ${paint('bold', pathName(p, h.noAddress))}  ${paint(verdictStyle[p.verdict], h.verdicts[p.verdict].toLowerCase())}${p.code ? `  ${p.code === 'other' ? r.other : p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
     for (const s of p.stages) {
       const sm = s.ok ? paint('green', '✓') : paint('red', '✗');
       const detail = wrap(stageDetail(s, catalog), width, 28);
-      out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
+      out.push(`    ${sm} ${r.stageNames[s.name].padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
     for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(warningText(w, catalog), width, 6)}`);
     for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${findingText(f, catalog).title}: ${f.evidence.join(' | ')}`, width, 6)}`);
@@ -106,7 +106,7 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
   if (result.message) {
     out.push('');
     out.push(paint('bold', h.exchangeWouldReport));
-    out.push(`  ${result.message}`);
+    out.push(`  ${otherMessage(result, catalog) ?? result.message}`);
   }
   const global = result.warnings.filter((w) => w.kind === 'path-failed');
   if (global.length && result.verdict === 'degraded') {
@@ -129,6 +129,19 @@ export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>, cata
   const sources = [...new Set(result.paths.map((p) => p.sourceAddress).filter((a): a is string => !!a))];
   const source = sources.length ? sources.join(', ') : (v.sourceAddress ?? r.notConnected);
   return fill(r.vantage, { host: v.host, source, resolvers: v.resolvers.join(', '), tool: v.tool, version: v.version });
+}
+
+/**
+ * The message of a failure Exchange has no code for (`other: <what happened> [Message=…] …`,
+ * src/core/exchange-text.ts): its opening is ours, not Exchange's, so it is said in the
+ * catalog's language; the fields stay as Exchange writes them. Null when it is not such one.
+ */
+function otherMessage(result: ProbeResult, catalog: Catalog): string | null {
+  const failure = result.paths.find((p) => p.code === 'other' && p.failure)?.failure;
+  if (catalog.language === 'en' || result.code !== 'other' || !result.message || !failure) return null;
+  const opening = `other: ${failure.message}`;
+  if (!result.message.startsWith(opening)) return null;
+  return `${reportText(catalog).other}: ${failureText(failure, catalog)}${result.message.slice(opening.length)}`;
 }
 
 /**
@@ -159,7 +172,7 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
     if (!items.length) return;
     out.push(`  ${label.padEnd(pad)}${items.map((c, i) => `${i ? ' '.repeat(pad + 2) : ''}- ${wrap(c, width, pad + 4)}`).join('\n')}`);
   };
-  field(h.whatHappened, showStage ? `${summary} (${h.stage}: ${d.stage})` : summary);
+  field(h.whatHappened, showStage ? `${summary} (${h.stage}: ${r.stageNames[d.stage]})` : summary);
   if (d.serverSaid && d.serverSaid !== d.summary) field(h.serverSaid, d.serverSaid);
   field(h.meaning, d.meaning);
   // A finding's first fix replaced the code's (src/core/judge.ts): in this language too.
