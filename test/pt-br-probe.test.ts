@@ -20,7 +20,7 @@ import { renderNagios } from '../src/report/nagios.js';
 import { renderText } from '../src/report/text.js';
 import { startDemoServers, type DemoServers } from '../src/loopback/demo.js';
 import { englishWordsIn } from './fixtures/english-vocabulary.js';
-import { certSet, closedPort, loopbackProbeOptions, noStarttls, startDns, startInspectingFirewall, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
+import { certSet, closeDuringHandshake, closedPort, loopbackProbeOptions, noStarttls, startDns, startInspectingFirewall, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
 
 const placeholders = (template: string): string[] => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -181,6 +181,24 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     const result = await run(server.port, extra);
     expect([result.code, result.paths[0]?.failure?.stage, result.paths[0]?.failure?.reason]).toEqual(['4.7.320', 'certificate', reason]);
     portuguese(result);
+  });
+
+  it('a certificate that expires within --warn-days: degraded, the warning in Portuguese', async () => {
+    const server = await startSmtp({ tls: { key: certSet().valid().key, cert: certSet().valid().fullchain } });
+    onTestFinished(() => server.close());
+    const result = await run(server.port, { warnDays: 400 });
+    expect([result.verdict, result.code, result.warnings.map((w) => w.kind)]).toEqual(['degraded', null, ['certificate-expiring']]);
+    portuguese(result);
+    expect(renderText(result, { catalog: ptBR, width: 400 })).toMatch(/o certificado CN=mx1\.demo\.test expira em \d\d\/\d\d\/\d{4} \(\d+ dias restantes\): renove-o/);
+  });
+
+  it('a TLS upgrade that fails under opportunistic: healthy but degraded, the fallback warning in Portuguese', async () => {
+    const server = await startRaw(closeDuringHandshake);
+    onTestFinished(() => server.close());
+    const result = await run(server.port, { tlsMode: 'opportunistic' });
+    expect([result.verdict, result.code, result.warnings.map((w) => w.kind)]).toEqual(['degraded', null, ['tls-fallback']]);
+    portuguese(result);
+    expect(renderText(result, { catalog: ptBR, width: 400 })).toContain('a ativação do TLS falhou (o servidor fechou a conexão durante o handshake TLS)');
   });
 
   it('refused from outside Microsoft 365 and restricted to it: unverifiable, in Portuguese', async () => {
