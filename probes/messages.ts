@@ -146,6 +146,8 @@ export const MESSAGES = {
   'rev.no-source': 'the certificate names no CRL distribution point or OCSP responder, and the server staples no OCSP response',
   'rev.unparsable': 'the certificate does not parse, so revocation cannot be checked',
   'rev.both': '{first}; {rest}',
+  // explain (src/core/exchange-text.ts): a pasted code with no detail
+  'explain.reported-as': 'reported as {code}',
   // the judgement (src/core/judge.ts)
   'judge.starttls-injection': 'the server sent {bytes} bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)',
   'judge.certificate-expiring':

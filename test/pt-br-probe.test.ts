@@ -239,4 +239,13 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     expect(englishWordsIn(text, ['Socket error code 10061', '3/7/2026 6:46:06 PM', TLS_MODE, UNTIL_CATALOG19])).toEqual([]);
     expect(text).toContain(`450 4.4.316 Connection refused — ${ptBR.codes['4.4.316'].title}`);
   });
+
+  it('explain of a pasted code with no detail, offline: what happened is said in Portuguese', async () => {
+    const paste = 'Reason: [{LED=450 4.4.318 Connection was closed abruptly [LastAttemptedServerName=mx1.demo.test] [LastAttemptedIP=127.0.0.1:25]};{MSG=};{FQDN=mx1.demo.test};{IP=127.0.0.1};{LRT=3/7/2026 6:46:06 PM}]';
+    const result = await explain(paste, { offline: true, language: 'pt-BR' });
+    expect([result.parsed.code, result.diagnosis.kind, result.diagnosis.summaryId]).toEqual(['4.4.318', result.parsed.failure.kind, 'explain.reported-as']);
+    const text = renderExplain(result, { catalog: ptBR, width: 200 });
+    expect(text).toMatch(/O que aconteceu +informado como 4\.4\.318/);
+    expect(englishWordsIn(text, ['3/7/2026 6:46:06 PM', TLS_MODE, UNTIL_CATALOG19])).toEqual([]);
+  });
 });

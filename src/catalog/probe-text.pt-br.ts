@@ -145,6 +145,7 @@ export const PROBE_TEXT_PT_BR: Record<ProbeTextId, string> = {
   'rev.no-source': 'o certificado não indica nenhum ponto de distribuição de CRL nem respondente OCSP, e o servidor não grampeia resposta OCSP',
   'rev.unparsable': 'não foi possível interpretar o certificado, então não é possível verificar a revogação',
   'rev.both': '{first}; {rest}',
+  'explain.reported-as': 'informado como {code}',
   // the judgement
   'judge.starttls-injection': 'o servidor enviou {bytes} bytes após o seu 220 ao STARTTLS, antes do início do TLS; eles foram descartados (RFC 3207 §4.2)',
   'judge.certificate-expiring':
