@@ -12,6 +12,8 @@ export const REPORT_TEXT_EN = {
   header: 'mailflow-probe · {targets} · port {port} · TLS {tls}',
   vantage: 'from {host} (source {source}) · resolvers {resolvers} · {tool} {version}',
   notConnected: 'not connected',
+  /** `vantage.resolvers` is `["system"]` when no resolver was given. */
+  systemResolver: 'system',
   /** The code of a failure Exchange has no code for, where a path or a plugin line names it. */
   other: 'other',
   unverifiable: "unverifiable from here: the smart host accepts only Microsoft 365's addresses",
@@ -68,6 +70,7 @@ export const REPORT_TEXT_PT_BR: ReportText = {
   header: 'mailflow-probe · {targets} · porta {port} · TLS {tls}',
   vantage: 'a partir de {host} (origem {source}) · resolvedores {resolvers} · {tool} {version}',
   notConnected: 'sem conexão',
+  systemResolver: 'do sistema',
   other: 'outro',
   unverifiable: 'não verificável daqui: o host inteligente só aceita os endereços do Microsoft 365',
   mayDiffer: 'pode ser diferente do resultado do Exchange Online: verificado de fora dos intervalos de endereços IP do Microsoft 365',

@@ -128,7 +128,8 @@ export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>, cata
   const r = reportText(catalog);
   const sources = [...new Set(result.paths.map((p) => p.sourceAddress).filter((a): a is string => !!a))];
   const source = sources.length ? sources.join(', ') : (v.sourceAddress ?? r.notConnected);
-  return fill(r.vantage, { host: v.host, source, resolvers: v.resolvers.join(', '), tool: v.tool, version: v.version });
+  const resolvers = v.resolvers.map((x) => (x === 'system' ? r.systemResolver : x)).join(', ');
+  return fill(r.vantage, { host: v.host, source, resolvers, tool: v.tool, version: v.version });
 }
 
 /**
