@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
 import { readDer } from './lib/pki.js';
+import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
 
@@ -63,6 +64,14 @@ export interface CertificateFinding {
   /** The certificate it is about (its subject). */
   subject: string;
   message: string;
+  /** `message` by id and arguments (probes/messages.ts). */
+  id?: ProbeTextId;
+  args?: Record<string, ProbeTextArg>;
+}
+
+/** A certificate finding from a said text. */
+function finding(kind: CertificateFinding['kind'], subject: string, said: Said): CertificateFinding {
+  return { kind, subject, message: said.text, id: said.id, args: said.args };
 }
 
 /** `CN=a\nO=b` (issuer-most first, as OpenSSL prints it) → `CN=a, O=b` (subject-most first). */
@@ -285,20 +294,20 @@ export function validatesCertificate(mode: TlsMode): boolean {
   return mode === 'certificate-validation' || mode === 'domain-validation';
 }
 
-function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: CertificateReason; text: string } {
+function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: CertificateReason; text: Said } {
   const leaf = chain[0];
   switch (verifyError) {
     case 'CERT_HAS_EXPIRED': {
       const expired = chain.find((c) => Date.parse(c.validTo) < Date.now()) ?? leaf;
-      const which = expired === leaf ? 'the certificate' : `the chain certificate ${formatDn(expired?.subject ?? '')}`;
-      return { reason: 'expired', text: `${which} expired on ${new Date(expired?.validTo ?? 0).toISOString().slice(0, 10)}` };
+      const which = expired === leaf ? say('cert.the-certificate') : say('cert.chain-certificate', { subject: formatDn(expired?.subject ?? '') });
+      return { reason: 'expired', text: say('cert.expired', { which, date: new Date(expired?.validTo ?? 0).toISOString().slice(0, 10) }) };
     }
     case 'CERT_NOT_YET_VALID':
-      return { reason: 'not-yet-valid', text: `the certificate is not valid before ${new Date(leaf?.validFrom ?? 0).toISOString().slice(0, 10)}` };
+      return { reason: 'not-yet-valid', text: say('cert.not-yet-valid', { date: new Date(leaf?.validFrom ?? 0).toISOString().slice(0, 10) }) };
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return { reason: 'self-signed', text: 'the certificate is self-signed' };
+      return { reason: 'self-signed', text: say('cert.self-signed') };
     case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return { reason: 'untrusted-root', text: `the chain ends in a root that is not trusted (${formatDn(chain.at(-1)?.subject ?? '')})` };
+      return { reason: 'untrusted-root', text: say('cert.untrusted-root', { subject: formatDn(chain.at(-1)?.subject ?? '') }) };
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'UNABLE_TO_GET_ISSUER_CERT': {
@@ -309,20 +318,20 @@ function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: Cer
       if (top && /CA Issuers/i.test(top.infoAccess ?? '')) {
         return {
           reason: 'incomplete-chain',
-          text: `the server does not send the intermediate certificate (${issuer}) that links its certificate to a trusted root`,
+          text: say('cert.missing-intermediate', { issuer }),
         };
       }
       return {
         reason: 'unknown-issuer',
-        text: `the issuer ${issuer} is not a trusted root and the server did not send it: an untrusted CA, or a missing intermediate`,
+        text: say('cert.unknown-issuer', { issuer }),
       };
     }
     case 'CERT_REVOKED':
-      return { reason: 'revoked', text: 'the certificate has been revoked by its CA: it is no longer valid' };
+      return { reason: 'revoked', text: say('cert.revoked-verify') };
     case 'CERT_SIGNATURE_FAILURE':
-      return { reason: 'invalid', text: 'a signature in the certificate chain does not verify (the certificate was altered, or is paired with the wrong issuer)' };
+      return { reason: 'invalid', text: say('cert.bad-signature') };
     default:
-      return { reason: 'invalid', text: `the certificate chain did not verify (${verifyError})` };
+      return { reason: 'invalid', text: say('cert.invalid', { error: verifyError }) };
   }
 }
 
@@ -345,7 +354,7 @@ export function describeCertificate(ctx: ProbeContext, socket: tls.TLSSocket, no
 function judge(ctx: ProbeContext, check: CertificateCheck, x509: X509Certificate[]): void {
   const leaf = check.chain[0];
   if (!validatesCertificate(ctx.tls.mode)) return;
-  if (!leaf) throw new StageFailure('certificate', 'certificate', 'the server presented no certificate', { reason: 'invalid' });
+  if (!leaf) throw new StageFailure('certificate', 'certificate', say('cert.none-presented'), { reason: 'invalid' });
   if (check.verifyError) {
     const { reason, text } = reasonFor(check.verifyError, x509);
     throw new StageFailure('certificate', 'certificate', text, { reason, errno: check.verifyError, thumbprint: leaf.thumbprint });
@@ -354,7 +363,7 @@ function judge(ctx: ProbeContext, check: CertificateCheck, x509: X509Certificate
     throw new StageFailure(
       'certificate',
       'certificate',
-      `the certificate is for ${leaf.names.join(', ') || '(no names)'}, not ${check.requiredName}`,
+      say('cert.name-mismatch', { names: leaf.names.length ? leaf.names.join(', ') : say('cert.no-names'), required: check.requiredName }),
       {
         reason: 'name-mismatch',
         expected: check.requiredName,
@@ -394,26 +403,13 @@ const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
 export function weaknesses(chain: readonly CertificateSummary[]): CertificateFinding[] {
   const findings: CertificateFinding[] = [];
   for (const cert of chain.filter((c) => !c.anchor)) {
-    const which = cert === chain[0] ? `the certificate ${cert.subject}` : `the chain certificate ${cert.subject}`;
+    const which = say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
     if (cert.signatureHash && WEAK_HASHES.has(cert.signatureHash)) {
-      findings.push({
-        kind: 'weak-signature',
-        subject: cert.subject,
-        message:
-          `${which} is signed with ${cert.signatureHash.toUpperCase()} (${cert.signatureAlgorithm}): public CAs stopped issuing such ` +
-          'certificates in 2016, Microsoft no longer trusts them for TLS, and OpenSSL at its default security level rejects the chain; ' +
-          'Exchange Online may refuse it with 450 4.7.320. Reissue it signed with SHA-256.',
-      });
+      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which, hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
     }
     const rsaLike = cert.keyType === 'rsa' || cert.keyType === 'rsa-pss' || cert.keyType === 'dsa';
     if (cert.keyBits !== null && ((rsaLike && cert.keyBits < 2048) || (cert.keyType === 'ec' && cert.keyBits < 256))) {
-      findings.push({
-        kind: 'weak-key',
-        subject: cert.subject,
-        message:
-          `${which} has a ${cert.keyBits}-bit ${(cert.keyType ?? '').toUpperCase()} key: CAs require at least 2048-bit RSA (or ECDSA P-256) ` +
-          'and modern TLS stacks refuse shorter keys. Generate a new key of 2048 bits or more and reissue the certificate.',
-      });
+      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which, bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
     }
   }
   return findings;
@@ -445,7 +441,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
   judge(ctx, check, x509);
   const leaf = check.chain[0];
   if (!leaf || !validatesCertificate(ctx.tls.mode)) {
-    check.revocation = uncheckedRevocation(mode, `revocation not checked: TLS mode ${ctx.tls.mode} does not validate the certificate`);
+    check.revocation = uncheckedRevocation(mode, say('cert.revocation-not-checked', { mode: ctx.tls.mode }));
     return check;
   }
   check.findings.push(...weaknesses(check.chain));
@@ -462,13 +458,13 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     }
     if (intermediates.length) revocation.intermediates = intermediates;
   }
-  const all: Array<{ subject: string; which: string; r: RevocationCheck }> = [
-    { subject: leaf.subject, which: 'the certificate', r: revocation },
-    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: `the intermediate certificate ${r.subject}`, r })),
+  const all: Array<{ subject: string; which: Said; r: RevocationCheck }> = [
+    { subject: leaf.subject, which: say('cert.the-certificate'), r: revocation },
+    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: say('cert.intermediate', { subject: r.subject }), r })),
   ];
   const revoked = all.find((c) => c.r.status === 'revoked');
   if (revoked) {
-    throw new StageFailure('certificate', 'certificate', `${revoked.which} has been revoked by its CA: it is no longer valid (${revoked.r.detail})`, {
+    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: revoked.which, detail: revoked.r.detail }), {
       reason: 'revoked',
       thumbprint: leaf.thumbprint,
       ...(revoked.r.revokedAt ? { revokedAt: revoked.r.revokedAt } : {}),
@@ -479,18 +475,14 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
       throw new StageFailure(
         'certificate',
         'certificate',
-        `the revocation status of ${which} cannot be established (--revocation hard): ${r.detail}`,
+        say('cert.revocation-unknown-hard', { which, detail: r.detail }),
         { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
       );
     }
     // Soft: a certificate that names no revocation source (private CAs) is not worth a
     // warning; one whose staple or CRL could not be used is, since Exchange checks them.
     if (r.ocsp || r.crl.length) {
-      check.findings.push({
-        kind: 'revocation-unavailable',
-        subject,
-        message: `the revocation status of ${which} could not be established: ${r.detail}. Exchange Online checks revocation; make the CRL reachable over HTTP (or staple a valid OCSP response).`,
-      });
+      check.findings.push(finding('revocation-unavailable', subject, say('cert.revocation-unavailable', { which, detail: r.detail })));
     }
   }
   return check;

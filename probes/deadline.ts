@@ -1,3 +1,4 @@
+import { say, type Said } from './messages.js';
 import { StageFailure, type FailureKind, type ProbeContext, type StageName } from './stage.js';
 
 /**
@@ -132,11 +133,11 @@ export function windowFailure(
   ctx: ProbeContext,
   stage: StageName,
   window: StageWindow,
-  what: string,
+  what: string | Said,
   timeoutKind: FailureKind = 'timeout',
 ): StageFailure {
-  if (ctx.cancel.aborted) return new StageFailure(stage, 'cancelled', 'cancelled by the user');
-  return new StageFailure(stage, timeoutKind, `${what} within ${Math.round(window.timeoutMs)} ms`, {
+  if (ctx.cancel.aborted) return new StageFailure(stage, 'cancelled', say('cancelled'));
+  return new StageFailure(stage, timeoutKind, say('window.timeout', { what, ms: Math.round(window.timeoutMs) }), {
     timeoutMs: Math.round(window.timeoutMs),
   });
 }

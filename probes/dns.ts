@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import { openWindow, windowFailure, type StageWindow } from './deadline.js';
+import { say, type ProbeTextId } from './messages.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
 export interface Address {
@@ -32,30 +33,31 @@ export interface Resolution {
 }
 
 /** c-ares error codes, translated once, here. */
-const DNS_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
-  ENOTFOUND: { kind: 'dns-nxdomain', text: 'does not exist (NXDOMAIN)' },
-  ESERVFAIL: { kind: 'dns-servfail', text: 'could not be resolved: the DNS server answered SERVFAIL' },
-  EREFUSED: { kind: 'dns-refused', text: 'could not be resolved: the DNS server refused the query' },
-  ETIMEOUT: { kind: 'dns-timeout', text: 'could not be resolved: the DNS server did not answer' },
-  ECONNREFUSED: { kind: 'dns-timeout', text: 'could not be resolved: the DNS server is not reachable' },
-  EBADRESP: { kind: 'dns-error', text: 'could not be resolved: the DNS server sent a malformed answer' },
-  EFORMERR: { kind: 'dns-error', text: 'could not be resolved: the DNS server could not parse the query' },
-  ENOTIMP: { kind: 'dns-error', text: 'could not be resolved: the DNS server does not implement the query' },
+const DNS_ERRORS: Record<string, { kind: FailureKind; text: ProbeTextId }> = {
+  ENOTFOUND: { kind: 'dns-nxdomain', text: 'dns.nxdomain' },
+  ESERVFAIL: { kind: 'dns-servfail', text: 'dns.servfail' },
+  EREFUSED: { kind: 'dns-refused', text: 'dns.refused' },
+  ETIMEOUT: { kind: 'dns-timeout', text: 'dns.no-reply' },
+  ECONNREFUSED: { kind: 'dns-timeout', text: 'dns.unreachable' },
+  EBADRESP: { kind: 'dns-error', text: 'dns.malformed' },
+  EFORMERR: { kind: 'dns-error', text: 'dns.formerr' },
+  ENOTIMP: { kind: 'dns-error', text: 'dns.notimp' },
 };
 
 /** Which failure to report when both A and AAAA failed: the more telling one. */
 const SEVERITY: FailureKind[] = ['dns-nxdomain', 'dns-servfail', 'dns-refused', 'dns-timeout', 'dns-error', 'dns-no-address'];
 
-function translate(ctx: ProbeContext, window: StageWindow, name: string, what: string, err: unknown): StageFailure {
+function translate(ctx: ProbeContext, window: StageWindow, name: string, which: 'host' | 'domain', err: unknown): StageFailure {
   const errno = (err as NodeJS.ErrnoException)?.code;
+  const what = say(which === 'host' ? 'dns.host' : 'dns.domain');
   if (errno === 'ECANCELLED' || window.closed) {
-    return windowFailure(ctx, 'dns', window, `no DNS answer for ${what} ${name}`, 'dns-timeout');
+    return windowFailure(ctx, 'dns', window, say('dns.no-answer', { what, name }), 'dns-timeout');
   }
   const known = errno ? DNS_ERRORS[errno] : undefined;
   return new StageFailure(
     'dns',
     known?.kind ?? 'dns-error',
-    `${what} ${name} ${known?.text ?? `could not be resolved (${errno ?? String(err)})`}`,
+    known ? say(known.text, { what, name }) : say('dns.error', { what, name, error: errno ?? String(err) }),
     errno ? { errno } : {},
     { cause: err },
   );
@@ -93,7 +95,7 @@ async function resolveAddresses(
   errors.sort((a, b) => SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind));
   const failure =
     errors[0] ??
-    new StageFailure('dns', 'dns-no-address', `host ${host} has no A or AAAA record`);
+    new StageFailure('dns', 'dns-no-address', say('dns.no-address', { host }));
   return { host, preference, addresses: [], failure };
 }
 
@@ -131,7 +133,7 @@ export async function resolveTarget(ctx: ProbeContext, target: string, options: 
           return done({
             route: 'mx',
             hosts: [],
-            failure: new StageFailure('dns', 'dns-null-mx', `domain ${target} publishes a null MX (RFC 7505): it accepts no mail`),
+            failure: new StageFailure('dns', 'dns-null-mx', say('dns.null-mx', { domain: target })),
           });
         }
         // Stable sort keeps the resolver's order among equal preferences.

@@ -16,6 +16,7 @@ import type { X509Certificate } from 'node:crypto';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { openWindow } from './deadline.js';
+import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { asn1jsLib, pkijsLib } from './lib/libs.js';
 import { parseDer, readDer } from './lib/pki.js';
 import { defaultRevocationCache, type CachedCrl, type CrlDownload, type CrlFetcher } from './revocation-cache.js';
@@ -38,6 +39,9 @@ export interface OcspCheck {
   /** good/revoked/unknown: what a verified response says; invalid: the staple cannot be used. */
   status: 'good' | 'revoked' | 'unknown' | 'invalid';
   detail: string;
+  /** `detail` by id and arguments (probes/messages.ts). */
+  detailId: ProbeTextId;
+  detailArgs: Record<string, ProbeTextArg>;
   thisUpdate: string | null;
   nextUpdate: string | null;
   revokedAt: string | null;
@@ -48,6 +52,8 @@ export interface CrlCheck {
   /** good/revoked: a verified, current CRL; unavailable: could not be fetched; invalid: fetched but unusable. */
   status: 'good' | 'revoked' | 'unavailable' | 'invalid';
   detail: string;
+  detailId: ProbeTextId;
+  detailArgs: Record<string, ProbeTextArg>;
   thisUpdate: string | null;
   nextUpdate: string | null;
   revokedAt: string | null;
@@ -72,6 +78,8 @@ export interface RevocationCheck {
   crl: CrlCheck[];
   /** One sentence a report can show. */
   detail: string;
+  detailId?: ProbeTextId;
+  detailArgs?: Record<string, ProbeTextArg>;
   revokedAt: string | null;
   /**
    * The intermediates the server sent, each checked against its CRL (never stapled:
@@ -93,8 +101,18 @@ export interface Pair {
   issuerX509: X509Certificate;
 }
 
-function ocspResult(status: OcspCheck['status'], detail: string, extra: Partial<OcspCheck> = {}): OcspCheck {
-  return { status, detail, thisUpdate: null, nextUpdate: null, revokedAt: null, ...extra };
+/** The detail of a source, with its id when it has one. */
+function detailsOf(c: OcspCheck | CrlCheck): Pick<RevocationCheck, 'detail' | 'detailId' | 'detailArgs'> {
+  return { detail: c.detail, detailId: c.detailId, detailArgs: c.detailArgs };
+}
+
+/** A said text as a detail and its id, as the revocation results carry them. */
+function detailOf(said: Said): { detail: string; detailId: ProbeTextId; detailArgs: Record<string, ProbeTextArg> } {
+  return { detail: said.text, detailId: said.id, detailArgs: said.args };
+}
+
+function ocspResult(status: OcspCheck['status'], detail: Said, extra: Partial<OcspCheck> = {}): OcspCheck {
+  return { status, ...detailOf(detail), thisUpdate: null, nextUpdate: null, revokedAt: null, ...extra };
 }
 
 /** RFC 6960 §4.2.1 CertStatus: good [0], revoked [1] RevokedInfo, unknown [2]. */
@@ -117,14 +135,14 @@ export async function checkOcspStaple(staple: Uint8Array, pair: Pick<Pair, 'leaf
     if (status !== 0) {
       // RFC 6960 §4.2.1 OCSPResponseStatus
       const names: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
-      return ocspResult('invalid', `the stapled OCSP response is an error (${names[status] ?? status})`);
+      return ocspResult('invalid', say('rev.ocsp-error', { status: names[status] ?? status }));
     }
     if (!response.responseBytes || response.responseBytes.responseType !== pkijsLib().id_PKIX_OCSP_Basic) {
-      return ocspResult('invalid', 'the stapled OCSP response is not a basic OCSP response');
+      return ocspResult('invalid', say('rev.ocsp-not-basic'));
     }
     basic = pkijsLib().BasicOCSPResponse.fromBER(response.responseBytes.response.valueBlock.valueHexView);
   } catch {
-    return ocspResult('invalid', 'the stapled OCSP response does not parse');
+    return ocspResult('invalid', say('rev.ocsp-unparsable'));
   }
   // RFC 6960 §4.2.2.2: a response the CA signs itself may omit its certificate; PKI.js
   // looks for the signer among the attached ones, so attach the issuer we already hold.
@@ -138,33 +156,33 @@ export async function checkOcspStaple(staple: Uint8Array, pair: Pick<Pair, 'leaf
     // without the root); a delegated responder must chain to it.
     verified = await basic.verify({ trustedCerts: [pair.issuer], issuerCerts: [pair.issuer], trustedResponders: [pair.issuer] });
   } catch (err) {
-    return ocspResult('invalid', `the stapled OCSP response is not signed by the certificate's issuer or its responder (${(err as Error).message})`);
+    return ocspResult('invalid', say('rev.ocsp-signer', { error: (err as Error).message }));
   }
-  if (!verified) return ocspResult('invalid', 'the stapled OCSP response\'s signature does not verify');
+  if (!verified) return ocspResult('invalid', say('rev.ocsp-bad-signature'));
   let found: { isForCertificate: boolean; status: number };
   try {
     found = await basic.getCertificateStatus(pair.leaf, pair.issuer);
   } catch {
-    return ocspResult('invalid', 'the stapled OCSP response cannot be matched to the certificate');
+    return ocspResult('invalid', say('rev.ocsp-unmatched'));
   }
-  if (!found.isForCertificate) return ocspResult('invalid', 'the stapled OCSP response is about another certificate');
+  if (!found.isForCertificate) return ocspResult('invalid', say('rev.ocsp-other-certificate'));
   const single = basic.tbsResponseData.responses.find((r) => r.certID.serialNumber.isEqual(pair.leaf.serialNumber));
   const times = { thisUpdate: iso(single?.thisUpdate), nextUpdate: iso(single?.nextUpdate) };
   if (single?.thisUpdate && single.thisUpdate.getTime() > now + REVOCATION_LIMITS.skewMs) {
-    return ocspResult('invalid', `the stapled OCSP response is dated in the future (${times.thisUpdate})`, times);
+    return ocspResult('invalid', say('rev.ocsp-future', { date: times.thisUpdate ?? '' }), times);
   }
   if (single?.nextUpdate && single.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
-    return ocspResult('invalid', `the stapled OCSP response is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
+    return ocspResult('invalid', say('rev.ocsp-stale', { date: times.nextUpdate ?? '' }), times);
   }
   switch (found.status) {
     case 0:
-      return ocspResult('good', 'the stapled OCSP response says good', times);
+      return ocspResult('good', say('rev.ocsp-good'), times);
     case 1: {
       const revokedAt = iso(revocationTime(single?.certStatus));
-      return ocspResult('revoked', `the stapled OCSP response says revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
+      return ocspResult('revoked', revokedAt ? say('rev.ocsp-revoked-since', { date: revokedAt.slice(0, 10) }) : say('rev.ocsp-revoked'), { ...times, revokedAt });
     }
     default:
-      return ocspResult('unknown', 'the stapled OCSP response says unknown (the responder does not know the certificate)', times);
+      return ocspResult('unknown', say('rev.ocsp-unknown'), times);
   }
 }
 
@@ -267,8 +285,8 @@ function crlFetcher(ctx: ProbeContext, url: string): CrlFetcher {
   };
 }
 
-function crlResult(url: string, status: CrlCheck['status'], detail: string, extra: Partial<CrlCheck> = {}): CrlCheck {
-  return { url, status, detail, thisUpdate: null, nextUpdate: null, revokedAt: null, bytes: null, ...extra };
+function crlResult(url: string, status: CrlCheck['status'], detail: Said, extra: Partial<CrlCheck> = {}): CrlCheck {
+  return { url, status, ...detailOf(detail), thisUpdate: null, nextUpdate: null, revokedAt: null, bytes: null, ...extra };
 }
 
 /** A held CRL's dates as text, made once: every probe of a fleet reports them. */
@@ -282,27 +300,27 @@ const crlDates = new WeakMap<CachedCrl, { thisUpdate: string | null; nextUpdate:
 export async function checkCrl(ctx: ProbeContext, url: string, pair: Pick<Pair, 'leafX509' | 'issuerX509'>, now = Date.now()): Promise<CrlCheck> {
   const cache = ctx.revocationCache ?? defaultRevocationCache();
   const found = await cache.crl(url, crlFetcher(ctx, url));
-  if (found.status === 'unavailable') return crlResult(url, 'unavailable', `the CRL at ${url} could not be fetched: ${found.why}`);
-  if (found.status === 'invalid') return crlResult(url, 'invalid', `the CRL at ${url} does not parse`, { bytes: found.bytes });
+  if (found.status === 'unavailable') return crlResult(url, 'unavailable', say('rev.crl-unavailable', { url, why: found.why }));
+  if (found.status === 'invalid') return crlResult(url, 'invalid', say('rev.crl-unparsable', { url }), { bytes: found.bytes });
   const { crl } = found;
   let dates = crlDates.get(crl);
   if (!dates) crlDates.set(crl, (dates = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate) }));
   const times = { ...dates, bytes: crl.bytes };
-  if (!cache.signedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', `the CRL at ${url} is not signed by the certificate's issuer`, times);
+  if (!cache.signedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', say('rev.crl-signer', { url }), times);
   if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
-    return crlResult(url, 'invalid', `the CRL at ${url} is stale (its nextUpdate ${times.nextUpdate} has passed)`, times);
+    return crlResult(url, 'invalid', say('rev.crl-stale', { url, date: times.nextUpdate ?? '' }), times);
   }
   const serial = crl.lib.normalizeSerial(pair.leafX509.serialNumber);
   if (crl.revoked.has(serial)) {
     const revokedAt = iso(crl.revoked.get(serial));
-    return crlResult(url, 'revoked', `the CRL at ${url} lists the certificate as revoked${revokedAt ? ` since ${revokedAt.slice(0, 10)}` : ''}`, { ...times, revokedAt });
+    return crlResult(url, 'revoked', revokedAt ? say('rev.crl-revoked-since', { url, date: revokedAt.slice(0, 10) }) : say('rev.crl-revoked', { url }), { ...times, revokedAt });
   }
-  return crlResult(url, 'good', `the CRL at ${url} does not list the certificate`, times);
+  return crlResult(url, 'good', say('rev.crl-good', { url }), times);
 }
 
 /** The result for a certificate whose revocation is not looked at. */
-export function uncheckedRevocation(mode: RevocationMode, detail: string): RevocationCheck {
-  return { mode, status: 'unchecked', source: null, ocsp: null, crl: [], detail, revokedAt: null };
+export function uncheckedRevocation(mode: RevocationMode, detail: Said): RevocationCheck {
+  return { mode, status: 'unchecked', source: null, ocsp: null, crl: [], ...detailOf(detail), revokedAt: null };
 }
 
 /**
@@ -318,26 +336,22 @@ export async function checkRevocation(
   mode: RevocationMode,
   now = Date.now(),
 ): Promise<RevocationCheck> {
-  if (mode === 'off') return uncheckedRevocation(mode, 'revocation not checked (--revocation off)');
-  if (!issuer) return { ...uncheckedRevocation(mode, 'the issuer is unknown, so revocation cannot be checked'), status: 'unknown' };
+  if (mode === 'off') return uncheckedRevocation(mode, say('rev.off'));
+  if (!issuer) return { ...uncheckedRevocation(mode, say('rev.issuer-unknown')), status: 'unknown' };
   const { crlUrls, ocspUrls } = readDer(leaf.raw);
   const urls = crlUrls.filter((u) => /^http:/i.test(u));
-  const unknown = (said: string): RevocationCheck => ({
+  const unknown = (said: Said | null): RevocationCheck => ({
     mode,
     ocsp: null,
     crl: [],
     status: 'unknown',
     source: null,
     revokedAt: null,
-    detail:
-      said ||
-      (ocspUrls.length
-        ? `the server staples no OCSP response and the certificate names no HTTP CRL (only an OCSP responder, ${ocspUrls[0]}, which the prober does not query)`
-        : 'the certificate names no CRL distribution point or OCSP responder, and the server staples no OCSP response'),
+    ...detailOf(said ?? (ocspUrls.length ? say('rev.only-ocsp', { url: ocspUrls[0] ?? '' }) : say('rev.no-source'))),
   });
   // Nothing to check against: settle it without parsing the pair (the common case for
   // private CAs, and a few ms of CPU per probe saved).
-  if (!staple?.length && !urls.length) return unknown('');
+  if (!staple?.length && !urls.length) return unknown(null);
   // PKI.js (~2 ms per certificate) is needed for a staple only; a CRL needs Node's parse.
   let ocsp: OcspCheck | null = null;
   if (staple?.length) {
@@ -345,19 +359,24 @@ export async function checkRevocation(
     try {
       pair = { leaf: parseDer(leaf.raw), issuer: parseDer(issuer.raw), leafX509: leaf, issuerX509: issuer };
     } catch {
-      return { ...uncheckedRevocation(mode, 'the certificate does not parse, so revocation cannot be checked'), status: 'unknown' };
+      return { ...uncheckedRevocation(mode, say('rev.unparsable')), status: 'unknown' };
     }
     ocsp = await checkOcspStaple(staple, pair, now);
   }
   const base = { mode, ocsp, crl: [] as CrlCheck[] };
-  if (ocsp?.status === 'revoked') return { ...base, status: 'revoked', source: 'ocsp-staple', detail: ocsp.detail, revokedAt: ocsp.revokedAt };
-  if (ocsp?.status === 'good') return { ...base, status: 'good', source: 'ocsp-staple', detail: ocsp.detail, revokedAt: null };
+  if (ocsp?.status === 'revoked') return { ...base, status: 'revoked', source: 'ocsp-staple', ...detailsOf(ocsp), revokedAt: ocsp.revokedAt };
+  if (ocsp?.status === 'good') return { ...base, status: 'good', source: 'ocsp-staple', ...detailsOf(ocsp), revokedAt: null };
   for (const url of urls) {
     const crl = await checkCrl(ctx, url, { leafX509: leaf, issuerX509: issuer }, now);
     base.crl.push(crl);
-    if (crl.status === 'revoked') return { ...base, status: 'revoked', source: 'crl', detail: crl.detail, revokedAt: crl.revokedAt };
-    if (crl.status === 'good') return { ...base, status: 'good', source: 'crl', detail: crl.detail, revokedAt: null };
+    if (crl.status === 'revoked') return { ...base, status: 'revoked', source: 'crl', ...detailsOf(crl), revokedAt: crl.revokedAt };
+    if (crl.status === 'good') return { ...base, status: 'good', source: 'crl', ...detailsOf(crl), revokedAt: null };
   }
-  const said = [ocsp?.detail, ...base.crl.map((c) => c.detail)].filter(Boolean).join('; ');
-  return { ...unknown(said), ocsp, crl: base.crl };
+  // Every source that failed, in order: `a; b; c`.
+  const failed = [ocsp, ...base.crl].filter((c): c is OcspCheck | CrlCheck => c !== null && c !== undefined);
+  const joined = failed.reduceRight<Said | null>((rest, c) => {
+    const first: Said = { text: c.detail, id: c.detailId, args: c.detailArgs };
+    return rest ? say('rev.both', { first, rest }) : first;
+  }, null);
+  return { ...unknown(joined), ocsp, crl: base.crl };
 }

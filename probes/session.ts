@@ -12,6 +12,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { inspectCertificate, validatesCertificate, type CertificateCheck } from './certificate.js';
+import { say, type ProbeTextRef, type Said } from './messages.js';
 import { ReplyReader, formatReply, readGreeting, sayEhlo, sayQuit, sayStartTls, type Capabilities } from './smtp.js';
 import { StageFailure, type ProbeContext, type SmtpReply, type StageName, type StageResult } from './stage.js';
 import { connectTcp } from './tcp.js';
@@ -109,26 +110,31 @@ function ms(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
 
-function describeCapabilities(caps: Capabilities): string {
-  if (caps.greeting === 'helo') return 'HELO accepted (the server rejected EHLO: no extensions)';
+function describeCapabilities(caps: Capabilities): Said {
+  if (caps.greeting === 'helo') return say('smtp.helo-accepted');
   const keys = Object.entries(caps.extensions).map(([k, v]) => (k === 'SIZE' && v[0] ? `SIZE ${v[0]}` : k));
-  return `${caps.serverName}: ${keys.join(' ') || '(no extensions)'}`;
+  return keys.length ? say('smtp.capabilities', { server: caps.serverName, keywords: keys.join(' ') }) : say('smtp.no-extensions', { server: caps.serverName });
 }
 
-function describeCertificate(ctx: ProbeContext, c: CertificateCheck): string {
+function describeCertificate(ctx: ProbeContext, c: CertificateCheck): Said {
   const leaf = c.chain[0];
-  const judged = validatesCertificate(ctx.tls.mode) ? (c.requiredName ? `trusted, matches ${c.requiredName}` : 'trusted') : `not validated (${ctx.tls.mode})`;
-  const revocation = c.revocation?.status === 'good' ? `; not revoked (${c.revocation.source})` : '';
-  if (!leaf) return 'no certificate';
-  const validity = leaf.daysLeft < 0 ? `expired ${leaf.validTo.slice(0, 10)} (${-leaf.daysLeft} days ago)` : `expires ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days)`;
-  return `${leaf.subject}; ${judged}; ${validity}${revocation}`;
+  const judged = validatesCertificate(ctx.tls.mode)
+    ? c.requiredName
+      ? say('cert.trusted-matches', { name: c.requiredName })
+      : say('cert.trusted')
+    : say('cert.not-validated', { mode: ctx.tls.mode });
+  const revocation = c.revocation?.status === 'good' ? say('cert.not-revoked', { source: c.revocation.source ?? '' }) : '';
+  if (!leaf) return say('cert.no-certificate');
+  const date = leaf.validTo.slice(0, 10);
+  const validity = leaf.daysLeft < 0 ? say('cert.expired-ago', { date, days: -leaf.daysLeft }) : say('cert.expires-in', { date, days: leaf.daysLeft });
+  return say('cert.summary', { subject: leaf.subject, judged, validity, revocation });
 }
 
 /** One envelope command; anything but an `ok` reply fails the step with the server's words. */
-async function command(ctx: ProbeContext, reader: ReplyReader, stage: 'mail' | 'rcpt' | 'rset' | 'data', line: string, ok: (code: number) => boolean, refused: string): Promise<SmtpReply> {
+async function command(ctx: ProbeContext, reader: ReplyReader, stage: 'mail' | 'rcpt' | 'rset' | 'data', line: string, ok: (code: number) => boolean, refused: (reply: string) => Said): Promise<SmtpReply> {
   reader.send(line);
-  const reply = await reader.read(ctx, stage, `no reply to ${line.split(/[ :]/)[0]}`);
-  if (!ok(reply.code)) throw new StageFailure(stage, 'reply', `${refused}: ${formatReply(reply)}`, { reply });
+  const reply = await reader.read(ctx, stage, say('smtp.no-reply', { command: line.split(/[ :]/)[0] ?? line }));
+  if (!ok(reply.code)) throw new StageFailure(stage, 'reply', refused(formatReply(reply)), { reply });
   return reply;
 }
 
@@ -159,16 +165,18 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
   let plaintext = false;
 
   /** Times one step; records it as passed, or as failed and rethrows. */
-  const run = async <T>(name: StageName, fn: () => Promise<T> | T, detail: (value: T) => string): Promise<T> => {
+  const run = async <T>(name: StageName, fn: () => Promise<T> | T, detail: (value: T) => string | Said): Promise<T> => {
     const t0 = performance.now();
     try {
       const value = await fn();
-      facts.stages.push({ name, ok: true, ms: ms(t0), detail: detail(value) });
+      const said = detail(value);
+      facts.stages.push(typeof said === 'string' ? { name, ok: true, ms: ms(t0), detail: said } : { name, ok: true, ms: ms(t0), detail: said.text, detailId: said.id, detailArgs: said.args });
       return value;
     } catch (err) {
       const failure =
         err instanceof StageFailure ? err : new StageFailure(name, 'internal', (err as Error)?.message ?? String(err), {}, { cause: err });
-      facts.stages.push({ name, ok: false, ms: ms(t0), detail: failure.message, failure: failure.toJSON() });
+      const said: ProbeTextRef | undefined = failure.said;
+      facts.stages.push({ name, ok: false, ms: ms(t0), detail: failure.message, ...(said ? { detailId: said.id, detailArgs: said.args } : {}), failure: failure.toJSON() });
       throw failure;
     }
   };
@@ -177,7 +185,10 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
     if (plaintext && TLS_STAGES.has(s.stage)) return;
     switch (s.stage) {
       case 'tcp':
-        socket = await run('tcp', () => connectTcp(ctx, options.ip), (s) => `connected to ${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}${s.localAddress ? ` from ${s.localAddress}` : ''}`);
+        socket = await run('tcp', () => connectTcp(ctx, options.ip), (s) => {
+          const address = `${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`;
+          return s.localAddress ? say('tcp.connected-from', { address, source: s.localAddress }) : say('tcp.connected', { address });
+        });
         if (socket.localAddress) facts.sourceAddress = socket.localAddress;
         // RFC 5321 §4.1.4: with no name configured, greet with the address literal of
         // the address the server sees, never a single-label host name.
@@ -194,7 +205,7 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
         if (!facts.capabilities?.starttls) {
           if (ctx.tls.mode !== 'opportunistic') {
             await run('starttls', () => {
-              throw new StageFailure('starttls', 'starttls-not-offered', `the connector requires TLS (${ctx.tls.mode}) but the server does not offer STARTTLS`);
+              throw new StageFailure('starttls', 'starttls-not-offered', say('smtp.starttls-not-offered', { mode: ctx.tls.mode }));
             }, () => '');
           }
           facts.events.push({ kind: 'no-tls' });
@@ -238,28 +249,28 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
         facts.capabilitiesAfterTls = await run('ehlo-tls', () => sayEhlo(ctx, reader as ReplyReader, 'ehlo-tls'), describeCapabilities);
         return;
       case 'mail':
-        facts.replies.mail = await run('mail', () => command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, 'MAIL FROM was refused'), formatReply);
+        facts.replies.mail = await run('mail', () => command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, (reply) => say('smtp.mail-refused', { reply })), formatReply);
         return;
       case 'rcpt':
         // RFC 5321 §4.1.1.3: 250, or 251 "user not local; will forward".
-        facts.replies.rcpt = await run('rcpt', () => command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, `RCPT TO:<${s.to}> was refused`), formatReply);
+        facts.replies.rcpt = await run('rcpt', () => command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, (reply) => say('smtp.rcpt-refused', { to: s.to, reply })), formatReply);
         return;
       case 'rset':
-        facts.replies.rset = await run('rset', () => command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, 'RSET was refused'), formatReply);
+        facts.replies.rset = await run('rset', () => command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, (reply) => say('smtp.rset-refused', { reply })), formatReply);
         return;
       case 'data':
         facts.replies.data = await run(
           'data',
           async () => {
             const r = reader as ReplyReader;
-            await command(ctx, r, 'data', 'DATA', (c) => c === 354, 'DATA was refused');
-            return command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, 'the message was refused');
+            await command(ctx, r, 'data', 'DATA', (c) => c === 354, (reply) => say('smtp.data-refused', { reply }));
+            return command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }));
           },
           formatReply,
         );
         return;
       case 'quit':
-        await run('quit', () => sayQuit(ctx, reader as ReplyReader), (reply) => (reply ? formatReply(reply) : 'no reply (the server closed the connection)'));
+        await run('quit', () => sayQuit(ctx, reader as ReplyReader), (reply) => (reply ? formatReply(reply) : say('smtp.quit-no-reply')));
         return;
       default: {
         const unknown: never = s;

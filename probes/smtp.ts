@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { openWindow, windowFailure } from './deadline.js';
 import { StageFailure, type ProbeContext, type SmtpReply, type StageName } from './stage.js';
-import { ACCEPTED_THEN_RESET } from './tcp.js';
+import { say, type Said } from './messages.js';
 
 /**
  * What the reader accepts before it calls the peer broken. RFC 5321 §4.5.3.1.5 limits a
@@ -27,7 +27,7 @@ export function evidence(bytes: Buffer | string, max = 80): string {
   return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }
 
-type End = { kind: 'closed' | 'reset' | 'protocol'; message: string; errno?: string; evidence?: string };
+type End = { kind: 'closed' | 'reset' | 'protocol'; message: Said; errno?: string; evidence?: string };
 
 /**
  * Reads SMTP replies (RFC 5321 §4.2) from a socket, one complete reply at a time, with
@@ -49,14 +49,14 @@ export class ReplyReader {
     const partial = this.bufferedBytes ? Buffer.concat(this.buffered) : null;
     this.finish({
       kind: 'closed',
-      message: partial ? 'the server closed the connection in the middle of a reply' : 'the server closed the connection',
+      message: say(partial ? 'smtp.closed-mid-reply' : 'smtp.closed'),
       ...(partial ? { evidence: evidence(partial) } : {}),
     });
   };
   private readonly onError = (err: NodeJS.ErrnoException): void =>
     this.finish({
       kind: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed',
-      message: err.code === 'ECONNRESET' ? 'the connection was reset' : `socket error: ${err.code ?? err.message}`,
+      message: err.code === 'ECONNRESET' ? say('smtp.reset') : say('smtp.socket-error', { error: err.code ?? err.message }),
       errno: err.code,
     });
 
@@ -86,7 +86,7 @@ export class ReplyReader {
    * The next complete reply, waiting at most the stage's window. `waitingFor` words the
    * timeout failure: "no greeting" → "no greeting within 10000 ms".
    */
-  async read(ctx: ProbeContext, stage: StageName, waitingFor: string, limitMs?: number): Promise<SmtpReply> {
+  async read(ctx: ProbeContext, stage: StageName, waitingFor: string | Said, limitMs?: number): Promise<SmtpReply> {
     const next = this.replies.shift() ?? this.end;
     if (next) return this.settle(stage, next);
     const window = openWindow(ctx, limitMs);
@@ -130,7 +130,7 @@ export class ReplyReader {
     // A reset before the greeting: the server accepted the connection, then reset it
     // (Exchange: connect succeeds, first read fails with Winsock 10054).
     const message =
-      stage === 'banner' && outcome.kind === 'reset' ? ACCEPTED_THEN_RESET : outcome.message;
+      stage === 'banner' && outcome.kind === 'reset' ? say('tcp.accepted-then-reset') : outcome.message;
     throw new StageFailure(stage, outcome.kind, message, {
       ...(outcome.errno ? { errno: outcome.errno } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
@@ -155,7 +155,7 @@ export class ReplyReader {
     this.deliver(end);
   }
 
-  private fail(message: string, bytes: Buffer | string): void {
+  private fail(message: Said, bytes: Buffer | string): void {
     this.finish({ kind: 'protocol', message, evidence: evidence(bytes) });
   }
 
@@ -169,7 +169,7 @@ export class ReplyReader {
       this.bufferedBytes = 0;
       start = nl + 1;
       if (line.length > REPLY_LIMITS.lineBytes) {
-        return this.fail(`a reply line longer than ${REPLY_LIMITS.lineBytes} bytes`, line);
+        return this.fail(say('smtp.line-too-long', { bytes: REPLY_LIMITS.lineBytes }), line);
       }
       this.line(line);
       if (this.end) return;
@@ -179,7 +179,7 @@ export class ReplyReader {
       this.bufferedBytes += rest.length;
       if (this.bufferedBytes > REPLY_LIMITS.lineBytes) {
         return this.fail(
-          `a reply line longer than ${REPLY_LIMITS.lineBytes} bytes`,
+          say('smtp.line-too-long', { bytes: REPLY_LIMITS.lineBytes }),
           Buffer.concat([...this.buffered, rest]),
         );
       }
@@ -190,7 +190,7 @@ export class ReplyReader {
       // Only the first four bytes decide, so a drip costs nothing once they are in.
       if (this.bufferedBytes - rest.length < 4) {
         const head = Buffer.concat(this.buffered);
-        if (!couldStartReply(head)) return this.fail('the server sent something that is not an SMTP reply', head);
+        if (!couldStartReply(head)) return this.fail(say('smtp.not-a-reply'), head);
       }
     }
   }
@@ -201,25 +201,25 @@ export class ReplyReader {
     // RFC 5321 §4.2: a reply line is a three-digit code, then "-" (more lines follow),
     // a space or nothing (the last line), then text. The first digit is 2 to 5.
     const match = /^([2-5][0-9][0-9])([ -]|$)/.exec(text);
-    if (!match) return this.fail('the server sent something that is not an SMTP reply', bytes);
+    if (!match) return this.fail(say('smtp.not-a-reply'), bytes);
     const code = Number(match[1]);
     const cur = (this.current ??= { code, lines: [], bytes: 0 });
     if (cur.code !== code) {
-      return this.fail(`a multi-line reply changed its code from ${cur.code} to ${code}`, bytes);
+      return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), bytes);
     }
     cur.lines.push(text.slice(4));
     cur.bytes += bytes.length;
     this.transcript.push(`S: ${evidence(text, 600)}`);
     if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
       return this.fail(
-        `a reply longer than ${REPLY_LIMITS.lines} lines or ${REPLY_LIMITS.replyBytes / 1024} KiB`,
+        say('smtp.reply-too-long', { lines: REPLY_LIMITS.lines, kib: REPLY_LIMITS.replyBytes / 1024 }),
         bytes,
       );
     }
     if (match[2] === '-') return;
     this.current = null;
     if (this.replies.length >= REPLY_LIMITS.unread) {
-      return this.fail('the server sent replies to commands nobody sent', bytes);
+      return this.fail(say('smtp.unrequested'), bytes);
     }
     const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
     this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines });
@@ -289,9 +289,9 @@ export function parseCapabilities(reply: SmtpReply, greeting: 'ehlo' | 'helo'): 
 
 /** Banner stage: the server's greeting must be 220 (RFC 5321 §4.3.1; 554 means no service). */
 export async function readGreeting(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply> {
-  const reply = await reader.read(ctx, 'banner', 'no greeting');
+  const reply = await reader.read(ctx, 'banner', say('smtp.no-greeting'));
   if (reply.code !== 220) {
-    throw new StageFailure('banner', 'reply', `the server greeted with ${formatReply(reply)}`, { reply });
+    throw new StageFailure('banner', 'reply', say('smtp.greeted-with', { reply: formatReply(reply) }), { reply });
   }
   return reply;
 }
@@ -307,27 +307,27 @@ export async function sayEhlo(
   stage: 'ehlo' | 'ehlo-tls',
 ): Promise<Capabilities> {
   const name = ctx.ehloName;
-  if (name === null) throw new StageFailure(stage, 'internal', 'no EHLO name: the session sets the address literal once connected');
+  if (name === null) throw new StageFailure(stage, 'internal', say('smtp.no-ehlo-name'));
   reader.send(`EHLO ${name}`);
-  const reply = await reader.read(ctx, stage, 'no reply to EHLO');
+  const reply = await reader.read(ctx, stage, say('smtp.no-reply', { command: 'EHLO' }));
   if (reply.code === 250) return parseCapabilities(reply, 'ehlo');
   if (reply.code >= 500 && reply.code !== 554) {
     reader.send(`HELO ${name}`);
-    const helo = await reader.read(ctx, stage, 'no reply to HELO');
+    const helo = await reader.read(ctx, stage, say('smtp.no-reply', { command: 'HELO' }));
     if (helo.code === 250) return parseCapabilities(helo, 'helo');
-    throw new StageFailure(stage, 'reply', `the server rejected EHLO and HELO: ${formatReply(helo)}`, {
+    throw new StageFailure(stage, 'reply', say('smtp.ehlo-helo-rejected', { reply: formatReply(helo) }), {
       reply: helo,
     });
   }
-  throw new StageFailure(stage, 'reply', `the server rejected EHLO: ${formatReply(reply)}`, { reply });
+  throw new StageFailure(stage, 'reply', say('smtp.ehlo-rejected', { reply: formatReply(reply) }), { reply });
 }
 
 /** STARTTLS command (RFC 3207 §4): 220 means "go ahead"; anything else refuses it. */
 export async function sayStartTls(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply> {
   reader.send('STARTTLS');
-  const reply = await reader.read(ctx, 'starttls', 'no reply to STARTTLS');
+  const reply = await reader.read(ctx, 'starttls', say('smtp.no-reply', { command: 'STARTTLS' }));
   if (reply.code !== 220) {
-    throw new StageFailure('starttls', 'reply', `the server refused STARTTLS: ${formatReply(reply)}`, { reply });
+    throw new StageFailure('starttls', 'reply', say('smtp.starttls-refused', { reply: formatReply(reply) }), { reply });
   }
   return reply;
 }
@@ -339,7 +339,7 @@ export async function sayStartTls(ctx: ProbeContext, reader: ReplyReader): Promi
 export async function sayQuit(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply | null> {
   reader.send('QUIT');
   try {
-    return await reader.read(ctx, 'quit', 'no reply to QUIT', 2000);
+    return await reader.read(ctx, 'quit', say('smtp.no-reply', { command: 'QUIT' }), 2000);
   } catch (err) {
     if (err instanceof StageFailure && err.kind !== 'cancelled') return null;
     throw err;

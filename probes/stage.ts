@@ -3,6 +3,7 @@
  * fails, and the context it runs in. A stage knows the wire and nothing else: it never
  * decides an Exchange code — `src/classify.ts` does, from the typed failure below.
  */
+import type { ProbeTextArg, ProbeTextId, ProbeTextRef, Said } from './messages.js';
 import type { RevocationCache } from './revocation-cache.js';
 
 /**
@@ -129,20 +130,24 @@ export interface FailureDetail {
  */
 export class StageFailure extends Error {
   override readonly name = 'StageFailure';
+  /** The message by id (probes/messages.ts), when it was said from a template. */
+  readonly said: ProbeTextRef | undefined;
 
   constructor(
     readonly stage: StageName,
     readonly kind: FailureKind,
-    message: string,
+    message: string | Said,
     readonly detail: FailureDetail = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(typeof message === 'string' ? message : message.text, options);
+    this.said = typeof message === 'string' ? undefined : { id: message.id, args: message.args };
   }
 
   /** The plain-data form stored in a result. */
   toJSON(): FailureRecord {
-    return { stage: this.stage, kind: this.kind, message: this.message, ...this.detail };
+    const said = this.said;
+    return { stage: this.stage, kind: this.kind, message: this.message, ...(said ? { id: said.id, args: said.args } : {}), ...this.detail };
   }
 }
 
@@ -151,6 +156,9 @@ export interface FailureRecord extends FailureDetail {
   stage: StageName;
   kind: FailureKind;
   message: string;
+  /** `message` by id and arguments (probes/messages.ts), for the reports in other languages. */
+  id?: ProbeTextId;
+  args?: Record<string, ProbeTextArg>;
 }
 
 /** One stage as it ran: passed, or failed with its failure; `ms` to a tenth. */
@@ -159,6 +167,9 @@ export interface StageResult {
   ok: boolean;
   ms: number;
   detail: string;
+  /** `detail` by id and arguments (probes/messages.ts), for the reports in other languages. */
+  detailId?: ProbeTextId;
+  detailArgs?: Record<string, ProbeTextArg>;
   failure?: FailureRecord;
 }
 

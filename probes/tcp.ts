@@ -1,9 +1,10 @@
 import net from 'node:net';
 import { openWindow, waitForEvent, windowFailure } from './deadline.js';
+import { MESSAGES, say, type ProbeTextId } from './messages.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
 /** What a reset after the handshake is called, at whichever stage it is read. */
-export const ACCEPTED_THEN_RESET = 'the server accepted the connection and then reset it';
+export const ACCEPTED_THEN_RESET = MESSAGES['tcp.accepted-then-reset'];
 
 /**
  * Node's connect errors, translated once, here. Nothing else looks at `err.code`.
@@ -13,16 +14,16 @@ export const ACCEPTED_THEN_RESET = 'the server accepted the connection and then 
  * loopback, nearly always). Exchange Online's connect succeeds there and its first read
  * fails with Winsock 10054 (4.4.318), so it is a reset after connection, not a refusal.
  */
-export const CONNECT_ERRORS: Readonly<Record<string, { kind: FailureKind; text: string }>> = {
-  ECONNREFUSED: { kind: 'connect-refused', text: 'the connection was refused (TCP reset)' },
-  ETIMEDOUT: { kind: 'connect-timeout', text: 'the connection attempt timed out' },
-  EHOSTUNREACH: { kind: 'connect-unreachable', text: 'no route to the host' },
-  ENETUNREACH: { kind: 'connect-unreachable', text: 'the network is unreachable' },
-  EHOSTDOWN: { kind: 'connect-unreachable', text: 'the host is down' },
-  ENETDOWN: { kind: 'connect-unreachable', text: 'the network is down' },
-  EADDRNOTAVAIL: { kind: 'connect-unreachable', text: 'the address cannot be reached from here' },
-  ECONNRESET: { kind: 'reset', text: ACCEPTED_THEN_RESET },
-  EPIPE: { kind: 'reset', text: ACCEPTED_THEN_RESET },
+export const CONNECT_ERRORS: Readonly<Record<string, { kind: FailureKind; text: ProbeTextId }>> = {
+  ECONNREFUSED: { kind: 'connect-refused', text: 'tcp.refused' },
+  ETIMEDOUT: { kind: 'connect-timeout', text: 'tcp.timed-out' },
+  EHOSTUNREACH: { kind: 'connect-unreachable', text: 'tcp.no-route' },
+  ENETUNREACH: { kind: 'connect-unreachable', text: 'tcp.network-unreachable' },
+  EHOSTDOWN: { kind: 'connect-unreachable', text: 'tcp.host-down' },
+  ENETDOWN: { kind: 'connect-unreachable', text: 'tcp.network-down' },
+  EADDRNOTAVAIL: { kind: 'connect-unreachable', text: 'tcp.address-unavailable' },
+  ECONNRESET: { kind: 'reset', text: 'tcp.accepted-then-reset' },
+  EPIPE: { kind: 'reset', text: 'tcp.accepted-then-reset' },
 };
 
 /**
@@ -34,8 +35,8 @@ export function connectFailure(err: Error, ip: string, port: number): StageFailu
   const errno = errnoOf(err);
   const known = errno ? CONNECT_ERRORS[errno] : undefined;
   return known
-    ? new StageFailure('tcp', known.kind, `${ip} port ${port}: ${known.text}`, { errno }, { cause: err })
-    : new StageFailure('tcp', 'internal', `${ip} port ${port}: ${err.message}`, errno ? { errno } : {}, { cause: err });
+    ? new StageFailure('tcp', known.kind, say('tcp.failed', { ip, port, reason: say(known.text) }), { errno }, { cause: err })
+    : new StageFailure('tcp', 'internal', say('tcp.failed', { ip, port, reason: err.message }), errno ? { errno } : {}, { cause: err });
 }
 
 const ignore = (): void => {};
@@ -65,7 +66,7 @@ export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Soc
     // while this path waited its turn: open nothing, so no SYN leaves that the deadline
     // would cut at once.
     window.dispose();
-    throw windowFailure(ctx, 'tcp', window, 'no time left to connect', 'connect-timeout');
+    throw windowFailure(ctx, 'tcp', window, say('tcp.no-time'), 'connect-timeout');
   }
   const source = ctx.sourceAddress ?? null;
   if (source && net.isIP(source) !== net.isIP(ip)) {
@@ -73,12 +74,12 @@ export async function connectTcp(ctx: ProbeContext, ip: string): Promise<net.Soc
     // reached from it. The path fails (code other) rather than being skipped, so a
     // report never shows fewer paths than Exchange Online would try.
     window.dispose();
-    throw new StageFailure('tcp', 'internal', `${ip} port ${ctx.port}: cannot connect from source address ${source}: it is IPv${net.isIP(source)}, the path IPv${net.isIP(ip)}`);
+    throw new StageFailure('tcp', 'internal', say('tcp.source-family', { ip, port: ctx.port, source, sourceFamily: net.isIP(source), pathFamily: net.isIP(ip) }));
   }
   const socket = net.connect({ host: ip, port: ctx.port, noDelay: true, ...(source ? { localAddress: source } : {}) });
   try {
     await waitForEvent(socket, 'connect', window, {
-      abort: () => windowFailure(ctx, 'tcp', window, 'no answer to the connection attempt', 'connect-timeout'),
+      abort: () => windowFailure(ctx, 'tcp', window, say('tcp.no-answer'), 'connect-timeout'),
       error: (err) => connectFailure(err, ip, ctx.port),
     });
     return socket;

@@ -1,4 +1,5 @@
 import type tls from 'node:tls';
+import { say, type Said } from './messages.js';
 import { runSession } from './session.js';
 import { StageFailure, type ProbeContext } from './stage.js';
 
@@ -14,9 +15,11 @@ export function versionName(version: string): string {
 }
 
 /** "TLS 1.1", "TLS 1.0 and TLS 1.1". */
-function listVersions(versions: string[]): string {
+const englishOf = (t: string | Said): string => (typeof t === 'string' ? t : t.text);
+
+function listVersions(versions: string[]): string | Said {
   const names = versions.map(versionName);
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return names.length > 1 ? say('tls.and', { first: names.slice(0, -1).join(', '), last: names.at(-1) ?? '' }) : (names[0] ?? '');
 }
 
 /**
@@ -62,13 +65,13 @@ export async function explainTlsFailure(ctx: ProbeContext, ip: string, servernam
   if (!(err instanceof StageFailure) || err.kind !== 'tls-version' || ctx.signal.aborted) throw err;
   const offered = await probeLegacyVersions(ctx, ip, servername);
   ctx.transcript.push(
-    `* probed ${LEGACY_VERSIONS.map(versionName).join(', ')} on new connections: ${offered.length ? `offered ${listVersions(offered)}` : 'none completed'}`,
+    `* probed ${LEGACY_VERSIONS.map(versionName).join(', ')} on new connections: ${offered.length ? `offered ${englishOf(listVersions(offered))}` : 'none completed'}`,
   );
   if (!offered.length) throw err;
   throw new StageFailure(
     'tls',
     'tls-version',
-    `the server offers only ${listVersions(offered)}; Exchange Online requires TLS 1.2 or later`,
+    say('tls.only-legacy', { versions: listVersions(offered) }),
     { ...err.detail, offered: offered.at(-1) as string, offeredVersions: offered },
     { cause: err },
   );

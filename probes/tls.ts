@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
 import { openWindow, waitForEvent, windowFailure } from './deadline.js';
+import { say, type ProbeTextId } from './messages.js';
 import { StageFailure, type FailureKind, type ProbeContext } from './stage.js';
 
 /** What the handshake settled on, recorded for every path that got this far. */
@@ -21,25 +22,13 @@ export interface TlsInfo {
  * answers our TLS 1.2+ hello with a protocol_version alert; one with no cipher in common
  * answers handshake_failure.
  */
-const TLS_ERRORS: Record<string, { kind: FailureKind; text: string }> = {
-  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: {
-    kind: 'tls-version',
-    text: 'the server does not offer TLS 1.2 or later (protocol_version alert); Exchange Online requires TLS 1.2 or later',
-  },
-  ERR_SSL_UNSUPPORTED_PROTOCOL: {
-    kind: 'tls-version',
-    text: 'the server chose a TLS version below 1.2; Exchange Online requires TLS 1.2 or later',
-  },
-  ERR_SSL_NO_PROTOCOLS_AVAILABLE: {
-    kind: 'tls-version',
-    text: 'no TLS version in common; Exchange Online requires TLS 1.2 or later',
-  },
-  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: {
-    kind: 'tls-no-shared-cipher',
-    text: 'the server aborted the handshake (handshake_failure alert): usually no cipher suite in common',
-  },
-  ERR_SSL_NO_SHARED_CIPHER: { kind: 'tls-no-shared-cipher', text: 'no cipher suite in common' },
-  ERR_SSL_NO_CIPHERS_AVAILABLE: { kind: 'tls-no-shared-cipher', text: 'no cipher suite in common' },
+const TLS_ERRORS: Record<string, { kind: FailureKind; text: ProbeTextId }> = {
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: { kind: 'tls-version', text: 'tls.protocol-alert' },
+  ERR_SSL_UNSUPPORTED_PROTOCOL: { kind: 'tls-version', text: 'tls.below-1.2' },
+  ERR_SSL_NO_PROTOCOLS_AVAILABLE: { kind: 'tls-version', text: 'tls.no-version' },
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: { kind: 'tls-no-shared-cipher', text: 'tls.handshake-alert' },
+  ERR_SSL_NO_SHARED_CIPHER: { kind: 'tls-no-shared-cipher', text: 'tls.no-cipher' },
+  ERR_SSL_NO_CIPHERS_AVAILABLE: { kind: 'tls-no-shared-cipher', text: 'tls.no-cipher' },
 };
 
 /** Trust anchors: Node's bundled roots plus the extra ones given (`--ca-file`). */
@@ -126,7 +115,7 @@ export async function upgradeTls(
   });
   try {
     await waitForEvent(secure, 'secureConnect', window, {
-      abort: () => windowFailure(ctx, 'tls', window, 'the TLS handshake did not complete'),
+      abort: () => windowFailure(ctx, 'tls', window, say('tls.incomplete')),
       error: (err) => translateTlsError(err),
     });
     restoreGetPeerCertificate(secure);
@@ -176,18 +165,18 @@ function restoreGetPeerCertificate(secure: tls.TLSSocket): void {
 function translateTlsError(err: NodeJS.ErrnoException & { syscall?: string }): StageFailure {
   const code = err.code ?? '';
   const known = TLS_ERRORS[code];
-  if (known) return new StageFailure('tls', known.kind, known.text, { errno: code }, { cause: err });
+  if (known) return new StageFailure('tls', known.kind, say(known.text), { errno: code }, { cause: err });
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     // A reset carries the syscall that saw it; Node's "socket disconnected before secure
     // TLS connection was established" (the peer closed, EOF) carries none.
     return err.syscall
-      ? new StageFailure('tls', 'reset', 'the connection was reset during the TLS handshake', { errno: code }, { cause: err })
-      : new StageFailure('tls', 'closed', 'the server closed the connection during the TLS handshake', { errno: code }, { cause: err });
+      ? new StageFailure('tls', 'reset', say('tls.reset'), { errno: code }, { cause: err })
+      : new StageFailure('tls', 'closed', say('tls.closed'), { errno: code }, { cause: err });
   }
   return new StageFailure(
     'tls',
     'tls-handshake',
-    `TLS negotiation failed: ${(err as { reason?: string }).reason ?? code ?? err.message}`,
+    say('tls.failed', { reason: (err as { reason?: string }).reason ?? code ?? err.message }),
     code ? { errno: code } : {},
     { cause: err },
   );

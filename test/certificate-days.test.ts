@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { summarize } from '../probes/certificate.js';
 import { probe } from '../src/core/engine.js';
 import { certSet, issueLeaf, loopbackProbeOptions, startDns, startSmtp, type DnsServer, type Leaf } from './fixtures/index.js';
+import { spoken } from './fixtures/spoken.js';
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -81,7 +82,7 @@ describe('the expiry warning holds when daysLeft < warnDays, not at equality', (
     const result = await probeAt(31);
     expect(result.verdict).toBe('degraded');
     expect(result.code).toBeNull();
-    expect(result.warnings).toEqual([
+    expect(result.warnings.map((w) => spoken(w))).toEqual([
       {
         kind: 'certificate-expiring',
         message: `the certificate CN=mx1.demo.test expires on ${new Date(NOW + 30 * DAY + 12 * HOUR).toISOString().slice(0, 10)} (30 days left): renew it before then, or Exchange Online will report 450 4.7.320`,

@@ -12,6 +12,7 @@ import type { TlsMode } from '../probes/stage.js';
 import { mapLimit, worstVerdict } from '../src/core/pool.js';
 import { recipientTest } from '../src/verify/envelope.js';
 import { certSet, closeDuringHandshake, issueLeaf, makeOcspResponse, smtpScript, startRaw, startSmtp } from './fixtures/index.js';
+import { spoken } from './fixtures/spoken.js';
 
 const ENVELOPE: SessionStep[] = [
   ...PROBE_STEPS.filter((s) => s.stage !== 'quit'),
@@ -55,7 +56,7 @@ describe('the session driver', () => {
     onTestFinished(() => server.close());
     const ctx = scope(server.port).context();
     const facts = await runSession(ctx, { ip: '127.0.0.1', servername: 'mx1.demo.test', steps: [...ENVELOPE, { stage: 'quit' }] });
-    expect(facts.failure?.toJSON()).toEqual({
+    expect(spoken(facts.failure?.toJSON())).toEqual({
       stage: 'mail',
       kind: 'reply',
       message: 'MAIL FROM was refused: 550 5.7.1 Sender rejected',

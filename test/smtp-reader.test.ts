@@ -8,6 +8,7 @@ import { REPLY_LIMITS, ReplyReader, evidence, formatReply, parseCapabilities, re
 import { StageFailure, type ProbeContext, type SmtpReply } from '../probes/stage.js';
 import { connectTcp } from '../probes/tcp.js';
 import { resetAfterEhlo, smtpScript, stageContext, startRaw, type RawHandler } from './fixtures/index.js';
+import { spoken } from './fixtures/spoken.js';
 
 /** A connection to a server run by `handler`, with a reader on it. */
 async function session(handler: RawHandler, timeoutMs = 1500) {
@@ -35,7 +36,7 @@ async function failureOf(promise: Promise<unknown>) {
     return null;
   } catch (err) {
     if (!(err instanceof StageFailure)) throw err;
-    return err.toJSON();
+    return spoken(err.toJSON());
   }
 }
 
@@ -130,7 +131,7 @@ describe('replies nobody asked for (REPLY_LIMITS.unread)', () => {
     while (s.ctx.transcript.length < REPLY_LIMITS.unread + 1) await new Promise((r) => setTimeout(r, 5));
     const got: unknown[] = [];
     for (let i = 0; i < REPLY_LIMITS.unread + 1; i++) {
-      got.push(await read(s).then((reply) => reply.code, (err: StageFailure) => err.toJSON()));
+      got.push(await read(s).then((reply) => reply.code, (err: StageFailure) => spoken(err.toJSON())));
     }
     expect(got).toEqual([
       ...Array.from({ length: REPLY_LIMITS.unread }, (_, i) => (i === 0 ? 220 : 250)),

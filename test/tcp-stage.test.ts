@@ -11,6 +11,7 @@ import { classify } from '../src/core/classify.js';
 import { probe } from '../src/core/engine.js';
 import { acceptThenReset, closedPort, startBlackhole, startDns, startRaw, stageContext, type DnsServer, type RawServer } from './fixtures/index.js';
 import { loopbackProbeOptions } from './fixtures/probe-options.js';
+import { spoken } from './fixtures/spoken.js';
 
 const errnoError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`connect ${code} 127.0.0.1:25`), { code });
 
@@ -31,7 +32,7 @@ describe('the connect-error table', () => {
   it.each(ROWS)('%s is %s (%s)', (errno, kind, code, text) => {
     const err = errnoError(errno);
     const failure = connectFailure(err, '127.0.0.1', 25);
-    expect(failure.toJSON()).toEqual({ stage: 'tcp', kind, errno, message: `127.0.0.1 port 25: ${text}` });
+    expect(spoken(failure.toJSON())).toEqual({ stage: 'tcp', kind, errno, message: `127.0.0.1 port 25: ${text}` });
     expect(failure.cause).toBe(err);
     expect(classify(failure)).toBe(code);
   });
@@ -65,13 +66,13 @@ describe('the connect-error table', () => {
     });
     const odd = new Error('odd');
     const failure = connectFailure(odd, '127.0.0.1', 25);
-    expect(failure.toJSON()).toEqual({ stage: 'tcp', kind: 'internal', message: '127.0.0.1 port 25: odd' });
+    expect(spoken(failure.toJSON())).toEqual({ stage: 'tcp', kind: 'internal', message: '127.0.0.1 port 25: odd' });
     expect(failure.cause).toBe(odd);
   });
 
   it('an AggregateError whose errors carry no code is internal, without an errno', () => {
     const failure = connectFailure(new AggregateError([new Error('a'), new Error('b')], 'all failed'), '::1', 25);
-    expect(failure.toJSON()).toEqual({ stage: 'tcp', kind: 'internal', message: '::1 port 25: all failed' });
+    expect(spoken(failure.toJSON())).toEqual({ stage: 'tcp', kind: 'internal', message: '::1 port 25: all failed' });
   });
 });
 
@@ -88,7 +89,7 @@ describe('the connect window', () => {
     const ctx = stageContext({ port: server.port, deadlineMs: MIN_CONNECT_MS - 5 });
     const failure = await connectTcp(ctx, '127.0.0.1').then(
       () => null,
-      (err: StageFailure) => err.toJSON(),
+      (err: StageFailure) => spoken(err.toJSON()),
     );
     expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: expect.stringMatching(/^no time left to connect within \d+ ms$/), timeoutMs: expect.any(Number) });
     expect(failure?.timeoutMs).toBeLessThanOrEqual(MIN_CONNECT_MS);
@@ -101,7 +102,7 @@ describe('the connect window', () => {
     const ctx = stageContext({ port: 9, stageTimeoutMs: 0 });
     const failure = await connectTcp(ctx, '127.0.0.1').then(
       () => null,
-      (err: StageFailure) => err.toJSON(),
+      (err: StageFailure) => spoken(err.toJSON()),
     );
     expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no time left to connect within 0 ms', timeoutMs: 0 });
   });
@@ -112,7 +113,7 @@ describe('the connect window', () => {
     const ctx = stageContext({ port: 9, signal: cancel.signal, cancel: cancel.signal });
     const failure = await connectTcp(ctx, '127.0.0.1').then(
       () => null,
-      (err: StageFailure) => err.toJSON(),
+      (err: StageFailure) => spoken(err.toJSON()),
     );
     expect(failure).toEqual({ stage: 'tcp', kind: 'cancelled', message: 'cancelled by the user' });
   });
@@ -124,7 +125,7 @@ describe('the connect window', () => {
     const ctx = stageContext({ port: hole.port, stageTimeoutMs: 300 });
     const failure = await connectTcp(ctx, hole.host).then(
       () => null,
-      (err: StageFailure) => err.toJSON(),
+      (err: StageFailure) => spoken(err.toJSON()),
     );
     expect(failure).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no answer to the connection attempt within 300 ms', timeoutMs: 300 });
     expect(timers()).toBeLessThanOrEqual(before);
@@ -200,7 +201,7 @@ describe('a server that accepts and then resets (issue 18)', () => {
         (err: StageFailure) => err,
       );
       socket.destroy();
-      expect(failure?.toJSON()).toEqual({ stage: 'banner', kind: 'reset', message: ACCEPTED_THEN_RESET, errno: 'ECONNRESET' });
+      expect(spoken(failure?.toJSON())).toEqual({ stage: 'banner', kind: 'reset', message: ACCEPTED_THEN_RESET, errno: 'ECONNRESET' });
     }
   });
 

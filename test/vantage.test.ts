@@ -11,6 +11,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path, { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { spoken } from './fixtures/spoken.js';
 import { openContext } from '../probes/context.js';
 import { addressLiteral, PROBE_STEPS, runSession } from '../probes/session.js';
 import { advance, initialState, type AlertPolicy, type Observation } from '../src/scheduled/alert-state.js';
@@ -182,7 +183,7 @@ describe('a refusal seen from outside Microsoft 365', () => {
     const port = await closedPort();
     const result = await probe('127.0.0.1', options(port));
     expect([result.verdict, result.code, result.mayDiffer, result.unverifiable, result.paths[0]?.outsideMicrosoft365]).toEqual(['failing', '4.4.316', true, undefined, true]);
-    expect(result.diagnosis?.vantage).toEqual({
+    expect(spoken(result.diagnosis?.vantage)).toEqual({
       sourceAddress: null,
       ranges: [...M365_RANGES],
       message: expect.stringMatching(/^probed from this machine, outside the ranges Exchange Online delivers from: a smart host that allows only Microsoft 365's ranges refuses everyone else this way/),

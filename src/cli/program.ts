@@ -152,7 +152,7 @@ async function runProbe(targets: string[], opts: CliOptions): Promise<number> {
     const result = await probe(targets, { ...options, signal: cancel.signal });
     if (output.format === 'nagios') {
       const { renderNagios } = await import('../report/nagios.js');
-      const nagios = renderNagios(result, output.thresholds);
+      const nagios = renderNagios(result, output.thresholds, catalogFor(language));
       process.stdout.write(nagios.text);
       return nagios.exitCode;
     }

@@ -1,7 +1,10 @@
+import { say, type Said } from '../../probes/messages.js';
 import { formatReply } from '../../probes/smtp.js';
 import type { FailureRecord } from '../../probes/stage.js';
 import { en, type Catalog } from '../catalog/en.js';
 import type { Diagnosis, ExchangeCode, PolicyRefusal } from './result.js';
+
+const summaryOf = (said: Said): Pick<Diagnosis, 'summary' | 'summaryId' | 'summaryArgs'> => ({ summary: said.text, summaryId: said.id, summaryArgs: said.args });
 
 // Exchange's message text is written (and read back) in one place: src/exchange-text.ts.
 export { exchangeMessage, exchangeMessageText } from './exchange-text.js';
@@ -21,6 +24,7 @@ export function diagnose(code: ExchangeCode, failure: FailureRecord, catalog: Ca
     stage: failure.stage,
     kind: failure.kind,
     summary: failure.message,
+    ...(failure.id ? { summaryId: failure.id, summaryArgs: failure.args ?? {} } : {}),
     firstFix,
     serverSaid: failure.reply ? formatReply(failure.reply) : (failure.evidence ?? null),
     ...(failure.reason === 'name-mismatch' ? { note: catalog.mismatchNote } : {}),
@@ -45,7 +49,7 @@ export function diagnosePolicy(refusal: PolicyRefusal, catalog: Catalog = en): D
     // Where the policy bites: the TLSA lookup (4.7.324), STARTTLS (4.7.321), else the certificate.
     stage: refusal.code === '4.7.324' ? 'dns' : refusal.code === '4.7.321' ? 'starttls' : 'certificate',
     kind: 'policy',
-    summary: `${refusal.domain}'s ${refusal.policy} policy: ${refusal.problem}`,
+    ...summaryOf(say('judge.policy-summary', { domain: refusal.domain, policy: refusal.policy, problem: refusal.problem })),
     firstFix: entry.fixes[0] ?? catalog.policyPartner,
     serverSaid: null,
   };

@@ -3,6 +3,7 @@ import { openContext, type ProbeScope } from '../../probes/context.js';
 import { resolveTarget, type Resolution, type Route } from '../../probes/dns.js';
 import { PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../../probes/session.js';
 import { StageFailure, type StageResult } from '../../probes/stage.js';
+import { say, type Said } from '../../probes/messages.js';
 import { explainTlsFailure } from '../../probes/tls-versions.js';
 import { en, type Catalog } from '../catalog/en.js';
 import { catalogFor, parseLanguage } from '../catalog/index.js';
@@ -35,11 +36,11 @@ function ms(since: number): number {
 /** The paths of one target's resolution, in Exchange Online's order. */
 function plan(resolution: Resolution): PlannedPath[] {
   const base = { target: resolution.target, route: resolution.route };
-  const dnsStage = (ok: boolean, detail: string, failure?: StageFailure): StageResult => ({
+  const dnsStage = (ok: boolean, detail: Said | string, failure?: StageFailure): StageResult => ({
     name: 'dns',
     ok,
     ms: Math.round(resolution.ms * 10) / 10,
-    detail,
+    ...(typeof detail === 'string' ? { detail } : { detail: detail.text, detailId: detail.id, detailArgs: detail.args }),
     ...(failure ? { failure: failure.toJSON() } : {}),
   });
   if (resolution.failure) {
@@ -50,16 +51,17 @@ function plan(resolution: Resolution): PlannedPath[] {
         preference: null,
         ip: null,
         family: null,
-        dns: dnsStage(false, resolution.failure.message, resolution.failure),
+        dns: dnsStage(false, resolution.failure.said ? { ...resolution.failure.said, text: resolution.failure.message } : resolution.failure.message, resolution.failure),
         dnsFailure: resolution.failure,
       },
     ];
   }
   return resolution.hosts.flatMap((host): PlannedPath[] => {
-    const via = host.preference !== null ? `MX ${host.preference} ${host.host}` : resolution.route === 'ip' ? 'IP address' : host.host;
+    const via = host.preference !== null ? say('dns.via-mx', { preference: host.preference, host: host.host }) : resolution.route === 'ip' ? say('dns.via-ip') : host.host;
     if (host.failure) {
+      const reason = host.failure.said ?? host.failure.message;
       return [
-        { ...base, host: host.host, preference: host.preference, ip: null, family: null, dns: dnsStage(false, `${via}: ${host.failure.message}`, host.failure), dnsFailure: host.failure },
+        { ...base, host: host.host, preference: host.preference, ip: null, family: null, dns: dnsStage(false, say('dns.host-failed', { via, reason }), host.failure), dnsFailure: host.failure },
       ];
     }
     const all = host.addresses.map((a) => a.ip).join(', ');
@@ -69,7 +71,7 @@ function plan(resolution: Resolution): PlannedPath[] {
       preference: host.preference,
       ip: a.ip,
       family: a.family,
-      dns: resolution.route === 'ip' ? null : dnsStage(true, `${via} → ${all}`),
+      dns: resolution.route === 'ip' ? null : dnsStage(true, say('dns.resolved', { via, addresses: all })),
     }));
   });
 }
@@ -132,7 +134,10 @@ async function probePath(settings: Settings, scope: ProbeScope, path: PlannedPat
   result.message = judged.message;
   result.warnings = judged.warnings;
   if (judged.findings.length) result.findings = judged.findings;
-  if (judged.notes.length) result.notes = judged.notes;
+  if (judged.notes.length) {
+    result.notes = judged.notes;
+    result.noteRefs = judged.noteRefs;
+  }
   if (judged.outsideMicrosoft365) result.outsideMicrosoft365 = true;
   if (judged.unverifiable) result.unverifiable = true;
   result.durationMs = ms(started);

@@ -16,6 +16,7 @@
  * in time linear in its length.
  */
 import net from 'node:net';
+import { say } from '../../probes/messages.js';
 import { formatReply } from '../../probes/smtp.js';
 import type { CertificateReason, FailureKind, FailureRecord, StageName } from '../../probes/stage.js';
 import { classify } from './classify.js';
@@ -371,12 +372,18 @@ const STAGE_OF: Partial<Record<FailureKind, StageName>> = {
  * sentence, a certificate chain status, or the SubjectMismatch sentence. The inverse of
  * `exchangeMessageText`.
  */
+/** A paste's failure that says nothing but its code: `reported as 4.4.318`, by id. */
+function reportedAs(code: KnownCode): Pick<FailureRecord, 'message' | 'id' | 'args'> {
+  const said = say('explain.reported-as', { code });
+  return { message: said.text, id: said.id, args: said.args };
+}
+
 export function readMessageText(code: KnownCode, detail: string | null): FailureRecord {
   const d = (detail ?? '').slice(0, MAX_FIELD_CHARS).replace(/\s+/g, ' ').trim();
   const make = (kind: FailureKind, extra: Partial<FailureRecord> = {}): FailureRecord => ({
     stage: extra.stage ?? STAGE_OF[kind] ?? 'ehlo',
     kind,
-    message: d || `reported as ${code}`,
+    ...(d ? { message: d } : reportedAs(code)),
     ...extra,
   });
   const certificate = (reason: CertificateReason): FailureRecord => {

@@ -11,6 +11,8 @@
  * adds who did it and how to turn it off. Pure functions of the transcript; no I/O.
  */
 
+import { FINDING_TEXT_EN, type InspectionPart } from '../catalog/finding-text.js';
+
 /** What kind of fact a finding states. */
 export type FindingKind = 'smtp-inspection';
 
@@ -26,6 +28,8 @@ export interface Finding {
   fixes: string[];
   /** The one thing to do first; it replaces the code's generic first fix in the diagnosis. */
   firstFix: string;
+  /** What was seen, by part (src/catalog/finding-text.ts), for the reports in other languages. */
+  parts?: InspectionPart[];
 }
 
 /** A greeting masked by the firewall: `220 ****…`; ASA keeps only the digits 2 and 0 and spaces. */
@@ -43,11 +47,6 @@ const REWRITTEN_KEYWORD = /^X{4,}[A-Z]?$/;
 /** A server error quoting a command the firewall replaced with X's: `500 5.3.3 Unrecognized command 'XXXX'`. */
 const QUOTED_REWRITE = /(?:^|[\s'"`:<(])X{4,}(?:$|[\s'"`>).,])/;
 
-const INSPECTION_FIXES = [
-  'Cisco ASA or Firepower (FTD): turn ESMTP inspection off for this traffic — `policy-map global_policy`, `class inspection_default`, `no inspect esmtp` (on FTD through FlexConfig) — or, to keep it, allow TLS through it: `policy-map type inspect esmtp <name>`, `parameters`, `allow-tls`, and stop masking the banner (`no mask-banner`).',
-  'Cisco PIX (6.x): `no fixup protocol smtp 25` (and for every other port the fixup lists, `show fixup`).',
-  'Any other firewall or load balancer: turn its SMTP application inspection / proxy ("SMTP fixup", "mail guard", ALG) off for TCP 25 from Microsoft 365\'s addresses, so that EHLO and STARTTLS pass unchanged.',
-];
 
 /**
  * Recognises SMTP inspection from a path's transcript (`S: …` lines as the reader
@@ -56,36 +55,33 @@ const INSPECTION_FIXES = [
 export function detectFindings(transcript: readonly string[]): Finding[] {
   const server = transcript.filter((line) => line.startsWith('S: ')).map((line) => line.slice(3));
   const evidence: string[] = [];
-  const what: string[] = [];
+  const what: InspectionPart[] = [];
   const greeting = server[0];
   if (greeting && /^220[ -]/.test(greeting) && isMaskedGreeting(greeting.slice(4))) {
     evidence.push(greeting);
-    what.push('the greeting is masked with asterisks');
+    what.push('masked-greeting');
   }
   const keywords = server.filter((line) => /^250[ -]/.test(line) && REWRITTEN_KEYWORD.test(line.slice(4).trim().split(/\s+/)[0] ?? ''));
   if (keywords.length) {
     evidence.push(...keywords);
-    what.push(
-      keywords.some((line) => /^250[ -]XXXXXXXA\b/.test(line))
-        ? 'STARTTLS in the EHLO reply was replaced with XXXXXXXA, so no TLS upgrade is possible'
-        : 'EHLO keywords were replaced with X\'s',
-    );
+    what.push(keywords.some((line) => /^250[ -]XXXXXXXA\b/.test(line)) ? 'starttls-rewritten' : 'keywords-rewritten');
   }
   const quoted = server.filter((line) => /^5\d\d[ -]/.test(line) && QUOTED_REWRITE.test(line.slice(4)));
   if (quoted.length) {
     evidence.push(...quoted);
-    what.push('the server rejected a command that reached it as X\'s');
+    what.push('rewritten-command-rejected');
   }
   if (!evidence.length) return [];
+  const t = FINDING_TEXT_EN['smtp-inspection'];
   return [
     {
       kind: 'smtp-inspection',
-      title: 'An SMTP-inspecting firewall is in the path',
-      message: `A firewall between Exchange Online and the server rewrites the SMTP dialogue (Cisco PIX "fixup smtp" / ASA ESMTP inspection): ${what.join('; ')}. The code above is what this does to delivery; the fix is on the firewall, not on the mail server.`,
+      title: t.title,
+      message: t.message.replace('{what}', what.map((p) => t.parts[p]).join('; ')),
       evidence,
-      fixes: INSPECTION_FIXES,
-      firstFix:
-        'Turn off the SMTP inspection of the firewall in front of the server (Cisco ASA: `no inspect esmtp`; PIX: `no fixup protocol smtp 25`), then probe again.',
+      fixes: t.fixes,
+      firstFix: t.firstFix,
+      parts: what,
     },
   ];
 }

@@ -12,6 +12,7 @@
  */
 import { validatesCertificate } from '../../probes/certificate.js';
 import type { Resolution } from '../../probes/dns.js';
+import { say, type ProbeTextRef, type Said } from '../../probes/messages.js';
 import type { SessionFacts } from '../../probes/session.js';
 import type { TlsMode } from '../../probes/stage.js';
 import { en, type Catalog } from '../catalog/en.js';
@@ -20,7 +21,7 @@ import { diagnose, diagnosePolicy, exchangeMessage } from './diagnose.js';
 import { policyMessage, statusLine } from './exchange-text.js';
 import { detectFindings, type Finding } from './findings.js';
 import { M365_RANGES, inRanges } from './m365-ranges.js';
-import type { ExchangeCode, PathResult, PolicyRefusal, ProbeResult, Verdict, Warning } from './result.js';
+import type { Diagnosis, ExchangeCode, PathResult, PolicyRefusal, ProbeResult, Verdict, Warning } from './result.js';
 import { RESULT_SCHEMA } from './result.js';
 
 /** What the judgement of one path depends on. */
@@ -51,6 +52,8 @@ export interface PathJudgement {
   warnings: Warning[];
   findings: Finding[];
   notes: string[];
+  /** Each note by id and arguments, keyed by its English text. */
+  noteRefs: Record<string, ProbeTextRef>;
   /** Refused from outside Microsoft 365's ranges (PathResult.outsideMicrosoft365). */
   outsideMicrosoft365: boolean;
   unverifiable: boolean;
@@ -75,38 +78,41 @@ function refusesStrangers(code: ExchangeCode, failure: { stage: string; kind: st
  */
 export function judgePath(settings: PathSettings, place: PathPlace, facts: SessionFacts, catalog: Catalog = en): PathJudgement {
   const warnings: Warning[] = [];
-  const warn = (kind: Warning['kind'], message: string): void => {
-    warnings.push({ kind, message, host: place.host, ip: place.ip });
+  const warn = (kind: Warning['kind'], message: string | Said): void => {
+    warnings.push(typeof message === 'string' ? { kind, message, host: place.host, ip: place.ip } : { kind, message: message.text, id: message.id, args: message.args, host: place.host, ip: place.ip });
   };
   for (const e of facts.events) {
     if (e.kind === 'starttls-injection') {
-      warn('starttls-injection', `the server sent ${e.bytes} bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)`);
+      warn('starttls-injection', say('judge.starttls-injection', { bytes: e.bytes }));
     }
   }
   const check = facts.certificate;
   if (check && facts.stages.some((s) => s.name === 'certificate' && s.ok)) {
-    for (const finding of check.findings) warn(finding.kind, finding.message);
+    for (const finding of check.findings) warn(finding.kind, finding.id ? { text: finding.message, id: finding.id, args: finding.args ?? {} } : finding.message);
     if (validatesCertificate(settings.tlsMode)) {
       for (const cert of check.chain.filter((c) => !c.anchor && c.daysLeft < settings.warnDays)) {
-        warn(
-          'certificate-expiring',
-          `the certificate ${cert.subject} expires on ${cert.validTo.slice(0, 10)} (${cert.daysLeft} days left): renew it before then, or Exchange Online will report 450 4.7.320`,
-        );
+        warn('certificate-expiring', say('judge.certificate-expiring', { subject: cert.subject, date: cert.validTo.slice(0, 10), days: cert.daysLeft }));
       }
     }
   }
   const notes: string[] = [];
+  const noteRefs: Record<string, ProbeTextRef> = {};
+  const note = (said: Said): void => {
+    notes.push(said.text);
+    noteRefs[said.text] = { id: said.id, args: said.args };
+  };
+  const placeText = place.ip ? say('judge.host-at', { host: place.host, ip: place.ip }) : place.host;
   for (const e of facts.events) {
     // Opportunistic TLS (TlsSettings $null) delivers in the clear when STARTTLS is not
     // offered: that is the connector as configured, so a note, not a warning. The
     // scheduled checks alert once when a target that used TLS stops offering it.
-    if (e.kind === 'no-tls') notes.push(`${place.host}${place.ip ? ` at ${place.ip}` : ''} does not offer STARTTLS: mail goes unencrypted, as an opportunistic connector allows`);
+    if (e.kind === 'no-tls') note(say('judge.no-tls', { place: placeText }));
     if (e.kind === 'tls-fallback') {
-      warn('tls-fallback', `the TLS upgrade failed (${e.failure.message}): Exchange Online would fall back to delivering without encryption`);
+      warn('tls-fallback', say('judge.tls-fallback', { reason: e.failure.said ?? e.failure.message }));
     }
   }
   const findings = detectFindings(facts.transcript);
-  const plain = { notes, outsideMicrosoft365: false, unverifiable: false };
+  const plain = { notes, noteRefs, outsideMicrosoft365: false, unverifiable: false };
   if (!facts.failure) return { verdict: warnings.length ? 'degraded' : 'healthy', code: null, status: null, message: null, warnings, findings, ...plain };
   const failure = facts.failure.toJSON();
   const code = classify(failure);
@@ -115,10 +121,8 @@ export function judgePath(settings: PathSettings, place: PathPlace, facts: Sessi
   // ranges; an unknown source (no connection made, nothing bound) counts as outside too.
   const outside = code !== null && refusesStrangers(code, failure) && !(source && inRanges(source, settings.m365Ranges ?? M365_RANGES));
   if (outside && settings.restrictedToMicrosoft365) {
-    notes.push(
-      `${place.host}${place.ip ? ` at ${place.ip}` : ''} refused the probe from ${source ?? 'this machine'} (${failure.message}); it accepts only Microsoft 365's addresses, so this path is unverifiable from here`,
-    );
-    return { verdict: 'healthy', code: null, status: null, message: null, warnings, findings, notes, outsideMicrosoft365: true, unverifiable: true };
+    note(say('judge.unverifiable', { place: placeText, source: source ?? say('judge.this-machine'), reason: facts.failure.said ?? failure.message }));
+    return { verdict: 'healthy', code: null, status: null, message: null, warnings, findings, notes, noteRefs, outsideMicrosoft365: true, unverifiable: true };
   }
   return {
     ...plain,
@@ -163,11 +167,11 @@ export interface ProbeSettings {
 
 /** What a diagnosis says when the headline path was refused from outside Microsoft 365's ranges. */
 export function vantageMessage(source: string | null, ranges: readonly string[]): string {
-  return (
-    `probed from ${source ?? 'this machine'}, outside the ranges Exchange Online delivers from: a smart host that allows only Microsoft 365's ranges ` +
-    `refuses everyone else this way, so Exchange Online's result may differ. If it is so restricted, it must allow ${ranges.join(', ')} ` +
-    '(use --restricted-to-m365 to report this as unverifiable from here)'
-  );
+  return vantageSaid(source, ranges).text;
+}
+
+function vantageSaid(source: string | null, ranges: readonly string[]): Said {
+  return say('judge.vantage', { source: source ?? say('judge.this-machine'), ranges: ranges.join(', ') });
 }
 
 /**
@@ -192,12 +196,17 @@ export function judgeProbe(
   if (!passed.length) verdict = 'failing';
   else if (failed.length || warnings.length || passed.some((p) => p.verdict === 'degraded')) verdict = 'degraded';
   for (const p of failed.filter(() => passed.length)) {
-    warnings.push({ kind: 'path-failed', message: `${p.host} at ${p.ip ?? '(no address)'} fails: ${p.status ?? p.code}${p.policyRefusal ? ` (${p.policyRefusal.domain}'s ${p.policyRefusal.policy} policy: ${p.policyRefusal.problem})` : ''}`, host: p.host, ip: p.ip });
+    const where = { host: p.host, ip: p.ip ?? say('judge.no-address'), status: p.status ?? p.code ?? '' };
+    const said = p.policyRefusal
+      ? say('judge.path-failed-policy', { ...where, domain: p.policyRefusal.domain, policy: p.policyRefusal.policy, problem: p.policyRefusal.problem })
+      : say('judge.path-failed', where);
+    warnings.push({ kind: 'path-failed', message: said.text, id: said.id, args: said.args, host: p.host, ip: p.ip });
   }
   // The headline is the first failing path in Exchange Online's order: paths are already
   // in target order, then MX preference, then address order.
   const headline = failed[0];
   const notes = [...new Set(paths.flatMap((p) => p.notes ?? []))];
+  const noteRefs: Record<string, ProbeTextRef> = Object.assign({}, ...paths.map((p) => p.noteRefs ?? {}));
   const ranges = [...(settings.m365Ranges ?? M365_RANGES)];
   return {
     schema: RESULT_SCHEMA,
@@ -222,13 +231,19 @@ export function judgeProbe(
             // A finding names the cause more exactly than the code's generic first fix.
             ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
             ...(headline.outsideMicrosoft365
-              ? { vantage: { sourceAddress: headline.sourceAddress ?? null, ranges, message: vantageMessage(headline.sourceAddress ?? null, ranges) } }
+              ? { vantage: vantageOf(headline.sourceAddress ?? null, ranges) }
               : {}),
           }
         : null,
     warnings,
-    ...(notes.length ? { notes } : {}),
+    ...(notes.length ? { notes, ...(Object.keys(noteRefs).length ? { noteRefs } : {}) } : {}),
     ...(paths.some((p) => p.outsideMicrosoft365 && !p.unverifiable) ? { mayDiffer: true } : {}),
     ...(paths.some((p) => p.unverifiable) ? { unverifiable: true } : {}),
   };
+}
+
+/** A diagnosis's vantage: the message and what it was said from. */
+function vantageOf(source: string | null, ranges: string[]): NonNullable<Diagnosis['vantage']> {
+  const said = vantageSaid(source, ranges);
+  return { sourceAddress: source, ranges, message: said.text, id: said.id, args: said.args };
 }

@@ -1,5 +1,6 @@
 import type { CertificateCheck } from '../../probes/certificate.js';
 import type { Route } from '../../probes/dns.js';
+import type { ProbeTextArg, ProbeTextId, ProbeTextRef } from '../../probes/messages.js';
 import type { Capabilities } from '../../probes/smtp.js';
 import type { FailureRecord, StageName, StageResult, TlsMode } from '../../probes/stage.js';
 import type { TlsInfo } from '../../probes/tls.js';
@@ -49,6 +50,9 @@ export type WarningKind =
 export interface Warning {
   kind: WarningKind;
   message: string;
+  /** `message` by id and arguments (probes/messages.ts), for the reports in other languages. */
+  id?: ProbeTextId;
+  args?: Record<string, ProbeTextArg>;
   host?: string;
   ip?: string | null;
 }
@@ -86,6 +90,8 @@ export interface PathResult {
   sourceAddress?: string | null;
   /** What a report shows but that does not lower the verdict, e.g. mail going unencrypted under opportunistic TLS. */
   notes?: string[];
+  /** Each note by id and arguments (probes/messages.ts), keyed by its English text. */
+  noteRefs?: Record<string, ProbeTextRef>;
   /**
    * The path was refused (4.4.315, 4.4.316, or a 5xx greeting) from an address outside
    * Microsoft 365's ranges: a smart host that allows only those answers everyone else
@@ -124,6 +130,9 @@ export interface Diagnosis {
   /** The failure's kind, or 'policy' when the recipient domain's policy refuses the path. */
   kind: FailureRecord['kind'] | 'policy';
   summary: string;
+  /** `summary` by id and arguments (probes/messages.ts), when it was said from a template. */
+  summaryId?: ProbeTextId;
+  summaryArgs?: Record<string, ProbeTextArg>;
   firstFix: string;
   /** What the server said, when it said something. */
   serverSaid: string | null;
@@ -132,7 +141,7 @@ export interface Diagnosis {
   /** The headline path's findings: what else is in the way, and how to turn it off. */
   findings?: Finding[];
   /** The headline path was refused from outside Microsoft 365's ranges: Exchange Online's result may differ. */
-  vantage?: { sourceAddress: string | null; ranges: string[]; message: string };
+  vantage?: { sourceAddress: string | null; ranges: string[]; message: string; id?: ProbeTextId; args?: Record<string, ProbeTextArg> };
 }
 
 /** The `--json` contract, schema `mailflow-probe/result@1` (fields may be added, never renamed). */
@@ -160,6 +169,8 @@ export interface ProbeResult {
   vantage?: Vantage;
   /** The paths' notes, once each: shown, but no warning and no change to the verdict. */
   notes?: string[];
+  /** Each note by id and arguments (probes/messages.ts), keyed by its English text. */
+  noteRefs?: Record<string, ProbeTextRef>;
   /** True when a path was refused from outside Microsoft 365's ranges: the verdict may differ from Exchange Online's. */
   mayDiffer?: boolean;
   /** True when a path could not be verified from here (`restrictedToMicrosoft365`). */

@@ -1,7 +1,8 @@
 import { en, type Catalog } from '../catalog/en.js';
 import type { ExplainResult } from '../explain/explain.js';
+import { WINSOCK_PT_BR } from '../catalog/probe-text.pt-br.js';
 import { terminalSafe } from './sanitize.js';
-import { fill, renderDiagnosisFields, renderText, wrap } from './text.js';
+import { fill, renderDiagnosisFields, renderText, translatedTitle, wrap } from './text.js';
 
 export interface ExplainTextOptions {
   color?: boolean;
@@ -36,7 +37,7 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
   field(x.status, p.status);
   if (p.expired) out.push(`  ${' '.repeat(pad)}${wrap(x.expired, width, pad + 2)}`);
   field(x.remoteSaid, p.detail);
-  if (p.winsock) field(x.winsock, `${p.winsock.number} ${p.winsock.name}: ${p.winsock.meaning}`);
+  if (p.winsock) field(x.winsock, `${p.winsock.number} ${p.winsock.name}: ${catalog.language === 'pt-BR' ? ((WINSOCK_PT_BR as Record<number, string>)[p.winsock.number] ?? p.winsock.meaning) : p.winsock.meaning}`);
   field(x.server, p.server);
   field(x.ip, p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}${p.port ? `:${p.port}` : ''}` : null);
   if (p.lastAttempt) field(x.when, p.lastAttempt);
@@ -46,8 +47,8 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
 
   const d = result.diagnosis;
   out.push('');
-  out.push(paint(1, `${h.diagnosis}: ${d.status ?? d.title}`));
-  out.push(...renderDiagnosisFields(d, h, width, false));
+  out.push(paint(1, `${h.diagnosis}: ${d.status ? `${d.status}${translatedTitle(d.code, catalog)}` : d.title}`));
+  out.push(...renderDiagnosisFields(d, h, width, false, catalog));
 
   out.push('');
   out.push(paint(1, `${x.liveCheck}:`));

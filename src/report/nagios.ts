@@ -8,7 +8,10 @@
 import { STAGES } from '../../probes/stage.js';
 import type { PathResult, ProbeResult } from '../core/result.js';
 import { earliestExpiry, headlinePath, seconds } from '../core/result-facts.js';
-import { vantageLine } from './text.js';
+import { en, type Catalog } from '../catalog/en.js';
+import { failureText, noteText, renderProbeText, warningText } from '../catalog/probe-text.js';
+import { reportText, type ReportText } from '../catalog/report-text.js';
+import { fill, translatedTitle, vantageLine } from './text.js';
 
 export const NAGIOS_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 export type NagiosState = (typeof NAGIOS_STATES)[number];
@@ -39,13 +42,18 @@ function plain(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\|/g, '/').replace(/\s+/g, ' ').trim();
 }
 
-function address(p: PathResult): string {
-  const ip = p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}` : 'no address';
+function address(p: PathResult, r: ReportText): string {
+  const ip = p.ip ? `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}` : r.nagiosNoAddress;
   return p.host === p.ip ? ip : `${p.host} ${ip}`;
 }
 
-function days(n: number): string {
-  return n < 0 ? `expired ${-n} day${n === -1 ? '' : 's'} ago` : `expires in ${n} day${n === 1 ? '' : 's'}`;
+function days(n: number, r: ReportText): string {
+  return n < 0 ? fill(n === -1 ? r.expiredDayAgo : r.expiredDaysAgo, { days: -n }) : fill(n === 1 ? r.nagiosExpiresInOne : r.nagiosExpiresIn, { days: n });
+}
+
+/** `contoso.com's DANE policy: …`, in the catalog's language (the words of probes/messages.ts). */
+function policyText(refusal: NonNullable<PathResult['policyRefusal']>, catalog: Catalog): string {
+  return renderProbeText({ id: 'judge.policy-summary', args: { domain: refusal.domain, policy: refusal.policy, problem: refusal.problem } }, catalog.language);
 }
 
 /** One performance datum: `label=value[UOM];[warn];[crit];[min];[max]`, trailing empty fields dropped. */
@@ -64,7 +72,9 @@ function perf(label: string, value: number, uom: '' | 's', warn = '', crit = '',
  * process.exitCode = exitCode;
  * ```
  */
-export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds = NAGIOS_DEFAULTS): NagiosOutput {
+export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds = NAGIOS_DEFAULTS, catalog: Catalog = en): NagiosOutput {
+  const r = reportText(catalog);
+  const at = (what: string, p: PathResult): string => fill(r.nagiosAt, { what, address: address(p, r) });
   const passed = result.paths.filter((p) => p.verdict !== 'failing').length;
   const headline = headlinePath(result);
   const first = earliestExpiry(result);
@@ -76,29 +86,30 @@ export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds =
   };
 
   if (result.verdict === 'failing') {
-    raise(2, `${result.status ?? 'no path passed (other)'}${headline ? ` at ${address(headline)}` : ''}`);
+    const status = result.status ? `${result.status}${translatedTitle(result.code, catalog)}` : r.nagiosNoPath;
+    raise(2, headline ? at(status, headline) : status);
   } else if (result.verdict === 'degraded') {
     // The certificate's own horizon is judged by -w/-c below, not by --warn-days.
     const failed = result.paths.find((p) => p.verdict === 'failing');
     const warning = [...result.warnings, ...result.paths.flatMap((p) => p.warnings)].find(
       (w) => w.kind !== 'certificate-expiring' && w.kind !== 'path-failed',
     );
-    if (failed) raise(1, `mail flows, but ${failed.status ?? failed.code ?? 'a path failed'} at ${address(failed)}`);
-    else if (warning) raise(1, `mail flows, but ${warning.message}`);
+    if (failed) raise(1, fill(r.nagiosFlowsBut, { what: at(failed.status ?? failed.code ?? r.nagiosPathFailed, failed) }));
+    else if (warning) raise(1, fill(r.nagiosFlowsBut, { what: warningText(warning, catalog) }));
   }
   if (first) {
-    const text = `certificate ${first.subject} ${days(first.daysLeft)}`;
-    if (first.daysLeft <= thresholds.criticalDays) raise(2, `${text} (critical at ${thresholds.criticalDays} days)`);
-    else if (first.daysLeft <= thresholds.warningDays) raise(1, `${text} (warning at ${thresholds.warningDays} days)`);
+    const text = fill(r.nagiosCertificate, { subject: first.subject, days: days(first.daysLeft, r) });
+    if (first.daysLeft <= thresholds.criticalDays) raise(2, fill(r.nagiosCritical, { text, days: thresholds.criticalDays }));
+    else if (first.daysLeft <= thresholds.warningDays) raise(1, fill(r.nagiosWarning, { text, days: thresholds.warningDays }));
   }
   if (result.cancelled) level = 3;
 
   const state = NAGIOS_STATES[level]!;
   const summary = [
-    result.cancelled ? 'cancelled before every path finished' : '',
+    result.cancelled ? r.nagiosCancelled : '',
     ...reasons,
-    `${passed} of ${result.paths.length} paths pass`,
-    level === 0 && first ? `certificate ${days(first.daysLeft)}` : '',
+    fill(r.nagiosPathsPass, { passed, total: result.paths.length }),
+    level === 0 && first ? fill(r.nagiosCertificateDays, { days: days(first.daysLeft, r) }) : '',
   ]
     .filter(Boolean)
     .join('; ');
@@ -117,14 +128,14 @@ export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds =
   const long = result.paths.map(
     (p) =>
       plain(
-        `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p)}${p.code ? ` ${p.status ?? p.code}` : ''}${p.failure ? ` (${p.failure.stage}: ${p.failure.message})` : p.policyRefusal ? ` (${p.policyRefusal.domain}'s ${p.policyRefusal.policy} policy: ${p.policyRefusal.problem})` : ''}`,
+        `${p.verdict === 'failing' ? 'CRITICAL' : p.verdict === 'degraded' ? 'WARNING' : 'OK'}: ${address(p, r)}${p.code ? ` ${p.status ?? (p.code === 'other' ? r.other : p.code)}` : ''}${p.failure ? ` (${r.stageNames[p.failure.stage]}: ${failureText(p.failure, catalog)})` : p.policyRefusal ? ` (${policyText(p.policyRefusal, catalog)})` : ''}`,
       ),
   );
   // Where the probe ran from, and what that means for the answer (issue 14).
-  if (result.unverifiable) long.push('NOTE: unverifiable from here: the smart host accepts only Microsoft 365\'s addresses');
-  if (result.mayDiffer) long.push("NOTE: may differ from Exchange Online's result: probed from outside Microsoft 365's ranges");
-  for (const n of result.notes ?? []) long.push(plain(`NOTE: ${n}`));
-  const vantage = vantageLine(result);
+  if (result.unverifiable) long.push(`${r.nagiosNote}: ${r.unverifiable}`);
+  if (result.mayDiffer) long.push(`${r.nagiosNote}: ${r.mayDiffer}`);
+  for (const n of result.notes ?? []) long.push(plain(`${r.nagiosNote}: ${noteText(n, catalog, result.noteRefs)}`));
+  const vantage = vantageLine(result, catalog);
   if (vantage) long.push(plain(vantage));
   const text = [`SMTP-CONNECTOR ${state} - ${plain(summary)} | ${data.join(' ')}`, ...long].join('\n');
   return { text: `${text}\n`, state, exitCode: level as NagiosOutput['exitCode'] };

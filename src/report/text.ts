@@ -1,5 +1,7 @@
 import { en, type Catalog } from '../catalog/en.js';
-import type { Diagnosis, PathResult, ProbeResult, Verdict } from '../core/result.js';
+import { failureText, findingText, noteText, stageDetail, textOf, warningText } from '../catalog/probe-text.js';
+import { reportText } from '../catalog/report-text.js';
+import type { Diagnosis, PathResult, ProbeResult, ResultCode, Verdict } from '../core/result.js';
 import { certificateLines } from './certificate-text.js';
 import { renderPolicies } from './policies-text.js';
 import { terminalSafe } from './sanitize.js';
@@ -57,37 +59,38 @@ function pathName(p: PathResult, noAddress = en.headings.noAddress): string {
 export function renderText(remote: ProbeResult, options: TextOptions = {}): string {
   const result = terminalSafe(remote);
   const width = options.width ?? 100;
-  const h = (options.catalog ?? en).headings;
+  const catalog = options.catalog ?? en;
+  const h = catalog.headings;
+  const r = reportText(catalog);
   const paint = (style: Style, text: string): string => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);
   const verdictStyle: Record<Verdict, Style> = { healthy: 'green', degraded: 'yellow', failing: 'red' };
   const out: string[] = [];
   const tls = result.tlsMode + (result.tlsDomain ? ` (${result.tlsDomain})` : '');
-  out.push(paint('dim', `mailflow-probe · ${result.targets.join(', ')} · port ${result.port} · TLS ${tls}`));
-  const vantage = vantageLine(result);
+  out.push(paint('dim', fill(r.header, { targets: result.targets.join(', '), port: result.port, tls })));
+  const vantage = vantageLine(result, catalog);
   if (vantage) out.push(paint('dim', vantage));
   const headline = result.cancelled
     ? paint('yellow', h.cancelled)
     : paint(verdictStyle[result.verdict], paint('bold', h.verdicts[result.verdict]));
   const passed = result.paths.filter((p) => p.verdict !== 'failing').length;
-  const code = result.status ?? (result.code === 'other' ? h.otherCode : '');
+  const code = result.status ? `${result.status}${translatedTitle(result.code, catalog)}` : result.code === 'other' ? h.otherCode : '';
   out.push(`${headline}${code ? `  ${code}` : ''}  ${paint('dim', `${fill(h.pathsPass, { passed, total: result.paths.length })} · ${formatMs(result.durationMs)}`)}`);
-  // The vantage point's caveats are English only, as findings are.
-  if (result.unverifiable) out.push(paint('yellow', 'unverifiable from here: the smart host accepts only Microsoft 365\'s addresses'));
-  if (result.mayDiffer) out.push(paint('yellow', "may differ from Exchange Online's result: probed from outside Microsoft 365's ranges"));
+  if (result.unverifiable) out.push(paint('yellow', r.unverifiable));
+  if (result.mayDiffer) out.push(paint('yellow', r.mayDiffer));
 
   for (const p of result.paths) {
     out.push('');
     const mark = p.verdict === 'failing' ? paint('red', '✗') : p.verdict === 'degraded' ? paint('yellow', '!') : paint('green', '✓');
-    out.push(`${mark} ${paint('bold', pathName(p, h.noAddress))}  ${paint(verdictStyle[p.verdict], h.verdicts[p.verdict].toLowerCase())}${p.code ? `  ${p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
+    out.push(`${mark} ${paint('bold', pathName(p, h.noAddress))}  ${paint(verdictStyle[p.verdict], h.verdicts[p.verdict].toLowerCase())}${p.code ? `  ${p.code === 'other' ? r.other : p.code}` : ''}  ${paint('dim', formatMs(p.durationMs))}`);
     for (const s of p.stages) {
       const sm = s.ok ? paint('green', '✓') : paint('red', '✗');
-      const detail = wrap(s.detail, width, 28);
-      out.push(`    ${sm} ${s.name.padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
+      const detail = wrap(stageDetail(s, catalog), width, 28);
+      out.push(`    ${sm} ${r.stageNames[s.name].padEnd(12)}${formatMs(s.ms).padStart(8)}  ${s.ok ? detail : paint('red', detail)}`);
     }
-    for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(w.message, width, 6)}`);
-    for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${f.title}: ${f.evidence.join(' | ')}`, width, 6)}`);
-    for (const n of p.notes ?? []) out.push(`    ${paint('cyan', 'i')} ${wrap(n, width, 6)}`);
-    if (p.certificate) for (const line of certificateLines(p.certificate)) out.push(paint('dim', line));
+    for (const w of p.warnings) out.push(`    ${paint('yellow', '!')} ${wrap(warningText(w, catalog), width, 6)}`);
+    for (const f of p.findings ?? []) out.push(`    ${paint('yellow', '!')} ${wrap(`${findingText(f, catalog).title}: ${f.evidence.join(' | ')}`, width, 6)}`);
+    for (const n of p.notes ?? []) out.push(`    ${paint('cyan', 'i')} ${wrap(noteText(n, catalog, p.noteRefs), width, 6)}`);
+    if (p.certificate) for (const line of certificateLines(p.certificate, 4, catalog)) out.push(paint('dim', line));
     if (options.transcript && p.transcript.length) {
       out.push(paint('dim', `    ${h.transcript}`));
       for (const line of p.transcript) out.push(paint('dim', `      ${line}`));
@@ -97,19 +100,19 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
   const d = result.diagnosis;
   if (d) {
     out.push('');
-    out.push(paint('bold', `${h.diagnosis}: ${d.status ?? `${h.otherPrefix} — ${d.title}`}`));
-    out.push(...renderDiagnosisFields(d, h, width));
+    out.push(paint('bold', `${h.diagnosis}: ${d.status ? `${d.status}${translatedTitle(d.code, catalog)}` : `${h.otherPrefix} — ${d.title}`}`));
+    out.push(...renderDiagnosisFields(d, h, width, true, catalog));
   }
   if (result.message) {
     out.push('');
     out.push(paint('bold', h.exchangeWouldReport));
-    out.push(`  ${result.message}`);
+    out.push(`  ${otherMessage(result, catalog) ?? result.message}`);
   }
   const global = result.warnings.filter((w) => w.kind === 'path-failed');
   if (global.length && result.verdict === 'degraded') {
     out.push('');
     out.push(paint('yellow', h.stillFlows));
-    for (const w of global) out.push(`  ! ${wrap(w.message, width, 4)}`);
+    for (const w of global) out.push(`  ! ${wrap(warningText(w, catalog), width, 4)}`);
   }
   if (result.policies) out.push(...renderPolicies(result.policies, { catalog: options.catalog ?? en, width, paint }));
   return `${out.join('\n')}\n`;
@@ -119,12 +122,37 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
  * Where the probe ran from, in one line: `from HOST (source ADDR) · resolvers … · mailflow-probe VERSION`.
  * Shared by the text, nagios and alert reports. Empty for a result without `vantage`.
  */
-export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>): string {
+export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>, catalog: Pick<Catalog, 'language'> = en): string {
   const v = result.vantage;
   if (!v) return '';
+  const r = reportText(catalog);
   const sources = [...new Set(result.paths.map((p) => p.sourceAddress).filter((a): a is string => !!a))];
-  const source = sources.length ? sources.join(', ') : (v.sourceAddress ?? 'not connected');
-  return `from ${v.host} (source ${source}) · resolvers ${v.resolvers.join(', ')} · ${v.tool} ${v.version}`;
+  const source = sources.length ? sources.join(', ') : (v.sourceAddress ?? r.notConnected);
+  const resolvers = v.resolvers.map((x) => (x === 'system' ? r.systemResolver : x)).join(', ');
+  return fill(r.vantage, { host: v.host, source, resolvers, tool: v.tool, version: v.version });
+}
+
+/**
+ * The message of a failure Exchange has no code for (`other: <what happened> [Message=…] …`,
+ * src/core/exchange-text.ts): its opening is ours, not Exchange's, so it is said in the
+ * catalog's language; the fields stay as Exchange writes them. Null when it is not such one.
+ */
+function otherMessage(result: ProbeResult, catalog: Catalog): string | null {
+  const failure = result.paths.find((p) => p.code === 'other' && p.failure)?.failure;
+  if (catalog.language === 'en' || result.code !== 'other' || !result.message || !failure) return null;
+  const opening = `other: ${failure.message}`;
+  if (!result.message.startsWith(opening)) return null;
+  return `${reportText(catalog).other}: ${failureText(failure, catalog)}${result.message.slice(opening.length)}`;
+}
+
+/**
+ * After Exchange's English status line, the code's title in the catalog's language
+ * (` — Conexão recusada`); nothing in English, where the status line already says it.
+ */
+export function translatedTitle(code: ResultCode | null, catalog: Catalog): string {
+  if (catalog.language === 'en' || !code) return '';
+  const entry = (catalog.codes as Partial<Record<string, { title: string }>>)[code] ?? (catalog.policyCodes as Partial<Record<string, { title: string }>>)[code];
+  return entry ? ` — ${entry.title}` : '';
 }
 
 /**
@@ -132,9 +160,12 @@ export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>): str
  * label of the catalog's language. Shared with `probe explain`, which leaves out the stage
  * (a paste does not say which stage failed; only a live probe knows).
  */
-export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], width: number, showStage = true): string[] {
+export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], width: number, showStage = true, catalog: Catalog = en): string[] {
   const out: string[] = [];
-  const pad = Math.max(15, ...[h.whatHappened, h.serverSaid, h.meaning, h.fixFirst, h.causes, h.fixes, h.partner, h.note].map((l) => l.length + 2));
+  const r = reportText(catalog);
+  const findings = (d.findings ?? []).map((f) => findingText(f, catalog));
+  const summary = textOf(d.summary, d.summaryId, d.summaryArgs, catalog);
+  const pad = Math.max(15, ...[h.whatHappened, h.serverSaid, h.meaning, h.fixFirst, h.causes, h.fixes, h.partner, h.note, r.fromHere, r.finding, r.turnItOff].map((l) => l.length + 2));
   const field = (label: string, text: string): void => {
     out.push(`  ${label.padEnd(pad)}${wrap(text, width, pad + 2)}`);
   };
@@ -142,19 +173,19 @@ export function renderDiagnosisFields(d: Diagnosis, h: Catalog['headings'], widt
     if (!items.length) return;
     out.push(`  ${label.padEnd(pad)}${items.map((c, i) => `${i ? ' '.repeat(pad + 2) : ''}- ${wrap(c, width, pad + 4)}`).join('\n')}`);
   };
-  field(h.whatHappened, showStage ? `${d.summary} (${h.stage}: ${d.stage})` : d.summary);
+  field(h.whatHappened, showStage ? `${summary} (${h.stage}: ${r.stageNames[d.stage]})` : summary);
   if (d.serverSaid && d.serverSaid !== d.summary) field(h.serverSaid, d.serverSaid);
   field(h.meaning, d.meaning);
-  field(h.fixFirst, d.firstFix);
+  // A finding's first fix replaced the code's (src/core/judge.ts): in this language too.
+  field(h.fixFirst, findings[0] ? findings[0].firstFix : d.firstFix);
   list(h.causes, d.causes);
   list(h.fixes, d.fixes);
   if (d.partner) field(h.partner, d.partner);
   if (d.note) field(h.note, d.note);
-  if (d.vantage) field('From here', d.vantage.message);
-  // Findings (src/findings.ts) are written in English only, labels included.
-  for (const f of d.findings ?? []) {
-    field('Finding', f.message);
-    list('Turn it off', f.fixes);
+  if (d.vantage) field(r.fromHere, textOf(d.vantage.message, d.vantage.id, d.vantage.args, catalog));
+  for (const f of findings) {
+    field(r.finding, f.message);
+    list(r.turnItOff, f.fixes);
   }
   return out;
 }
