@@ -223,7 +223,7 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     const text = renderText(result, { catalog: ptBR, width: 400 });
     expect(text).toContain('Há um firewall que inspeciona SMTP no caminho');
     expect(text).toMatch(/Como desativar +- Cisco ASA ou Firepower/);
-    expect(text).toMatch(/Corrija primeiro +Desative a inspeção SMTP do firewall/);
+    expect(text).toMatch(/Primeiro passo +Desative a inspeção SMTP do firewall/);
   });
 
   it('explain of a pasted trace, re-checked live: Portuguese but for the paste and the status line', async () => {
