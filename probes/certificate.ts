@@ -144,7 +144,7 @@ function factsOf(cert: X509Certificate): CertificateFacts {
   const fingerprint256 = cert.fingerprint256;
   const cached = factsCache.get(fingerprint256);
   if (cached) return cached;
-  const { facts: der, publicKey } = readCertificate(cert.raw);
+  const { facts: der, publicKey } = readCertificate(cert);
   const key = publicKey ?? nodePublicKey(cert);
   const facts: CertificateFacts = {
     subject: formatDn(cert.subject),

@@ -320,7 +320,7 @@ export async function checkRevocation(
 ): Promise<RevocationCheck> {
   if (mode === 'off') return uncheckedRevocation(mode, 'revocation not checked (--revocation off)');
   if (!issuer) return { ...uncheckedRevocation(mode, 'the issuer is unknown, so revocation cannot be checked'), status: 'unknown' };
-  const { crlUrls, ocspUrls } = readDer(leaf.raw);
+  const { crlUrls, ocspUrls } = readDer(leaf);
   const urls = crlUrls.filter((u) => /^http:/i.test(u));
   const unknown = (said: string): RevocationCheck => ({
     mode,

@@ -115,6 +115,8 @@ describe('reading a certificate DER', () => {
     const der = await build('ECDSA', 'SHA-256');
     expect(new X509Certificate(der).subject).toBe('CN=read.demo.test');
     expect(readDer(der)).toEqual(readDer(new Uint8Array(der)));
+    // Read from Node's X509Certificate, the same reading (one cache key: the SHA-256 fingerprint).
+    expect(readDer(new X509Certificate(der))).toBe(readDer(der));
   });
 
   it('bytes that are not a certificate give unknown facts instead of throwing', () => {

@@ -9,7 +9,7 @@
  * it is needed for: OCSP (`revocation.ts`); test/pki-read.test.ts checks this reading
  * against PKI.js's.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { BoundedCache, CACHE_BOUNDS } from '../caches.js';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
@@ -278,7 +278,7 @@ function readFacts(der: Uint8Array): DerReading {
 }
 
 /**
- * Certificates already read, by the SHA-256 of their DER. A certificate never changes,
+ * Certificates already read, by their SHA-256 fingerprint. A certificate never changes,
  * and the same ones come back on every path, every scrape and every shared intermediate,
  * so each is read once.
  */
@@ -292,13 +292,16 @@ const UNKNOWN: DerReading = { facts: Object.freeze({ signatureAlgorithm: 'unknow
  * decodes the key through OpenSSL (tens of µs per certificate), and a fleet brings a new
  * leaf on almost every probe.
  */
-export function readCertificate(raw: Uint8Array): DerReading {
-  const key = createHash('sha256').update(raw).digest('base64');
+export function readCertificate(certificate: Uint8Array | X509Certificate): DerReading {
+  // The key is the SHA-256 fingerprint as Node prints it: an X509Certificate has it
+  // already (OpenSSL computed it), so a certificate seen before costs no hash and no copy
+  // of its DER.
+  const key = certificate instanceof X509Certificate ? certificate.fingerprint256 : fingerprint256(certificate);
   const cached = derCache.get(key);
   if (cached) return cached;
   let read: DerReading;
   try {
-    read = readFacts(raw);
+    read = readFacts(certificate instanceof X509Certificate ? certificate.raw : certificate);
     Object.freeze(read.facts);
   } catch {
     read = UNKNOWN;
@@ -307,9 +310,14 @@ export function readCertificate(raw: Uint8Array): DerReading {
   return read;
 }
 
+/** `X509Certificate.fingerprint256` of DER bytes: SHA-256, upper-case hex pairs joined by colons. */
+function fingerprint256(der: Uint8Array): string {
+  return (createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g) ?? []).join(':');
+}
+
 /** What the DER says beyond Node's X509Certificate; null fields when it does not parse. */
-export function readDer(raw: Uint8Array): CertificateDer {
-  return readCertificate(raw).facts;
+export function readDer(certificate: Uint8Array | X509Certificate): CertificateDer {
+  return readCertificate(certificate).facts;
 }
 
 /** Hex of an INTEGER's value, upper-case, as Node prints `X509Certificate.serialNumber`. */
