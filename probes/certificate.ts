@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
-import { readDer } from './lib/pki.js';
+import { readCertificate, type PublicKeyFacts } from './lib/pki.js';
 import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
@@ -138,17 +138,23 @@ type CertificateFacts = Omit<CertificateSummary, 'daysLeft' | 'anchor'> & { vali
  */
 const factsCache = new BoundedCache<string, CertificateFacts>(CACHE_BOUNDS.certificateFacts);
 
-function factsOf(cert: X509Certificate): CertificateFacts {
-  const fingerprint256 = cert.fingerprint256;
-  const cached = factsCache.get(fingerprint256);
-  if (cached) return cached;
+/** The key as Node's KeyObject describes it: for the kinds of key the DER reading leaves to Node. */
+function nodePublicKey(cert: X509Certificate): PublicKeyFacts {
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails;
   const keyBits =
     details?.modulusLength ??
     ({ prime256v1: 256, secp384r1: 384, secp521r1: 521 } as Record<string, number>)[details?.namedCurve ?? ''] ??
     (key.asymmetricKeyType === 'ed25519' ? 256 : null);
-  const der = readDer(cert.raw);
+  return { keyType: key.asymmetricKeyType ?? null, keyBits, curve: details?.namedCurve ?? null };
+}
+
+function factsOf(cert: X509Certificate): CertificateFacts {
+  const fingerprint256 = cert.fingerprint256;
+  const cached = factsCache.get(fingerprint256);
+  if (cached) return cached;
+  const { facts: der, publicKey } = readCertificate(cert);
+  const key = publicKey ?? nodePublicKey(cert);
   const facts: CertificateFacts = {
     subject: formatDn(cert.subject),
     issuer: formatDn(cert.issuer),
@@ -159,9 +165,9 @@ function factsOf(cert: X509Certificate): CertificateFacts {
     fingerprint256,
     thumbprint: cert.fingerprint.replace(/:/g, ''),
     serialNumber: cert.serialNumber,
-    keyType: key.asymmetricKeyType ?? null,
-    keyBits,
-    curve: details?.namedCurve ?? null,
+    keyType: key.keyType,
+    keyBits: key.keyBits,
+    curve: key.curve,
     signatureAlgorithm: der.signatureAlgorithm,
     signatureHash: der.signatureHash,
     crlUrls: der.crlUrls,

@@ -338,7 +338,7 @@ export async function checkRevocation(
 ): Promise<RevocationCheck> {
   if (mode === 'off') return uncheckedRevocation(mode, say('rev.off'));
   if (!issuer) return { ...uncheckedRevocation(mode, say('rev.issuer-unknown')), status: 'unknown' };
-  const { crlUrls, ocspUrls } = readDer(leaf.raw);
+  const { crlUrls, ocspUrls } = readDer(leaf);
   const urls = crlUrls.filter((u) => /^http:/i.test(u));
   const unknown = (said: Said | null): RevocationCheck => ({
     mode,

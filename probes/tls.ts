@@ -147,7 +147,7 @@ export async function upgradeTls(
  * judged by Exchange's TlsDomain rules in the certificate stage). On Node 20's OpenSSL 3
  * that copy costs ~0.7 ms of CPU per handshake: a quarter of a bare client's cost per
  * probe in a fleet. Until secureConnect this socket answers the detailed form with an
- * empty object; then Node's method is restored. Should Node stop calling it, nothing
+ * empty object; then Node's method is put back. Should Node stop calling it, nothing
  * changes but the cost (test/tls-upgrade.test.ts checks the restore).
  */
 function skipNodesChainCopy(secure: tls.TLSSocket): void {
@@ -158,8 +158,13 @@ function skipNodesChainCopy(secure: tls.TLSSocket): void {
   Object.defineProperty(secure, 'getPeerCertificate', { value: own, configurable: true, writable: true });
 }
 
+/**
+ * Node's method again, as the socket's own property: a `delete` would turn the socket into
+ * a dictionary-mode object on Node 24 (V8 13), and every later property access of Node's
+ * stream code on it slower.
+ */
 function restoreGetPeerCertificate(secure: tls.TLSSocket): void {
-  delete (secure as { getPeerCertificate?: unknown }).getPeerCertificate;
+  secure.getPeerCertificate = tls.TLSSocket.prototype.getPeerCertificate;
 }
 
 function translateTlsError(err: NodeJS.ErrnoException & { syscall?: string }): StageFailure {

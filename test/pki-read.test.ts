@@ -2,13 +2,14 @@
  * What probes/pki.ts reads from a certificate's DER (signature algorithm and hash, CRL
  * distribution points, OCSP responders), checked on certificates built here with PKI.js
  * — RSA PKCS#1 v1.5 (SHA-256, SHA-1), RSASSA-PSS with SHA-384 in its parameters, ECDSA
- * P-256 and P-384 — and against PKI.js's own reading of the fixtures' chains.
+ * P-256 and P-384 — and against PKI.js's own reading of the fixtures' chains; and the
+ * public key's type, size and curve against Node's KeyObject.
  */
-import { generateKeyPairSync, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import { readDer } from '../probes/lib/pki.js';
+import { readCertificate, readDer } from '../probes/lib/pki.js';
 import { certSet, issueEcdsaLeaf, issueLeaf, pemToDer } from './fixtures/index.js';
 
 const uri = (value: string) => new pkijs.GeneralName({ type: 6, value });
@@ -19,9 +20,10 @@ function extension(extnID: string, value: { toSchema(): asn1js.BaseBlock }): pki
 
 /**
  * A self-signed certificate with two CRL distribution points (HTTP and LDAP), an OCSP
- * responder and a caIssuers URL, signed with `algorithm`.
+ * responder and a caIssuers URL, signed with `algorithm` (for another subject key than the
+ * signing one: `subjectKey`, and then the signature does not verify).
  */
-async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384', curve: 'P-256' | 'P-384' = 'P-256'): Promise<Uint8Array> {
+async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384', curve: 'P-256' | 'P-384' = 'P-256', subjectKey?: KeyObject): Promise<Uint8Array> {
   const keys =
     algorithm === 'RSA-PSS'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -35,7 +37,7 @@ async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384'
   cert.issuer = cert.subject;
   cert.notBefore.value = new Date(Date.now() - 86_400_000);
   cert.notAfter.value = new Date(Date.now() + 86_400_000);
-  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(new Uint8Array(keys.publicKey.export({ type: 'spki', format: 'der' })));
+  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(new Uint8Array((subjectKey ?? keys.publicKey).export({ type: 'spki', format: 'der' })));
   cert.extensions = [
     extension(
       pkijs.id_CRLDistributionPoints,
@@ -113,6 +115,8 @@ describe('reading a certificate DER', () => {
     const der = await build('ECDSA', 'SHA-256');
     expect(new X509Certificate(der).subject).toBe('CN=read.demo.test');
     expect(readDer(der)).toEqual(readDer(new Uint8Array(der)));
+    // Read from Node's X509Certificate, the same reading (one cache key: the SHA-256 fingerprint).
+    expect(readDer(new X509Certificate(der))).toBe(readDer(der));
   });
 
   it('bytes that are not a certificate give unknown facts instead of throwing', () => {
@@ -120,5 +124,43 @@ describe('reading a certificate DER', () => {
     expect(readDer(new Uint8Array([0x30, 0x03, 0x02, 0x01]))).toEqual(unknown);
     expect(readDer(new Uint8Array(randomBytes(300)))).toEqual(unknown);
     expect(readDer(new Uint8Array(0))).toEqual(unknown);
+  });
+
+  it('the public key: type, size and curve as Node\'s KeyObject says, for RSA, RSA-PSS, EC P-256/384/521, Ed25519 and Ed448; other keys are left to Node', async () => {
+    const node = (der: Uint8Array) => {
+      const key = new X509Certificate(der).publicKey;
+      const details = key.asymmetricKeyDetails ?? {};
+      return { keyType: key.asymmetricKeyType, bits: details.modulusLength ?? null, curve: details.namedCurve ?? null };
+    };
+    const keys: Array<[KeyObject, { keyType: string; keyBits: number | null; curve: string | null }]> = [
+      [generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, { keyType: 'rsa', keyBits: 2048, curve: null }],
+      [generateKeyPairSync('rsa', { modulusLength: 1023 }).publicKey, { keyType: 'rsa', keyBits: 1023, curve: null }],
+      [generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey, { keyType: 'rsa-pss', keyBits: 2048, curve: null }],
+      [generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey, { keyType: 'ec', keyBits: 256, curve: 'prime256v1' }],
+      [generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey, { keyType: 'ec', keyBits: 384, curve: 'secp384r1' }],
+      [generateKeyPairSync('ec', { namedCurve: 'secp521r1' }).publicKey, { keyType: 'ec', keyBits: 521, curve: 'secp521r1' }],
+      [generateKeyPairSync('ed25519').publicKey, { keyType: 'ed25519', keyBits: 256, curve: null }],
+      [generateKeyPairSync('ed448').publicKey, { keyType: 'ed448', keyBits: null, curve: null }],
+    ];
+    for (const [key, expected] of keys) {
+      const der = await build('ECDSA', 'SHA-256', 'P-256', key);
+      expect(readCertificate(der).publicKey).toEqual(expected);
+      const theirs = node(der);
+      expect(theirs.keyType).toBe(expected.keyType);
+      if (expected.keyType.startsWith('rsa')) expect(theirs.bits).toBe(expected.keyBits);
+      expect(theirs.curve).toBe(expected.curve);
+    }
+    // secp256k1 and DSA keys: not read from the DER (the caller asks Node).
+    expect(readCertificate(await build('ECDSA', 'SHA-256', 'P-256', generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey)).publicKey).toBeNull();
+    expect(readCertificate(await build('ECDSA', 'SHA-256', 'P-256', generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 224 }).publicKey)).publicKey).toBeNull();
+    // The fixtures' chain (RSA-2048 root, intermediate, leaf) and ECDSA leaf, as Node reads them.
+    const set = certSet();
+    const ecdsa = await issueEcdsaLeaf(set.intermediate, { dnsNames: ['mx1.demo.test'] });
+    for (const pem of [set.valid().cert, set.intermediate.cert, set.root.cert, ecdsa.cert]) {
+      const der = pemToDer(pem);
+      const theirs = node(der);
+      expect(readCertificate(der).publicKey).toEqual({ keyType: theirs.keyType, keyBits: theirs.bits ?? (theirs.curve === 'prime256v1' ? 256 : null), curve: theirs.curve });
+    }
+    expect(readCertificate(new Uint8Array([0x30, 0x03, 0x02, 0x01])).publicKey).toBeNull();
   });
 });

@@ -1,18 +1,19 @@
 /**
  * What Node's X509Certificate does not read (Node 20): the signature algorithm, and the
- * URLs a certificate carries for revocation. The DER is parsed by node-forge's ASN.1
- * reader (a library, not a hand-written decoder) and the fields are taken by position from
- * RFC 5280's Certificate. PKI.js parses too, through asn1js, but at ~2 ms of CPU per
- * certificate (asn1js's BER reader alone) against forge's ~0.1 ms, and a fleet of tenants
- * brings a new leaf on almost every probe. PKI.js stays for what it is needed for: OCSP
- * (`revocation.ts`).
+ * URLs a certificate carries for revocation; and, cheaper than Node's KeyObject, the
+ * public key's type and size. Only the fields needed are walked, by position in RFC 5280's
+ * Certificate, with a DER element reader (X.690: tag, definite length, contents) that
+ * throws on anything else. PKI.js parses everything, but at ~2 ms of CPU per certificate
+ * (asn1js's BER reader alone), node-forge's full parse at ~0.1 ms; this walk costs a few
+ * µs, and a fleet of tenants brings a new leaf on almost every probe. PKI.js stays for what
+ * it is needed for: OCSP (`revocation.ts`); test/pki-read.test.ts checks this reading
+ * against PKI.js's.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { BoundedCache, CACHE_BOUNDS } from '../caches.js';
-import type forge from 'node-forge';
 import type * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
-import { forgeLib, pkijsLib } from './libs.js';
+import { pkijsLib } from './libs.js';
 
 /** Signature algorithms by OID (RFC 3279, RFC 4055, RFC 5758, RFC 8410), with their hash. */
 const SIGNATURE_ALGORITHMS: Record<string, { name: string; hash: string | null }> = {
@@ -66,105 +67,257 @@ export function parseDer(raw: Uint8Array): pkijs.Certificate {
   return pkijsLib().Certificate.fromBER(new Uint8Array(raw));
 }
 
-type Node = forge.asn1.Asn1;
-
-/** forge's fromDer takes an options object (node-forge ≥ 0.10); @types/node-forge knows only `strict`. */
-type FromDer = (input: forge.util.ByteStringBuffer, options: { parseAllBytes?: boolean; decodeBitStrings?: boolean }) => Node;
-
-function parse(der: string): Node {
-  const lib = forgeLib();
-  return (lib.asn1.fromDer as unknown as FromDer)(lib.util.createBuffer(der), { parseAllBytes: true, decodeBitStrings: false });
+/**
+ * One DER element (X.690 §8.1): its tag byte and where its contents lie in the buffer.
+ * DER only: definite lengths, one-byte tags (every field read here has one).
+ */
+interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
 }
-const children = (node: Node | undefined): Node[] => (Array.isArray(node?.value) ? (node.value as Node[]) : []);
-/** Context-specific class (0x80), as forge's asn1.Class.CONTEXT_SPECIFIC. */
-const isContext = (node: Node | undefined, tag: number): boolean => node?.tagClass === 0x80 && node.type === tag;
-/** A universal OBJECT IDENTIFIER (tag 6), dotted. */
-const oidOf = (node: Node | undefined): string | null =>
-  node?.tagClass === 0x00 && node.type === 6 ? forgeLib().asn1.derToOid(node.value as string) : null;
+
+/** The element at `pos`, which must end by `limit`; throws on anything that is not DER. */
+function tlv(der: Uint8Array, pos: number, limit: number): Tlv {
+  if (pos + 2 > limit) throw new Error('truncated');
+  const tag = der[pos] as number;
+  if ((tag & 0x1f) === 0x1f) throw new Error('multi-byte tag');
+  let length = der[pos + 1] as number;
+  let start = pos + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count === 0 || count > 4 || start + count > limit) throw new Error('bad length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (der[start + i] as number);
+    start += count;
+  }
+  const end = start + length;
+  if (end > limit) throw new Error('truncated');
+  return { tag, start, end };
+}
+
+/** The elements inside a constructed element. */
+function childrenOf(der: Uint8Array, parent: Tlv | undefined): Tlv[] {
+  const out: Tlv[] = [];
+  if (!parent || !(parent.tag & 0x20)) return out;
+  for (let pos = parent.start; pos < parent.end; ) {
+    const child = tlv(der, pos, parent.end);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** The one element that fills `der[start, end)` exactly (trailing bytes are an error). */
+function whole(der: Uint8Array, start: number, end: number): Tlv {
+  const element = tlv(der, start, end);
+  if (element.end !== end) throw new Error('trailing bytes');
+  return element;
+}
+
+const SEQUENCE = 0x30;
+const OID = 0x06;
+const BIT_STRING = 0x03;
+const INTEGER = 0x02;
+/** Context-specific tag [n], primitive or constructed. */
+const isContext = (node: Tlv | undefined, n: number): boolean => node !== undefined && (node.tag & 0xdf) === (0x80 | n);
+
+/** An OBJECT IDENTIFIER, dotted (X.690 §8.19); null for anything else. */
+function oidOf(der: Uint8Array, node: Tlv | undefined): string | null {
+  if (!node || node.tag !== OID || node.end === node.start) return null;
+  let text = '';
+  let value = 0;
+  let big: bigint | null = null;
+  for (let i = node.start; i < node.end; i++) {
+    const byte = der[i] as number;
+    // An arc beyond 2^53 (a UUID OID, 2.25.…) is read as a BigInt.
+    if (big !== null || value >= 2 ** 45) big = ((big ?? BigInt(value)) << 7n) | BigInt(byte & 0x7f);
+    else value = value * 128 + (byte & 0x7f);
+    if (byte & 0x80) continue;
+    const arc = big ?? value;
+    if (!text) text = arc < 80 ? `${Math.floor(Number(arc) / 40)}.${Number(arc) % 40}` : `2.${typeof arc === 'bigint' ? arc - 80n : arc - 80}`;
+    else text += `.${arc}`;
+    value = 0;
+    big = null;
+  }
+  return text;
+}
 
 const ID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const ID_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
 const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 
 /** AlgorithmIdentifier → name and hash; RSASSA-PSS names its hash in the parameters (RFC 4055 §3.1, absent = SHA-1). */
-function signatureOf(algorithm: Node | undefined): { signatureAlgorithm: string; signatureHash: string | null } {
-  const [idNode, params] = children(algorithm);
-  const oid = oidOf(idNode);
+function signatureOf(der: Uint8Array, algorithm: Tlv | undefined): { signatureAlgorithm: string; signatureHash: string | null } {
+  const [idNode, params] = childrenOf(der, algorithm);
+  const oid = oidOf(der, idNode);
   if (!oid) return { signatureAlgorithm: 'unknown', signatureHash: null };
   const known = SIGNATURE_ALGORITHMS[oid];
   if (!known) return { signatureAlgorithm: oid, signatureHash: null };
   if (known.name !== 'rsassa-pss') return { signatureAlgorithm: known.name, signatureHash: known.hash };
   // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] EXPLICIT AlgorithmIdentifier DEFAULT sha1, … }
-  const hashField = children(params).find((n) => isContext(n, 0));
-  const hashOid = oidOf(children(children(hashField)[0])[0]);
+  const hashField = childrenOf(der, params?.tag === SEQUENCE ? params : undefined).find((n) => isContext(n, 0));
+  const hashOid = oidOf(der, childrenOf(der, childrenOf(der, hashField)[0])[0]);
   const hash = hashOid ? (HASHES[hashOid] ?? hashOid) : 'sha1';
   return { signatureAlgorithm: `rsassa-pss (${hash})`, signatureHash: hash };
 }
 
 /** The URIs among GeneralNames (uniformResourceIdentifier, [6] IA5String). */
-function uris(names: Node[]): string[] {
-  return names.filter((n) => isContext(n, 6) && typeof n.value === 'string').map((n) => n.value as string);
+function uris(der: Uint8Array, names: Tlv[]): string[] {
+  return names.filter((n) => n.tag === 0x86).map((n) => Buffer.from(der.buffer, der.byteOffset + n.start, n.end - n.start).toString('latin1'));
 }
 
 /** CRLDistributionPoints: each DistributionPoint's fullName ([0] → [0] GeneralNames), RFC 5280 §4.2.1.13. */
-function crlUrlsOf(value: Node): string[] {
-  return children(value).flatMap((point) => {
-    const name = children(point).find((n) => isContext(n, 0));
-    const fullName = children(name).find((n) => isContext(n, 0));
-    return uris(children(fullName));
+function crlUrlsOf(der: Uint8Array, value: Tlv): string[] {
+  return childrenOf(der, value).flatMap((point) => {
+    const name = childrenOf(der, point).find((n) => isContext(n, 0));
+    const fullName = childrenOf(der, name).find((n) => isContext(n, 0));
+    return uris(der, childrenOf(der, fullName));
   });
 }
 
 /** AuthorityInfoAccessSyntax: the accessLocations of id-ad-ocsp, RFC 5280 §4.2.2.1. */
-function ocspUrlsOf(value: Node): string[] {
-  return children(value).flatMap((description) => {
-    const [method, location] = children(description);
-    return oidOf(method) === ID_AD_OCSP && location ? uris([location]) : [];
+function ocspUrlsOf(der: Uint8Array, value: Tlv): string[] {
+  return childrenOf(der, value).flatMap((description) => {
+    const [method, location] = childrenOf(der, description);
+    return oidOf(der, method) === ID_AD_OCSP && location ? uris(der, [location]) : [];
   });
 }
 
-/** Reads the facts from a DER certificate. Throws when it is not one. */
-function readFacts(raw: Uint8Array): CertificateDer {
-  const [tbs, signatureAlgorithm] = children(parse(Buffer.from(raw).toString('binary')));
-  if (!tbs || !signatureAlgorithm) throw new Error('not a Certificate');
-  // TBSCertificate: the extensions are [3] EXPLICIT SEQUENCE OF Extension (RFC 5280 §4.1).
-  const extensions = children(children(children(tbs).find((n) => isContext(n, 3)))[0]);
-  let crlUrls: string[] = [];
-  let ocspUrls: string[] = [];
-  for (const extension of extensions) {
-    const fields = children(extension);
-    const id = oidOf(fields[0]);
-    if (id !== ID_CRL_DISTRIBUTION_POINTS && id !== ID_AUTHORITY_INFO_ACCESS) continue;
-    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-    const octets = fields.at(-1)?.value;
-    if (typeof octets !== 'string') continue;
-    const value = parse(octets);
-    if (id === ID_CRL_DISTRIBUTION_POINTS) crlUrls = crlUrlsOf(value);
-    else ocspUrls = ocspUrlsOf(value);
-  }
-  return { ...signatureOf(signatureAlgorithm), crlUrls, ocspUrls };
+/** The public key as Node's KeyObject describes it (asymmetricKeyType, size, curve). */
+export interface PublicKeyFacts {
+  keyType: string | null;
+  keyBits: number | null;
+  curve: string | null;
+}
+
+/** Named curves by OID (RFC 5480 §2.1.1.1), with Node's name and the key size. */
+const CURVES: Record<string, { name: string; bits: number }> = {
+  '1.2.840.10045.3.1.7': { name: 'prime256v1', bits: 256 },
+  '1.3.132.0.34': { name: 'secp384r1', bits: 384 },
+  '1.3.132.0.35': { name: 'secp521r1', bits: 521 },
+};
+
+/** Bits of an unsigned big-endian INTEGER's contents (leading zero octets ignored). */
+function integerBits(der: Uint8Array, node: Tlv | undefined): number | null {
+  if (!node || node.tag !== INTEGER) return null;
+  let i = node.start;
+  while (i < node.end && der[i] === 0) i++;
+  if (i === node.end) return 0;
+  return (node.end - i - 1) * 8 + (32 - Math.clz32(der[i] as number));
 }
 
 /**
- * Certificates already read, by the SHA-256 of their DER. A certificate never changes,
+ * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) for the common keys: RSA (RFC 8017 A.1.1
+ * RSAPublicKey's modulus), RSASSA-PSS, EC on the NIST curves, Ed25519, Ed448. null for any
+ * other, which the caller then asks Node for.
+ */
+function publicKeyOf(der: Uint8Array, spki: Tlv | undefined): PublicKeyFacts | null {
+  const [algorithm, key] = childrenOf(der, spki);
+  const [idNode, params] = childrenOf(der, algorithm);
+  const oid = oidOf(der, idNode);
+  if (!key || key.tag !== BIT_STRING || key.end <= key.start || der[key.start] !== 0) return null;
+  switch (oid) {
+    case '1.2.840.113549.1.1.1':
+    case '1.2.840.113549.1.1.10': {
+      const rsa = whole(der, key.start + 1, key.end);
+      const bits = integerBits(der, childrenOf(der, rsa.tag === SEQUENCE ? rsa : undefined)[0]);
+      return bits ? { keyType: oid.endsWith('.1') ? 'rsa' : 'rsa-pss', keyBits: bits, curve: null } : null;
+    }
+    case '1.2.840.10045.2.1': {
+      const curve = CURVES[oidOf(der, params) ?? ''];
+      return curve ? { keyType: 'ec', keyBits: curve.bits, curve: curve.name } : null;
+    }
+    case '1.3.101.112':
+      return { keyType: 'ed25519', keyBits: 256, curve: null };
+    case '1.3.101.113':
+      return { keyType: 'ed448', keyBits: null, curve: null };
+    default:
+      return null;
+  }
+}
+
+/** Everything read from one DER certificate. */
+export interface DerReading {
+  facts: CertificateDer;
+  /** null when the key is of a kind not read here (or the DER did not parse). */
+  publicKey: PublicKeyFacts | null;
+}
+
+/** Reads the facts from a DER certificate. Throws when it is not one. */
+function readFacts(der: Uint8Array): DerReading {
+  const certificate = whole(der, 0, der.length);
+  const [tbs, signatureAlgorithm] = childrenOf(der, certificate.tag === SEQUENCE ? certificate : undefined);
+  if (tbs?.tag !== SEQUENCE || signatureAlgorithm?.tag !== SEQUENCE) throw new Error('not a Certificate');
+  // TBSCertificate ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1, serialNumber, signature,
+  // issuer, validity, subject, subjectPublicKeyInfo, … extensions [3] EXPLICIT } (RFC 5280 §4.1)
+  const fields = childrenOf(der, tbs);
+  const spki = fields[isContext(fields[0], 0) ? 6 : 5];
+  // extensions: [3] EXPLICIT SEQUENCE OF Extension
+  const extensions = childrenOf(der, childrenOf(der, fields.find((n) => isContext(n, 3)))[0]);
+  let crlUrls: string[] = [];
+  let ocspUrls: string[] = [];
+  for (const extension of extensions) {
+    const parts = childrenOf(der, extension);
+    const id = oidOf(der, parts[0]);
+    if (id !== ID_CRL_DISTRIBUTION_POINTS && id !== ID_AUTHORITY_INFO_ACCESS) continue;
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    const octets = parts.at(-1);
+    if (!octets || octets.tag & 0x20) continue;
+    const value = whole(der, octets.start, octets.end);
+    if (id === ID_CRL_DISTRIBUTION_POINTS) crlUrls = crlUrlsOf(der, value);
+    else ocspUrls = ocspUrlsOf(der, value);
+  }
+  let publicKey: PublicKeyFacts | null;
+  try {
+    publicKey = publicKeyOf(der, spki?.tag === SEQUENCE ? spki : undefined);
+  } catch {
+    publicKey = null;
+  }
+  return { facts: { ...signatureOf(der, signatureAlgorithm), crlUrls, ocspUrls }, publicKey };
+}
+
+/**
+ * Certificates already read, by their SHA-256 fingerprint. A certificate never changes,
  * and the same ones come back on every path, every scrape and every shared intermediate,
  * so each is read once.
  */
-const derCache = new BoundedCache<string, CertificateDer>(CACHE_BOUNDS.derFacts);
+const derCache = new BoundedCache<string, DerReading>(CACHE_BOUNDS.derFacts);
 
-/** What the DER says beyond Node's X509Certificate; null fields when it does not parse. */
-export function readDer(raw: Uint8Array): CertificateDer {
-  const key = createHash('sha256').update(raw).digest('base64');
+const UNKNOWN: DerReading = { facts: Object.freeze({ signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] }), publicKey: null };
+
+/**
+ * What the DER says, with the public key's type, size and curve for RSA, EC
+ * (P-256/384/521), Ed25519 and Ed448 keys (null for other keys). Node's `publicKey`
+ * decodes the key through OpenSSL (tens of µs per certificate), and a fleet brings a new
+ * leaf on almost every probe.
+ */
+export function readCertificate(certificate: Uint8Array | X509Certificate): DerReading {
+  // The key is the SHA-256 fingerprint as Node prints it: an X509Certificate has it
+  // already (OpenSSL computed it), so a certificate seen before costs no hash and no copy
+  // of its DER.
+  const key = certificate instanceof X509Certificate ? certificate.fingerprint256 : fingerprint256(certificate);
   const cached = derCache.get(key);
   if (cached) return cached;
-  let facts: CertificateDer;
+  let read: DerReading;
   try {
-    facts = readFacts(raw);
+    read = readFacts(certificate instanceof X509Certificate ? certificate.raw : certificate);
+    Object.freeze(read.facts);
   } catch {
-    facts = { signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] };
+    read = UNKNOWN;
   }
-  derCache.set(key, Object.freeze(facts));
-  return facts;
+  derCache.set(key, read);
+  return read;
+}
+
+/** `X509Certificate.fingerprint256` of DER bytes: SHA-256, upper-case hex pairs joined by colons. */
+function fingerprint256(der: Uint8Array): string {
+  return (createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g) ?? []).join(':');
+}
+
+/** What the DER says beyond Node's X509Certificate; null fields when it does not parse. */
+export function readDer(certificate: Uint8Array | X509Certificate): CertificateDer {
+  return readCertificate(certificate).facts;
 }
 
 /** Hex of an INTEGER's value, upper-case, as Node prints `X509Certificate.serialNumber`. */
