@@ -338,6 +338,11 @@ describe('judgeProbe, exactly', () => {
     expect(unknown.diagnosis?.vantage?.message).toMatch(/^probed from this machine, outside /);
   });
 
+  it('one path refused from outside among passed ones: the result may differ', () => {
+    const r = probe([base({}), failing({ ip: '127.0.0.2', outsideMicrosoft365: true, sourceAddress: '127.0.0.9' })]);
+    expect([r.verdict, r.mayDiffer]).toEqual(['degraded', true]);
+  });
+
   it('an unverifiable path among verified ones: unverifiable, and no "may differ"', () => {
     const r = probe([base({}), base({ ip: '127.0.0.2', outsideMicrosoft365: true, unverifiable: true })]);
     expect([r.verdict, r.unverifiable, r.mayDiffer]).toEqual(['healthy', true, undefined]);
