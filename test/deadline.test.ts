@@ -55,7 +55,17 @@ describe('a window closes', () => {
     expect([w.closed, w.signal.aborted]).toEqual([false, false]);
     const tookMs = await closing(w);
     expect(tookMs).toBeGreaterThanOrEqual(25);
-    expect([w.closed, calls, w.signal.aborted, (w.signal.reason as DOMException).name]).toEqual([true, 1, true, 'TimeoutError']);
+    const reason = w.signal.reason as DOMException;
+    expect([w.closed, calls, w.signal.aborted, reason.name, reason.message]).toEqual([true, 1, true, 'TimeoutError', 'stage timed out']);
+  });
+
+  it('disposed between its timer and the loop turn after it: still not closed', async () => {
+    const w = openWindow(context({ stageTimeoutMs: 20 }));
+    // Set in the same tick (the same loop time) with the same delay, this timer runs right
+    // after the window's, in the same timers phase, before the setImmediate that would close it.
+    setTimeout(() => w.dispose(), 20);
+    await sleep(60);
+    expect(w.closed).toBe(false);
   });
 
   it('a signal asked for after the close is aborted already, with the same reason', async () => {
@@ -86,6 +96,7 @@ describe('a window closes', () => {
     const remove = w.onClose(() => calls++);
     remove();
     expect([w.closed, calls, w.signal.aborted, w.signal.reason]).toEqual([true, 1, true, reason]);
+    w.dispose();
   });
 
   it('once: a probe abort after the timeout calls no listener again', async () => {
@@ -108,6 +119,16 @@ describe('a window closes', () => {
     remove();
     await closing(w);
     expect(calls).toEqual(['first', 'last']);
+  });
+
+  it("a window disposed before the probe aborts is not closed; the probe's other windows are", () => {
+    const probe = new AbortController();
+    const ctx = context({ signal: probe.signal, stageTimeoutMs: 60_000 });
+    const first = openWindow(ctx);
+    const second = openWindow(ctx);
+    first.dispose();
+    probe.abort(new Error('overall deadline'));
+    expect([first.closed, second.closed]).toEqual([false, true]);
   });
 
   it('after dispose, neither its timer nor the probe closes it', async () => {
