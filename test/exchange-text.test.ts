@@ -395,6 +395,15 @@ describe('read exactly', () => {
     });
   });
 
+  it('a reset and a stall read from words happen after the connect, at the greeting', () => {
+    expect(readMessageText('4.4.318', 'the connection was reset')).toEqual({ stage: 'banner', kind: 'reset', message: 'the connection was reset' });
+    expect(readMessageText('4.4.318', 'no reply within 5000 ms')).toEqual({ stage: 'banner', kind: 'timeout', message: 'no reply within 5000 ms' });
+  });
+
+  it('the SubjectMismatch sentence without its names keeps its shape', () => {
+    expect(subjectMismatchText({})).toBe('SubjectMismatch Expected Subject: . Presented Subject: .');
+  });
+
   it('STARTTLS not offered, with or without "was", under 4.4.317', () => {
     expect([readMessageText('4.4.317', 'STARTTLS not offered'), readMessageText('4.4.317', 'STARTTLS was not offered')].map((f) => [f.stage, f.kind])).toEqual([
       ['starttls', 'starttls-not-offered'],
