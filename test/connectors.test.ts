@@ -449,6 +449,14 @@ describe('import, exactly', () => {
     expect(error(() => parse(many(10_001)))).toBe('invalid connectors file "connectors.json": 10001 connectors, more than the limit of 10000');
   });
 
+  it('at most 1000 smart hosts, as a list or joined in one string', () => {
+    const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}.contoso.test`);
+    expect(parse(record({ SmartHosts: hosts(1000) }))[0]!.smartHosts.length).toBe(1000);
+    const message = 'invalid connectors file "connectors.json": connector "To on-premises" (#1): SmartHosts: 1001 smart hosts, more than the limit of 1000';
+    expect(error(() => parse(record({ SmartHosts: hosts(1001) })))).toBe(message);
+    expect(error(() => parse(record({ SmartHosts: hosts(1001).join(',') })))).toBe(message);
+  });
+
   it('decodes UTF-16 big-endian with its BOM; two bytes that are no BOM stay UTF-8', () => {
     const be = Buffer.from('[1]', 'utf16le').swap16();
     expect(decodeExport(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe('[1]');
