@@ -457,6 +457,17 @@ describe('import, exactly', () => {
     expect(error(() => parse(record({ SmartHosts: hosts(1001).join(',') })))).toBe(message);
   });
 
+  it('the last edges: a boolean identity, an enum that only ends in digits, a number as a timestamp, text after brackets, a bad domain object', () => {
+    const prefix = 'invalid connectors file "connectors.json": connector "To on-premises" (#1): ';
+    expect(parse(record({ Identity: true }))[0]!.identity).toBe('To on-premises');
+    expect(error(() => parse(record({ TlsSettings: 'x2' })))).toBe(`${prefix}TlsSettings: "x2" is not EncryptionOnly, CertificateValidation, DomainValidation or null`);
+    expect(error(() => parse(record({ LastValidationTimestamp: 5 })))).toBe(`${prefix}LastValidationTimestamp: LastValidationTimestamp is 5, not a timestamp`);
+    expect(error(() => parse(record({ SmartHosts: ['[::1]x'] })))).toMatch(/SmartHosts: invalid target "\[::1\]x"/);
+    expect(error(() => parse(record({ RecipientDomains: [{ Domain: null }] })))).toBe(`${prefix}RecipientDomains: RecipientDomains holds {"Domain":null}, not a host or domain`);
+    expect(parseFormatList('Name : a\nTlsDomain :')).toEqual([{ Name: 'a', TlsDomain: null }]);
+    expect(planConnector(parse(record({ Enabled: false }))[0]!).unresolved).toEqual([]);
+  });
+
   it('decodes UTF-16 big-endian with its BOM; two bytes that are no BOM stay UTF-8', () => {
     const be = Buffer.from('[1]', 'utf16le').swap16();
     expect(decodeExport(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe('[1]');
