@@ -116,6 +116,13 @@ describe('forbiddenAddress says which block and why', () => {
     ['5f00::1', '5f00::1 is SRv6 SIDs (RFC 9602), 5f00::/16'],
     ['2620:4f:8000::1', '2620:4f:8000::1 is AS112 DNS (RFC 7535), 2620:4f:8000::/48'],
     ['::ffff:1:2', '::ffff:1:2 holds 0.1.0.2, which is "this network" (RFC 791), 0.0.0.0/8'],
+    ['::ffff:0:7f00:1', '::ffff:0:7f00:1 is IPv4-translated (RFC 6145), ::ffff:0:0:0/96'],
+    ['2001:3::1', '2001:3::1 is AMT (RFC 7450), 2001:3::/32'],
+    ['2001:10::1', '2001:10::1 is ORCHID (deprecated, RFC 4843), 2001:10::/28'],
+    ['2001:30::1', '2001:30::1 is drone remote ID tags (RFC 9374), 2001:30::/28'],
+    ['2001:1::1', '2001:1::1 is IETF protocol assignments (RFC 2928), 2001::/23'],
+    ['::ffff:255.255.255.255', '::ffff:255.255.255.255 holds 255.255.255.255, which is broadcast (RFC 919), 255.255.255.255/32'],
+    ['::10.20.30.40', '::10.20.30.40 is IPv4-compatible (deprecated, RFC 4291), ::/96, holding 10.20.30.40'],
   ] as const)('%s', (ip, why) => {
     expect(forbiddenAddress(ip)).toBe(why);
   });
