@@ -125,6 +125,94 @@ describe('advance', () => {
   });
 });
 
+// Issue 20: what mutation testing found unasserted in the state machine (docs/mutation.md).
+describe('advance, the state it keeps', () => {
+  it('a new target starts with nothing known', () => {
+    expect(initialState('t')).toEqual({
+      target: 't',
+      state: null,
+      since: null,
+      failingSince: null,
+      lastAlertAt: null,
+      escalated: [],
+      bouncingAnnounced: false,
+      changes: [],
+      flapping: false,
+      lastCheckAt: null,
+    });
+  });
+
+  it('a new outage has announced nothing yet; the bounce marks every threshold announced; a recovery forgets them', () => {
+    expect(run([['failing', 0]]).state).toMatchObject({ state: 'failing', failingSince: '2026-11-27T07:00:00.000Z', escalated: [], bouncingAnnounced: false });
+    const bounced = run([
+      ['failing', 0],
+      ['failing', 25 * H],
+    ]);
+    expect(kinds(bounced.alerts)).toEqual(['failing@0m', 'bouncing@1500m']);
+    expect(bounced.state).toMatchObject({ escalated: [20 * H, 12 * H, H], bouncingAnnounced: true });
+    const recovered = run([
+      ['failing', 0],
+      ['failing', 25 * H],
+      ['healthy', 26 * H],
+    ]);
+    expect(recovered.state).toMatchObject({ state: 'healthy', failingSince: null, escalated: [], bouncingAnnounced: false });
+  });
+
+  it('no reminders once recovered, however long it stays healthy', () => {
+    const { alerts } = run([
+      ['failing', 0],
+      ['healthy', H],
+      ['healthy', 6 * H],
+      ['healthy', 30 * H],
+    ]);
+    expect(kinds(alerts)).toEqual(['failing@0m', 'recovered@60m']);
+  });
+
+  it('while flapping, a failing check says nothing: no reminder, no escalation, for hours', () => {
+    const seq: [Verdict, number][] = [];
+    for (let i = 0; i < 6 * 12; i++) seq.push([i % 2 ? 'failing' : 'healthy', i * 5 * 60_000]);
+    const { alerts, state } = run(seq);
+    expect(kinds(alerts)).toEqual(['failing@5m', 'recovered@10m', 'failing@15m', 'flapping@20m']);
+    expect(state.flapping).toBe(true);
+  });
+
+  it('whether mail went over TLS: remembered from the last check that could tell; a stop is said once, and not over another alert', () => {
+    const steps: [Verdict, boolean | null | undefined][] = [
+      ['healthy', true],
+      ['healthy', null],
+      ['healthy', undefined],
+      ['healthy', false],
+      ['healthy', false],
+      ['healthy', true],
+      ['failing', false],
+    ];
+    let state = initialState('t');
+    const seen: [boolean | undefined, string[]][] = [];
+    steps.forEach(([verdict, tls], i) => {
+      const step = advance(state, { ...obs(verdict, T0 + i * 60_000), ...(tls === undefined ? {} : { tls }) }, policy);
+      state = step.next;
+      seen.push([state.usedTls, step.alerts.map((a) => a.kind)]);
+    });
+    expect(seen).toEqual([
+      [true, []],
+      [true, []],
+      [true, []],
+      [false, ['tls-stopped']],
+      [false, []],
+      [true, []],
+      [false, ['failing']],
+    ]);
+    expect('usedTls' in advance(initialState('t'), obs('healthy', T0), policy).next).toBe(false);
+    expect(advance(initialState('t'), { ...obs('healthy', T0), tls: null }, policy).next.usedTls).toBeUndefined();
+  });
+
+  it('an alert carries where the check ran from, when the observation says', () => {
+    const vantage = 'from probe.contoso.test (source 127.0.0.1)';
+    expect(advance(initialState('t'), { ...obs('failing', T0), vantage }, policy).alerts[0]?.vantage).toBe(vantage);
+    expect(advance(initialState('t'), obs('failing', T0), policy).alerts[0]).not.toHaveProperty('vantage');
+  });
+});
+
 describe('alert text', () => {
   it('carries the code, the stage, the first fix and the countdown', () => {
     const { alerts } = run([

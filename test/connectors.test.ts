@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { domainCovers, parseConnectors, parseFormatList, planConnector, readConnectors } from '../src/verify/connectors.js';
+import { decodeExport, domainCovers, parseConnectors, parseFormatList, planConnector, plainConnector, readConnectors } from '../src/verify/connectors.js';
 import { UsageError } from '../src/core/options.js';
 
 /** A record as Exchange Online exports it (values invented, shape from the docs). */
@@ -322,3 +322,241 @@ describe('Format-List', () => {
     expect(() => parseConnectors('Name : To on-premises\nTlsSettings : Mandatory', 'connectors.txt')).toThrow(/TlsSettings: "Mandatory" is not EncryptionOnly/);
   });
 });
+
+// Issue 20: what mutation testing found unasserted in the import (docs/mutation.md).
+describe('import, exactly', () => {
+  const error = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      return (err as Error).message;
+    }
+    throw new Error('no error');
+  };
+
+  it('every field it interprets stays out of extra; the rest is kept as exported', () => {
+    expect(Object.keys(parse(record())[0]!.extra).sort()).toEqual([
+      'CloudServicesMailEnabled',
+      'ConnectorSource',
+      'IsValid',
+      'MtaStsMode',
+      'RouteAllMessagesViaOnPremises',
+      'SmtpDaneMode',
+      'ValidationRecipients',
+    ]);
+    expect(Object.keys(parse({ Name: 'x', SmartHostsString: 'a.contoso.test', smarthosts: null })[0]!.extra)).toEqual([]);
+  });
+
+  it.each(['SmartHostsString', 'UseMXRecord', 'RecipientDomains', 'ConnectorType'])('an object with a Name and %s is a connector', (field) => {
+    const value = { SmartHostsString: 'a.contoso.test', UseMXRecord: true, RecipientDomains: ['contoso.test'], ConnectorType: 'Partner' }[field];
+    expect(parse({ Name: 'x', [field]: value }).map((c) => c.name)).toEqual(['x']);
+  });
+
+  it('names and identities: trimmed; a missing or blank identity is the name; a number is text; a Name that is no text is no connector', () => {
+    expect(parse(record({ Name: '  To on-premises  ', Identity: undefined }))[0]).toMatchObject({ name: 'To on-premises', identity: 'To on-premises' });
+    expect(parse(record({ Identity: '   ' }))[0]!.identity).toBe('To on-premises');
+    expect(parse(record({ Identity: ' x\\y ' }))[0]!.identity).toBe('x\\y');
+    expect(parse(record({ Identity: 42 }))[0]!.identity).toBe('42');
+    expect(error(() => parse({ Name: 5, SmartHosts: ['a.contoso.test'] }))).toMatch(/^invalid connectors file "connectors\.json": no connector in it: expected the output/);
+  });
+
+  it('booleans: true/false/$true/$false/0/1 in any case and spacing; empty is the default; anything else names the field', () => {
+    const enabled = (v: unknown) => parse(record({ Enabled: v }))[0]!.enabled;
+    expect([' $True ', '$false', ' 1 ', '0', 1, 0, '', null].map(enabled)).toEqual([true, false, true, false, true, false, true, true]);
+    expect(parse(record({ IsTransportRuleScoped: 'true' }))[0]!.isTransportRuleScoped).toBe(true);
+    expect(parse(record({ IsTransportRuleScoped: undefined }))[0]!.isTransportRuleScoped).toBe(false);
+    for (const [field, bad] of [
+      ['Enabled', 'truex'],
+      ['Enabled', 'xtrue'],
+      ['Enabled', 2],
+      ['IsTransportRuleScoped', 'maybe'],
+      ['IsValidated', 'maybe'],
+      ['UseMXRecord', 'maybe'],
+    ] as const) {
+      expect(error(() => parse(record({ [field]: bad })))).toBe(`invalid connectors file "connectors.json": connector "To on-premises" (#1): ${field}: ${field} is ${JSON.stringify(bad)}, not true or false`);
+    }
+  });
+
+  it('lists: null items and empty pieces are dropped, pieces trimmed; an object without a name names the field', () => {
+    expect(parse(record({ SmartHosts: [null, ' a.contoso.test ,, b.contoso.test '] }))[0]!.smartHosts).toEqual(['a.contoso.test', 'b.contoso.test']);
+    expect(parse(record({ SmartHosts: [{ Address: '127.0.0.25' }] }))[0]!.smartHosts).toEqual(['127.0.0.25']);
+    expect(parse(record({ SmartHosts: ['[::1]'] }))[0]!.smartHosts).toEqual(['::1']);
+    expect(error(() => parse(record({ SmartHosts: ['x[::1]'] })))).toMatch(/SmartHosts: invalid target "x\[::1\]"/);
+    expect(error(() => parse(record({ SmartHosts: [{ Domain: null }] })))).toBe(
+      'invalid connectors file "connectors.json": connector "To on-premises" (#1): SmartHosts: SmartHosts holds {"Domain":null}, not a host or domain',
+    );
+    expect(parse(record({ UseMXRecord: true, RecipientDomains: [{ Domain: '*.contoso.test', IncludeSubDomains: true }, 'Contoso.test', 'contoso.test'] }))[0]!.recipientDomains).toEqual([
+      '*.contoso.test',
+      'contoso.test',
+    ]);
+    expect(error(() => parse(record({ RecipientDomains: ['bad domain'] })))).toMatch(/\(#1\): RecipientDomains: invalid target "bad domain"/);
+  });
+
+  it('enums: trimmed names, digits with spaces, the { value, Value } object; others name the field', () => {
+    expect(parse(record({ TlsSettings: ' DomainValidation ' }))[0]!.tlsMode).toBe('domain-validation');
+    expect(parse(record({ TlsSettings: ' 2 ' }))[0]!.tlsMode).toBe('domain-validation');
+    expect(parse(record({ TlsSettings: { value: 1, Value: 'CertificateValidation' } }))[0]!.tlsMode).toBe('certificate-validation');
+    expect(parse(record({ TlsSettings: '' }))[0]!.tlsMode).toBe('opportunistic');
+    expect(parse(record({ ConnectorType: '' }))[0]!.connectorType).toBe(null);
+    const prefix = 'invalid connectors file "connectors.json": connector "To on-premises" (#1): ';
+    expect(error(() => parse(record({ TlsSettings: '12' })))).toBe(`${prefix}TlsSettings: TlsSettings is 12, which is not a known value`);
+    expect(error(() => parse(record({ TlsSettings: '2x' })))).toBe(`${prefix}TlsSettings: "2x" is not EncryptionOnly, CertificateValidation, DomainValidation or null`);
+    expect(error(() => parse(record({ TlsSettings: true })))).toBe(`${prefix}TlsSettings: TlsSettings is true`);
+    expect(error(() => parse(record({ ConnectorType: 5 })))).toBe(`${prefix}ConnectorType: ConnectorType is 5, which is not a known value`);
+    expect(error(() => parse(record({ ConnectorType: 'Hybrid' })))).toBe(`${prefix}ConnectorType: "Hybrid" is not OnPremises or Partner`);
+    expect(error(() => parse(record({ TlsDomain: 'bad domain' })))).toMatch(/^invalid connectors file "connectors\.json": connector "To on-premises" \(#1\): TlsDomain: /);
+  });
+
+  it.each([
+    ['', null],
+    [' /Date(1690224000000)/ ', '2023-07-24T18:40:00.000Z'],
+    ['/Date(1690224000000+0200)/', '2023-07-24T18:40:00.000Z'],
+    ['2026-07-24T18:59:12.1234567Z', '2026-07-24T18:59:12.123Z'],
+    ['2026-07-24T18:59:12.5Z', '2026-07-24T18:59:12.500Z'],
+    ['2026-07-24T18:59:12+02:00', '2026-07-24T16:59:12.000Z'],
+    [' 2026-07-24T18:59:12 ', '2026-07-24T18:59:12.000Z'],
+  ])('timestamp %j → %s', (value, want) => {
+    expect(parse(record({ LastValidationTimestamp: value }))[0]!.lastValidationTimestamp).toBe(want);
+  });
+
+  it.each(['x/Date(1)/', '/Date(1)/x', '/Date(1+2)/', 'x2026-07-24T18:59:12Z', '2026-07-24T18:59:12Zx', '2026-07-24T18:59:12+2:00', '2026-13-45T18:59:12Z'])(
+    'timestamp %j is refused, naming the field',
+    (value) => {
+      expect(error(() => parse(record({ LastValidationTimestamp: value })))).toBe(
+        `invalid connectors file "connectors.json": connector "To on-premises" (#1): LastValidationTimestamp: LastValidationTimestamp is ${JSON.stringify(value)}, not a timestamp`,
+      );
+    },
+  );
+
+  it('the file: whitespace around JSON, null, a { value } that is no list, nulls in the list, items that are not objects', () => {
+    expect(parse(record()).length).toBe(1);
+    expect(parseConnectors(`\n   ${JSON.stringify([record()])}`, 'c.json').length).toBe(1);
+    expect(error(() => parseConnectors('   \n ', 'c.json'))).toBe('invalid connectors file "c.json": it is empty');
+    expect(error(() => parseConnectors('[null]', 'c.json'))).toBe('invalid connectors file "c.json": no connector in it (an empty list)');
+    expect(error(() => parse({ value: null, Count: 0 }))).toMatch(/^invalid connectors file "connectors\.json": no connector in it: expected the output/);
+    expect(parse([record(), null]).length).toBe(1);
+    expect(parse(record({ Value: [1, 2] }))[0]!.extra).toMatchObject({ Value: [1, 2] });
+    expect(error(() => parse([record(), 'x']))).toBe('invalid connectors file "connectors.json": item #2 is not a connector (it has no Name with SmartHosts, UseMXRecord or TlsSettings)');
+    expect(error(() => parse([record(), [record()]]))).toMatch(/item #2 is not a connector/);
+    expect(error(() => parse([{ Identity: 'x' }, record()]))).toMatch(/item #1 is not a connector/);
+    expect(error(() => parse([{ Identity: 'x' }, { Identity: 'y' }]))).toMatch(/no connector in it: expected the output of Get-OutboundConnector/);
+  });
+
+  it('at most 10 000 connectors', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ Name: `c${i}`, SmartHosts: ['a.contoso.test'] }));
+    expect(parse(many(10_000)).length).toBe(10_000);
+    expect(error(() => parse(many(10_001)))).toBe('invalid connectors file "connectors.json": 10001 connectors, more than the limit of 10000');
+  });
+
+  it('at most 1000 smart hosts, as a list or joined in one string', () => {
+    const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}.contoso.test`);
+    expect(parse(record({ SmartHosts: hosts(1000) }))[0]!.smartHosts.length).toBe(1000);
+    const message = 'invalid connectors file "connectors.json": connector "To on-premises" (#1): SmartHosts: 1001 smart hosts, more than the limit of 1000';
+    expect(error(() => parse(record({ SmartHosts: hosts(1001) })))).toBe(message);
+    expect(error(() => parse(record({ SmartHosts: hosts(1001).join(',') })))).toBe(message);
+  });
+
+  it('the last edges: a boolean identity, an enum that only ends in digits, a number as a timestamp, text after brackets, a bad domain object', () => {
+    const prefix = 'invalid connectors file "connectors.json": connector "To on-premises" (#1): ';
+    expect(parse(record({ Identity: true }))[0]!.identity).toBe('To on-premises');
+    expect(error(() => parse(record({ TlsSettings: 'x2' })))).toBe(`${prefix}TlsSettings: "x2" is not EncryptionOnly, CertificateValidation, DomainValidation or null`);
+    expect(error(() => parse(record({ LastValidationTimestamp: 5 })))).toBe(`${prefix}LastValidationTimestamp: LastValidationTimestamp is 5, not a timestamp`);
+    expect(error(() => parse(record({ SmartHosts: ['[::1]x'] })))).toMatch(/SmartHosts: invalid target "\[::1\]x"/);
+    expect(error(() => parse(record({ RecipientDomains: [{ Domain: null }] })))).toBe(`${prefix}RecipientDomains: RecipientDomains holds {"Domain":null}, not a host or domain`);
+    expect(parseFormatList('Name : a\nTlsDomain :')).toEqual([{ Name: 'a', TlsDomain: null }]);
+    expect(planConnector(parse(record({ Enabled: false }))[0]!).unresolved).toEqual([]);
+  });
+
+  it('decodes UTF-16 big-endian with its BOM; two bytes that are no BOM stay UTF-8', () => {
+    const be = Buffer.from('[1]', 'utf16le').swap16();
+    expect(decodeExport(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe('[1]');
+    expect(decodeExport(Buffer.from([0xff, 0x41]))).toBe('\ufffdA');
+    expect(decodeExport(Buffer.from([0x41, 0xfe]))).toBe('A\ufffd');
+    expect(decodeExport(Buffer.from([0xfe, 0x41]))).toBe('\ufffdA');
+    expect(decodeExport(Buffer.from([0x41, 0xff]))).toBe('A\ufffd');
+  });
+});
+
+describe('Format-List, exactly', () => {
+  it('a line of blanks separates records; lines that are no "Key : value" and do not start with a blank are ignored', () => {
+    const records = parseFormatList(['Name : a', 'SmartHosts : {x.contoso.test}', '    ', 'Name : b', '#note : x', '----- -----', 'TlsSettings :DomainValidation', 'Comment : first,', '   second'].join('\n'));
+    expect(records).toEqual([
+      { Name: 'a', SmartHosts: ['x.contoso.test'] },
+      { Name: 'b', TlsSettings: 'DomainValidation', Comment: 'first, second' },
+    ]);
+  });
+
+  it('values: trimmed, True/False exactly, braces exactly, empty list items dropped', () => {
+    expect(parseFormatList(['Name : a   ', 'A : Trueish', 'B : xfalse', 'C : x{a}', 'D : {a}x', 'E : {a,, b }', 'F : FALSE'].join('\n'))).toEqual([
+      { Name: 'a', A: 'Trueish', B: 'xfalse', C: 'x{a}', D: '{a}x', E: ['a', 'b'], F: false },
+    ]);
+  });
+
+  it.each(['WhenChanged', 'WhenCreated', 'WhenCreatedUTC'])('%s in a local format is kept as text', (field) => {
+    expect(parseFormatList(`Name : a\n${field} : 3/7/2026 6:46:06 PM`)).toEqual([{ Name: 'a', [field]: null, [`${field}Text`]: '3/7/2026 6:46:06 PM' }]);
+  });
+
+  it('a date field that is no local date: a boolean stays a boolean; only an ISO or /Date( start is read as a timestamp', () => {
+    expect(parseFormatList('Name : a\nWhenChanged : True')).toEqual([{ Name: 'a', WhenChanged: true }]);
+    expect(parseFormatList('Name : a\nWhenChangedUTC : x2026-07-24T18:59:12')).toEqual([{ Name: 'a', WhenChangedUTC: null, WhenChangedUTCText: 'x2026-07-24T18:59:12' }]);
+    expect(parseFormatList('Name : a\nWhenChangedUTC : 2026-07-24T18:59:1')).toEqual([{ Name: 'a', WhenChangedUTC: null, WhenChangedUTCText: '2026-07-24T18:59:1' }]);
+    expect(parseFormatList('Name : a\nWhenChangedUTC : x/Date(1)/')).toEqual([{ Name: 'a', WhenChangedUTC: null, WhenChangedUTCText: 'x/Date(1)/' }]);
+  });
+});
+
+describe('plans, exactly', () => {
+  const plan = (extra: Record<string, unknown>, samples: string[] = []) => planConnector(parse(record(extra))[0]!, samples);
+  const mx = { UseMXRecord: true, SmartHosts: null, TlsSettings: 'CertificateValidation', TlsDomain: null };
+
+  it('notes: none for a validating connector without TlsDomain; the ignored TlsDomain; empty RecipientDomains, scoped or not', () => {
+    expect(plan({ TlsSettings: 'CertificateValidation', TlsDomain: null }).notes).toEqual([]);
+    expect(plan({ TlsSettings: 'EncryptionOnly', TlsDomain: 'mail.contoso.test' }).notes).toEqual([
+      'TlsDomain mail.contoso.test is ignored: Exchange Online checks it only with TlsSettings DomainValidation',
+    ]);
+    expect(plan({ ...mx, RecipientDomains: [] }, ['any.test']).notes).toEqual(['RecipientDomains is empty: samples from --recipient-domain stand in', '*: probed through the sample domain any.test']);
+    expect(plan({ ...mx, RecipientDomains: [], IsTransportRuleScoped: true }, ['a.test', 'b.test']).notes).toEqual([
+      'the connector is scoped by a transport rule (no RecipientDomains): samples from --recipient-domain stand in',
+      '*: probed through the sample domains a.test, b.test',
+    ]);
+    expect(plan({ ...mx, RecipientDomains: ['contoso.test'] }).notes).toEqual([]);
+  });
+
+  it('the plan of a validating connector: no TlsDomain, nothing unresolved; a disabled or invalid one too', () => {
+    expect(plan({ TlsSettings: 'CertificateValidation', TlsDomain: 'mail.contoso.test' })).toMatchObject({ tlsDomain: null, unresolved: [], action: 'probe' });
+    expect(plan({ Enabled: false })).toMatchObject({ unresolved: [], notes: [] });
+    expect(plan({ TlsDomain: null })).toMatchObject({ unresolved: [], targets: [] });
+    expect(plan({ SmartHosts: [] })).toMatchObject({ unresolved: [], targets: [] });
+  });
+
+  it('several wildcards without samples: each asked for, joined', () => {
+    expect(plan({ ...mx, RecipientDomains: ['*.contoso.test', '*.fabrikam.test'] }).reason).toBe(
+      'UseMXRecord with *.contoso.test, *.fabrikam.test: a wildcard names no MX to look up; give a domain under contoso.test and a domain under fabrikam.test with --recipient-domain',
+    );
+  });
+
+  it('domainCovers: a plain pattern covers itself only; a pattern without "*." is no wildcard', () => {
+    expect([domainCovers('contoso.test', 'contoso.test'), domainCovers('contoso.test', 'x.contoso.test'), domainCovers('xcontoso.test', 'contoso.test')]).toEqual([true, false, false]);
+  });
+
+  it('plain targets are a connector with those smart hosts', () => {
+    expect(plainConnector(['MX1.contoso.test', 'mx2.contoso.test'], 'encryption-only', null)).toEqual({
+      index: 0,
+      name: 'MX1.contoso.test, mx2.contoso.test',
+      identity: 'MX1.contoso.test, mx2.contoso.test',
+      enabled: true,
+      connectorType: null,
+      useMxRecord: false,
+      smartHosts: ['mx1.contoso.test', 'mx2.contoso.test'],
+      recipientDomains: [],
+      tlsMode: 'encryption-only',
+      tlsDomain: null,
+      isTransportRuleScoped: false,
+      isValidated: null,
+      lastValidationTimestamp: null,
+      whenChangedUtc: null,
+      extra: {},
+    });
+  });
+});
+

@@ -15,15 +15,23 @@ import {
   CONNECTOR_CODES,
   CONNECTOR_STATUS,
   exchangeMessage,
+  exchangeMessageText,
+  findQueueSentence,
+  findWinsock,
+  formatIpPort,
+  isKnownCode,
   KNOWN_CODES,
+  policyMessage,
   POLICY_CODES,
   POLICY_STATUS,
   readMessageText,
   readSubjectMismatch,
   splitIpPort,
   subjectMismatchText,
+  whoActs,
   WINSOCK,
 } from '../src/core/exchange-text.js';
+import { diagnose, diagnosePolicy } from '../src/core/diagnose.js';
 import { explain, parseReport } from '../src/explain/explain.js';
 import { UsageError } from '../src/core/options.js';
 import { POLICY_CODES as POLICY_CODES_OF_POLICIES } from '../src/policies/types.js';
@@ -299,3 +307,207 @@ describe('one list of codes', () => {
     expect(() => parseReport('the code was 5.1.1')).toThrow(`5.1.1 is not one of the connector codes ${CONNECTOR_CODES.join(', ')} or the DANE codes 4.7.321–4.7.325`);
   });
 });
+
+// Issue 20: what mutation testing found unasserted (docs/mutation.md), each written or read exactly.
+describe('written exactly', () => {
+  const refused: FailureRecord = { stage: 'tcp', kind: 'connect-refused', message: 'refused', errno: 'ECONNREFUSED' };
+
+  it('an IPv4 address and its port, unbracketed; IPv6 bracketed', () => {
+    expect([formatIpPort('127.0.0.1', 25), formatIpPort('::1', 2525)]).toEqual(['127.0.0.1:25', '[::1]:2525']);
+  });
+
+  it('a path without an address has no LastAttemptedIP; a failure without a code says "other" and its message', () => {
+    expect(exchangeMessage('4.4.316', refused, 'mx1.contoso.test', null, 25)).toBe(
+      '450 4.4.316 Connection refused [Message=Socket error code 10061] [LastAttemptedServerName=mx1.contoso.test]',
+    );
+    expect(exchangeMessage('other', { stage: 'banner', kind: 'protocol', message: 'not SMTP' }, 'mx1.contoso.test', '127.0.0.1', 25)).toBe(
+      'other: not SMTP [Message=not SMTP] [LastAttemptedServerName=mx1.contoso.test] [LastAttemptedIP=127.0.0.1:25]',
+    );
+  });
+
+  it("a DNS failure is Exchange's ErrorRetry; a certificate without a reason is NotSignatureValid", () => {
+    expect(exchangeMessageText({ stage: 'dns', kind: 'dns-nxdomain', message: 'host mx1.contoso.test does not exist' })).toBe('ErrorRetry');
+    expect(exchangeMessageText({ stage: 'certificate', kind: 'certificate', message: 'bad chain' })).toBe('NotSignatureValid: bad chain');
+  });
+
+  it.each([
+    ['4.7.323', '127.0.0.1', '450 4.7.323 tlsa-invalid [Message=no TLSA record matches] [LastAttemptedServerName=mx1.contoso.test] [LastAttemptedIP=127.0.0.1:25]'],
+    ['other', null, 'other: no TLSA record matches [Message=no TLSA record matches] [LastAttemptedServerName=mx1.contoso.test]'],
+  ] as const)('the policy line for %s (address %s)', (code, ip, line) => {
+    expect(policyMessage(code, 'no TLSA record matches', 'mx1.contoso.test', ip, 25)).toBe(line);
+  });
+
+  it('known codes are the connector and policy codes, nothing else', () => {
+    expect(['4.4.316', '4.7.325', '4.4.319', '4.7.326', '5.7.1', ''].map(isKnownCode)).toEqual([true, true, false, false, false, false]);
+  });
+});
+
+describe('read exactly', () => {
+  it.each([
+    ['4.4.312', { stage: 'dns', kind: 'dns-error' }],
+    ['4.4.315', { stage: 'tcp', kind: 'connect-timeout' }],
+    ['4.4.316', { stage: 'tcp', kind: 'connect-refused' }],
+    ['4.4.317', { stage: 'ehlo', kind: 'reply' }],
+    ['4.4.318', { stage: 'banner', kind: 'closed' }],
+    ['4.7.320', { stage: 'certificate', kind: 'certificate', reason: 'invalid' }],
+    ['4.7.321', { stage: 'starttls', kind: 'starttls-not-offered' }],
+    ['4.7.322', { stage: 'certificate', kind: 'certificate', reason: 'expired' }],
+    ['4.7.323', { stage: 'certificate', kind: 'certificate', reason: 'invalid' }],
+    ['4.7.324', { stage: 'certificate', kind: 'certificate', reason: 'invalid' }],
+    ['4.7.325', { stage: 'certificate', kind: 'certificate', reason: 'name-mismatch' }],
+  ] as const)('%s with no detail', (code, want) => {
+    expect(readMessageText(code, null)).toEqual({ ...want, message: `reported as ${code}` });
+  });
+
+  it('the detail is cut, its whitespace folded and trimmed', () => {
+    expect(readMessageText('4.4.316', '  connection \n  refused  ')).toEqual({ stage: 'tcp', kind: 'connect-refused', message: 'connection refused' });
+    expect(readMessageText('4.4.318', `${'x'.repeat(1200)} refused`).message).toBe('x'.repeat(1000));
+  });
+
+  it("TLS and the remote reply, with their stages; the reply's enhanced code by its grammar, anchored at the start", () => {
+    expect(readMessageText('4.4.317', '451 4.4.0 TLS negotiation failed with error SocketError')).toEqual({ stage: 'tls', kind: 'tls-handshake', message: '451 4.4.0 TLS negotiation failed with error SocketError' });
+    expect(readMessageText('4.4.317', '550 5.7.133 sender not allowed')).toEqual({
+      stage: 'banner',
+      kind: 'reply',
+      message: '550 5.7.133 sender not allowed',
+      reply: { code: 550, enhanced: '5.7.133', lines: ['5.7.133 sender not allowed'] },
+    });
+    expect(readMessageText('4.4.317', '554 5.10.1 no')).toMatchObject({ reply: { code: 554, enhanced: '5.10.1', lines: ['5.10.1 no'] } });
+    expect(readMessageText('4.4.317', '421 busy')).toMatchObject({ reply: { code: 421, lines: ['busy'] } });
+    expect(readMessageText('4.4.317', 'the server said 421 busy')).toEqual({ stage: 'ehlo', kind: 'reply', message: 'the server said 421 busy' });
+  });
+
+  it('plain certificate words: expired, and every spelling of self-signed', () => {
+    expect(['the certificate expired', 'self-signed', 'a self signed cert', 'SelfSigned'].map((d) => readMessageText('4.7.320', d).reason)).toEqual([
+      'expired',
+      'untrusted-root',
+      'untrusted-root',
+      'untrusted-root',
+    ]);
+  });
+
+  it("a status other than SubjectMismatch does not read the mismatch sentence's fields", () => {
+    expect(readMessageText('4.7.320', 'UntrustedRoot Expected Subject: a.contoso.test. Presented Subject: CN=b')).toEqual({
+      stage: 'certificate',
+      kind: 'certificate',
+      reason: 'untrusted-root',
+      message: 'UntrustedRoot Expected Subject: a.contoso.test. Presented Subject: CN=b',
+    });
+  });
+
+  it('a reset and a stall read from words happen after the connect, at the greeting', () => {
+    expect(readMessageText('4.4.318', 'the connection was reset')).toEqual({ stage: 'banner', kind: 'reset', message: 'the connection was reset' });
+    expect(readMessageText('4.4.318', 'no reply within 5000 ms')).toEqual({ stage: 'banner', kind: 'timeout', message: 'no reply within 5000 ms' });
+  });
+
+  it('the SubjectMismatch sentence without its names keeps its shape', () => {
+    expect(subjectMismatchText({})).toBe('SubjectMismatch Expected Subject: . Presented Subject: .');
+  });
+
+  it('STARTTLS not offered, with or without "was", under 4.4.317', () => {
+    expect([readMessageText('4.4.317', 'STARTTLS not offered'), readMessageText('4.4.317', 'STARTTLS was not offered')].map((f) => [f.stage, f.kind])).toEqual([
+      ['starttls', 'starttls-not-offered'],
+      ['starttls', 'starttls-not-offered'],
+    ]);
+  });
+
+  it.each([
+    ['Expected Subject: mail.contoso.test', { expected: 'mail.contoso.test', presented: null, thumbprint: null }],
+    ['Expected Subject: mail.contoso.test and the rest', { expected: 'mail.contoso.test', presented: null, thumbprint: null }],
+    ['Expected Subject: mail.contoso.test.Presented Subject: CN=x', { expected: 'mail.contoso.test', presented: 'CN=x', thumbprint: null }],
+    ['Expected Subject: mail.contoso.test.Thumbprint: AB12', { expected: 'mail.contoso.test', presented: null, thumbprint: 'AB12' }],
+    ['Expected Subject:Presented Subject: CN=x', { expected: null, presented: 'CN=x', thumbprint: null }],
+    ['SubjectMismatch Presented Subject: CN=x .', { expected: null, presented: 'CN=x', thumbprint: null }],
+  ])('readSubjectMismatch(%j)', (text, want) => {
+    expect(readSubjectMismatch(text)).toEqual(want);
+  });
+
+  it('a presented subject after the thumbprint runs to the end (the thumbprint does not cut it)', () => {
+    expect(readSubjectMismatch('Thumbprint: AB12. Presented Subject: CN=x')).toMatchObject({ expected: null, presented: 'CN=x' });
+  });
+
+  it.each([
+    [null, { ip: null, port: null }],
+    ['x[::1]:25', { ip: null, port: null }],
+    ['[::1]:25x', { ip: null, port: null }],
+    ['127.0.0.1:abc', { ip: null, port: null }],
+    ['127.0.0.1:25x', { ip: null, port: null }],
+    ['127.0.0.1:x25', { ip: null, port: null }],
+    [`[fe80::1%${'a'.repeat(52)}]:25`, { ip: null, port: null }],
+    [`[fe80::1%${'a'.repeat(51)}]:25`, { ip: `fe80::1%${'a'.repeat(51)}`, port: 25 }],
+  ])('splitIpPort(%j), the edges', (value, want) => {
+    expect(splitIpPort(value)).toEqual(want);
+  });
+
+  it('queue sentences and Winsock numbers, in any case and spacing; nothing after the field limit', () => {
+    expect(findQueueSentence('451 4.4.0 PRIMARY TARGET IP ADDRESS RESPONDED WITH: "421 busy"')?.text).toBe('Primary target IP address responded with');
+    expect(findQueueSentence('all is well')).toBeUndefined();
+    expect(findWinsock('Winsock error code:10060')?.name).toBe('WSAETIMEDOUT');
+    expect(findWinsock(`${'x'.repeat(1000)} Socket error code 10061`)).toBeUndefined();
+  });
+
+  it.each([
+    ['5.7.708', { who: 'microsoft', subject: 'security' }],
+    ['4.7.510', { who: 'microsoft', subject: 'security' }],
+    ['5.1.1', { who: 'sender', subject: 'address' }],
+    ['5.2.2', { who: 'recipient', subject: 'mailbox' }],
+    ['4.3.2', { who: 'recipient', subject: 'system' }],
+    ['4.4.7', { who: 'recipient', subject: 'network' }],
+    ['5.5.4', { who: 'sender', subject: 'protocol' }],
+    ['5.6.0', { who: 'sender', subject: 'content' }],
+    ['5.7.1', { who: 'recipient', subject: 'security' }],
+    ['2.0.0', undefined],
+  ])('whoActs(%s)', (enhanced, want) => {
+    expect(whoActs(enhanced)).toEqual(want);
+  });
+
+  it('the last endpoint of an on-premises queue and the innermost cause of a chained bounce are read', () => {
+    expect(parseReport('451 4.4.0 Primary target IP address responded with: "421 4.4.1 busy." The last endpoint attempted was 127.0.0.1:25')).toMatchObject({ ip: '127.0.0.1', port: 25 });
+    expect(parseReport('550 5.4.300 Message expired -> 451 4.4.400 Target host responded with error -> 421 4.4.2 Connection dropped due to SocketError')).toMatchObject({
+      form: 'chained',
+      code: '4.4.318',
+    });
+  });
+});
+
+describe('the diagnosis, exactly', () => {
+  it("a certificate failure's first fix is its reason's (invalid without one); other kinds', their kind's", () => {
+    expect(diagnose('4.7.320', { stage: 'certificate', kind: 'certificate', message: 'x', reason: 'expired' }).firstFix).toBe(en.reasons.expired);
+    expect(diagnose('4.7.320', { stage: 'certificate', kind: 'certificate', message: 'x' }).firstFix).toBe(en.reasons.invalid);
+    expect(diagnose('4.4.316', { stage: 'tcp', kind: 'connect-refused', message: 'x' }).firstFix).toBe(en.kinds['connect-refused']);
+  });
+
+  it('what the server said: its reply, else the evidence, else nothing; the mismatch note only for a name mismatch', () => {
+    expect(diagnose('4.4.317', { stage: 'banner', kind: 'protocol', message: 'x', evidence: 'HTTP/1.1 400' }).serverSaid).toBe('HTTP/1.1 400');
+    expect(diagnose('4.4.318', { stage: 'banner', kind: 'closed', message: 'x' }).serverSaid).toBe(null);
+    const mismatch = diagnose('4.7.320', { stage: 'certificate', kind: 'certificate', message: 'x', reason: 'name-mismatch' });
+    expect(mismatch.note).toBe(en.mismatchNote);
+    expect(diagnose('4.7.320', { stage: 'certificate', kind: 'certificate', message: 'x', reason: 'expired' })).not.toHaveProperty('note');
+  });
+
+  it.each([
+    ['4.7.321', 'starttls'],
+    ['4.7.322', 'certificate'],
+    ['4.7.323', 'certificate'],
+    ['4.7.324', 'dns'],
+    ['4.7.325', 'certificate'],
+    ['other', 'certificate'],
+  ] as const)("a policy refusal %s: the stage it bites at (%s), the policy's entry and first fix", (code, stage) => {
+    const entry = code === 'other' ? en.policyOther : en.policyCodes[code];
+    expect(diagnosePolicy({ policy: 'DANE', domain: 'contoso.test', problem: 'no match', code })).toEqual({
+      code,
+      status: entry.status,
+      title: entry.title,
+      meaning: entry.meaning,
+      causes: entry.causes,
+      fixes: entry.fixes,
+      partner: en.policyPartner,
+      stage,
+      kind: 'policy',
+      summary: "contoso.test's DANE policy: no match",
+      firstFix: entry.fixes[0],
+      serverSaid: null,
+    });
+  });
+});
+

@@ -193,3 +193,186 @@ describe('refuseByPolicy: a path the recipient policy refuses is a failed path (
     expect([p.code, p.status, p.policyRefusal]).toEqual(['4.7.320', '450 4.7.320 Certificate validation failed', undefined]);
   });
 });
+
+// Issue 20: the cases mutation testing found untested (docs/mutation.md).
+describe('judgePath, exactly', () => {
+  const from = (source: string | null, failure: StageFailure): SessionFacts => ({ ...facts({ failure }), ...(source ? { sourceAddress: source } : {}) });
+
+  it.each([
+    ['a 450 greeting is no refusal of strangers', new StageFailure('banner', 'reply', 'x', { reply: { code: 450, lines: ['busy'] } }), false],
+    ['a 500 greeting is', new StageFailure('banner', 'reply', 'x', { reply: { code: 500, lines: ['no'] } }), true],
+    ['a 554 to EHLO is not a greeting', new StageFailure('ehlo', 'reply', 'x', { reply: { code: 554, lines: ['no'] } }), false],
+    ['a greeting that never came is not a refusal', new StageFailure('banner', 'timeout', 'x'), false],
+    ['a greeting that does not parse (no reply) is not a refusal', new StageFailure('banner', 'reply', 'x'), false],
+    ['a protocol failure in the greeting is not a refusal', new StageFailure('banner', 'protocol', 'x', { reply: { code: 554, lines: ['no'] } }), false],
+  ] as const)('%s (from outside Microsoft 365)', (_what, failure, outside) => {
+    const j = judgePath(settings('certificate-validation'), place, from('127.0.0.1', failure));
+    expect([j.verdict, j.outsideMicrosoft365]).toEqual(['failing', outside]);
+  });
+
+  it('a source inside the ranges given (not the default ones) is inside', () => {
+    const f = from('127.0.0.1', new StageFailure('tcp', 'connect-refused', 'refused'));
+    expect(judgePath({ ...settings('certificate-validation'), m365Ranges: ['127.0.0.0/8'] }, place, f).outsideMicrosoft365).toBe(false);
+    expect(judgePath({ ...settings('certificate-validation'), m365Ranges: ['10.0.0.0/8'] }, place, f).outsideMicrosoft365).toBe(true);
+  });
+
+  it('restricted: the note names the host, its address and the source; without them, "this machine" and no address', () => {
+    const failure = new StageFailure('tcp', 'connect-refused', 'connection refused');
+    const s = { ...settings('certificate-validation'), restrictedToMicrosoft365: true };
+    expect(judgePath(s, place, from('127.0.0.9', failure)).notes).toEqual([
+      "mx1.contoso.test at 127.0.0.1 refused the probe from 127.0.0.9 (connection refused); it accepts only Microsoft 365's addresses, so this path is unverifiable from here",
+    ]);
+    expect(judgePath(s, { host: 'mx1.contoso.test', ip: null }, from(null, failure)).notes).toEqual([
+      "mx1.contoso.test refused the probe from this machine (connection refused); it accepts only Microsoft 365's addresses, so this path is unverifiable from here",
+    ]);
+  });
+
+  it('a failure carries its status; a failure without a known code (other) has none', () => {
+    const refused = judgePath(settings('certificate-validation'), place, facts({ failure: new StageFailure('tcp', 'connect-refused', 'refused') }));
+    expect([refused.code, refused.status]).toEqual(['4.4.316', en.codes['4.4.316'].status]);
+    const other = judgePath(settings('certificate-validation'), place, facts({ failure: new StageFailure('banner', 'protocol', 'not SMTP') }));
+    expect([other.verdict, other.code, other.status]).toEqual(['failing', 'other', null]);
+  });
+
+  it('a healthy path is neither outside Microsoft 365 nor unverifiable, and has no notes', () => {
+    const j = judgePath(settings('certificate-validation'), place, facts({ leafDays: 200 }));
+    expect([j.outsideMicrosoft365, j.unverifiable, j.notes]).toEqual([false, false, []]);
+  });
+
+  it('the warnings say what happened: the injected bytes, the expiry date and days left, the TLS failure', () => {
+    const j = judgePath(
+      settings('certificate-validation'),
+      place,
+      facts({ leafDays: 9, events: [{ kind: 'starttls-injection', bytes: 7 }, { kind: 'tls-fallback', failure: new StageFailure('tls', 'closed', 'the server closed') }] }),
+    );
+    expect(j.warnings.map((w) => w.message)).toEqual([
+      'the server sent 7 bytes after its 220 to STARTTLS, before TLS began; they were discarded (RFC 3207 §4.2)',
+      'the certificate CN=mx1.contoso.test expires on 2027-01-01 (9 days left): renew it before then, or Exchange Online will report 450 4.7.320',
+      'the TLS upgrade failed (the server closed): Exchange Online would fall back to delivering without encryption',
+    ]);
+    expect(j.notes).toEqual([]);
+  });
+
+  it('daysLeft == warnDays is no warning; one day less is', () => {
+    expect(judgePath(settings('certificate-validation'), place, facts({ leafDays: 30 })).warnings).toEqual([]);
+    expect(judgePath(settings('certificate-validation'), place, facts({ leafDays: 29 })).warnings.map((w) => w.kind)).toEqual(['certificate-expiring']);
+  });
+
+  it('no STARTTLS on a path without an address: the note names the host alone', () => {
+    const j = judgePath(settings('opportunistic'), { host: 'mx1.contoso.test', ip: null }, facts({ events: [{ kind: 'no-tls' }] }));
+    expect(j.notes).toEqual(['mx1.contoso.test does not offer STARTTLS: mail goes unencrypted, as an opportunistic connector allows']);
+  });
+});
+
+describe('judgeProbe, exactly', () => {
+  const base = (over: Partial<PathResult>): PathResult => ({
+    target: 'mx.contoso.test',
+    host: 'mx1.contoso.test',
+    route: 'address',
+    preference: null,
+    ip: '127.0.0.1',
+    family: 4,
+    port: 25,
+    verdict: 'healthy',
+    code: null,
+    status: null,
+    message: null,
+    durationMs: 1,
+    stages: [],
+    transcript: [],
+    warnings: [],
+    ...over,
+  });
+  const refused = { stage: 'tcp', kind: 'connect-refused', message: 'refused' } as const;
+  const failing = (over: Partial<PathResult> = {}): PathResult =>
+    base({ verdict: 'failing', code: '4.4.316', status: en.codes['4.4.316'].status, message: '450 4.4.316 refused [LastAttemptedIP=127.0.0.2:25]', failure: refused, ...over });
+  const settingsOf = { targets: ['mx.contoso.test'], tlsMode: 'certificate-validation' as const, tlsDomain: null, port: 25 };
+  const probe = (paths: PathResult[], routes: ('address' | 'mx')[] = ['address'], s: Partial<typeof settingsOf & { m365Ranges: string[] }> = {}) =>
+    judgeProbe({ ...settingsOf, ...s }, routes.map((route) => ({ route })), paths, new Date(0), 5, false);
+
+  it('a cancelled path (failing, no code) is not the headline; the first path with a code is', () => {
+    const r = probe([base({ verdict: 'failing', ip: '127.0.0.1' }), failing({ ip: '127.0.0.2' })]);
+    expect([r.verdict, r.code, r.status, r.message]).toEqual(['failing', '4.4.316', en.codes['4.4.316'].status, '450 4.4.316 refused [LastAttemptedIP=127.0.0.2:25]']);
+  });
+
+  it('one degraded path among healthy ones makes the probe degraded', () => {
+    expect(probe([base({}), base({ verdict: 'degraded', ip: '127.0.0.2' })]).verdict).toBe('degraded');
+  });
+
+  it('the path-failed warning names a path without an address, and its status', () => {
+    const r = probe([base({}), failing({ ip: null })]);
+    expect(r.warnings.map((w) => w.message)).toEqual([`mx1.contoso.test at (no address) fails: ${en.codes['4.4.316'].status}`]);
+  });
+
+  it.each([
+    [['address', 'address'], 'address'],
+    [['address', 'mx'], 'mixed'],
+    [[], null],
+  ] as const)('routes %j: route %s', (routes, route) => {
+    expect(probe([base({})], [...routes]).route).toBe(route);
+  });
+
+  it("the paths' notes, each once; none: no notes key", () => {
+    expect(probe([base({ notes: ['a', 'b'] }), base({ notes: ['b'] }), base({})]).notes).toEqual(['a', 'b']);
+    expect('notes' in probe([base({})])).toBe(false);
+  });
+
+  it("a finding replaces the code's first fix in the diagnosis", () => {
+    const finding = { kind: 'smtp-inspection' as const, title: 'SMTP inspection', message: 'm', evidence: ['S: 220 ****'], fixes: ['turn it off'], firstFix: 'turn it off' };
+    const r = probe([failing({ findings: [finding] })]);
+    expect(r.diagnosis).toMatchObject({ code: '4.4.316', findings: [finding], firstFix: 'turn it off' });
+    expect(probe([failing()]).diagnosis).not.toHaveProperty('findings');
+  });
+
+  it('a headline refused from outside carries the vantage, with the ranges given, and the result may differ', () => {
+    const r = probe([failing({ outsideMicrosoft365: true, sourceAddress: '127.0.0.9' })], ['address'], { m365Ranges: ['40.92.0.0/15', '2a01:111:f400::/48'] });
+    expect(r.diagnosis?.vantage).toEqual({
+      sourceAddress: '127.0.0.9',
+      ranges: ['40.92.0.0/15', '2a01:111:f400::/48'],
+      message:
+        "probed from 127.0.0.9, outside the ranges Exchange Online delivers from: a smart host that allows only Microsoft 365's ranges refuses everyone else this way, so Exchange Online's result may differ. If it is so restricted, it must allow 40.92.0.0/15, 2a01:111:f400::/48 (use --restricted-to-m365 to report this as unverifiable from here)",
+    });
+    expect([r.mayDiffer, r.unverifiable]).toEqual([true, undefined]);
+    const unknown = probe([failing({ outsideMicrosoft365: true })], ['address'], { m365Ranges: ['40.92.0.0/15'] });
+    expect(unknown.diagnosis?.vantage?.sourceAddress).toBe(null);
+    expect(unknown.diagnosis?.vantage?.message).toMatch(/^probed from this machine, outside /);
+  });
+
+  it('one path refused from outside among passed ones: the result may differ', () => {
+    const r = probe([base({}), failing({ ip: '127.0.0.2', outsideMicrosoft365: true, sourceAddress: '127.0.0.9' })]);
+    expect([r.verdict, r.mayDiffer]).toEqual(['degraded', true]);
+  });
+
+  it('an unverifiable path among verified ones: unverifiable, and no "may differ"', () => {
+    const r = probe([base({}), base({ ip: '127.0.0.2', outsideMicrosoft365: true, unverifiable: true })]);
+    expect([r.verdict, r.unverifiable, r.mayDiffer]).toEqual(['healthy', true, undefined]);
+    const plain = probe([base({}), failing({ ip: '127.0.0.2' })]);
+    expect(['mayDiffer' in plain, 'unverifiable' in plain]).toEqual([false, false]);
+  });
+});
+
+describe('refuseByPolicy, exactly', () => {
+  it('drops the no-tls and tls-fallback warnings and the unencrypted note, keeps the rest', () => {
+    const w = (kind: PathResult['warnings'][number]['kind']) => ({ kind, message: kind, host: 'mx1.contoso.test', ip: '127.0.0.1' });
+    const p: PathResult = {
+      target: 'contoso.test',
+      host: 'mx1.contoso.test',
+      route: 'mx',
+      preference: 10,
+      ip: '127.0.0.1',
+      family: 4,
+      port: 25,
+      verdict: 'degraded',
+      code: null,
+      status: null,
+      message: null,
+      durationMs: 1,
+      stages: [],
+      transcript: [],
+      warnings: [w('no-tls'), w('tls-fallback'), w('certificate-expiring')],
+      notes: ['mx1.contoso.test at 127.0.0.1 does not offer STARTTLS: mail goes unencrypted, as an opportunistic connector allows', 'another note'],
+    };
+    refuseByPolicy(p, { policy: 'MTA-STS', domain: 'contoso.test', problem: 'x', code: 'other' });
+    expect([p.verdict, p.code, p.status, p.warnings.map((x) => x.kind), p.notes]).toEqual(['failing', 'other', null, ['certificate-expiring'], ['another note']]);
+  });
+});
