@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openWindow, waitForEvent, windowFailure, type StageWindow } from '../probes/deadline.js';
 import { StageFailure, type ProbeContext } from '../probes/stage.js';
+import { spoken } from './fixtures/spoken.js';
 
 /** What a window reads from the context; the rest of ProbeContext is not used here. */
 function context(o: { deadlineInMs?: number; stageTimeoutMs?: number; signal?: AbortSignal; cancel?: AbortSignal } = {}): ProbeContext {
@@ -147,8 +148,8 @@ describe('windowFailure', () => {
   it('a timeout names the stage and the time it was given, rounded', () => {
     const w = openWindow(context({ stageTimeoutMs: 1_234.6 }));
     w.dispose();
-    expect(windowFailure(context(), 'ehlo', w, 'no reply to EHLO').toJSON()).toEqual({ stage: 'ehlo', kind: 'timeout', message: 'no reply to EHLO within 1235 ms', timeoutMs: 1235 });
-    expect(windowFailure(context(), 'tcp', w, 'no answer', 'connect-timeout').toJSON()).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no answer within 1235 ms', timeoutMs: 1235 });
+    expect(spoken(windowFailure(context(), 'ehlo', w, 'no reply to EHLO').toJSON())).toEqual({ stage: 'ehlo', kind: 'timeout', message: 'no reply to EHLO within 1235 ms', timeoutMs: 1235 });
+    expect(spoken(windowFailure(context(), 'tcp', w, 'no answer', 'connect-timeout').toJSON())).toEqual({ stage: 'tcp', kind: 'connect-timeout', message: 'no answer within 1235 ms', timeoutMs: 1235 });
   });
 
   it("the user's cancel is a cancellation, not a timeout", () => {
@@ -157,7 +158,7 @@ describe('windowFailure', () => {
     const w = openWindow(context({ stageTimeoutMs: 100 }));
     w.dispose();
     const f = windowFailure(context({ cancel: cancel.signal }), 'banner', w, 'no greeting', 'connect-timeout');
-    expect(f.toJSON()).toEqual({ stage: 'banner', kind: 'cancelled', message: 'cancelled by the user' });
+    expect(spoken(f.toJSON())).toEqual({ stage: 'banner', kind: 'cancelled', message: 'cancelled by the user' });
   });
 });
 

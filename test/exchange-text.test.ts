@@ -36,6 +36,7 @@ import { explain, parseReport } from '../src/explain/explain.js';
 import { UsageError } from '../src/core/options.js';
 import { POLICY_CODES as POLICY_CODES_OF_POLICIES } from '../src/policies/types.js';
 import { EXCHANGE_CODES } from '../src/core/result.js';
+import { spoken } from './fixtures/spoken.js';
 
 type ProbeKind = Exclude<FailureKind, 'cancelled'>;
 
@@ -356,7 +357,7 @@ describe('read exactly', () => {
     ['4.7.324', { stage: 'certificate', kind: 'certificate', reason: 'invalid' }],
     ['4.7.325', { stage: 'certificate', kind: 'certificate', reason: 'name-mismatch' }],
   ] as const)('%s with no detail', (code, want) => {
-    expect(readMessageText(code, null)).toEqual({ ...want, message: `reported as ${code}` });
+    expect(spoken(readMessageText(code, null))).toEqual({ ...want, message: `reported as ${code}` });
   });
 
   it('the detail is cut, its whitespace folded and trimmed', () => {
@@ -505,6 +506,8 @@ describe('the diagnosis, exactly', () => {
       stage,
       kind: 'policy',
       summary: "contoso.test's DANE policy: no match",
+      summaryId: 'judge.policy-summary',
+      summaryArgs: { domain: 'contoso.test', policy: 'DANE', problem: 'no match' },
       firstFix: entry.fixes[0],
       serverSaid: null,
     });

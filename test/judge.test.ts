@@ -10,6 +10,7 @@ import { StageFailure, type StageResult, type TlsMode } from '../probes/stage.js
 import { classify } from '../src/core/classify.js';
 import { en } from '../src/catalog/en.js';
 import { judgePath, judgeProbe, refuseByPolicy } from '../src/core/judge.js';
+import { spoken } from './fixtures/spoken.js';
 import type { PathResult } from '../src/core/result.js';
 
 const place = { host: 'mx1.contoso.test', ip: '127.0.0.1' };
@@ -326,7 +327,7 @@ describe('judgeProbe, exactly', () => {
 
   it('a headline refused from outside carries the vantage, with the ranges given, and the result may differ', () => {
     const r = probe([failing({ outsideMicrosoft365: true, sourceAddress: '127.0.0.9' })], ['address'], { m365Ranges: ['40.92.0.0/15', '2a01:111:f400::/48'] });
-    expect(r.diagnosis?.vantage).toEqual({
+    expect(spoken(r.diagnosis?.vantage)).toEqual({
       sourceAddress: '127.0.0.9',
       ranges: ['40.92.0.0/15', '2a01:111:f400::/48'],
       message:
