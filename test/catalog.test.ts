@@ -177,6 +177,14 @@ describe('Portuguese as Microsoft writes it (docs/glossary-pt-br.md)', () => {
     expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.', { allow: ['To on-premises'] })).toEqual([]);
   });
 
+  it("Exchange's parameter names, its [Name=value] fields and fingerprints are not prose; the same words in prose still are", () => {
+    expect(untranslatedTerms('Corrija o parâmetro SmartHosts do conector (Set-OutboundConnector -SmartHosts mx1.contoso.com).')).toEqual([]);
+    expect(untranslatedTerms('450 4.7.320 Certificate validation failed [Message=NotTimeValid: the certificate expired on 2026-10-31]')).toEqual([]);
+    expect(untranslatedTerms('sha-256  01:0D:A7:CA:58:37:C0:EA:56:4C:4F:21:6B:16:F6:36')).toEqual([]);
+    // the narrowing stops there: the same terms written as prose are still found
+    expect(untranslatedTerms('Corrija os smarthosts do conector; a certificate expirou [não é um campo]; CA: 01:0D')).toEqual(['smarthost', 'certificate', 'CA']);
+  });
+
   it('the glossary holds the terms the issue names, each with where Microsoft uses it', () => {
     const ptFor = (english: string) => GLOSSARY.find((g) => g.english.includes(english));
     const want: Array<[string, string, string[]]> = [
