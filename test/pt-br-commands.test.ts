@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { certSet, closedPort, noStarttls, startDns, startRaw, startSmtp, type DnsServer, type RawServer, type SmtpFixture } from './fixtures/index.js';
+import { certSet, closedPort, garbageBanner, noStarttls, startDns, startRaw, startSmtp, type DnsServer, type RawServer, type SmtpFixture } from './fixtures/index.js';
 import { englishWordsIn } from './fixtures/english-vocabulary.js';
 import { untranslatedTerms } from './fixtures/glossary.js';
 import { COMMAND_WORDS } from '../src/catalog/commands.js';
@@ -214,11 +214,14 @@ describe('verify in pt-BR', () => {
 describe('fleet table in pt-BR', () => {
   it('has no English word', async () => {
     const refused = await closedPort();
+    const web = await startRaw(garbageBanner);
+    onTestFinished(() => web.close());
     const results = await Promise.all(
       [
         ['local', 'mx1.demo.test', port],
         ['fechado', 'mx1.demo.test', refused],
         ['sem-tls', 'plain.demo.test', port],
+        ['web', 'mx1.demo.test', web.port],
       ].map(async ([name, target, p], index) => ({
         name: name as string,
         index,
@@ -228,7 +231,9 @@ describe('fleet table in pt-BR', () => {
     const table = renderFleetTable(results, { language: 'pt-BR', wallMs: 1234, width: 200 });
     expect(table.split('\n')[0]).toBe('NOME     RESULTADO  CÓDIGO   TEMPO    DETALHE');
     expect(table).toMatch(/^fechado {2}com falha {2}4\.4\.316 {2}.*450 4\.4\.316 Connection refused$/m);
-    expect(table).toMatch(/^Destinos: 3 — íntegros: 2, degradados: 0, com falha: 1 \(1× 4\.4\.316\) em 1\.2 s$/m);
+    // a failure Exchange has no code for: its opening is ours, so it is said in Portuguese
+    expect(table).toMatch(/^web {6}com falha {2}outro {4}.*outro: .+ \[LastAttemptedServerName=mx1\.demo\.test\]/m);
+    expect(table).toMatch(/^Destinos: 4 — íntegros: 2, degradados: 0, com falha: 2 \(1× 4\.4\.316, 1× outro\) em 1\.2 s$/m);
     expect(englishWordsIn(table, verbatim(results.map((r) => r.result)))).toEqual([]);
     expect(untranslatedTerms(table, { allow: verbatim(results.map((r) => r.result)) })).toEqual([]);
   }, 30_000);

@@ -78,8 +78,6 @@ export interface CommandWords {
   stages: Record<StageName, string>;
   /** Counted things: `{n}` filled. */
   days: string;
-  /** The code `other` in a table's code column. */
-  otherCode: string;
   verify: {
     header: string;
     verdicts: Record<ConnectorVerdict, string>;
@@ -281,7 +279,6 @@ const en: CommandWords = {
     'ehlo-tls': 'ehlo-tls', mail: 'mail', rcpt: 'rcpt', rset: 'rset', data: 'data', quit: 'quit',
   },
   days: '{n} days',
-  otherCode: 'other',
   verify: {
     header: 'mailflow-probe verify · {source} · max message size {size} · warn {days} days',
     verdicts: { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIPPED', incomplete: 'INCOMPLETE' },
@@ -580,7 +577,6 @@ const ptBR: CommandWords = {
     'ehlo-tls': 'ehlo-tls', mail: 'mail', rcpt: 'rcpt', rset: 'rset', data: 'data', quit: 'quit',
   },
   days: '{n} dias',
-  otherCode: 'outro',
   verify: {
     header: 'mailflow-probe verify · {source} · tamanho máximo de mensagem {size} · aviso com {days} dias de antecedência',
     verdicts: { pass: 'APROVADO', warn: 'AVISO', fail: 'FALHA', skipped: 'IGNORADO', incomplete: 'INCOMPLETO' },
