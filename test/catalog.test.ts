@@ -140,7 +140,7 @@ describe('the text report in Portuguese', () => {
     // The code's Portuguese title follows Exchange's status line (issue 19).
     expect(text).toContain(`COM FALHA  450 4.4.316 Connection refused — ${ptBR.codes['4.4.316'].title}  Caminhos aprovados: 0 de 0`);
     expect(text).toContain('Diagnóstico: 450 4.4.316 Connection refused');
-    expect(text).toMatch(/O que aconteceu +connection refused by 127\.0\.0\.1:25 \(etapa: tcp\)/);
+    expect(text).toMatch(/O que aconteceu +connection refused by 127\.0\.0\.1:25 \(etapa: TCP\)/);
     expect(text).toMatch(/Primeiro passo +A porta 25 recusou a conexão/);
     expect(text).toContain('O Exchange Online informaria:');
     const english = renderText({ ...result, diagnosis: diagnose('4.4.316', failure) });

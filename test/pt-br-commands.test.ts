@@ -262,7 +262,7 @@ describe('status page in pt-BR', () => {
     expect(untranslatedTerms(visible(page))).toEqual([]);
 
     const detail = await (await fetch(`${url}/target?name=fechado`)).text();
-    expect(detail).toMatch(/<dt>falhou na etapa<\/dt><dd data-field="stage">tcp<\/dd>/);
+    expect(detail).toMatch(/<dt>falhou na etapa<\/dt><dd data-field="stage">TCP<\/dd>/);
     expect(englishWordsIn(visible(detail))).toEqual([]);
     expect(untranslatedTerms(visible(detail))).toEqual([]);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -124,7 +124,7 @@ describe('probe --lang pt-BR, from loopback results', () => {
 
   it('the stage details say the fact in Portuguese, with the data as it was', () => {
     const refused = renderText(results.get('port 25 closed') as ProbeResult, { catalog: ptBR, width: 400 });
-    expect(refused).toMatch(/✗ tcp +\d+ ms {2}127\.0\.0\.1 porta \d+: a conexão foi recusada \(TCP reset\)/);
+    expect(refused).toMatch(/✗ TCP +\d+ ms {2}127\.0\.0\.1 porta \d+: a conexão foi recusada \(TCP reset\)/);
     const expired = renderText(results.get('certificate expired') as ProbeResult, { catalog: ptBR, width: 400 });
     expect(expired).toMatch(/✗ certificado +\d+ ms {2}o certificado expirou em \d\d\/\d\d\/\d{4}/);
     expect(expired).toMatch(/\(expirou há \d+ dias\)/);

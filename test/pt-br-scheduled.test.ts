@@ -208,6 +208,8 @@ describe('every alert in pt-BR, delivered through every channel', () => {
     expect(generic[0]!.title).toBe(`[mailflow-probe] COM FALHA onprem: 450 4.4.316 Conexão recusada (porta ${port} recusada em 127.0.0.1)`);
     expect(generic[0]!.text).toContain('O Exchange Online informa: 450 4.4.316 Connection refused\nEtapa com falha: TCP — ');
     expect(generic[0]!.text).toMatch(/Com falha desde 27\/11\/2026 07:00 UTC \(0 s\)\. .+ em 28\/11\/2026 07:00 UTC \(daqui a 24 h; .+\)\.\n$/);
+    // the reminder says the verdict as the catalog does (COM FALHA), not a second word for it
+    expect(generic[2]!.title).toMatch(/^\[mailflow-probe\] AINDA COM FALHA onprem: 450 4\.4\.316 /);
     expect(generic[6]!.title).toBe('[mailflow-probe] RECUPERADO onprem: íntegro');
     expect(generic[6]!.text).toMatch(/^onprem voltou a ficar íntegro em 28\/11\/2026 08:00 UTC, depois de 25 h com falha: /);
     expect(mails[0]!.subject).toBe(generic[0]!.title);
