@@ -140,7 +140,7 @@ describe('the text report in Portuguese', () => {
     // The code's Portuguese title follows Exchange's status line (issue 19).
     expect(text).toContain(`COM FALHA  450 4.4.316 Connection refused — ${ptBR.codes['4.4.316'].title}  Caminhos aprovados: 0 de 0`);
     expect(text).toContain('Diagnóstico: 450 4.4.316 Connection refused');
-    expect(text).toMatch(/O que aconteceu +connection refused by 127\.0\.0\.1:25 \(etapa: tcp\)/);
+    expect(text).toMatch(/O que aconteceu +connection refused by 127\.0\.0\.1:25 \(etapa: TCP\)/);
     expect(text).toMatch(/Primeiro passo +A porta 25 recusou a conexão/);
     expect(text).toContain('O Exchange Online informaria:');
     const english = renderText({ ...result, diagnosis: diagnose('4.4.316', failure) });
@@ -175,6 +175,14 @@ describe('Portuguese as Microsoft writes it (docs/glossary-pt-br.md)', () => {
     // Remote data (a connector's own name) is skipped only when the caller names it.
     expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.')).toEqual(['on-premises']);
     expect(untranslatedTerms('Conector To on-premises: host inteligente recusou.', { allow: ['To on-premises'] })).toEqual([]);
+  });
+
+  it("Exchange's parameter names, its [Name=value] fields and fingerprints are not prose; the same words in prose still are", () => {
+    expect(untranslatedTerms('Corrija o parâmetro SmartHosts do conector (Set-OutboundConnector -SmartHosts mx1.contoso.com).')).toEqual([]);
+    expect(untranslatedTerms('450 4.7.320 Certificate validation failed [Message=NotTimeValid: the certificate expired on 2026-10-31]')).toEqual([]);
+    expect(untranslatedTerms('sha-256  01:0D:A7:CA:58:37:C0:EA:56:4C:4F:21:6B:16:F6:36')).toEqual([]);
+    // the narrowing stops there: the same terms written as prose are still found
+    expect(untranslatedTerms('Corrija os smarthosts do conector; a certificate expirou [não é um campo]; CA: 01:0D')).toEqual(['smarthost', 'certificate', 'CA']);
   });
 
   it('the glossary holds the terms the issue names, each with where Microsoft uses it', () => {

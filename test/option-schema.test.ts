@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildProgram } from '../src/cli/program.js';
 import { probeOptionsFromFlags } from '../src/cli/flags.js';
+import { OPTION_HELP_PT_BR } from '../src/catalog/option-help.js';
 import { configJsonSchema, validateConfig } from '../src/scheduled/config.js';
 import { didYouMean, editDistance } from '../src/core/did-you-mean.js';
 import { probe } from '../src/core/engine.js';
@@ -161,6 +162,31 @@ it.each(NOT_TAKEN)('probe %s refuses the flag of %s', async (door, key) => {
   );
   expect(error).toBeInstanceOf(CommanderError);
   expect((error as CommanderError).code).toBe('commander.unknownOption');
+});
+
+describe('probe check, watch and history: the flags of the scheduled door come from the schema', () => {
+  it.each(['check', 'watch', 'history'])('%s takes --lang as the schema declares it, with its help for the door, in English and pt-BR', async (name) => {
+    const spec = OPTIONS.find((o) => o.key === 'language') as OptionSpec;
+    expect(optionsOf('scheduled').map((o) => o.key)).toEqual(['language']);
+    for (const language of ['en', 'pt-BR'] as const) {
+      const command = buildProgram(language).commands.find((c) => c.name() === name) as Command;
+      const lang = command.options.filter((o) => o.long === '--lang');
+      expect(lang.map((o) => [o.flags, o.description])).toEqual([
+        ['--lang <lang>', language === 'en' ? spec.helpIn?.scheduled : OPTION_HELP_PT_BR.language.helpIn.scheduled],
+      ]);
+    }
+    // the value reaches the command as the other doors' flags do
+    const program = buildProgram();
+    program.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    const command = program.commands.find((c) => c.name() === name) as Command;
+    command.exitOverride();
+    let seen: Record<string, unknown> | undefined;
+    command.action((...args: unknown[]) => {
+      seen = (args.at(-1) as Command).opts();
+    });
+    await program.parseAsync(['node', 'probe', name, '--config', 'x.yaml', '--lang', 'pt-BR']);
+    expect(probeOptionsFromFlags(seen ?? {}, 'scheduled')).toEqual({ language: 'pt-BR' });
+  });
 });
 
 describe('config file: every probe option, in a target and in defaults', () => {

@@ -20,6 +20,7 @@ import { renderNagios } from '../src/report/nagios.js';
 import { renderText } from '../src/report/text.js';
 import { startDemoServers, type DemoServers } from '../src/loopback/demo.js';
 import { englishWordsIn } from './fixtures/english-vocabulary.js';
+import { untranslatedTerms } from './fixtures/glossary.js';
 import { certSet, closeDuringHandshake, closedPort, loopbackProbeOptions, noStarttls, startDns, startInspectingFirewall, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
 
 const placeholders = (template: string): string[] => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
@@ -70,10 +71,10 @@ const TLS_MODE = /\b(?:opportunistic|encryption-only|certificate-validation|doma
 /** The prober's own notes in the --transcript dialogue (`* TLS established: …`) stay English for now (see the report). */
 const TRANSCRIPT_NOTES = /^ {6}\* .*$/m;
 
-/** The pt-BR catalog's "assunto (subject)" until the catalog's terms (branch catalog19, "Requerente") are merged. */
-const UNTIL_CATALOG19 = '(subject)';
-
 const NAGIOS_KEYWORDS = [/\b(?:SMTP-CONNECTOR|OK|WARNING|CRITICAL|UNKNOWN)\b/, / \|.*$/m];
+
+/** The plugin's perfdata (after ` | `), whose labels are the stages' ids. */
+const withoutPerfdata = (nagios: string): string => nagios.replace(/ \|.*$/gm, '');
 
 describe('probe --lang pt-BR, from loopback results', () => {
   let demo: DemoServers;
@@ -112,17 +113,18 @@ describe('probe --lang pt-BR, from loopback results', () => {
       kind: want.kind,
     });
     const text = renderText(result, { catalog: ptBR, width: 200, transcript: true });
-    const ignore = [...serverText(result), TLS_MODE, UNTIL_CATALOG19, TRANSCRIPT_NOTES];
+    const ignore = [...serverText(result), TLS_MODE, TRANSCRIPT_NOTES];
     expect(englishWordsIn(text, ignore)).toEqual([]);
-    // TODO(lead): untranslatedTerms(text) once test/fixtures/glossary.ts (branch catalog19) is on main.
+    expect(untranslatedTerms(text, { allow: serverText(result) })).toEqual([]);
     const nagios = renderNagios(result, undefined, ptBR).text;
     expect(englishWordsIn(nagios, [...ignore, ...NAGIOS_KEYWORDS])).toEqual([]);
+    expect(untranslatedTerms(withoutPerfdata(nagios), { allow: serverText(result) })).toEqual([]);
     if (result.status) expect(text).toContain(`${result.status} — ${ptBR.codes[result.code as keyof typeof ptBR.codes].title}`);
   });
 
   it('the stage details say the fact in Portuguese, with the data as it was', () => {
     const refused = renderText(results.get('port 25 closed') as ProbeResult, { catalog: ptBR, width: 400 });
-    expect(refused).toMatch(/✗ tcp +\d+ ms {2}127\.0\.0\.1 porta \d+: a conexão foi recusada \(TCP reset\)/);
+    expect(refused).toMatch(/✗ TCP +\d+ ms {2}127\.0\.0\.1 porta \d+: a conexão foi recusada \(TCP reset\)/);
     const expired = renderText(results.get('certificate expired') as ProbeResult, { catalog: ptBR, width: 400 });
     expect(expired).toMatch(/✗ certificado +\d+ ms {2}o certificado expirou em \d\d\/\d\d\/\d{4}/);
     expect(expired).toMatch(/\(expirou há \d+ dias\)/);
@@ -150,8 +152,12 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     probe('mx1.demo.test', { ...loopbackProbeOptions(dns, port, { timeoutMs: 2000, deadlineMs: 8000 }), language: 'pt-BR', ...extra });
 
   const portuguese = (result: ProbeResult): void => {
-    expect(englishWordsIn(renderText(result, { catalog: ptBR, width: 200, transcript: true }), [...serverText(result), TLS_MODE, UNTIL_CATALOG19, TRANSCRIPT_NOTES])).toEqual([]);
-    expect(englishWordsIn(renderNagios(result, undefined, ptBR).text, [...serverText(result), ...NAGIOS_KEYWORDS, TLS_MODE])).toEqual([]);
+    const text = renderText(result, { catalog: ptBR, width: 200, transcript: true });
+    const nagios = renderNagios(result, undefined, ptBR).text;
+    expect(englishWordsIn(text, [...serverText(result), TLS_MODE, TRANSCRIPT_NOTES])).toEqual([]);
+    expect(untranslatedTerms(text, { allow: serverText(result) })).toEqual([]);
+    expect(englishWordsIn(nagios, [...serverText(result), ...NAGIOS_KEYWORDS, TLS_MODE])).toEqual([]);
+    expect(untranslatedTerms(withoutPerfdata(nagios), { allow: serverText(result) })).toEqual([]);
   };
 
   it('no STARTTLS under certificate-validation: 4.4.317 starttls-not-offered', async () => {
@@ -236,7 +242,8 @@ describe('probe --lang pt-BR, the other outcomes', () => {
       ['127.0.0.1', 'same', '4.4.316'],
     ]);
     const text = renderExplain(result, { catalog: ptBR, width: 200 });
-    expect(englishWordsIn(text, ['Socket error code 10061', '3/7/2026 6:46:06 PM', TLS_MODE, UNTIL_CATALOG19])).toEqual([]);
+    expect(englishWordsIn(text, ['Socket error code 10061', '3/7/2026 6:46:06 PM', TLS_MODE])).toEqual([]);
+    expect(untranslatedTerms(text)).toEqual([]);
     expect(text).toContain(`450 4.4.316 Connection refused — ${ptBR.codes['4.4.316'].title}`);
   });
 
@@ -246,6 +253,7 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     expect([result.parsed.code, result.diagnosis.kind, result.diagnosis.summaryId]).toEqual(['4.4.318', result.parsed.failure.kind, 'explain.reported-as']);
     const text = renderExplain(result, { catalog: ptBR, width: 200 });
     expect(text).toMatch(/O que aconteceu +informado como 4\.4\.318/);
-    expect(englishWordsIn(text, ['3/7/2026 6:46:06 PM', TLS_MODE, UNTIL_CATALOG19])).toEqual([]);
+    expect(englishWordsIn(text, ['3/7/2026 6:46:06 PM', TLS_MODE])).toEqual([]);
+    expect(untranslatedTerms(text)).toEqual([]);
   });
 });

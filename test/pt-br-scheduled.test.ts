@@ -11,13 +11,12 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { scheduledEn, scheduledPtBR } from '../src/catalog/scheduled.js';
-import type { ProbeResult } from '../src/core/result.js';
 import { validateConfig } from '../src/scheduled/config.js';
 import { buildHistory, renderHistory } from '../src/scheduled/history-report.js';
 import { Monitor, type PassOutcome } from '../src/scheduled/monitor.js';
-import { vantageLine } from '../src/report/text.js';
 import { certSet, closedPort, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { englishWordsIn } from './fixtures/english-vocabulary.js';
+import { untranslatedTerms } from './fixtures/glossary.js';
 import { startWebhook } from './fixtures/webhook.js';
 
 const BIN = path.resolve('dist/src/cli/bin.js');
@@ -33,25 +32,6 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'root.pem'), certSet().root.cert);
 });
 afterAll(() => dns.close());
-
-/**
- * What stays English for now inside Portuguese lines: the stage details, warnings and
- * vantage lines of these results, which src/catalog/probe-text.ts and the text report
- * translate once their pt-BR tables land.
- */
-function probeTexts(results: ProbeResult[]): string[] {
-  // until probe-text lands
-  return [
-    ...new Set(
-      results.flatMap((r) => [
-        ...(r.diagnosis ? [r.diagnosis.summary] : []),
-        ...r.warnings.map((w) => w.message),
-        ...r.paths.flatMap((p) => p.stages.map((s) => s.detail)),
-        ...(r.vantage ? [vantageLine(r)] : []),
-      ]),
-    ),
-  ].sort((a, b) => b.length - a.length);
-}
 
 function run(args: string[], opts: { env?: NodeJS.ProcessEnv; until?: RegExp } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -77,6 +57,7 @@ it('the pt-BR table has every key of the English one, and no string left in Engl
   const strings = (o: object): string[] => Object.values(o).flatMap((v) => (typeof v === 'string' ? [v] : strings(v as object)));
   // Placeholders ({target}, {since} …) are names, not words.
   expect(strings(scheduledPtBR).flatMap((s) => englishWordsIn(s.replace(/\{\w+\}/g, ' ')))).toEqual([]);
+  expect(strings(scheduledPtBR).flatMap((s) => untranslatedTerms(s))).toEqual([]);
 });
 
 describe('probe check and probe history in pt-BR', () => {
@@ -106,20 +87,19 @@ describe('probe check and probe history in pt-BR', () => {
     expect(check.stdout).toMatch(
       /^saudavel: íntegro\npar: degradado — 450 4\.4\.316 Connection refused\n {2}Etapa com falha: TCP — .+\n {2}Primeiro passo: .+\n {2}Aviso: .+\n {2}Alerta na fila: degradado \(.+\)\nfora: com falha — 450 4\.4\.316 Connection refused \(confirmado em 2 tentativas\)\n {2}Etapa com falha: TCP — .+\n {2}Primeiro passo: .+\n {2}Com falha desde \d\d\/\d\d\/\d{4} \d\d:\d\d UTC \(\d+ s\)\. .+ \(daqui a 24 h; .+\)\.\n {2}Alerta na fila: com falha \(.+\)\nAlertas entregues: 0, com falha: 1\n {2}ops: não foi possível conectar a 127\.0\.0\.1:\d+: conexão recusada \(ECONNREFUSED\) \(uma nova tentativa será feita\)\n/,
     );
-    // The stage details and warnings of the same servers, in English until probe-text lands.
-    const json = JSON.parse((await run(['check', '--config', file, '--json'])).stdout) as { targets: { result: ProbeResult }[] };
-    expect(englishWordsIn(check.stdout, probeTexts(json.targets.map((t) => t.result)))).toEqual([]);
-    // TODO(lead): untranslatedTerms(check.stdout) once test/fixtures/glossary.ts (catalog19) is on this branch.
+    expect(englishWordsIn(check.stdout)).toEqual([]);
+    expect(untranslatedTerms(check.stdout)).toEqual([]);
 
     // history, with the language from the config file's lang key this time
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')) as object, lang: 'pt-BR' }));
     const history = await run(['history', '--config', file, '--since', '1h']);
     expect(history.code).toBe(0);
     expect(history.stdout).toMatch(/^fora: com falha desde \d\d\/\d\d\/\d{4} \d\d:\d\d UTC — 450 4\.4\.316 Connection refused\n {2}Com falha desde /m);
-    expect(history.stdout).toMatch(/^ {2}Disponibilidade no período \(1 h\): 0,00% \(o histórico cobre \d+ (s|min)( \d+ s)?\); 2 verificações, 2 com falha$/m);
+    expect(history.stdout).toMatch(/^ {2}Disponibilidade no período \(1 h\): 0,00% \(o histórico cobre \d+ (s|min)( \d+ s)?\); 1 verificação, 1 com falha$/m);
     expect(history.stdout).toMatch(/^ {2}O certificado expira em \d\d\/\d\d\/\d{4} \d\d:\d\d UTC \(daqui a .+\)$/m);
     expect(history.stdout).toMatch(/^ {4}\d\d\/\d\d\/\d{4} \d\d:\d\d UTC {2}primeira verificação → degradado \(4\.4\.316\)$/m);
     expect(englishWordsIn(history.stdout)).toEqual([]);
+    expect(untranslatedTerms(history.stdout)).toEqual([]);
     // --lang wins over the file's key
     expect((await run(['history', '--config', file, '--since', '1h', '--lang', 'en'])).stdout).toMatch(/^fora: failing since /m);
   }, 60_000);
@@ -144,6 +124,7 @@ describe('probe check and probe history in pt-BR', () => {
       /^monitorando 1 destino\(s\); histórico em .+watch\.db\n\d{4}-\d\d-\d\dT[\d:.]+Z fora com falha 4\.4\.316 resultado #1 tentativas 1 NDRs a partir de \S+ alertas com falha:[0-9a-f-]{36}\nfalha na entrega do alerta [0-9a-f-]{36}: ops: não foi possível conectar a 127\.0\.0\.1:\d+: conexão recusada \(ECONNREFUSED\) \(uma nova tentativa será feita\)\nSIGTERM: concluindo as verificações em andamento\nparado\n$/,
     );
     expect(englishWordsIn(watch.stdout)).toEqual([]);
+    expect(untranslatedTerms(watch.stdout)).toEqual([]);
   }, 30_000);
 });
 
@@ -227,6 +208,8 @@ describe('every alert in pt-BR, delivered through every channel', () => {
     expect(generic[0]!.title).toBe(`[mailflow-probe] COM FALHA onprem: 450 4.4.316 Conexão recusada (porta ${port} recusada em 127.0.0.1)`);
     expect(generic[0]!.text).toContain('O Exchange Online informa: 450 4.4.316 Connection refused\nEtapa com falha: TCP — ');
     expect(generic[0]!.text).toMatch(/Com falha desde 27\/11\/2026 07:00 UTC \(0 s\)\. .+ em 28\/11\/2026 07:00 UTC \(daqui a 24 h; .+\)\.\n$/);
+    // the reminder says the verdict as the catalog does (COM FALHA), not a second word for it
+    expect(generic[2]!.title).toMatch(/^\[mailflow-probe\] AINDA COM FALHA onprem: 450 4\.4\.316 /);
     expect(generic[6]!.title).toBe('[mailflow-probe] RECUPERADO onprem: íntegro');
     expect(generic[6]!.text).toMatch(/^onprem voltou a ficar íntegro em 28\/11\/2026 08:00 UTC, depois de 25 h com falha: /);
     expect(mails[0]!.subject).toBe(generic[0]!.title);
@@ -237,7 +220,8 @@ describe('every alert in pt-BR, delivered through every channel', () => {
       ...slack.flatMap((s) => [s.text, ...s.blocks.map((b) => b.text.text)]),
       ...mails.flatMap((m) => [m.subject ?? '', m.text ?? '']),
     ].join('\n');
-    expect(englishWordsIn(texts, probeTexts(passes.map((p) => p.result)))).toEqual([]);
+    expect(englishWordsIn(texts)).toEqual([]);
+    expect(untranslatedTerms(texts)).toEqual([]);
 
     // probe history of the same day, in pt-BR.
     const report = buildHistory(monitor.history, { target: null, since: new Date(T0 - H), now: new Date(t + MIN), queueLifetimeMs: cfg.queueLifetimeMs });
@@ -245,6 +229,7 @@ describe('every alert in pt-BR, delivered through every channel', () => {
     expect(history).toContain('onprem: íntegro desde 28/11/2026 10:00 UTC');
     expect(history).toContain('    27/11/2026 07:00 UTC  primeira verificação → com falha (4.4.316)\n    28/11/2026 08:00 UTC  com falha → íntegro');
     expect(englishWordsIn(history)).toEqual([]);
+    expect(untranslatedTerms(history)).toEqual([]);
   }, 60_000);
 });
 

@@ -10,7 +10,10 @@
  * status lines) stay as Exchange writes them.
  */
 import type { StageName } from '../../probes/stage.js';
+import { en as enCatalog } from './en.js';
 import type { Language } from './index.js';
+import { ptBR as ptBRCatalog } from './pt-br.js';
+import { REPORT_TEXT_EN, REPORT_TEXT_PT_BR } from './report-text.js';
 
 type CheckId =
   | 'resolves'
@@ -78,8 +81,6 @@ export interface CommandWords {
   stages: Record<StageName, string>;
   /** Counted things: `{n}` filled. */
   days: string;
-  /** The code `other` in a table's code column. */
-  otherCode: string;
   verify: {
     header: string;
     verdicts: Record<ConnectorVerdict, string>;
@@ -276,12 +277,8 @@ export interface CommandWords {
 }
 
 const en: CommandWords = {
-  stages: {
-    dns: 'dns', tcp: 'tcp', banner: 'banner', ehlo: 'ehlo', starttls: 'starttls', tls: 'tls', certificate: 'certificate',
-    'ehlo-tls': 'ehlo-tls', mail: 'mail', rcpt: 'rcpt', rset: 'rset', data: 'data', quit: 'quit',
-  },
+  stages: REPORT_TEXT_EN.stageNames,
   days: '{n} days',
-  otherCode: 'other',
   verify: {
     header: 'mailflow-probe verify · {source} · max message size {size} · warn {days} days',
     verdicts: { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIPPED', incomplete: 'INCOMPLETE' },
@@ -449,7 +446,7 @@ const en: CommandWords = {
       when: 'when',
       stage: 'failed at',
       message: 'Exchange Online would report',
-      fix: 'fix first',
+      fix: enCatalog.headings.fixFirst.toLowerCase(),
       certificate: 'certificate',
       vantage: 'probed',
     },
@@ -461,7 +458,7 @@ const en: CommandWords = {
   },
   demo: {
     header: 'mailflow-probe demo: loopback smart hosts, one per outcome (DNS {dns}, certificates made just now)',
-    columns: { case: 'case', verdict: 'verdict', code: 'code', fix: 'first fix' },
+    columns: { case: 'case', verdict: 'verdict', code: 'code', fix: enCatalog.headings.fixFirst.toLowerCase() },
     cases: {
       healthy: 'healthy (MX, STARTTLS, trusted chain)',
       pair: 'one of two addresses refuses',
@@ -575,12 +572,8 @@ Examples:
 };
 
 const ptBR: CommandWords = {
-  stages: {
-    dns: 'dns', tcp: 'tcp', banner: 'saudação', ehlo: 'ehlo', starttls: 'starttls', tls: 'tls', certificate: 'certificado',
-    'ehlo-tls': 'ehlo-tls', mail: 'mail', rcpt: 'rcpt', rset: 'rset', data: 'data', quit: 'quit',
-  },
+  stages: REPORT_TEXT_PT_BR.stageNames,
   days: '{n} dias',
-  otherCode: 'outro',
   verify: {
     header: 'mailflow-probe verify · {source} · tamanho máximo de mensagem {size} · aviso com {days} dias de antecedência',
     verdicts: { pass: 'APROVADO', warn: 'AVISO', fail: 'FALHA', skipped: 'IGNORADO', incomplete: 'INCOMPLETO' },
@@ -753,7 +746,7 @@ const ptBR: CommandWords = {
       when: 'quando',
       stage: 'falhou na etapa',
       message: 'o Exchange Online relataria',
-      fix: 'primeiro passo',
+      fix: ptBRCatalog.headings.fixFirst.toLowerCase(),
       certificate: 'certificado',
       vantage: 'verificado',
     },
@@ -765,7 +758,7 @@ const ptBR: CommandWords = {
   },
   demo: {
     header: 'Demonstração do mailflow-probe: hosts inteligentes em loopback, um por resultado (DNS {dns}, certificados gerados agora)',
-    columns: { case: 'caso', verdict: 'resultado', code: 'código', fix: 'primeiro passo' },
+    columns: { case: 'caso', verdict: 'resultado', code: 'código', fix: ptBRCatalog.headings.fixFirst.toLowerCase() },
     cases: {
       healthy: 'íntegro (MX, STARTTLS, cadeia confiável)',
       pair: 'um de dois endereços recusa',

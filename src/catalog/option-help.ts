@@ -71,6 +71,7 @@ export const OPTION_HELP_PT_BR: { [K in OptionKey]: Translated<Spec<K>> } = {
       explain: 'idioma: en ou pt-BR (padrão: da localidade; caso contrário, en)',
       verify: 'idioma do relatório: en ou pt-BR; --json continua em inglês (padrão: da localidade; caso contrário, en)',
       serve: 'idioma da página de status e dos diagnósticos: en ou pt-BR (padrão: da localidade; caso contrário, en)',
+      scheduled: 'idioma dos relatórios, do log e dos alertas: en ou pt-BR; o JSON continua em inglês (padrão: a chave lang da configuração; senão, da localidade; caso contrário, en)',
     },
   },
   signal: { help: 'cancela a verificação (o Ctrl-C de um usuário): o resultado indica cancelada' },

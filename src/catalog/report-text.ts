@@ -18,7 +18,7 @@ export const REPORT_TEXT_EN = {
   other: 'other',
   unverifiable: "unverifiable from here: the smart host accepts only Microsoft 365's addresses",
   mayDiffer: "may differ from Exchange Online's result: probed from outside Microsoft 365's ranges",
-  /** The stages as the reports name them (protocol words stay as they are). */
+  /** The stages as every report, table and alert names them (protocol words stay as they are): the one table of stage names. */
   stageNames: { 'dns': 'dns', 'tcp': 'tcp', 'banner': 'banner', 'ehlo': 'ehlo', 'starttls': 'starttls', 'tls': 'tls', 'certificate': 'certificate', 'ehlo-tls': 'ehlo-tls', 'mail': 'mail', 'rcpt': 'rcpt', 'rset': 'rset', 'data': 'data', 'quit': 'quit' } as Record<StageName, string>,
   fromHere: 'From here',
   finding: 'Finding',
@@ -74,7 +74,7 @@ export const REPORT_TEXT_PT_BR: ReportText = {
   other: 'outro',
   unverifiable: 'não verificável daqui: o host inteligente só aceita os endereços do Microsoft 365',
   mayDiffer: 'pode ser diferente do resultado do Exchange Online: verificado de fora dos intervalos de endereços IP do Microsoft 365',
-  stageNames: { 'dns': 'dns', 'tcp': 'tcp', 'banner': 'banner', 'ehlo': 'ehlo', 'starttls': 'starttls', 'tls': 'tls', 'certificate': 'certificado', 'ehlo-tls': 'ehlo-tls', 'mail': 'mail', 'rcpt': 'rcpt', 'rset': 'rset', 'data': 'data', 'quit': 'quit' },
+  stageNames: { 'dns': 'DNS', 'tcp': 'TCP', 'banner': 'saudação', 'ehlo': 'EHLO', 'starttls': 'STARTTLS', 'tls': 'TLS', 'certificate': 'certificado', 'ehlo-tls': 'EHLO (TLS)', 'mail': 'MAIL', 'rcpt': 'RCPT', 'rset': 'RSET', 'data': 'DATA', 'quit': 'QUIT' },
   fromHere: 'Daqui',
   finding: 'Constatação',
   turnItOff: 'Como desativar',

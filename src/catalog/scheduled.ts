@@ -13,6 +13,7 @@ import type { Catalog } from './en.js';
 import { en } from './en.js';
 import type { Language } from './index.js';
 import { ptBR } from './pt-br.js';
+import { REPORT_TEXT_EN, REPORT_TEXT_PT_BR } from './report-text.js';
 
 /** The verdict words, lower-case, as the catalog's headings write them (one place for them). */
 function verdictWords(catalog: Catalog): Record<Verdict, string> {
@@ -114,21 +115,7 @@ export const scheduledEn: ScheduledText = {
   time: '{y}-{m}-{d} {hh}:{mm} UTC',
   decimalSeparator: '.',
   verdicts: verdictWords(en),
-  stages: {
-    dns: 'dns',
-    tcp: 'tcp',
-    banner: 'banner',
-    ehlo: 'ehlo',
-    starttls: 'starttls',
-    tls: 'tls',
-    certificate: 'certificate',
-    'ehlo-tls': 'ehlo-tls',
-    mail: 'mail',
-    rcpt: 'rcpt',
-    rset: 'rset',
-    data: 'data',
-    quit: 'quit',
-  },
+  stages: REPORT_TEXT_EN.stageNames,
   kinds: {
     degraded: 'degraded',
     failing: 'failing',
@@ -264,21 +251,7 @@ export const scheduledPtBR: ScheduledText = {
   time: '{d}/{m}/{y} {hh}:{mm} UTC',
   decimalSeparator: ',',
   verdicts: verdictWords(ptBR),
-  stages: {
-    dns: 'DNS',
-    tcp: 'TCP',
-    banner: 'saudação do servidor',
-    ehlo: 'EHLO',
-    starttls: 'STARTTLS',
-    tls: 'negociação TLS',
-    certificate: 'certificado',
-    'ehlo-tls': 'EHLO depois do TLS',
-    mail: 'MAIL',
-    rcpt: 'RCPT',
-    rset: 'RSET',
-    data: 'DATA',
-    quit: 'QUIT',
-  },
+  stages: REPORT_TEXT_PT_BR.stageNames,
   kinds: {
     degraded: 'degradado',
     failing: 'com falha',
@@ -295,7 +268,7 @@ export const scheduledPtBR: ScheduledText = {
     degraded: ptBR.headings.verdicts.degraded,
     escalation: 'URGENTE: primeiras NDRs em {duration}',
     bouncing: 'GERANDO NDRs: as mensagens na fila estão voltando aos remetentes',
-    reminder: 'AINDA FALHANDO',
+    reminder: `AINDA ${ptBR.headings.verdicts.failing}`,
     recovered: 'RECUPERADO',
     flapping: 'INSTÁVEL',
     settled: 'ESTABILIZADO ({state})',

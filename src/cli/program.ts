@@ -315,7 +315,7 @@ export function buildProgram(language: Language = 'en'): Command {
       }
     });
 
-  addScheduledCommands(program);
+  addScheduledCommands(program, language);
 
   const serveCommand = program
     .command('serve')

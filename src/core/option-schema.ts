@@ -12,8 +12,11 @@ import { REVOCATION_MODES } from '../../probes/revocation-modes.js';
 import { TLS_MODES } from '../../probes/stage.js';
 import { didYouMean } from './did-you-mean.js';
 
-/** Where an option can be given, besides the library's `probe(targets, options)`. */
-export type Door = 'probe' | 'explain' | 'verify' | 'serve' | 'config' | 'targets';
+/**
+ * Where an option can be given, besides the library's `probe(targets, options)`.
+ * `scheduled` is the flags of `probe check`, `probe watch` and `probe history`.
+ */
+export type Door = 'probe' | 'explain' | 'verify' | 'serve' | 'scheduled' | 'config' | 'targets';
 
 /**
  * How a value is read. `pem` is PEM text in the library, file names everywhere else
@@ -283,10 +286,13 @@ export const OPTION_SPECS = [
       explain: 'language: en or pt-BR (default: from the locale, else en)',
       verify: 'language of the report: en or pt-BR; --json stays English (default: from the locale, else en)',
       serve: 'language of the status page and the diagnoses: en or pt-BR (default: from the locale, else en)',
+      scheduled: "language of the reports, the log and the alerts: en or pt-BR; JSON stays English (default: the config's lang, else from the locale, else en)",
     },
     flag: { long: '--lang', value: '<lang>' },
-    // verify words its reports in it, serve its status page; their JSON stays English.
-    doors: ['probe', 'explain', 'verify', 'serve'],
+    // verify words its reports in it, serve its status page, check/watch/history their
+    // reports and alerts; their JSON stays English. (The config's own `lang` key is read by
+    // src/scheduled/config.ts, a setting of the whole file, not of a target.)
+    doors: ['probe', 'explain', 'verify', 'serve', 'scheduled'],
   },
   { key: 'signal', kind: 'signal', what: 'signal', help: "cancels the probe (a user's Ctrl-C): the result says cancelled", doors: [] },
   {

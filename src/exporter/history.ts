@@ -3,7 +3,7 @@
  * in SQLite; until an exporter is given that store, it remembers the last results it
  * produced itself, in memory.
  */
-import { en } from '../catalog/en.js';
+import { en, type Catalog } from '../catalog/en.js';
 import type { ResultRow } from '../scheduled/history.js';
 import type { ResultCode, ProbeResult, Verdict } from '../core/result.js';
 import { earliestExpiry, headlinePath } from '../core/result-facts.js';
@@ -38,9 +38,9 @@ export interface PointDetail {
 }
 
 /** The code's first fix in the catalogue: what a stored result (which keeps no diagnosis) can say. */
-function codeFirstFix(code: ResultCode | null): string | null {
+function codeFirstFix(code: ResultCode | null, catalog: Catalog): string | null {
   if (!code) return null;
-  const entry = Object.hasOwn(en.codes, code) ? en.codes[code as keyof typeof en.codes] : en.policyCodes[code as keyof typeof en.policyCodes];
+  const entry = Object.hasOwn(catalog.codes, code) ? catalog.codes[code as keyof typeof catalog.codes] : catalog.policyCodes[code as keyof typeof catalog.policyCodes];
   return entry?.fixes[0] ?? null;
 }
 
@@ -49,7 +49,8 @@ export interface HistorySource {
   recent(name: string, limit: number): HistoryPoint[] | Promise<HistoryPoint[]>;
 }
 
-export function historyPoint(result: ProbeResult): HistoryPoint {
+/** A result as a point, its words (the vantage line, the code's first fix) in `catalog`'s language: the status page's. */
+export function historyPoint(result: ProbeResult, catalog: Catalog = en): HistoryPoint {
   const headline = headlinePath(result);
   return {
     at: Date.parse(result.startedAt),
@@ -60,23 +61,23 @@ export function historyPoint(result: ProbeResult): HistoryPoint {
     detail: {
       stage: result.code ? (result.diagnosis?.stage ?? headline?.failure?.stage ?? null) : null,
       message: result.message,
-      firstFix: result.diagnosis?.firstFix ?? codeFirstFix(result.code),
+      firstFix: result.diagnosis?.firstFix ?? codeFirstFix(result.code, catalog),
       certExpires: earliestExpiry(result)?.validTo ?? null,
       paths: result.paths.map((p) => ({ host: p.host, ip: p.ip, verdict: p.verdict, stages: p.stages.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms })) })),
-      ...(result.vantage ? { vantage: vantageLine(result) } : {}),
+      ...(result.vantage ? { vantage: vantageLine(result, catalog) } : {}),
     },
   };
 }
 
 /** A row of the scheduled checks' SQLite history as a point: the status page works from the store alone. */
-export function historyPointFromRow(row: ResultRow): HistoryPoint {
+export function historyPointFromRow(row: ResultRow, catalog: Catalog = en): HistoryPoint {
   return {
     at: Date.parse(row.at),
     verdict: row.verdict,
     code: row.code,
     status: row.status,
     durationMs: row.durationMs,
-    detail: { stage: row.stage, message: row.message, firstFix: codeFirstFix(row.code), certExpires: row.certExpires, paths: row.stages },
+    detail: { stage: row.stage, message: row.message, firstFix: codeFirstFix(row.code, catalog), certExpires: row.certExpires, paths: row.stages },
   };
 }
 

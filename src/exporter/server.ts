@@ -22,7 +22,7 @@ import { historyPoint, MemoryHistory, type HistorySource } from './history.js';
 import { registerBuildInfo, registerRevocationCacheMetrics, renderProbeMetrics } from './metrics.js';
 import { renderStatusPage, renderTargetDetail } from './status-page.js';
 import { commandWords } from '../catalog/commands.js';
-import type { Language } from '../catalog/index.js';
+import { catalogFor, type Language } from '../catalog/index.js';
 
 export interface ExporterOptions {
   /** The configured targets, by name: from `--targets FILE` (or the checks' config file). */
@@ -290,7 +290,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         if (refusals.length) return fail(403, `refused to probe ${name}: ${refusals[0]} (start the exporter with --allow-private to allow it)`);
         if (configured) {
           last.set(configured.name, result);
-          memory.record(configured.name, historyPoint(result));
+          memory.record(configured.name, historyPoint(result, catalogFor(language)));
         }
         const { body, contentType } = await renderProbeMetrics(result);
         send(200, body, contentType);

@@ -134,7 +134,7 @@ export function renderTargetDetail(row: StatusRow, opts: { now: Date; source: st
     if (d?.firstFix) field('fix', w.fields.fix, escape(d.firstFix));
     if (d?.certExpires) {
       const expires = Date.parse(d.certExpires);
-      field('certificate', w.fields.certificate, escape(fill(w.expires, { when: utc(expires), days: daysText(Math.floor((expires - opts.now.getTime()) / DAY_MS)) })));
+      field('certificate', w.fields.certificate, escape(fill(w.expires, { when: utc(expires), days: daysText(Math.floor((expires - opts.now.getTime()) / DAY_MS), catalogFor(language)) })));
     }
     if (d?.vantage) field('vantage', w.fields.vantage, escape(d.vantage));
   }

@@ -9,7 +9,7 @@ import { History } from '../scheduled/history.js';
 import { resolveSettings, UsageError, type ProbeOptions } from '../core/options.js';
 import { loadTargetsFile, type NamedTarget } from './targets.js';
 import { commandWords } from '../catalog/commands.js';
-import type { Language } from '../catalog/index.js';
+import { catalogFor, type Language } from '../catalog/index.js';
 import { fill } from '../report/text.js';
 
 /** A config file is YAML or JSON, told by its extension; anything else is a targets file. */
@@ -52,7 +52,7 @@ export function configHistory(file: string, language: Language = 'en'): { source
         return history
           .results(name, new Date(Date.now() - WEEK_MS))
           .slice(-limit)
-          .map(historyPointFromRow);
+          .map((row) => historyPointFromRow(row, catalogFor(language)));
       },
     },
     close: () => history.close(),

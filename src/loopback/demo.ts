@@ -23,6 +23,7 @@ import { fill, renderText, wrap } from '../report/text.js';
 import { commandWords, type DemoCaseId } from '../catalog/commands.js';
 import { catalogFor, type Language } from '../catalog/index.js';
 import { warningText } from '../catalog/probe-text.js';
+import { reportText } from '../catalog/report-text.js';
 import type { ExchangeCode, ProbeResult, Verdict } from '../core/result.js';
 
 interface DemoCase {
@@ -224,7 +225,7 @@ function report(outcomes: DemoOutcome[], dnsAddress: string, opts: { json: boole
     const r = o.result;
     const fix = r.diagnosis ? r.diagnosis.firstFix : r.warnings[0] ? warningText(r.warnings[0], catalog) : '—';
     lines.push(
-      `${caseName(o).padEnd(caseWidth)}${paint(colour[r.verdict], verdicts[r.verdict].padEnd(verdictWidth))}${(r.code === 'other' ? commandWords(opts.language).otherCode : (r.code ?? '—')).padEnd(10)}${wrap(fix, width, fixColumn)}`,
+      `${caseName(o).padEnd(caseWidth)}${paint(colour[r.verdict], verdicts[r.verdict].padEnd(verdictWidth))}${(r.code === 'other' ? reportText(catalogFor(opts.language)).other : (r.code ?? '—')).padEnd(10)}${wrap(fix, width, fixColumn)}`,
     );
   }
   // One failure in full, as `probe` prints it: what the table's one line stands for.

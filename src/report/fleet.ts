@@ -5,10 +5,11 @@
 import type { FleetEntry } from '../fleet/fleet.js';
 import type { Verdict } from '../core/result.js';
 import { commandWords } from '../catalog/commands.js';
+import { reportText } from '../catalog/report-text.js';
 import { catalogFor, type Language } from '../catalog/index.js';
-import { warningText } from '../catalog/probe-text.js';
+import { failureText, warningText } from '../catalog/probe-text.js';
 import { terminal } from './sanitize.js';
-import { fill } from './text.js';
+import { fill, otherMessage } from './text.js';
 
 /** One JSON line: the result `probe --json` prints, plus the target's name, first. */
 export function renderFleetJsonLine(entry: FleetEntry): string {
@@ -29,8 +30,12 @@ function pad(text: string, width: number): string {
 function detail(entry: FleetEntry, language: Language): string {
   const r = entry.result;
   if (r.cancelled) return commandWords(language).fleet.cancelled;
-  if (r.verdict === 'failing') return r.status ?? r.message ?? r.paths[0]?.failure?.message ?? '';
-  return r.warnings[0] ? warningText(r.warnings[0], catalogFor(language)) : '';
+  const catalog = catalogFor(language);
+  if (r.verdict === 'failing') {
+    const failure = r.paths[0]?.failure;
+    return r.status ?? otherMessage(r, catalog) ?? r.message ?? (failure ? failureText(failure, catalog) : '');
+  }
+  return r.warnings[0] ? warningText(r.warnings[0], catalog) : '';
 }
 
 /**
@@ -54,7 +59,7 @@ export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?
   const timeWidth = Math.max(7, w.header.time.length);
   const lines = [`${pad(w.header.name, nameWidth)}  ${pad(w.header.verdict, verdictWidth)}  ${pad(w.header.code, codeWidth)}  ${pad(w.header.time, timeWidth)}  ${w.header.detail}`];
   for (const e of rows) {
-    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code === 'other' ? commandWords(language).otherCode : (e.result.code ?? '-'), codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
+    const head = `${pad(e.name.length > nameWidth ? `${e.name.slice(0, nameWidth - 1)}…` : e.name, nameWidth)}  ${pad(verdicts[e.result.verdict], verdictWidth)}  ${pad(e.result.code === 'other' ? reportText(catalogFor(language)).other : (e.result.code ?? '-'), codeWidth)}  ${pad(seconds(e.result.durationMs), timeWidth)}  `;
     const text = terminal(detail(e, language), { newlines: false });
     const room = Math.max(20, width - head.length);
     lines.push(`${head}${text.length > room ? `${text.slice(0, room - 1)}…` : text}`.trimEnd());
@@ -62,7 +67,7 @@ export function renderFleetTable(entries: readonly FleetEntry[], opts: { wallMs?
   const count = (v: Verdict): number => entries.filter((e) => e.result.verdict === v).length;
   const codes = new Map<string, number>();
   for (const e of entries) if (e.result.code) codes.set(e.result.code, (codes.get(e.result.code) ?? 0) + 1);
-  const byCode = [...codes].sort().map(([c, n]) => `${n}× ${c}`).join(', ');
+  const byCode = [...codes].sort().map(([c, n]) => `${n}× ${c === 'other' ? reportText(catalogFor(language)).other : c}`).join(', ');
   lines.push(
     '',
     fill(w.summary, { n: entries.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing') }) +

@@ -137,7 +137,7 @@ export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>, cata
  * src/core/exchange-text.ts): its opening is ours, not Exchange's, so it is said in the
  * catalog's language; the fields stay as Exchange writes them. Null when it is not such one.
  */
-function otherMessage(result: ProbeResult, catalog: Catalog): string | null {
+export function otherMessage(result: ProbeResult, catalog: Catalog): string | null {
   const failure = result.paths.find((p) => p.code === 'other' && p.failure)?.failure;
   if (catalog.language === 'en' || result.code !== 'other' || !result.message || !failure) return null;
   const opening = `other: ${failure.message}`;

@@ -97,7 +97,7 @@ export function timelineSvg(p: PathResult, width = 900, scaleMs = totalMs(p), la
   return `<svg role="img" aria-label="${esc(fill(words.verify.html.stagesOf, { path: pathLabel(p, language) }))}" width="${width}" height="42" viewBox="0 0 ${width} 42" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
-function certificateTable(c: ConnectorReport, words: CommandWords['verify']['html']): string {
+function certificateTable(c: ConnectorReport, words: CommandWords['verify']['html'], language: Language): string {
   const withCert = c.result?.paths.find((p) => p.certificate?.chain.length);
   const check = withCert?.certificate;
   const leaf = check?.chain[0];
@@ -107,7 +107,7 @@ function certificateTable(c: ConnectorReport, words: CommandWords['verify']['htm
     [words.subject, leaf.subject],
     [words.names, leaf.names.join(', ') || words.none],
     [words.issuer, leaf.issuer],
-    [words.valid, fill(words.validRange, { from: leaf.validFrom.slice(0, 10), to: leaf.validTo.slice(0, 10), days: daysText(leaf.daysLeft) })],
+    [words.valid, fill(words.validRange, { from: leaf.validFrom.slice(0, 10), to: leaf.validTo.slice(0, 10), days: daysText(leaf.daysLeft, catalogFor(language)) })],
     [words.trusted, check.trusted ? words.yes : fill(words.no, { why: check.verifyError ?? words.untrusted })],
   ];
   if (check.requiredName) rows.push(['TlsDomain', fill(check.nameMatches ? words.matches : words.doesNotMatch, { name: check.requiredName })]);
@@ -152,7 +152,7 @@ function card(c: ConnectorReport, i: number, language: Language): string {
     }
     parts.push('</div>');
   }
-  parts.push(certificateTable(c, w));
+  parts.push(certificateTable(c, w, language));
   if (c.sendTest) {
     const queue = c.sendTest.queueId ? ` (${esc(w.queueId)} <span class="code">${esc(c.sendTest.queueId)}</span>)` : '';
     parts.push(`<p>${esc(fill(w.testMessage, { detail: c.sendTest.detail }))}${queue}</p>`);
@@ -168,8 +168,8 @@ function card(c: ConnectorReport, i: number, language: Language): string {
 }
 
 /** Where the probes ran from: every report says so (issue 14). */
-function vantageHtml(report: VerifyReport): string {
-  const line = vantageLine({ vantage: report.vantage, paths: report.connectors.flatMap((c) => c.result?.paths ?? []) });
+function vantageHtml(report: VerifyReport, language: Language): string {
+  const line = vantageLine({ vantage: report.vantage, paths: report.connectors.flatMap((c) => c.result?.paths ?? []) }, catalogFor(language));
   return line ? `<p class="meta" data-role="vantage">${esc(line)}</p>` : '';
 }
 
@@ -205,7 +205,7 @@ export function renderVerifyHtml(report: VerifyReport, options: VerifyRenderOpti
       days: report.warnDays,
     }),
   )}</p>
-${vantageHtml(report)}
+${vantageHtml(report, language)}
 <table class="overview"><tr>${w.overview.split('|').map((th) => `<th>${esc(th)}</th>`).join('')}</tr>${overview}</table>
 </header>
 ${report.connectors.map((c, i) => card(c, i, language)).join('\n')}

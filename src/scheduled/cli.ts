@@ -5,19 +5,21 @@
  */
 import type { Command } from 'commander';
 import { cancelOnSigint, EXIT, onSignals } from '../cli/exit.js';
-import { collect } from '../cli/flags.js';
+import { addProbeFlags, collect, probeOptionsFromFlags, type ProbeFlags } from '../cli/flags.js';
 import type { Language } from '../catalog/index.js';
 
-const LANG_HELP = 'language of the report and the alerts: en or pt-BR (default: the config\'s lang, else from the locale)';
-
-/** The language: --lang, else the config's `lang`, else the locale (LC_ALL, LC_MESSAGES, LANG). */
-async function languageOf(flag: string | undefined, config: { language: Language | null } | null): Promise<Language> {
+/**
+ * The language: --lang (the options schema's `language`, door `scheduled`), else the
+ * config's `lang`, else the locale (LC_ALL, LC_MESSAGES, LANG).
+ */
+async function languageOf(flags: ProbeFlags, config: { language: Language | null } | null): Promise<Language> {
   const { chooseLanguage } = await import('../catalog/index.js');
+  const flag = probeOptionsFromFlags(flags, 'scheduled').language;
   return flag === undefined && config?.language ? config.language : chooseLanguage(flag);
 }
 
-/** Adds `init`, `check`, `watch` and `history` to the program. */
-export function addScheduledCommands(program: Command): void {
+/** Adds `init`, `check`, `watch` and `history` to the program; the schema's flags' help in `language`. */
+export function addScheduledCommands(program: Command, language: Language = 'en'): void {
   // The root command has --json too: without this, `probe check --json` would set the root's.
   program.enablePositionalOptions();
   program
@@ -31,13 +33,13 @@ export function addScheduledCommands(program: Command): void {
       process.exitCode = 0;
     });
 
-  program
+  const checkCommand = program
     .command('check')
     .description('check every target in the config once, record the history, send alerts (for cron); exit code = worst verdict')
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
     .option('--target <name>', 'check only this target (repeatable)', collect)
-    .option('--json', 'print the passes as JSON')
-    .option('--lang <lang>', LANG_HELP)
+    .option('--json', 'print the passes as JSON');
+  addProbeFlags(checkCommand, 'scheduled', language)
     .action(async (opts: { config: string; target?: string[]; json?: boolean; lang?: string }) => {
       const [{ loadConfig }, { runCheck, renderPass, renderDelivery }, { UsageError }, { terminal }] = await Promise.all([
         import('./config.js'),
@@ -46,7 +48,7 @@ export function addScheduledCommands(program: Command): void {
         import('../report/sanitize.js'),
       ]);
       const loaded = loadConfig(opts.config);
-      const config = { ...loaded, language: await languageOf(opts.lang, loaded) };
+      const config = { ...loaded, language: await languageOf(opts, loaded) };
       const targets = opts.target
         ? opts.target.map((name) => {
             const t = config.targets.find((x) => x.name === name);
@@ -87,12 +89,12 @@ export function addScheduledCommands(program: Command): void {
       }
     });
 
-  program
+  const watchCommand = program
     .command('watch')
     .description('keep running: check each target on its cron schedule, record the history, send alerts')
     .requiredOption('-c, --config <file>', 'the config file (YAML or JSON)')
-    .option('--no-check-at-start', 'wait for each target\'s first scheduled time')
-    .option('--lang <lang>', LANG_HELP)
+    .option('--no-check-at-start', 'wait for each target\'s first scheduled time');
+  addProbeFlags(watchCommand, 'scheduled', language)
     .action(async (opts: { config: string; checkAtStart: boolean; lang?: string }) => {
       const [{ loadConfig }, { startWatch }, { terminal }, { scheduledText }, { fill }] = await Promise.all([
         import('./config.js'),
@@ -102,7 +104,7 @@ export function addScheduledCommands(program: Command): void {
         import('../report/text.js'),
       ]);
       const loaded = loadConfig(opts.config);
-      const config = { ...loaded, language: await languageOf(opts.lang, loaded) };
+      const config = { ...loaded, language: await languageOf(opts, loaded) };
       const text = scheduledText(config.language).watch;
       const watcher = startWatch(config, { checkAtStart: opts.checkAtStart });
       process.stdout.write(`${fill(text.watching, { count: config.targets.length, file: terminal(config.database) })}\n`);
@@ -133,15 +135,15 @@ export function addScheduledCommands(program: Command): void {
       process.exitCode = 0;
     });
 
-  program
+  const historyCommand = program
     .command('history')
     .description('state, countdown, uptime, certificate expiry and the timeline of state changes')
     .argument('[target]', 'one target (default: all)')
     .option('-c, --config <file>', 'the config file (for the database and the queue lifetime)')
     .option('--db <file>', 'the history database, when there is no config file')
     .option('--since <duration>', 'the window: 24h, 7d, 30d …', '7d')
-    .option('--json', 'print the report as JSON (schema mailflow-probe/history@1)')
-    .option('--lang <lang>', LANG_HELP)
+    .option('--json', 'print the report as JSON (schema mailflow-probe/history@1)');
+  addProbeFlags(historyCommand, 'scheduled', language)
     .action(async (target: string | undefined, opts: { config?: string; db?: string; since: string; json?: boolean; lang?: string }) => {
       const [{ loadConfig, CONFIG_DEFAULTS }, { History }, { buildHistory, renderHistory }, { parseDuration }, { UsageError }] = await Promise.all([
         import('./config.js'),
@@ -154,7 +156,7 @@ export function addScheduledCommands(program: Command): void {
       const sinceMs = parseDuration(opts.since, '--since');
       // history sends nothing: an unset password variable is no reason to refuse.
       const config = opts.config ? loadConfig(opts.config, null) : null;
-      const language = await languageOf(opts.lang, config);
+      const language = await languageOf(opts, config);
       const queueLifetimeMs = config?.queueLifetimeMs ?? parseDuration(CONFIG_DEFAULTS.queueLifetime);
       const history = History.open(opts.db ?? config!.database, { readonly: true });
       try {

@@ -14,7 +14,7 @@ import { senderFor, type Sender } from './alerts/send.js';
 import type { MonitorConfig, TargetConfig } from './config.js';
 import { countdown, type Countdown } from './countdown.js';
 import { catalogFor, type Language } from '../catalog/index.js';
-import { findingText, stageDetail, warningText } from '../catalog/probe-text.js';
+import { findingText, stageDetail, textOf, warningText } from '../catalog/probe-text.js';
 import { scheduledText } from '../catalog/scheduled.js';
 import { probe as realProbe } from '../core/engine.js';
 import { claimOwner, History } from './history.js';
@@ -106,12 +106,18 @@ export function observe(result: ProbeResult, at: Date, language: Language = 'en'
     code: result.code,
     status: result.status,
     stage: d?.stage ?? null,
-    summary: d ? (failedStage && failedStage.detail === d.summary ? stageDetail(failedStage, catalog) : d.summary) : null,
+    summary: d
+      ? d.summaryId
+        ? textOf(d.summary, d.summaryId, d.summaryArgs, catalog)
+        : failedStage && failedStage.detail === d.summary
+          ? stageDetail(failedStage, catalog)
+          : d.summary
+      : null,
     reason: shortReason(result, language),
     firstFix: d ? (finding && finding.firstFix === d.firstFix ? findingText(finding, catalog).firstFix : d.firstFix) : null,
     warnings: result.warnings.map((w) => warningText(w, catalog)),
     tls: result.paths.some((p) => p.tls) ? true : result.paths.some((p) => p.verdict !== 'failing' && p.capabilities) ? false : null,
-    ...(result.vantage ? { vantage: vantageLine(result) } : {}),
+    ...(result.vantage ? { vantage: vantageLine(result, catalog) } : {}),
   };
 }
 
