@@ -15,21 +15,8 @@ import type { Language } from './index.js';
 import { ptBR as ptBRCatalog } from './pt-br.js';
 import { REPORT_TEXT_EN, REPORT_TEXT_PT_BR } from './report-text.js';
 
-type CheckId =
-  | 'resolves'
-  | 'reachable'
-  | 'greets'
-  | 'starttls'
-  | 'tls-version'
-  | 'certificate'
-  | 'certificate-expiry'
-  | 'size'
-  | '8bitmime'
-  | 'smtputf8'
-  | 'recipient'
-  | 'test-message';
-
-type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+// The checklist's ids and statuses, from the module that defines them (a type import: no code).
+import type { CheckId, CheckStatus } from '../verify/checklist.js';
 type ConnectorVerdict = 'pass' | 'warn' | 'fail' | 'skipped' | 'incomplete';
 
 /** The demo's cases, by id (the case's English name stays its name in JSON and in the targets file). */
