@@ -14,6 +14,11 @@ describe('the English-vocabulary check used by the pt-BR output tests', () => {
     expect(englishWordsIn(text)).toEqual([]);
   });
 
+  it('reads no word inside a hex serial, thumbprint or id', () => {
+    expect(englishWordsIn('número de série 4E70FA9ADD5C9F5D1 impressão 176B6D321ADDE4D05 (0ADD1E2F-1234)')).toEqual([]);
+    expect(englishWordsIn('add the chain')).toEqual(['add', 'the', 'chain']);
+  });
+
   it('leaves the raw server text the caller names alone', () => {
     expect(englishWordsIn('O servidor disse: 554 go away now', ['554 go away now'])).toEqual([]);
     expect(englishWordsIn('O servidor disse: 554 go away now', [/554 .*/])).toEqual([]);
