@@ -26,7 +26,7 @@ import { renderVerifyMarkdown, renderVerifyText } from '../src/report/verify-tex
 import { parseConnectors, planConnector } from '../src/verify/connectors.js';
 import { localizeReport } from '../src/verify/localize.js';
 import { progressDisplay } from '../src/verify/progress.js';
-import { verify, type VerifyProgress, type VerifyReport } from '../src/verify/run.js';
+import { verify, type ConnectorReport, type VerifyProgress, type VerifyReport } from '../src/verify/run.js';
 import { keepCommands, startDemoServers } from '../src/loopback/demo.js';
 
 const bin = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
@@ -57,7 +57,7 @@ beforeAll(async () => {
     'plain.demo.test': { A: ['127.0.0.4'] },
   });
   // One port for every smart host; 127.0.0.2 has nothing listening (refused).
-  good = await startSmtp({ host: '127.0.0.1', size: 50 * 1048576 });
+  good = await startSmtp({ host: '127.0.0.1', size: 50 * 1048576, unknownRecipients: ['nobody@demo.test'] });
   port = good.port;
   expired = await startSmtp({ host: '127.0.0.3', port, tls: certSet().expired });
   plain = await startRaw(noStarttls, { host: '127.0.0.4', port });
@@ -208,6 +208,47 @@ describe('verify in pt-BR', () => {
     const ptIgnore = verbatim(parsed.connectors.flatMap((c) => (c.result ? [c.result] : [])));
     expect(englishWordsIn(pt.stdout, ptIgnore)).toEqual([]);
     expect(untranslatedTerms(pt.stdout, { allow: ptIgnore })).toEqual([]);
+  }, 60_000);
+});
+
+describe('verify --rcpt-test and --send-test in pt-BR', () => {
+  it('the recipient and test-message details are Portuguese; the server replies stay as they are', async () => {
+    const [onPrem] = parseConnectors(JSON.stringify(EXPORT.slice(0, 1)), 'conectores.json');
+    const options = { port, resolvers: [dns.address], ca: [certSet().root.cert], ehloName: 'probe.demo.test', timeoutMs: 1500, deadlineMs: 8000, now: () => NOW };
+    const accepted = await verify([planConnector(onPrem!)], { ...options, rcptTest: { from: 'probe@contoso.test', to: 'user@demo.test' }, sendTest: { from: 'probe@contoso.test', to: 'user@demo.test' } });
+    const refused = await verify([planConnector(onPrem!)], { ...options, rcptTest: { from: '', to: 'nobody@demo.test' } });
+    const plansPt = [planConnector(onPrem!, [], 'pt-BR')];
+    const worded = [localizeReport(accepted, plansPt, 'pt-BR'), localizeReport(refused, plansPt, 'pt-BR')];
+    const [ok, no] = worded.map((r) => r.connectors[0]!) as [ConnectorReport, ConnectorReport];
+    const queueId = accepted.connectors[0]!.sendTest?.queueId;
+    expect(queueId).toBe(good.messages.at(-1)?.queueId);
+    const rcptReply = accepted.connectors[0]!.rcptTest?.[0]?.reply;
+    const sendReply = accepted.connectors[0]!.sendTest?.reply;
+    expect(rcptReply).toMatch(/^250 /);
+    // English stays as it was
+    expect(accepted.connectors[0]!.checks.find((c) => c.id === 'recipient')?.detail).toBe(`RCPT TO:<user@demo.test> accepted: ${rcptReply}`);
+    expect(accepted.connectors[0]!.checks.find((c) => c.id === 'test-message')?.detail).toBe(`accepted: ${sendReply} (queue id ${queueId})`);
+    expect(refused.connectors[0]!.checks.find((c) => c.id === 'recipient')?.detail).toBe('RCPT TO:<nobody@demo.test> was refused: 550 5.1.1 Recipient address rejected: user unknown');
+    // Portuguese, the same facts
+    expect(ok.checks.find((c) => c.id === 'recipient')).toMatchObject({ status: 'pass', detail: `RCPT TO:<user@demo.test> aceito: ${rcptReply}` });
+    expect(ok.checks.find((c) => c.id === 'test-message')).toMatchObject({ status: 'pass', detail: `aceita: ${sendReply} (ID na fila ${queueId})` });
+    expect(ok.sendTest?.detail).toBe(`aceita: ${sendReply}`);
+    expect(no.checks.find((c) => c.id === 'recipient')).toMatchObject({
+      status: 'fail',
+      detail: 'RCPT TO:<nobody@demo.test> foi recusado: 550 5.1.1 Recipient address rejected: user unknown',
+    });
+    const replies = [rcptReply, sendReply, '550 5.1.1 Recipient address rejected: user unknown'].filter((r): r is string => !!r);
+    // SMTP commands (the item's title names MAIL FROM / RCPT TO / RSET) stay as they are
+    const ignore = [...replies, 'MAIL FROM', 'RCPT TO', ...verbatim([accepted, refused].flatMap((r) => r.connectors.flatMap((c) => (c.result ? [c.result] : []))))].sort((a, b) => b.length - a.length);
+    for (const report of worded) {
+      const text = renderVerifyText(report, { language: 'pt-BR', width: 200 });
+      const md = renderVerifyMarkdown(report, { language: 'pt-BR' }).replace(/\\(?=[^\sA-Za-z0-9])/g, '');
+      const html = visible(renderVerifyHtml(report, { language: 'pt-BR' }));
+      for (const out of [text, md, html]) {
+        expect(englishWordsIn(out, ignore)).toEqual([]);
+        expect(untranslatedTerms(out, { allow: ignore })).toEqual([]);
+      }
+    }
   }, 60_000);
 });
 

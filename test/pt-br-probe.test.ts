@@ -5,6 +5,7 @@
  * servers said; and every English template of probes/messages.ts has its pt-BR twin with
  * the same placeholders.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { MESSAGES, type ProbeTextId } from '../probes/messages.js';
 import { ptBR } from '../src/catalog/pt-br.js';
@@ -21,7 +22,7 @@ import { renderText } from '../src/report/text.js';
 import { startDemoServers, type DemoServers } from '../src/loopback/demo.js';
 import { englishWordsIn } from './fixtures/english-vocabulary.js';
 import { untranslatedTerms } from './fixtures/glossary.js';
-import { certSet, closeDuringHandshake, closedPort, loopbackProbeOptions, noStarttls, startDns, startInspectingFirewall, startRaw, startSmtp, type DnsServer } from './fixtures/index.js';
+import { certSet, closeDuringHandshake, closedPort, loopbackProbeOptions, noStarttls, startDns, startHttps, startInspectingFirewall, startRaw, startSmtp, type DnsServer, type HttpsFixture } from './fixtures/index.js';
 
 const placeholders = (template: string): string[] => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -255,5 +256,75 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     expect(text).toMatch(/O que aconteceu +informado como 4\.4\.318/);
     expect(englishWordsIn(text, ['3/7/2026 6:46:06 PM', TLS_MODE])).toEqual([]);
     expect(untranslatedTerms(text)).toEqual([]);
+  });
+});
+
+describe('the recipient\'s DANE and MTA-STS in pt-BR', () => {
+  let dns: DnsServer;
+  let web: HttpsFixture;
+  const POLICY = ['version: STSv1', 'mode: enforce', 'mx: mx1.demo.test', 'max_age: 86400', ''].join('\r\n');
+  beforeAll(async () => {
+    const { wrongName } = certSet();
+    dns = await startDns({
+      // DANE: the TLSA record is the hash of another certificate (4.7.323), DNSSEC-validated
+      'dane-bad.demo.test': { MX: [{ preference: 10, exchange: 'mxb.demo.test' }], ad: true },
+      'mxb.demo.test': { A: ['127.0.0.1'], ad: true },
+      '_25._tcp.mxb.demo.test': { TLSA: [{ usage: 3, selector: 0, matchingType: 1, certificate: createHash('sha256').update(new X509Certificate(wrongName.cert).raw).digest() }], ad: true },
+      // MTA-STS enforce naming only mx1, a second MX outside it; TLS-RPT without rua=
+      'sts.demo.test': { MX: [{ preference: 10, exchange: 'mx1.demo.test' }, { preference: 20, exchange: 'mx2.demo.test' }] },
+      'mx1.demo.test': { A: ['127.0.0.1'] },
+      'mx2.demo.test': { A: ['127.0.0.1'] },
+      '_mta-sts.sts.demo.test': { TXT: ['v=STSv1; id=20260301T000000'] },
+      'mta-sts.sts.demo.test': { A: ['127.0.0.1'] },
+      '_smtp._tls.sts.demo.test': { TXT: ['v=TLSRPTv1;'] },
+    });
+    web = await startHttps({ tls: certSet().valid(['mta-sts.sts.demo.test']) });
+    web.route('mta-sts.sts.demo.test', '/.well-known/mta-sts.txt', { body: POLICY });
+  });
+  afterAll(async () => {
+    await Promise.all([dns?.close(), web?.close()]);
+  });
+
+  const run = async (target: string): Promise<ProbeResult> => {
+    const server = await startSmtp({ tls: certSet().wildcard });
+    onTestFinished(async () => {
+      await vi.waitFor(() => expect(server.connections()).toBe(0), { timeout: 2000 });
+      await server.close();
+    });
+    return probe(target, { ...loopbackProbeOptions(dns, server.port, { timeoutMs: 1500, deadlineMs: 10_000 }), policies: true, mtaStsPort: web.port, language: 'pt-BR' });
+  };
+
+  it('DANE: a TLSA record that matches nothing: 4.7.323, the problem in Portuguese in the policies section, the diagnosis and Nagios', async () => {
+    const result = await run('dane-bad.demo.test');
+    expect({ verdict: result.verdict, code: result.code, refusal: result.paths[0]?.policyRefusal?.policy }).toEqual({ verdict: 'failing', code: '4.7.323', refusal: 'DANE' });
+    const english = 'no TLSA record matches the certificate the server presents (1 usable record at _25._tcp.mxb.demo.test)';
+    const portuguese = 'nenhum registro TLSA corresponde ao certificado que o servidor apresenta (1 registro utilizável em _25._tcp.mxb.demo.test)';
+    expect(result.policies?.[0]?.dane.paths[0]?.problem).toBe(english);
+    expect(renderText(result, { width: 200 })).toContain(`        ${english}\n`);
+    const text = renderText(result, { catalog: ptBR, width: 200 });
+    expect(text).toContain(`        ${portuguese}\n`);
+    expect(text).toContain(portuguese);
+    const nagios = renderNagios(result, undefined, ptBR).text;
+    expect(nagios).toContain(portuguese);
+    expect(englishWordsIn(text, [...serverText(result), TLS_MODE])).toEqual([]);
+    expect(untranslatedTerms(text, { allow: serverText(result) })).toEqual([]);
+    expect(englishWordsIn(nagios, [...serverText(result), ...NAGIOS_KEYWORDS, TLS_MODE])).toEqual([]);
+  });
+
+  it('MTA-STS: an MX outside the policy is refused, and TLS-RPT without rua= is flagged, in Portuguese', async () => {
+    const result = await run('sts.demo.test');
+    expect(result.paths.map((p) => [p.host, p.verdict, p.code, p.policyRefusal?.policy ?? null])).toEqual([
+      ['mx1.demo.test', 'healthy', null, null],
+      ['mx2.demo.test', 'failing', 'other', 'MTA-STS'],
+    ]);
+    const p = result.policies?.[0];
+    expect([p?.mtaSts.paths[1]?.problem, p?.tlsRpt.problem]).toEqual(["mx2.demo.test matches none of the policy's mx patterns (mx1.demo.test)", 'the record has no rua= (where to send reports)']);
+    const text = renderText(result, { catalog: ptBR, width: 200 });
+    expect(text).toContain('        mx2.demo.test não corresponde a nenhum dos padrões mx da política (mx1.demo.test)\n');
+    expect(text).toContain('o registro não tem rua= (para onde enviar os relatórios)');
+    expect(englishWordsIn(text, [...serverText(result), TLS_MODE])).toEqual([]);
+    expect(untranslatedTerms(text, { allow: serverText(result) })).toEqual([]);
+    const nagios = renderNagios(result, undefined, ptBR).text;
+    expect(englishWordsIn(nagios, [...serverText(result), ...NAGIOS_KEYWORDS, TLS_MODE])).toEqual([]);
   });
 });

@@ -9,9 +9,11 @@
  * (issue 15). Exchange's own names (TlsSettings, SmartHosts, Set-OutboundConnector, the
  * status lines) stay as Exchange writes them.
  */
+import { fillTemplate, type ProbeTextRef } from '../../probes/messages.js';
 import type { StageName } from '../../probes/stage.js';
 import { en as enCatalog } from './en.js';
 import type { Language } from './index.js';
+import { renderProbeText } from './probe-text.js';
 import { ptBR as ptBRCatalog } from './pt-br.js';
 import { REPORT_TEXT_EN, REPORT_TEXT_PT_BR } from './report-text.js';
 
@@ -63,6 +65,22 @@ export type FlagKey =
 export type Placeholder =
   | 'options' | 'command' | 'targets' | 'target' | 'text' | 'file' | 'port' | 'mode' | 'name' | 'format' | 'days' | 'lang' | 'domain' | 'size' | 'from' | 'to' | 'host';
 
+/** The step a recipient test or test message reached (src/verify/envelope.ts). */
+export type EnvelopeStep = 'connect' | 'greeting' | 'tls' | 'mail' | 'rcpt' | 'rset' | 'data' | 'done';
+
+/** The texts of the recipient test and the test message, by id. */
+export type EnvelopeTextId = 'rcpt-accepted' | 'failed-at' | 'failure' | 'send-accepted' | 'send-deadline' | 'send-failed' | 'send-failed-code' | 'not-run';
+
+/**
+ * An envelope test's detail as said: its id and arguments. An argument is data (the
+ * server's reply, an address, a number), a step (`step`, worded by `envelopeSteps`), or
+ * a session driver's text by id (probes/messages.ts), translated in its turn.
+ */
+export interface EnvelopeTextRef {
+  id: EnvelopeTextId;
+  args: Record<string, string | number | ProbeTextRef>;
+}
+
 export interface CommandWords {
   /** A stage's name as reports show it. */
   stages: Record<StageName, string>;
@@ -84,6 +102,11 @@ export interface CommandWords {
     warning: string;
     notReached: string;
     queuedAs: string;
+    /** The recipient test's and the test message's details. */
+    envelope: Record<EnvelopeTextId, string>;
+    envelopeSteps: Record<EnvelopeStep, string>;
+    /** A test message's detail with the queue id the server gave. */
+    queueIdOf: string;
     fix: string;
     recordValidation: string;
     mdTitle: string;
@@ -281,6 +304,18 @@ const en: CommandWords = {
     warning: 'warning: {text}',
     notReached: 'not reached: {list}',
     queuedAs: 'test message queued as {id}',
+    envelope: {
+      'rcpt-accepted': 'RCPT TO:<{to}> accepted: {reply}',
+      'failed-at': '{step}: {reason}',
+      failure: '{reason}',
+      'send-accepted': 'accepted: {reply}',
+      'send-deadline': 'not sent: no complete answer within the deadline ({ms} ms)',
+      'send-failed': 'not sent: {error}',
+      'send-failed-code': 'not sent: {error} ({code})',
+      'not-run': "not run: the connector's deadline ({ms} ms) had passed",
+    },
+    envelopeSteps: { connect: 'connect', greeting: 'greeting', tls: 'tls', mail: 'mail', rcpt: 'rcpt', rset: 'rset', data: 'data', done: 'done' },
+    queueIdOf: '{detail} (queue id {id})',
     fix: 'Fix:',
     recordValidation: 'Record the validation in Exchange Online (printed, not run):',
     mdTitle: 'Connector verification: {verdict}',
@@ -576,6 +611,27 @@ const ptBR: CommandWords = {
     warning: 'aviso: {text}',
     notReached: 'não alcançado: {list}',
     queuedAs: 'mensagem de teste enfileirada como {id}',
+    envelope: {
+      'rcpt-accepted': 'RCPT TO:<{to}> aceito: {reply}',
+      'failed-at': '{step}: {reason}',
+      failure: '{reason}',
+      'send-accepted': 'aceita: {reply}',
+      'send-deadline': 'não enviada: nenhuma resposta completa dentro do prazo ({ms} ms)',
+      'send-failed': 'não enviada: {error}',
+      'send-failed-code': 'não enviada: {error} ({code})',
+      'not-run': 'não executado: o prazo do conector ({ms} ms) já havia terminado',
+    },
+    envelopeSteps: {
+      connect: 'conexão',
+      greeting: 'saudação',
+      tls: 'TLS',
+      mail: 'MAIL FROM',
+      rcpt: 'RCPT TO',
+      rset: 'RSET',
+      data: 'DATA',
+      done: 'concluído',
+    },
+    queueIdOf: '{detail} (ID na fila {id})',
     fix: 'Correção:',
     recordValidation: 'Registre a validação no Exchange Online (comando apenas exibido, não executado):',
     mdTitle: 'Verificação de conectores: {verdict}',
@@ -864,4 +920,20 @@ export const COMMAND_WORDS: Record<Language, CommandWords> = { en, 'pt-BR': ptBR
 /** The words of a language. */
 export function commandWords(language: Language = 'en'): CommandWords {
   return COMMAND_WORDS[language];
+}
+
+/**
+ * An envelope test's detail in `language`, from what it was said from: the session
+ * driver's texts in their turn, the server's words as they are.
+ *
+ * @example
+ * ```ts
+ * envelopeText({ id: 'send-accepted', args: { reply: '250 OK: queued as 1A2B' } }, 'pt-BR'); // 'aceita: 250 OK: queued as 1A2B'
+ * ```
+ */
+export function envelopeText(ref: EnvelopeTextRef, language: Language = 'en'): string {
+  const w = commandWords(language).verify;
+  const args: Record<string, string | number | ProbeTextRef> = { ...ref.args };
+  if (typeof args.step === 'string' && args.step in w.envelopeSteps) args.step = w.envelopeSteps[args.step as EnvelopeStep];
+  return fillTemplate(w.envelope[ref.id], args, (nested) => renderProbeText(nested, language));
 }

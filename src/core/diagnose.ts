@@ -49,7 +49,7 @@ export function diagnosePolicy(refusal: PolicyRefusal, catalog: Catalog = en): D
     // Where the policy bites: the TLSA lookup (4.7.324), STARTTLS (4.7.321), else the certificate.
     stage: refusal.code === '4.7.324' ? 'dns' : refusal.code === '4.7.321' ? 'starttls' : 'certificate',
     kind: 'policy',
-    ...summaryOf(say('judge.policy-summary', { domain: refusal.domain, policy: refusal.policy, problem: refusal.problem })),
+    ...summaryOf(say('judge.policy-summary', { domain: refusal.domain, policy: refusal.policy, problem: refusal.problemRef ?? refusal.problem })),
     firstFix: entry.fixes[0] ?? catalog.policyPartner,
     serverSaid: null,
   };

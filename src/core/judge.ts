@@ -196,9 +196,9 @@ export function judgeProbe(
   if (!passed.length) verdict = 'failing';
   else if (failed.length || warnings.length || passed.some((p) => p.verdict === 'degraded')) verdict = 'degraded';
   for (const p of failed.filter(() => passed.length)) {
-    const where = { host: p.host, ip: p.ip ?? say('judge.no-address'), status: p.status ?? p.code ?? '' };
+    const where = { host: p.host, ip: p.ip ?? say('judge.no-address'), status: p.status ?? (p.code === 'other' ? say('judge.other') : (p.code ?? '')) };
     const said = p.policyRefusal
-      ? say('judge.path-failed-policy', { ...where, domain: p.policyRefusal.domain, policy: p.policyRefusal.policy, problem: p.policyRefusal.problem })
+      ? say('judge.path-failed-policy', { ...where, domain: p.policyRefusal.domain, policy: p.policyRefusal.policy, problem: p.policyRefusal.problemRef ?? p.policyRefusal.problem })
       : say('judge.path-failed', where);
     warnings.push({ kind: 'path-failed', message: said.text, id: said.id, args: said.args, host: p.host, ip: p.ip });
   }

@@ -25,6 +25,8 @@ export interface PolicyRefusal {
   /** The recipient domain whose policy it is. */
   domain: string;
   problem: string;
+  /** What `problem` was said from (probes/messages.ts), so a report in another language words it again. */
+  problemRef?: ProbeTextRef;
   /** The documented code, or 'other' (an MTA-STS refusal Exchange has no code for). */
   code: PolicyCode | 'other';
 }

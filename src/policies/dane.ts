@@ -9,6 +9,7 @@ import { nameMatchesTlsDomain } from '../../probes/certificate.js';
 import { queryDns, QueryError } from '../../probes/lib/dns-query.js';
 import type { ProbeContext } from '../../probes/stage.js';
 import type { PathResult } from '../core/result.js';
+import { sayProblem, type ProblemRefs } from './problems.js';
 import type { DaneHost, DaneResult, DnssecStatus, PolicyPathCheck, TlsaRecordInfo } from './types.js';
 
 /** What the DNS said, before any path is judged. */
@@ -41,7 +42,7 @@ function dnssecOf(rcode: string, authenticated: boolean): DnssecStatus {
 }
 
 /** Looks up the MX record set's DNSSEC status and every MX host's TLSA records. */
-export async function lookupDane(ctx: ProbeContext, domain: string, mxHosts: string[]): Promise<DaneLookup> {
+export async function lookupDane(ctx: ProbeContext, domain: string, mxHosts: string[], refs: ProblemRefs = {}): Promise<DaneLookup> {
   let mxDnssec: DnssecStatus = 'insecure';
   try {
     const mx = await queryDns(ctx, domain, 'MX');
@@ -56,12 +57,12 @@ export async function lookupDane(ctx: ProbeContext, domain: string, mxHosts: str
         const answer = await queryDns(ctx, name, 'TLSA');
         const dnssec = dnssecOf(answer.rcode, answer.authenticated);
         if (answer.rcode !== 'NOERROR' && answer.rcode !== 'NXDOMAIN') {
-          return { host, name, dnssec: 'bogus', error: `the TLSA lookup failed: ${answer.rcode}`, records: [] };
+          return { host, name, dnssec: 'bogus', error: sayProblem(refs, 'policy.tlsa-lookup-failed', { error: answer.rcode }), records: [] };
         }
         return { host, name, dnssec, error: null, records: answer.answers.map(toRecord).filter((r): r is TlsaRecordInfo => r !== null) };
       } catch (err) {
         const text = err instanceof QueryError ? err.message : String(err);
-        return { host, name, dnssec: 'bogus', error: `the TLSA lookup failed: ${text}`, records: [] };
+        return { host, name, dnssec: 'bogus', error: sayProblem(refs, 'policy.tlsa-lookup-failed', { error: text }), records: [] };
       }
     }),
   );
@@ -96,29 +97,29 @@ function chainsTo(chain: X509Certificate[], upTo: number): boolean {
  * the dates matter (§3.1.1); DANE-TA(2) matches a CA in the chain the server sent, and
  * the leaf must chain to it, be in date, and carry the MX host name (§3.1.2, §3.2.3).
  */
-export function judgeDanePath(path: PathResult, host: DaneHost | undefined, chain: X509Certificate[] | undefined, now = Date.now()): PolicyPathCheck {
+export function judgeDanePath(path: PathResult, host: DaneHost | undefined, chain: X509Certificate[] | undefined, now = Date.now(), refs: ProblemRefs = {}): PolicyPathCheck {
   const base = { host: path.host, ip: path.ip };
   if (!host || (host.dnssec === 'insecure' && host.error === null) || (!host.records.length && host.dnssec !== 'bogus')) {
-    const problem = host && host.records.length ? 'the TLSA records are not DNSSEC-validated (no AD bit): DANE senders ignore them' : null;
+    const problem = host && host.records.length ? sayProblem(refs, 'policy.dane-not-validated') : null;
     return { ...base, satisfied: true, problem, action: 'deliver', code: null, matched: null };
   }
   if (host.dnssec === 'bogus') {
     // RFC 7672 §2.2: a TLSA lookup that fails (not NXDOMAIN/NODATA) makes the MX host unusable.
-    return { ...base, satisfied: false, problem: host.error ?? 'the TLSA records failed DNSSEC validation', action: 'refuse', code: '4.7.324', matched: null };
+    return { ...base, satisfied: false, problem: host.error ?? sayProblem(refs, 'policy.dane-bogus'), action: 'refuse', code: '4.7.324', matched: null };
   }
   if (!path.capabilities) {
-    return { ...base, satisfied: false, problem: 'the SMTP session did not get as far as EHLO', action: 'refuse', code: null, matched: null };
+    return { ...base, satisfied: false, problem: sayProblem(refs, 'policy.no-ehlo'), action: 'refuse', code: null, matched: null };
   }
   if (!path.capabilities.starttls) {
-    return { ...base, satisfied: false, problem: 'the host publishes TLSA records but does not offer STARTTLS', action: 'refuse', code: '4.7.321', matched: null };
+    return { ...base, satisfied: false, problem: sayProblem(refs, 'policy.dane-no-starttls'), action: 'refuse', code: '4.7.321', matched: null };
   }
   const usable = host.records.filter((r) => r.usable);
   if (!usable.length) {
     // RFC 7672 §3.1.3: with only unusable records, TLS is still required, but not authenticated.
-    return { ...base, satisfied: true, problem: 'no usable TLSA record (only PKIX-TA/PKIX-EE or unknown parameters): TLS is required but not authenticated', action: 'deliver', code: null, matched: null };
+    return { ...base, satisfied: true, problem: sayProblem(refs, 'policy.dane-unusable'), action: 'deliver', code: null, matched: null };
   }
   if (!chain?.length) {
-    return { ...base, satisfied: false, problem: 'no certificate to compare: the TLS handshake did not complete', action: 'refuse', code: '4.7.323', matched: null };
+    return { ...base, satisfied: false, problem: sayProblem(refs, 'policy.dane-no-certificate'), action: 'refuse', code: '4.7.323', matched: null };
   }
   const leaf = chain[0] as X509Certificate;
   const ee = usable.find((r) => r.usage === 3 && tlsaMatches(r, leaf));
@@ -128,18 +129,18 @@ export function judgeDanePath(path: PathResult, host: DaneHost | undefined, chai
     if (at < 0 || !chainsTo(chain, at)) continue;
     const matched = describeTlsa(record);
     if (Date.parse(leaf.validTo) < now) {
-      return { ...base, satisfied: false, problem: `the certificate expired on ${new Date(leaf.validTo).toISOString().slice(0, 10)}`, action: 'refuse', code: '4.7.322', matched };
+      return { ...base, satisfied: false, problem: sayProblem(refs, 'policy.expired', { date: new Date(leaf.validTo).toISOString().slice(0, 10) }), action: 'refuse', code: '4.7.322', matched };
     }
     const names = (leaf.subjectAltName ?? '').split(/,\s*/).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
     if (!names.some((n) => nameMatchesTlsDomain(path.host, n))) {
-      return { ...base, satisfied: false, problem: `the certificate does not carry the MX host name ${path.host}`, action: 'refuse', code: '4.7.323', matched };
+      return { ...base, satisfied: false, problem: sayProblem(refs, 'policy.no-mx-name', { host: path.host }), action: 'refuse', code: '4.7.323', matched };
     }
     return { ...base, satisfied: true, problem: null, action: 'deliver', code: null, matched };
   }
   return {
     ...base,
     satisfied: false,
-    problem: `no TLSA record matches the certificate the server presents (${usable.length} usable record${usable.length === 1 ? '' : 's'} at ${host.name})`,
+    problem: sayProblem(refs, usable.length === 1 ? 'policy.dane-no-match-one' : 'policy.dane-no-match', { count: usable.length, name: host.name }),
     action: 'refuse',
     code: '4.7.323',
     matched: null,
@@ -147,9 +148,9 @@ export function judgeDanePath(path: PathResult, host: DaneHost | undefined, chai
 }
 
 /** The DANE part of the result: the lookups, and every MX path judged. */
-export function judgeDane(lookup: DaneLookup, paths: PathResult[], chains: (p: PathResult) => X509Certificate[] | undefined): DaneResult {
+export function judgeDane(lookup: DaneLookup, paths: PathResult[], chains: (p: PathResult) => X509Certificate[] | undefined, refs: ProblemRefs = {}): DaneResult {
   const byHost = new Map(lookup.hosts.map((h) => [h.host, h]));
-  const checks = paths.filter((p) => p.ip !== null).map((p) => judgeDanePath(p, byHost.get(p.host), chains(p)));
+  const checks = paths.filter((p) => p.ip !== null).map((p) => judgeDanePath(p, byHost.get(p.host), chains(p), Date.now(), refs));
   const inEffect = lookup.hosts.some((h) => h.dnssec === 'bogus' || (h.dnssec === 'secure' && h.records.length > 0));
   return { mxDnssec: lookup.mxDnssec, inEffect, hosts: lookup.hosts, paths: checks };
 }

@@ -13,6 +13,8 @@ import { refuseByPolicy } from '../core/judge.js';
 import type { PathResult } from '../core/result.js';
 import { judgeDane, lookupDane } from './dane.js';
 import { judgeMtaSts, lookupMtaSts } from './mta-sts.js';
+import { say } from '../../probes/messages.js';
+import type { ProblemRefs } from './problems.js';
 import { lookupTlsRpt } from './tls-rpt.js';
 import type { PoliciesResult, PolicyPathCheck } from './types.js';
 
@@ -56,18 +58,20 @@ export async function checkPolicies(
     mxRoutes.map(async (r) => {
       const domain = r.target;
       const hosts = r.hosts.map((h) => h.host);
+      const refs: ProblemRefs = {};
       const [dane, mtaSts, tlsRpt] = await Promise.all([
-        lookupDane(ctx, domain, hosts),
-        lookupMtaSts(ctx, domain, options.mtaStsPort !== undefined ? { port: options.mtaStsPort } : {}),
-        lookupTlsRpt(ctx, domain),
+        lookupDane(ctx, domain, hosts, refs),
+        lookupMtaSts(ctx, domain, options.mtaStsPort !== undefined ? { port: options.mtaStsPort } : {}, refs),
+        lookupTlsRpt(ctx, domain, refs),
       ]);
       return (paths: PathResult[]): PoliciesResult => {
         const mine = paths.filter((p) => p.target === domain);
         return {
           domain,
-          dane: judgeDane(dane, mine, presentedChain),
-          mtaSts: judgeMtaSts(mtaSts, mine, presentedChain),
+          dane: judgeDane(dane, mine, presentedChain, refs),
+          mtaSts: judgeMtaSts(mtaSts, mine, presentedChain, refs),
           tlsRpt,
+          problemRefs: refs,
         };
       };
     }),
@@ -91,7 +95,9 @@ export function applyPolicies(paths: PathResult[], policies: PoliciesResult[]): 
       const sts = daneHosts.has(path.host) ? undefined : p.mtaSts.paths.find(at);
       const refusal = dane ? { policy: 'DANE' as const, check: dane } : sts ? { policy: 'MTA-STS' as const, check: sts } : null;
       if (!refusal) continue;
-      refuseByPolicy(path, { policy: refusal.policy, domain: p.domain, problem: refusal.check.problem ?? 'the policy is not satisfied', code: refusal.check.code ?? 'other' });
+      const problem = refusal.check.problem ?? say('policy.not-satisfied').text;
+      const problemRef = p.problemRefs?.[problem] ?? (refusal.check.problem === null ? { id: 'policy.not-satisfied' as const, args: {} } : undefined);
+      refuseByPolicy(path, { policy: refusal.policy, domain: p.domain, problem, ...(problemRef ? { problemRef } : {}), code: refusal.check.code ?? 'other' });
     }
   }
 }

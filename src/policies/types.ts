@@ -3,6 +3,7 @@
  * (RFC 8461) and TLS-RPT (RFC 8460) policies, and whether each MX path satisfies them.
  */
 import type { PolicyCode } from '../core/exchange-text.js';
+import type { ProblemRefs } from './problems.js';
 
 /** The codes Exchange Online gives when outbound DANE (or MTA-STS) is not satisfied (listed once, in src/exchange-text.ts). */
 export { POLICY_CODES, type PolicyCode } from '../core/exchange-text.js';
@@ -92,4 +93,6 @@ export interface PoliciesResult {
   dane: DaneResult;
   mtaSts: MtaStsResult;
   tlsRpt: TlsRptResult;
+  /** What each problem text above (a path's `problem`, a host's `error`, the MTA-STS and TLS-RPT `problem`) was said from, by its English text. */
+  problemRefs?: ProblemRefs;
 }

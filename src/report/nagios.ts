@@ -53,7 +53,7 @@ function days(n: number, r: ReportText): string {
 
 /** `contoso.com's DANE policy: …`, in the catalog's language (the words of probes/messages.ts). */
 function policyText(refusal: NonNullable<PathResult['policyRefusal']>, catalog: Catalog): string {
-  return renderProbeText({ id: 'judge.policy-summary', args: { domain: refusal.domain, policy: refusal.policy, problem: refusal.problem } }, catalog.language);
+  return renderProbeText({ id: 'judge.policy-summary', args: { domain: refusal.domain, policy: refusal.policy, problem: refusal.problemRef ?? refusal.problem } }, catalog.language);
 }
 
 /** One performance datum: `label=value[UOM];[warn];[crit];[min];[max]`, trailing empty fields dropped. */
@@ -94,7 +94,7 @@ export function renderNagios(result: ProbeResult, thresholds: NagiosThresholds =
     const warning = [...result.warnings, ...result.paths.flatMap((p) => p.warnings)].find(
       (w) => w.kind !== 'certificate-expiring' && w.kind !== 'path-failed',
     );
-    if (failed) raise(1, fill(r.nagiosFlowsBut, { what: at(failed.status ?? failed.code ?? r.nagiosPathFailed, failed) }));
+    if (failed) raise(1, fill(r.nagiosFlowsBut, { what: at(failed.status ?? (failed.code === 'other' ? r.other : failed.code) ?? r.nagiosPathFailed, failed) }));
     else if (warning) raise(1, fill(r.nagiosFlowsBut, { what: warningText(warning, catalog) }));
   }
   if (first) {

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/en.js';
+import { noteText } from '../catalog/probe-text.js';
 import type { PoliciesResult, PolicyPathCheck } from '../policies/types.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -10,14 +11,28 @@ export interface PoliciesTextOptions {
   paint: (style: Style, text: string) => string;
 }
 
+/** A domain's problem texts in the catalog's language, from what each was said from. */
+function wordProblems(p: PoliciesResult, catalog: Catalog): PoliciesResult {
+  const refs = p.problemRefs;
+  if (catalog.language === 'en' || !refs) return p;
+  const t = (text: string | null): string | null => (text === null ? null : noteText(text, catalog, refs));
+  const path = (c: PolicyPathCheck): PolicyPathCheck => ({ ...c, problem: t(c.problem) });
+  return {
+    ...p,
+    dane: { ...p.dane, hosts: p.dane.hosts.map((h) => ({ ...h, error: t(h.error) })), paths: p.dane.paths.map(path) },
+    mtaSts: { ...p.mtaSts, problem: t(p.mtaSts.problem), paths: p.mtaSts.paths.map(path) },
+    tlsRpt: { ...p.tlsRpt, problem: t(p.tlsRpt.problem) },
+  };
+}
+
 /**
  * The policies section of the text report: per domain, DANE (DNSSEC status, TLSA records),
  * MTA-STS (record, policy), TLS-RPT, and under each policy every MX path with whether it
  * satisfies it, what a sender honouring it would do, and the code Exchange Online would give.
  */
 export function renderPolicies(remote: PoliciesResult[], options: PoliciesTextOptions): string[] {
-  // records, policy files and MX names are remote text
-  const policies = terminalSafe(remote);
+  // records, policy files and MX names are remote text, and so are the words a problem quotes
+  const policies = terminalSafe(remote.map((p) => wordProblems(p, options.catalog)));
   const h = options.catalog.headings.policies;
   const { paint } = options;
   const out: string[] = [];

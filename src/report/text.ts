@@ -138,11 +138,19 @@ export function vantageLine(result: Pick<ProbeResult, 'vantage' | 'paths'>, cata
  * catalog's language; the fields stay as Exchange writes them. Null when it is not such one.
  */
 export function otherMessage(result: ProbeResult, catalog: Catalog): string | null {
-  const failure = result.paths.find((p) => p.code === 'other' && p.failure)?.failure;
-  if (catalog.language === 'en' || result.code !== 'other' || !result.message || !failure) return null;
-  const opening = `other: ${failure.message}`;
-  if (!result.message.startsWith(opening)) return null;
-  return `${reportText(catalog).other}: ${failureText(failure, catalog)}${result.message.slice(opening.length)}`;
+  if (catalog.language === 'en' || result.code !== 'other' || !result.message) return null;
+  const path = result.paths.find((p) => p.code === 'other' && (p.failure || p.policyRefusal));
+  // a failure of the session, or an MTA-STS refusal (src/core/judge.ts refuseByPolicy)
+  const failure = path?.failure;
+  const refusal = path?.policyRefusal;
+  const [english, worded] = failure
+    ? [failure.message, failureText(failure, catalog)]
+    : refusal
+      ? [refusal.problem, textOf(refusal.problem, refusal.problemRef?.id, refusal.problemRef?.args, catalog)]
+      : [null, null];
+  const opening = `other: ${english}`;
+  if (english === null || !result.message.startsWith(opening)) return null;
+  return `${reportText(catalog).other}: ${worded}${result.message.slice(opening.length)}`;
 }
 
 /**

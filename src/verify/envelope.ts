@@ -15,6 +15,7 @@ import { openContext } from '../../probes/context.js';
 import { PROBE_STEPS, runSession, type SessionStep } from '../../probes/session.js';
 import { formatReply } from '../../probes/smtp.js';
 import type { StageName, TlsPolicy } from '../../probes/stage.js';
+import { envelopeText, type EnvelopeStep, type EnvelopeTextRef } from '../catalog/commands.js';
 import { UsageError, asciiHostname } from '../core/options.js';
 
 /** Sender and recipient of a test, from `--rcpt-test FROM,TO` or `--send-test FROM,TO`. */
@@ -39,14 +40,22 @@ export interface EnvelopeOutcome {
   ip: string;
   ok: boolean;
   /** The step the test reached: where it failed, or `done`. */
-  step: 'connect' | 'greeting' | 'tls' | 'mail' | 'rcpt' | 'rset' | 'data' | 'done';
+  step: EnvelopeStep;
   /** The server's reply to the decisive command (RCPT TO, or the end of DATA). */
   reply: string | null;
   detail: string;
+  /** What `detail` was said from, so a report in another language words it again (src/catalog/commands.ts). */
+  detailRef?: EnvelopeTextRef;
   /** For the test message: the queue id the server gave in its 250 reply, when it gave one. */
   queueId?: string | null;
   messageId?: string;
   transcript: string[];
+}
+
+/** An outcome's detail in English, with what it was said from. */
+export function sayEnvelope(id: EnvelopeTextRef['id'], args: EnvelopeTextRef['args']): { detail: string; detailRef: EnvelopeTextRef } {
+  const detailRef = { id, args };
+  return { detail: envelopeText(detailRef), detailRef };
 }
 
 const MAILBOX = /^[^\s<>@",;]+@([^\s<>@",;]+)$/;
@@ -121,24 +130,25 @@ export async function recipientTest(target: EnvelopeTarget, envelope: Envelope):
       steps: recipientSteps(envelope),
       fallback: 'reconnect',
     });
-    const outcome = (ok: boolean, step: EnvelopeOutcome['step'], reply: string | null, detail: string): EnvelopeOutcome => ({
+    const outcome = (ok: boolean, step: EnvelopeOutcome['step'], reply: string | null, said: ReturnType<typeof sayEnvelope>): EnvelopeOutcome => ({
       host: target.host,
       ip: target.ip,
       ok,
       step,
       reply,
-      detail,
+      ...said,
       transcript,
     });
     const failure = facts.failure;
     if (failure) {
       const step = STEP_OF[failure.stage];
       const reply = failure.detail.reply ? formatReply(failure.detail.reply) : null;
+      const reason = failure.said ?? failure.message;
       // A refused command's failure already says which and what the server said.
-      return outcome(false, step, reply, failure.kind === 'reply' && (step === 'mail' || step === 'rcpt') ? failure.message : `${step}: ${failure.message}`);
+      return outcome(false, step, reply, failure.kind === 'reply' && (step === 'mail' || step === 'rcpt') ? sayEnvelope('failure', { reason }) : sayEnvelope('failed-at', { step, reason }));
     }
     const rcpt = facts.replies.rcpt ? formatReply(facts.replies.rcpt) : null;
-    return outcome(true, 'done', rcpt, `RCPT TO:<${envelope.to}> accepted: ${rcpt}`);
+    return outcome(true, 'done', rcpt, sayEnvelope('rcpt-accepted', { to: envelope.to, reply: String(rcpt) }));
   } finally {
     scope.dispose();
   }
@@ -258,11 +268,11 @@ export async function sendTestMessage(
       reply: response,
       queueId: queueIdOf(response),
       ...(info.messageId ? { messageId: info.messageId } : {}),
-      detail: `accepted: ${response}`,
+      ...sayEnvelope('send-accepted', { reply: response }),
     };
   } catch (err) {
     if (wallClock.aborted) {
-      return { ...base, ok: false, step: phase, reply: null, queueId: null, detail: `not sent: no complete answer within the deadline (${totalMs} ms)` };
+      return { ...base, ok: false, step: phase, reply: null, queueId: null, ...sayEnvelope('send-deadline', { ms: totalMs }) };
     }
     const e = err as Error & { response?: string; code?: string; command?: string };
     return {
@@ -271,7 +281,8 @@ export async function sendTestMessage(
       step: e.command === 'DATA' || e.command === 'DATA (end)' ? 'data' : e.command?.startsWith('RCPT') ? 'rcpt' : e.command?.startsWith('MAIL') ? 'mail' : 'connect',
       reply: e.response ?? null,
       queueId: null,
-      detail: `not sent: ${e.response ?? e.message}${e.code ? ` (${e.code})` : ''}`,
+      // nodemailer's own message, when the server gave no reply, is printed as it is
+      ...(e.code ? sayEnvelope('send-failed-code', { error: e.response ?? e.message, code: e.code }) : sayEnvelope('send-failed', { error: e.response ?? e.message })),
     };
   } finally {
     transport.close();

@@ -8,7 +8,7 @@ import { commandWords } from '../catalog/commands.js';
 import type { Language } from '../catalog/index.js';
 import { checklist, envelopeCheck } from './checklist.js';
 import type { ConnectorPlan } from './connectors.js';
-import { asPathCheck, connectorTexts, type ConnectorReport, type VerifyReport } from './run.js';
+import { asPathCheck, connectorTexts, wordOutcome, type ConnectorReport, type VerifyReport } from './run.js';
 
 /**
  * `report` in `language`; `plans` are the report's plans worded in that language
@@ -29,9 +29,11 @@ export function localizeReport(report: VerifyReport, plans: readonly Pick<Connec
     const worded: ConnectorReport = plan ? { ...c, plan: { ...c.plan, reason: plan.reason, notes: plan.notes } } : c;
     if (!c.result) return c.plan.action === 'probe' || c.plan.action === 'skip' ? worded : { ...worded, fixes: [worded.plan.reason ?? ''] };
     const checks = checklist(c.result, settings);
-    if (c.rcptTest?.length) checks.push(envelopeCheck('recipient', c.rcptTest.map(asPathCheck), c.result, settings));
-    if (c.sendTest) checks.push(envelopeCheck('test-message', [asPathCheck(c.sendTest)], c.result, settings));
-    return { ...worded, checks, ...connectorTexts(c.result, checks, c.plan.unresolved, language) };
+    const rcptTest = c.rcptTest?.map((o) => wordOutcome(o, language)) ?? null;
+    const sendTest = c.sendTest ? wordOutcome(c.sendTest, language) : null;
+    if (rcptTest?.length) checks.push(envelopeCheck('recipient', rcptTest.map((o) => asPathCheck(o, language)), c.result, settings));
+    if (sendTest) checks.push(envelopeCheck('test-message', [asPathCheck(sendTest, language)], c.result, settings));
+    return { ...worded, checks, rcptTest, sendTest, ...connectorTexts(c.result, checks, c.plan.unresolved, language) };
   };
   return {
     ...report,

@@ -8,14 +8,14 @@ import { probe } from '../core/engine.js';
 import { DEFAULTS, defaultEhloName, parseCaPem, parseOptionValue, type ProbeOptions, UsageError } from '../core/options.js';
 import type { ResultCode, ProbeResult, Vantage } from '../core/result.js';
 import { checklist, envelopeCheck, formatBytes, worst, type Check, type CheckStatus, type PathCheck } from './checklist.js';
-import { commandWords } from '../catalog/commands.js';
+import { commandWords, envelopeText } from '../catalog/commands.js';
 import type { Catalog } from '../catalog/en.js';
 import { catalogFor, type Language } from '../catalog/index.js';
 import { findingText, warningText } from '../catalog/probe-text.js';
 import { diagnose, diagnosePolicy } from '../core/diagnose.js';
 import type { ExchangeCode } from '../core/result.js';
 import { fill } from '../report/text.js';
-import { recipientTest, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
+import { recipientTest, sayEnvelope, sendTestMessage, type Envelope, type EnvelopeOutcome, type EnvelopeTarget } from './envelope.js';
 
 export const VERIFY_SCHEMA = 'mailflow-probe/verify@1';
 
@@ -189,12 +189,18 @@ function deadlineOf(options: VerifyOptions): number {
 
 /** An envelope test that was not started: the connector's deadline had passed. */
 function outOfTime(t: EnvelopeTarget, deadlineMs: number): EnvelopeOutcome {
-  return { host: t.host, ip: t.ip, ok: false, step: 'connect', reply: null, detail: `not run: the connector's deadline (${deadlineMs} ms) had passed`, transcript: [] };
+  return { host: t.host, ip: t.ip, ok: false, step: 'connect', reply: null, ...sayEnvelope('not-run', { ms: deadlineMs }), transcript: [] };
 }
 
-/** An envelope test's outcome as one path of its checklist item. */
-export function asPathCheck(o: EnvelopeOutcome): PathCheck {
-  return { host: o.host, ip: o.ip, status: o.ok ? 'pass' : 'fail', detail: o.queueId ? `${o.detail} (queue id ${o.queueId})` : o.detail };
+/** An envelope test's outcome worded in `language`: its detail again from what it was said from. */
+export function wordOutcome(o: EnvelopeOutcome, language: Language): EnvelopeOutcome {
+  return language === 'en' || !o.detailRef ? o : { ...o, detail: envelopeText(o.detailRef, language) };
+}
+
+/** An envelope test's outcome (worded by wordOutcome) as one path of its checklist item. */
+export function asPathCheck(o: EnvelopeOutcome, language: Language = 'en'): PathCheck {
+  const detail = o.queueId ? fill(commandWords(language).verify.queueIdOf, { detail: o.detail, id: o.queueId }) : o.detail;
+  return { host: o.host, ip: o.ip, status: o.ok ? 'pass' : 'fail', detail };
 }
 
 /**
@@ -274,7 +280,7 @@ export async function verify(plans: ConnectorPlan[], options: VerifyOptions = {}
         const left = leftMs();
         rcpt.push(left > 0 ? await recipientTest({ ...t, timeoutMs: Math.min(t.timeoutMs, left) }, rcptTest) : outOfTime(t, deadlineMs));
       }
-      if (rcpt.length) checks.push(envelopeCheck('recipient', rcpt.map(asPathCheck), result, settings));
+      if (rcpt.length) checks.push(envelopeCheck('recipient', rcpt.map((o) => asPathCheck(o)), result, settings));
     }
     // One message, through the first path that passed in Exchange Online's order: enough
     // to prove delivery without filling the test mailbox with one copy per address.
