@@ -392,6 +392,7 @@ describe('the whole message and the whole value (mutation testing)', () => {
     ['a string mx', 'a.contoso.com', { mx: 'yes' }, 'invalid mx "yes": must be a boolean'],
     ['a null EHLO name', 'a.contoso.com', { ehloName: null }, 'invalid ehloName "null": must be a string'],
     ['a number TLS mode', 'a.contoso.com', { tlsMode: 3 }, 'invalid tlsMode "3": must be a string'],
+    ['a number TLS domain (nullable, but null only)', 'a.contoso.com', { tlsDomain: 5 }, 'invalid tlsDomain "5": must be a string'],
     ['one resolver as a string', 'a.contoso.com', { resolvers: '127.0.0.1' }, 'invalid resolvers "127.0.0.1": must be a list of strings'],
     ['a resolver that is a number', 'a.contoso.com', { resolvers: ['127.0.0.1', 53] }, 'invalid resolvers "53": must be a list of strings'],
     ['a CA as a string', 'a.contoso.com', { ca: 'pem' }, 'invalid ca "pem": must be a list of strings'],
