@@ -1,5 +1,30 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEhloName, parseResolver, parseTarget, parseTlsDomain, resolveSettings, UsageError } from '../src/core/options.js';
+import { M365_RANGES } from '../src/core/m365-ranges.js';
+import {
+  asciiHostname,
+  defaultEhloName,
+  parseCaPem,
+  parseEhloName,
+  parseInteger,
+  parseOptionValue,
+  parsePort,
+  parseResolver,
+  parseRevocationMode,
+  parseSourceAddress,
+  parseTarget,
+  parseTlsDomain,
+  parseTlsMode,
+  quote,
+  readCaFiles,
+  readM365Ranges,
+  resolveSettings,
+  UsageError,
+  type ProbeOptions,
+} from '../src/core/options.js';
+import { certSet } from './fixtures/index.js';
 
 describe('targets', () => {
   it.each([
@@ -98,5 +123,293 @@ describe('settings', () => {
 
   it('needs a target', () => {
     expect(() => resolveSettings([])).toThrow(/no target/);
+  });
+});
+
+// Issue 20: the tests that kill options.ts's mutants by themselves (its run takes only this file).
+describe('the whole message and the whole value (mutation testing)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mailflow-options-'));
+  const rootPem = certSet().root.cert;
+  const otherPem = certSet().valid().cert;
+
+  it('quote keeps 80 characters and cuts the 81st', () => {
+    expect(quote('a'.repeat(80))).toBe(`"${'a'.repeat(80)}"`);
+    expect(quote('a'.repeat(81))).toBe(`"${'a'.repeat(80)}…"`);
+  });
+
+  it.each([
+    [' Mail.Contoso.COM. ', { name: 'mail.contoso.com' }],
+    ['mail.xn--bcher-kva.example', { name: 'mail.xn--bcher-kva.example' }],
+    ['mail.1x.contoso.com', { name: 'mail.1x.contoso.com' }],
+    [`${'a'.repeat(63)}.contoso.com`, { name: `${'a'.repeat(63)}.contoso.com` }],
+    [`${'a.'.repeat(125)}abc`, { name: `${'a.'.repeat(125)}abc` }],
+    ['123', { error: 'is neither an IP address nor a host name' }],
+    ['host.12', { error: 'is neither an IP address nor a host name' }],
+    ['xn--zz.example', { error: 'is not a valid host name (international names must be valid IDNA)' }],
+    ['a\uFFFDb.example', { error: 'is not a valid host name (international names must be valid IDNA)' }],
+    [`-${'a'.repeat(62)}.contoso.com`, { error: `has an invalid label "-${'a'.repeat(62)}" (letters, digits and inner hyphens only)` }],
+  ])('asciiHostname(%j)', (input, want) => {
+    expect(asciiHostname(input)).toEqual(want);
+  });
+
+  it.each([
+    [' 203.0.113.7 ', '203.0.113.7'],
+    [' [::1] ', '::1'],
+  ])('parseTarget(%j) → %j', (input, want) => {
+    expect(parseTarget(input)).toBe(want);
+  });
+
+  it.each([
+    ['fe80::1%eth0', 'invalid target "fe80::1%eth0": an IPv6 zone index (%…) names a local link, which Exchange Online cannot reach'],
+    ['[fe80::1%eth0]', 'invalid target "[fe80::1%eth0]": an IPv6 zone index (%…) names a local link, which Exchange Online cannot reach'],
+    ['[2001:db8::25]:2525', 'invalid target "[2001:db8::25]:2525": give the address or name alone and the port with --port'],
+    ['[::1]:25', 'invalid target "[::1]:25": give the address or name alone and the port with --port'],
+    ['mail.contoso.com:2525', 'invalid target "mail.contoso.com:2525": give the address or name alone and the port with --port'],
+    ['x:y:25', 'invalid target "x:y:25": contains a character a host name cannot have'],
+    ['mail.contoso.com:25x', 'invalid target "mail.contoso.com:25x": contains a character a host name cannot have'],
+    ['[::1]:25x', 'invalid target "[::1]:25x": contains a character a host name cannot have'],
+    ['x[::1]:25', 'invalid target "x[::1]:25": contains a character a host name cannot have'],
+    ['a[::1]', 'invalid target "a[::1]": contains a character a host name cannot have'],
+    ['[::1]x', 'invalid target "[::1]x": contains a character a host name cannot have'],
+    ['[mail.contoso.com]', 'invalid target "[mail.contoso.com]": not an IPv6 address inside the brackets'],
+    ['bad_host.contoso.com', 'invalid target "bad_host.contoso.com": has an invalid label "bad_host" (letters, digits and inner hyphens only)'],
+  ])('parseTarget(%j) is refused: %s', (input, message) => {
+    expect(() => parseTarget(input)).toThrow(new UsageError(message));
+  });
+
+  it('parsePort names the port', () => {
+    expect(() => parsePort('0')).toThrow(new UsageError('invalid port "0": must be a whole number from 1 to 65535'));
+    expect(parsePort(' 65535 ')).toBe(65535);
+  });
+
+  it.each([
+    [' 127.0.0.1 ', { host: '127.0.0.1', port: 53 }],
+    ['[::1]', { host: '::1', port: 53 }],
+    ['[::1]:1', { host: '::1', port: 1 }],
+  ])('parseResolver(%j)', (input, want) => {
+    expect(parseResolver(input)).toEqual(want);
+  });
+
+  it.each([
+    ['127.0.0.1:0', 'invalid resolver port in "127.0.0.1:0" "0": must be a whole number from 1 to 65535'],
+    ['[::1]:x', 'invalid resolver port in "[::1]:x" "x": must be a whole number from 1 to 65535'],
+    ['dns.contoso.com', 'invalid resolver "dns.contoso.com": must be an IP address, optionally with :PORT'],
+    ['x[::1]:53', 'invalid resolver "x[::1]:53": must be an IP address, optionally with :PORT'],
+  ])('parseResolver(%j) is refused', (input, message) => {
+    expect(() => parseResolver(input)).toThrow(new UsageError(message));
+  });
+
+  it('parseTlsDomain trims before it looks for the wildcard', () => {
+    expect(parseTlsDomain(' *.Contoso.COM ')).toBe('*.contoso.com');
+  });
+
+  it.each([
+    ['m*.contoso.com', 'invalid TLS domain "m*.contoso.com": a wildcard must be the whole first label, as in *.contoso.com'],
+    ['bad_name.com', 'invalid TLS domain "bad_name.com": has an invalid label "bad_name" (letters, digits and inner hyphens only)'],
+    ['*.com', 'invalid TLS domain "*.com": a wildcard needs at least two labels after it, as in *.contoso.com'],
+  ])('parseTlsDomain(%j) is refused', (input, message) => {
+    expect(() => parseTlsDomain(input)).toThrow(new UsageError(message));
+  });
+
+  it.each([
+    ['[127.0.0.1]', '[127.0.0.1]'],
+    ['[IPv6:::1]', '[IPv6:::1]'],
+    ['[ipv6:::1]', '[ipv6:::1]'],
+    ['Probe.Contoso.COM', 'probe.contoso.com'],
+    ['X127.0.0.1Y', 'x127.0.0.1y'],
+  ])('parseEhloName(%j) → %j', (input, want) => {
+    expect(parseEhloName(input)).toBe(want);
+  });
+
+  it.each([
+    ['', 'invalid EHLO name "": must be one word with no spaces, CR or LF'],
+    ['two words', 'invalid EHLO name "two words": must be one word with no spaces, CR or LF'],
+    ['[mail.contoso.com]', 'invalid EHLO name "[mail.contoso.com]": is not a valid host name (international names must be valid IDNA)'],
+    ['[1IPv6:::1]', 'invalid EHLO name "[1IPv6:::1]": contains a character a host name cannot have'],
+    ['bad_name.com', 'invalid EHLO name "bad_name.com": has an invalid label "bad_name" (letters, digits and inner hyphens only)'],
+  ])('parseEhloName(%j) is refused', (input, message) => {
+    expect(() => parseEhloName(input)).toThrow(new UsageError(message));
+  });
+
+  it('a choice names its choices', () => {
+    expect(parseTlsMode('opportunistic')).toBe('opportunistic');
+    expect(() => parseTlsMode('strict')).toThrow(
+      new UsageError('invalid TLS mode "strict": must be one of opportunistic, encryption-only, certificate-validation, domain-validation'),
+    );
+    expect(parseRevocationMode('hard')).toBe('hard');
+    expect(() => parseRevocationMode('never')).toThrow(new UsageError('invalid revocation mode "never": must be one of off, soft, hard'));
+  });
+
+  it('parseInteger takes both bounds and trims', () => {
+    expect([parseInteger(' 1 ', 'n', 1, 5), parseInteger('5', 'n', 1, 5), parseInteger(3, 'n', 1, 5)]).toEqual([1, 5, 3]);
+    expect(() => parseInteger('6', 'n', 1, 5)).toThrow(new UsageError('invalid n "6": must be a whole number from 1 to 5'));
+  });
+
+  it('parseCaPem returns each certificate block; one that does not parse is refused', () => {
+    expect(parseCaPem(`x\n${rootPem}\ny\n${otherPem}`, 'two.pem')).toEqual([rootPem.trim(), otherPem.trim()]);
+    const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    expect(() => parseCaPem(broken, 'bad.pem')).toThrow(new UsageError('invalid CA file "bad.pem": a certificate in it does not parse'));
+    // Twice: the second time from the cache of parsed blocks, which keeps no bad one.
+    expect(() => parseCaPem(broken, 'bad.pem')).toThrow(new UsageError('invalid CA file "bad.pem": a certificate in it does not parse'));
+  });
+
+  it.each([
+    ['probe.contoso.com', 'probe.contoso.com'],
+    ['Probe.Contoso.com.', 'probe.contoso.com'],
+    ['vm', null],
+    ['bad_name.contoso.com', null],
+  ])('defaultEhloName(%j) → %j', (host, want) => {
+    expect(defaultEhloName(host)).toBe(want);
+  });
+
+  it('parseSourceAddress takes an address, bracketed or not, in lower case', () => {
+    expect([parseSourceAddress(' 127.0.0.2 '), parseSourceAddress('[FE80::1]'), parseSourceAddress('::1')]).toEqual(['127.0.0.2', 'fe80::1', '::1']);
+    expect(() => parseSourceAddress('localhost')).toThrow(new UsageError('invalid source address "localhost": must be an IP address of this machine'));
+    expect(() => parseSourceAddress('[127.0.0.1')).toThrow(new UsageError('invalid source address "[127.0.0.1": must be an IP address of this machine'));
+  });
+
+  it('readM365Ranges reads the file, or names it and why not', () => {
+    const file = path.join(dir, 'ranges.txt');
+    writeFileSync(file, '127.0.0.0/8\n::1/128\n');
+    expect(readM365Ranges(file)).toEqual(['127.0.0.0/8', '::1/128']);
+    const missing = path.join(dir, 'missing.txt');
+    expect(() => readM365Ranges(missing)).toThrow(new UsageError(`invalid Microsoft 365 ranges file "${missing}": ENOENT`));
+  });
+
+  it('readCaFiles reads relative to the base, or names the file it cannot read', () => {
+    writeFileSync(path.join(dir, 'root.pem'), rootPem);
+    expect(readCaFiles(['root.pem'], dir)).toEqual([rootPem.trim()]);
+    expect(readCaFiles([path.join(dir, 'root.pem')])).toEqual([rootPem.trim()]);
+    expect(() => readCaFiles(['root.pem'])).toThrow(new UsageError('cannot read CA file "root.pem": ENOENT'));
+    expect(() => readCaFiles(['nothing.pem'], dir)).toThrow(new UsageError('cannot read CA file "nothing.pem": ENOENT'));
+  });
+
+  it('parseOptionValue checks each kind as the schema says', () => {
+    expect(parseOptionValue('port', ' 2525 ')).toBe(2525);
+    expect(parseOptionValue('tlsMode', 'opportunistic')).toBe('opportunistic');
+    expect(() => parseOptionValue('revocation', 'never')).toThrow(new UsageError('invalid revocation mode "never": must be one of off, soft, hard'));
+    expect(parseOptionValue('ca', rootPem)).toEqual([rootPem.trim()]);
+    expect(() => parseOptionValue('ca', 'none')).toThrow(new UsageError('invalid CA file "CA file": no PEM certificate in it'));
+    expect(parseOptionValue('resolvers', '127.0.0.1:5353')).toEqual({ host: '127.0.0.1', port: 5353 });
+    expect(parseOptionValue('ehloName', 'Probe.Contoso.com')).toBe('probe.contoso.com');
+    expect(parseOptionValue('language', 'pt-BR')).toBe('pt-BR');
+    expect(parseOptionValue('mx', false)).toBe(false);
+    const filter = (): null => null;
+    expect(parseOptionValue('addressFilter', filter)).toBe(filter);
+  });
+
+  it('resolveSettings: every default, whole', () => {
+    expect(resolveSettings(['A.contoso.com', 'a.contoso.com.', '127.0.0.1'])).toEqual({
+      targets: ['a.contoso.com', '127.0.0.1'],
+      port: 25,
+      mx: true,
+      resolvers: [],
+      tlsMode: 'certificate-validation',
+      tlsDomain: null,
+      ca: [],
+      ehloName: defaultEhloName(),
+      sourceAddress: null,
+      restrictedToMicrosoft365: false,
+      m365Ranges: M365_RANGES,
+      timeoutMs: 10_000,
+      deadlineMs: 60_000,
+      concurrency: 8,
+      warnDays: 30,
+      revocation: 'soft',
+      policies: true,
+      mtaStsPort: null,
+    });
+  });
+
+  it('resolveSettings: every option given, whole', () => {
+    const file = path.join(dir, 'given.txt');
+    writeFileSync(file, '127.0.0.0/8\n');
+    const options: ProbeOptions = {
+      port: 2525,
+      mx: false,
+      resolvers: ['127.0.0.1:5353'],
+      tlsDomain: '*.Contoso.com',
+      ca: [rootPem],
+      ehloName: 'Probe.Contoso.com',
+      sourceAddress: '127.0.0.2',
+      restrictedToMicrosoft365: true,
+      m365Ranges: file,
+      timeoutMs: 1500,
+      deadlineMs: 30_000,
+      concurrency: 3,
+      warnDays: 0,
+      revocation: 'hard',
+      policies: false,
+      mtaStsPort: 8443,
+    };
+    expect(resolveSettings('mail.contoso.com', options)).toEqual({
+      targets: ['mail.contoso.com'],
+      port: 2525,
+      mx: false,
+      resolvers: [{ host: '127.0.0.1', port: 5353 }],
+      tlsMode: 'domain-validation',
+      tlsDomain: '*.contoso.com',
+      ca: [rootPem.trim()],
+      ehloName: 'probe.contoso.com',
+      sourceAddress: '127.0.0.2',
+      restrictedToMicrosoft365: true,
+      m365Ranges: ['127.0.0.0/8'],
+      timeoutMs: 1500,
+      deadlineMs: 30_000,
+      concurrency: 3,
+      warnDays: 0,
+      revocation: 'hard',
+      policies: false,
+      mtaStsPort: 8443,
+    });
+  });
+
+  it('a value that is not an option of the module is refused whole (the ca[i] it came from named)', () => {
+    expect(() => resolveSettings('a.contoso.com', { ca: [rootPem, 'none'] })).toThrow(new UsageError('invalid CA file "ca[1]": no PEM certificate in it'));
+  });
+
+  it('the library takes the right types, and an AbortSignal, a function and a cache by shape', () => {
+    const settings = resolveSettings('a.contoso.com', {
+      signal: new AbortController().signal,
+      addressFilter: () => null,
+      revocationCache: { crl: () => null } as unknown as ProbeOptions['revocationCache'],
+      tlsDomain: null,
+      sourceAddress: null,
+      m365Ranges: null,
+      port: '2525' as unknown as number,
+    });
+    expect([settings.port, settings.tlsDomain, settings.sourceAddress, settings.m365Ranges]).toEqual([2525, null, null, M365_RANGES]);
+  });
+
+  it.each<[string, unknown, unknown, string]>([
+    ['a number target', 5, {}, 'invalid targets "5": give a host name or IP address, or a list of them, as strings'],
+    ['a list with a number', ['a.contoso.com', 7], {}, 'invalid targets "7": give a host name or IP address, or a list of them, as strings'],
+    ['null options', 'a.contoso.com', null, 'invalid options "null": must be an object'],
+    ['a list as options', 'a.contoso.com', [], 'invalid options "": must be an object'],
+    ['a string as options', 'a.contoso.com', 'port=25', 'invalid options "port=25": must be an object'],
+    ['a misspelt key', 'a.contoso.com', { caFile: ['x'] }, 'unknown option "caFile": did you mean "ca"?'],
+    ['a boolean port', 'a.contoso.com', { port: true }, 'invalid port "true": must be a number'],
+    ['a string mx', 'a.contoso.com', { mx: 'yes' }, 'invalid mx "yes": must be a boolean'],
+    ['a null EHLO name', 'a.contoso.com', { ehloName: null }, 'invalid ehloName "null": must be a string'],
+    ['a number TLS mode', 'a.contoso.com', { tlsMode: 3 }, 'invalid tlsMode "3": must be a string'],
+    ['a number TLS domain (nullable, but null only)', 'a.contoso.com', { tlsDomain: 5 }, 'invalid tlsDomain "5": must be a string'],
+    ['one resolver as a string', 'a.contoso.com', { resolvers: '127.0.0.1' }, 'invalid resolvers "127.0.0.1": must be a list of strings'],
+    ['a resolver that is a number', 'a.contoso.com', { resolvers: ['127.0.0.1', 53] }, 'invalid resolvers "53": must be a list of strings'],
+    ['a CA as a string', 'a.contoso.com', { ca: 'pem' }, 'invalid ca "pem": must be a list of strings'],
+    ['a CA list with a number', 'a.contoso.com', { ca: ['pem', 1] }, 'invalid ca "1": must be a list of strings'],
+    ['a signal that is not one', 'a.contoso.com', { signal: {} }, 'invalid signal "[object Object]": must be an AbortSignal'],
+    ['a filter that is a string', 'a.contoso.com', { addressFilter: 'x' }, 'invalid addressFilter "x": must be a function'],
+    ['a cache without crl()', 'a.contoso.com', { revocationCache: {} }, 'invalid revocationCache "[object Object]": must be a RevocationCache'],
+    ['a null cache', 'a.contoso.com', { revocationCache: null }, 'invalid revocationCache "null": must be a RevocationCache'],
+  ])('%s is refused, named', (_what, targets, options, message) => {
+    expect(() => resolveSettings(targets as string, options as ProbeOptions)).toThrow(new UsageError(message));
+  });
+
+  it('an unknown option with nothing near lists the known ones', () => {
+    expect(() => resolveSettings('a.contoso.com', { frobnicate: 1 } as ProbeOptions)).toThrow(
+      new UsageError(
+        'unknown option "frobnicate" (known: port, mx, resolvers, tlsMode, tlsDomain, ca, ehloName, sourceAddress, restrictedToMicrosoft365, m365Ranges, timeoutMs, deadlineMs, concurrency, warnDays, revocation, policies, mtaStsPort, language, signal, revocationCache, addressFilter)',
+      ),
+    );
   });
 });
