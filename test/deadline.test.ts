@@ -62,9 +62,18 @@ describe('a window closes', () => {
 
   it('disposed between its timer and the loop turn after it: still not closed', async () => {
     const w = openWindow(context({ stageTimeoutMs: 20 }));
-    // Set in the same tick (the same loop time) with the same delay, this timer runs right
-    // after the window's, in the same timers phase, before the setImmediate that would close it.
-    setTimeout(() => w.dispose(), 20);
+    // Two timers set in one tick with the same delay can still get start times 1 ms apart
+    // (Node reads the clock for each), and then the window's immediate ran between them (a
+    // clean-clone CI run failed so). Instead, hold the loop until the window's timer is due,
+    // set the dispose timer, and hold it until that one is due too: the next timers phase runs
+    // both, the window's first, before the immediate it leaves the close to.
+    const hold = (ms: number): void => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    hold(25);
+    setTimeout(() => w.dispose(), 1);
+    hold(5);
     await sleep(60);
     expect(w.closed).toBe(false);
   });
