@@ -89,7 +89,7 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
   return {
     base,
     started,
-    context: (transcript = []) => ({ ...base, transcript }),
+    context: (transcript = []) => ({ ...base, transcript, transcriptRefs: {} }),
     dispose: () => {
       clearTimeout(deadlineTimer);
       if (deadlineImmediate) clearImmediate(deadlineImmediate);

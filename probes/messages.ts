@@ -85,6 +85,12 @@ export const MESSAGES = {
   'tls.incomplete': 'the TLS handshake did not complete',
   'tls.only-legacy': 'the server offers only {versions}; Exchange Online requires TLS 1.2 or later',
   'tls.and': '{first} and {last}',
+  // the prober's own notes in the transcript (`* …`)
+  'session.tls-established': 'TLS established: {protocol} {cipher}',
+  'session.plain-retry': 'TLS upgrade failed: a new connection without STARTTLS, as Exchange Online retries',
+  'tls.legacy-probed': 'probed {versions} on new connections: {outcome}',
+  'tls.legacy-offered': 'offered {versions}',
+  'tls.legacy-none': 'none completed',
   // certificate
   'cert.the-certificate': 'the certificate',
   'cert.the-certificate-named': 'the certificate {subject}',

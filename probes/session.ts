@@ -79,6 +79,17 @@ export interface SessionFacts {
   sourceAddress?: string;
 }
 
+/**
+ * Writes one of the prober's own notes into the dialogue (`* TLS established: …`), and
+ * keeps what it was said from in `ctx.transcriptRefs`, as a path keeps its notes'
+ * (`noteRefs`): the transcript's English stays as it was, and a report in another language
+ * words the note again (src/catalog/probe-text.ts `transcriptLine`).
+ */
+export function noteInTranscript(ctx: Pick<ProbeContext, 'transcript' | 'transcriptRefs'>, note: Said): void {
+  ctx.transcript.push(`* ${note.text}`);
+  if (ctx.transcriptRefs) ctx.transcriptRefs[note.text] = { id: note.id, args: note.args };
+}
+
 /** RFC 5321 §4.1.3: the address literal of an IP address, `[192.0.2.1]` or `[IPv6:2001:db8::1]`. */
 export function addressLiteral(ip: string): string {
   return ip.includes(':') ? `[IPv6:${ip}]` : `[${ip}]`;
@@ -234,7 +245,7 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
         staple = upgraded.staple;
         facts.tls = upgraded.info;
         options.onTls?.(secure);
-        ctx.transcript.push(`* TLS established: ${upgraded.info.protocol} ${upgraded.info.cipher}`);
+        noteInTranscript(ctx, say('session.tls-established', { protocol: String(upgraded.info.protocol), cipher: String(upgraded.info.cipher) }));
         reader = new ReplyReader(secure, ctx.transcript);
         return;
       }
@@ -301,7 +312,7 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
         const rest = steps.slice(i + 1);
         if (fallback === 'stop' || !rest.some((r) => ENVELOPE_STAGES.has(r.stage))) return facts;
         plaintext = true;
-        ctx.transcript.push('* TLS upgrade failed: a new connection without STARTTLS, as Exchange Online retries');
+        noteInTranscript(ctx, say('session.plain-retry'));
         for (const again of [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'ehlo' }, ...rest] as SessionStep[]) await step(again);
         return facts;
       }

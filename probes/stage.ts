@@ -232,6 +232,12 @@ export interface ProbeContext {
   tls: TlsPolicy;
   /** The dialogue of this path, appended to as it happens. */
   transcript: TranscriptLine[];
+  /**
+   * The prober's own `* ` notes of `transcript` by id and arguments (probes/messages.ts),
+   * keyed by their English text without the `* `, so a report in another language words
+   * them again; filled by `noteInTranscript` (probes/session.ts) when present.
+   */
+  transcriptRefs?: Record<string, ProbeTextRef>;
   /** CRLs shared with the other probes of this process; the process-wide default when absent. */
   revocationCache?: RevocationCache;
 }

@@ -1,6 +1,6 @@
 import type tls from 'node:tls';
 import { say, type Said } from './messages.js';
-import { runSession } from './session.js';
+import { noteInTranscript, runSession } from './session.js';
 import { StageFailure, type ProbeContext } from './stage.js';
 
 /**
@@ -15,8 +15,6 @@ export function versionName(version: string): string {
 }
 
 /** "TLS 1.1", "TLS 1.0 and TLS 1.1". */
-const englishOf = (t: string | Said): string => (typeof t === 'string' ? t : t.text);
-
 function listVersions(versions: string[]): string | Said {
   const names = versions.map(versionName);
   return names.length > 1 ? say('tls.and', { first: names.slice(0, -1).join(', '), last: names.at(-1) ?? '' }) : (names[0] ?? '');
@@ -29,7 +27,7 @@ function listVersions(versions: string[]): string | Said {
  * version, 'unknown' when the session failed before the handshake could tell.
  */
 async function tryVersion(ctx: ProbeContext, ip: string, servername: string | null, version: tls.SecureVersion): Promise<'offered' | 'refused' | 'unknown'> {
-  const facts = await runSession({ ...ctx, transcript: [] }, {
+  const facts = await runSession({ ...ctx, transcript: [], transcriptRefs: {} }, {
     ip,
     servername,
     fallback: 'none',
@@ -64,8 +62,12 @@ export async function probeLegacyVersions(ctx: ProbeContext, ip: string, servern
 export async function explainTlsFailure(ctx: ProbeContext, ip: string, servername: string | null, err: unknown): Promise<never> {
   if (!(err instanceof StageFailure) || err.kind !== 'tls-version' || ctx.signal.aborted) throw err;
   const offered = await probeLegacyVersions(ctx, ip, servername);
-  ctx.transcript.push(
-    `* probed ${LEGACY_VERSIONS.map(versionName).join(', ')} on new connections: ${offered.length ? `offered ${englishOf(listVersions(offered))}` : 'none completed'}`,
+  noteInTranscript(
+    ctx,
+    say('tls.legacy-probed', {
+      versions: LEGACY_VERSIONS.map(versionName).join(', '),
+      outcome: offered.length ? say('tls.legacy-offered', { versions: listVersions(offered) }) : say('tls.legacy-none'),
+    }),
   );
   if (!offered.length) throw err;
   throw new StageFailure(

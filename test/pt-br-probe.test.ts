@@ -22,7 +22,7 @@ import { renderText } from '../src/report/text.js';
 import { startDemoServers, type DemoServers } from '../src/loopback/demo.js';
 import { englishWordsIn } from './fixtures/english-vocabulary.js';
 import { untranslatedTerms } from './fixtures/glossary.js';
-import { certSet, closeDuringHandshake, closedPort, loopbackProbeOptions, noStarttls, startDns, startHttps, startInspectingFirewall, startRaw, startSmtp, type DnsServer, type HttpsFixture } from './fixtures/index.js';
+import { certSet, closeDuringHandshake, closedPort, loopbackProbeOptions, noStarttls, smtpScript, startDns, startHttps, startInspectingFirewall, startRaw, startSmtp, type DnsServer, type HttpsFixture } from './fixtures/index.js';
 
 const placeholders = (template: string): string[] => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
 
@@ -69,9 +69,6 @@ function serverText(result: ProbeResult): string[] {
  */
 const TLS_MODE = /\b(?:opportunistic|encryption-only|certificate-validation|domain-validation)\b|`[^`\n]*`|"[^"\n]*"/;
 
-/** The prober's own notes in the --transcript dialogue (`* TLS established: …`) stay English for now (see the report). */
-const TRANSCRIPT_NOTES = /^ {6}\* .*$/m;
-
 const NAGIOS_KEYWORDS = [/\b(?:SMTP-CONNECTOR|OK|WARNING|CRITICAL|UNKNOWN)\b/, / \|.*$/m];
 
 /** The plugin's perfdata (after ` | `), whose labels are the stages' ids. */
@@ -114,7 +111,7 @@ describe('probe --lang pt-BR, from loopback results', () => {
       kind: want.kind,
     });
     const text = renderText(result, { catalog: ptBR, width: 200, transcript: true });
-    const ignore = [...serverText(result), TLS_MODE, TRANSCRIPT_NOTES];
+    const ignore = [...serverText(result), TLS_MODE];
     expect(englishWordsIn(text, ignore)).toEqual([]);
     expect(untranslatedTerms(text, { allow: serverText(result) })).toEqual([]);
     const nagios = renderNagios(result, undefined, ptBR).text;
@@ -155,7 +152,7 @@ describe('probe --lang pt-BR, the other outcomes', () => {
   const portuguese = (result: ProbeResult): void => {
     const text = renderText(result, { catalog: ptBR, width: 200, transcript: true });
     const nagios = renderNagios(result, undefined, ptBR).text;
-    expect(englishWordsIn(text, [...serverText(result), TLS_MODE, TRANSCRIPT_NOTES])).toEqual([]);
+    expect(englishWordsIn(text, [...serverText(result), TLS_MODE])).toEqual([]);
     expect(untranslatedTerms(text, { allow: serverText(result) })).toEqual([]);
     expect(englishWordsIn(nagios, [...serverText(result), ...NAGIOS_KEYWORDS, TLS_MODE])).toEqual([]);
     expect(untranslatedTerms(withoutPerfdata(nagios), { allow: serverText(result) })).toEqual([]);
@@ -188,6 +185,24 @@ describe('probe --lang pt-BR, the other outcomes', () => {
     const result = await run(server.port, extra);
     expect([result.code, result.paths[0]?.failure?.stage, result.paths[0]?.failure?.reason]).toEqual(['4.7.320', 'certificate', reason]);
     portuguese(result);
+  });
+
+  it('a server that speaks only TLS 1.1: 4.4.317, and the prober\'s own notes in the transcript in Portuguese', async () => {
+    const server = await startRaw(smtpScript({ tlsOptions: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } }));
+    onTestFinished(async () => {
+      await vi.waitFor(() => expect(server.connections()).toBe(0), { timeout: 2000 });
+      await server.close();
+    });
+    const result = await run(server.port);
+    const path = result.paths[0];
+    expect([result.code, path?.failure?.stage, path?.failure?.kind, path?.failure?.offeredVersions]).toEqual(['4.4.317', 'tls', 'tls-version', ['TLSv1.1']]);
+    // the English transcript is what it was; the note's id is kept beside it
+    expect(path?.transcript.at(-1)).toBe('* probed TLS 1.0, TLS 1.1 on new connections: offered TLS 1.1');
+    expect(path?.transcriptRefs?.['probed TLS 1.0, TLS 1.1 on new connections: offered TLS 1.1']?.id).toBe('tls.legacy-probed');
+    portuguese(result);
+    const text = renderText(result, { catalog: ptBR, width: 400, transcript: true });
+    expect(text).toContain('      * versões TLS 1.0, TLS 1.1 testadas em novas conexões: o servidor oferece TLS 1.1\n');
+    expect(renderText(result, { width: 400, transcript: true })).toContain('      * probed TLS 1.0, TLS 1.1 on new connections: offered TLS 1.1\n');
   });
 
   it('a certificate that expires within --warn-days: degraded, the warning in Portuguese', async () => {

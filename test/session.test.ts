@@ -9,6 +9,8 @@ import { BoundedCache } from '../probes/caches.js';
 import { openContext } from '../probes/context.js';
 import { PROBE_STEPS, runSession, type SessionStep } from '../probes/session.js';
 import type { TlsMode } from '../probes/stage.js';
+import { transcriptLine } from '../src/catalog/probe-text.js';
+import { ptBR } from '../src/catalog/pt-br.js';
 import { mapLimit, worstVerdict } from '../src/core/pool.js';
 import { recipientTest } from '../src/verify/envelope.js';
 import { certSet, closeDuringHandshake, issueLeaf, makeOcspResponse, smtpScript, startRaw, startSmtp } from './fixtures/index.js';
@@ -97,6 +99,11 @@ describe("verify's recipient test on the driver", () => {
       'C: QUIT',
     ]);
     expect(outcome.transcript).toContain('* TLS upgrade failed: a new connection without STARTTLS, as Exchange Online retries');
+    // the note's id is kept beside it, so a report in Portuguese words it again
+    expect(outcome.transcriptRefs?.['TLS upgrade failed: a new connection without STARTTLS, as Exchange Online retries']).toEqual({ id: 'session.plain-retry', args: {} });
+    expect(outcome.transcript.filter((l) => l.startsWith('* ')).map((l) => transcriptLine(l, ptBR, outcome.transcriptRefs))).toEqual([
+      '* a ativação do TLS falhou: nova conexão sem STARTTLS, como o Exchange Online faz ao tentar de novo',
+    ]);
     // under a mode that requires TLS the same server fails the test at its TLS step
     const required = await recipientTest(target(server.port, 'encryption-only'), { from: 'probe@contoso.test', to: 'user@demo.test' });
     expect(required).toMatchObject({ ok: false, step: 'tls', reply: null, detail: 'tls: the server closed the connection during the TLS handshake' });

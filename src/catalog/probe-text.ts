@@ -66,6 +66,14 @@ export function noteText(note: string, catalog: Catalog, refs?: Record<string, P
   return said(note, ref?.id, ref?.args, catalog);
 }
 
+/**
+ * A line of a path's transcript: the prober's own `* ` notes in the catalog's language
+ * (`refs` is the path's `transcriptRefs`), the dialogue (`S: `, `C: `) as it was.
+ */
+export function transcriptLine(line: string, catalog: Catalog, refs?: Record<string, ProbeTextRef>): string {
+  return line.startsWith('* ') ? `* ${noteText(line.slice(2), catalog, refs)}` : line;
+}
+
 /** A failure's message (a path's `failure`, a diagnosis's `summary`). */
 export function failureText(failure: { message: string; id?: ProbeTextId; args?: Record<string, ProbeTextArg> }, catalog: Catalog): string {
   return said(failure.message, failure.id, failure.args, catalog);

@@ -138,6 +138,7 @@ async function probePath(settings: Settings, scope: ProbeScope, path: PlannedPat
     result.notes = judged.notes;
     result.noteRefs = judged.noteRefs;
   }
+  if (ctx.transcriptRefs && Object.keys(ctx.transcriptRefs).length) result.transcriptRefs = ctx.transcriptRefs;
   if (judged.outsideMicrosoft365) result.outsideMicrosoft365 = true;
   if (judged.unverifiable) result.unverifiable = true;
   result.durationMs = ms(started);

@@ -78,6 +78,8 @@ export interface PathResult {
   stages: StageResult[];
   /** The SMTP dialogue: `S: …` from the server, `C: …` from us, `* …` notes. */
   transcript: string[];
+  /** The `* …` notes of the transcript by id and arguments (probes/messages.ts), keyed by their English text without the `* `. */
+  transcriptRefs?: Record<string, ProbeTextRef>;
   capabilities?: Capabilities;
   capabilitiesAfterTls?: Capabilities;
   tls?: TlsInfo;

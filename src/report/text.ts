@@ -1,5 +1,5 @@
 import { en, type Catalog } from '../catalog/en.js';
-import { failureText, findingText, noteText, stageDetail, textOf, warningText } from '../catalog/probe-text.js';
+import { failureText, findingText, noteText, stageDetail, textOf, transcriptLine, warningText } from '../catalog/probe-text.js';
 import { reportText } from '../catalog/report-text.js';
 import type { Diagnosis, PathResult, ProbeResult, ResultCode, Verdict } from '../core/result.js';
 import { certificateLines } from './certificate-text.js';
@@ -93,7 +93,7 @@ export function renderText(remote: ProbeResult, options: TextOptions = {}): stri
     if (p.certificate) for (const line of certificateLines(p.certificate, 4, catalog)) out.push(paint('dim', line));
     if (options.transcript && p.transcript.length) {
       out.push(paint('dim', `    ${h.transcript}`));
-      for (const line of p.transcript) out.push(paint('dim', `      ${line}`));
+      for (const line of p.transcript) out.push(paint('dim', `      ${transcriptLine(line, catalog, p.transcriptRefs)}`));
     }
   }
 

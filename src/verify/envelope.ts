@@ -13,6 +13,7 @@ import { createTransport } from 'nodemailer';
 import { certificateNames, nameMatchesTlsDomain, validatesCertificate } from '../../probes/certificate.js';
 import { openContext } from '../../probes/context.js';
 import { PROBE_STEPS, runSession, type SessionStep } from '../../probes/session.js';
+import type { ProbeTextRef } from '../../probes/messages.js';
 import { formatReply } from '../../probes/smtp.js';
 import type { StageName, TlsPolicy } from '../../probes/stage.js';
 import { envelopeText, type EnvelopeStep, type EnvelopeTextRef } from '../catalog/commands.js';
@@ -50,6 +51,8 @@ export interface EnvelopeOutcome {
   queueId?: string | null;
   messageId?: string;
   transcript: string[];
+  /** The `* …` notes of the transcript by id and arguments, as a probe's path keeps them (src/core/result.ts). */
+  transcriptRefs?: Record<string, ProbeTextRef>;
 }
 
 /** An outcome's detail in English, with what it was said from. */
@@ -124,7 +127,8 @@ export async function recipientTest(target: EnvelopeTarget, envelope: Envelope):
   });
   const transcript: string[] = [];
   try {
-    const facts = await runSession(scope.context(transcript), {
+    const ctx = scope.context(transcript);
+    const facts = await runSession(ctx, {
       ip: target.ip,
       servername: target.host,
       steps: recipientSteps(envelope),
@@ -138,6 +142,7 @@ export async function recipientTest(target: EnvelopeTarget, envelope: Envelope):
       reply,
       ...said,
       transcript,
+      ...(ctx.transcriptRefs && Object.keys(ctx.transcriptRefs).length ? { transcriptRefs: ctx.transcriptRefs } : {}),
     });
     const failure = facts.failure;
     if (failure) {
