@@ -326,6 +326,32 @@ describe('the recipient\'s DANE and MTA-STS in pt-BR', () => {
     expect(englishWordsIn(nagios, [...serverText(result), ...NAGIOS_KEYWORDS, TLS_MODE])).toEqual([]);
   });
 
+  it('explain of a pasted DANE deferral, re-checked against the TLSA records: the DANE lines in Portuguese', async () => {
+    const server = await startSmtp({ tls: certSet().wildcard });
+    onTestFinished(async () => {
+      await vi.waitFor(() => expect(server.connections()).toBe(0), { timeout: 2000 });
+      await server.close();
+    });
+    const paste =
+      'Reason: [{LED=450 4.7.323 tlsa-invalid: The domain failed DANE validation [Message=] [LastAttemptedServerName=mxb.demo.test] [LastAttemptedIP=127.0.0.1:25]};{MSG=};{FQDN=mxb.demo.test};{IP=127.0.0.1};{LRT=3/7/2026 6:46:06 PM}]';
+    const result = await explain(paste, { ...loopbackProbeOptions(dns, server.port, { timeoutMs: 1500, deadlineMs: 10_000 }), language: 'pt-BR' });
+    expect(result.checks?.map((c) => [c.target, c.outcome, c.dane?.map((d) => [d.host, d.ip, d.satisfied, d.code])])).toEqual([
+      ['mxb.demo.test', 'same', [['mxb.demo.test', '127.0.0.1', false, '4.7.323']]],
+      ['127.0.0.1', 'same', [['mxb.demo.test', '127.0.0.1', false, '4.7.323']]],
+    ]);
+    const english = 'no TLSA record matches the certificate the server presents (1 usable record at _25._tcp.mxb.demo.test)';
+    expect(result.checks?.[0]?.dane?.[0]?.problem).toBe(english);
+    expect(renderExplain(result, { width: 200, details: false })).toContain(`: 450 4.7.323 — ${english}\n`);
+    const text = renderExplain(result, { catalog: ptBR, width: 200 });
+    const line = `    ${ptBR.headings.policies.dane} 127.0.0.1: 450 4.7.323 — nenhum registro TLSA corresponde ao certificado que o servidor apresenta (1 registro utilizável em _25._tcp.mxb.demo.test)\n`;
+    expect(text.split(line).length - 1).toBe(2);
+    expect(text).toMatch(/O que aconteceu +informado como 4\.7\.323\n/);
+    const pasted = ['The domain failed DANE validation', '3/7/2026 6:46:06 PM'];
+    const remote = result.checks?.flatMap((c) => serverText(c.result)) ?? [];
+    expect(englishWordsIn(text, [...pasted, ...remote, TLS_MODE])).toEqual([]);
+    expect(untranslatedTerms(text, { allow: [...pasted, ...remote] })).toEqual([]);
+  });
+
   it('MTA-STS: an MX outside the policy is refused, and TLS-RPT without rua= is flagged, in Portuguese', async () => {
     const result = await run('sts.demo.test');
     expect(result.paths.map((p) => [p.host, p.verdict, p.code, p.policyRefusal?.policy ?? null])).toEqual([

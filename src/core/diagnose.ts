@@ -6,6 +6,12 @@ import type { Diagnosis, ExchangeCode, PolicyRefusal } from './result.js';
 
 const summaryOf = (said: Said): Pick<Diagnosis, 'summary' | 'summaryId' | 'summaryArgs'> => ({ summary: said.text, summaryId: said.id, summaryArgs: said.args });
 
+/** A diagnosis's summary from a failure: its message, and what it was said from when it was. */
+export const failureSummary = (failure: FailureRecord): Pick<Diagnosis, 'summary' | 'summaryId' | 'summaryArgs'> => ({
+  summary: failure.message,
+  ...(failure.id ? { summaryId: failure.id, summaryArgs: failure.args ?? {} } : {}),
+});
+
 // Exchange's message text is written (and read back) in one place: src/exchange-text.ts.
 export { exchangeMessage, exchangeMessageText } from './exchange-text.js';
 
@@ -23,8 +29,7 @@ export function diagnose(code: ExchangeCode, failure: FailureRecord, catalog: Ca
     partner: catalog.partner,
     stage: failure.stage,
     kind: failure.kind,
-    summary: failure.message,
-    ...(failure.id ? { summaryId: failure.id, summaryArgs: failure.args ?? {} } : {}),
+    ...failureSummary(failure),
     firstFix,
     serverSaid: failure.reply ? formatReply(failure.reply) : (failure.evidence ?? null),
     ...(failure.reason === 'name-mismatch' ? { note: catalog.mismatchNote } : {}),

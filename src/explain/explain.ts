@@ -13,7 +13,7 @@ import net from 'node:net';
 import type { FailureRecord } from '../../probes/stage.js';
 import { en, type Catalog, type CodeEntry } from '../catalog/en.js';
 import { catalogFor, parseLanguage } from '../catalog/index.js';
-import { diagnose } from '../core/diagnose.js';
+import { diagnose, failureSummary } from '../core/diagnose.js';
 import { probe } from '../core/engine.js';
 import { openContext, type ProbeScope } from '../../probes/context.js';
 import {
@@ -41,6 +41,7 @@ import { classify } from '../core/classify.js';
 import { fill } from '../report/text.js';
 import { asciiHostname, resolveSettings, UsageError, type ProbeOptions } from '../core/options.js';
 import { judgeDanePath, lookupDane } from '../policies/dane.js';
+import type { ProblemRefs } from '../policies/problems.js';
 import { presentedChain } from '../policies/index.js';
 import type { PolicyPathCheck } from '../policies/types.js';
 import type { Diagnosis, ProbeResult } from '../core/result.js';
@@ -92,6 +93,8 @@ export interface ExplainCheck {
   result: ProbeResult;
   /** For a pasted DANE code: each path judged against the MX host's TLSA records. */
   dane?: PolicyPathCheck[];
+  /** What each of `dane`'s problem texts was said from, by its English text (as a policies result's `problemRefs`). */
+  daneRefs?: ProblemRefs;
 }
 
 export interface ExplainResult {
@@ -529,7 +532,7 @@ export function diagnoseReport(parsed: ParsedReport, catalog: Catalog = en): Dia
     partner: catalog.partner,
     stage: parsed.failure.stage,
     kind: parsed.failure.kind,
-    summary: parsed.failure.message,
+    ...failureSummary(parsed.failure),
     firstFix: entry.fixes[0] ?? '',
     serverSaid: parsed.detail,
   };
@@ -555,7 +558,7 @@ function diagnoseOther(parsed: ParsedReport, catalog: Catalog): Diagnosis {
     partner: '',
     stage: parsed.failure.stage,
     kind: parsed.failure.kind,
-    summary: parsed.failure.message,
+    ...failureSummary(parsed.failure),
     firstFix: who,
     serverSaid: parsed.detail ?? parsed.status,
   };
@@ -615,9 +618,10 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
   // A DANE code names the MX host: its TLSA records are looked up beside the re-checks.
   const daneHost = parsed.code !== 'other' && !isConnectorCode(parsed.code) && parsed.server && !net.isIP(parsed.server) ? parsed.server : null;
   const scope = daneHost ? policyContext(daneHost, checkOptions) : null;
+  const daneRefs: ProblemRefs = {};
   const [results, dane] = await Promise.all([
     Promise.all(targets.map((t) => probe(t, checkOptions))),
-    scope ? lookupDane(scope.context(), daneHost as string, [daneHost as string]) : Promise.resolve(null),
+    scope ? lookupDane(scope.context(), daneHost as string, [daneHost as string], daneRefs) : Promise.resolve(null),
   ]).finally(() => scope?.dispose());
   const checks = targets.map((target, i): ExplainCheck => {
     const result = results[i] as ProbeResult;
@@ -625,8 +629,8 @@ export async function explain(text: string, options: ExplainOptions = {}): Promi
     // Judged as the MX host the trace names, whichever way it was reached.
     const danePaths = result.paths
       .filter((p) => p.ip !== null)
-      .map((p) => judgeDanePath({ ...p, host: daneHost as string }, dane.hosts[0], presentedChain(p)));
-    return { target, outcome: comparePolicyOutcome(parsed, result, danePaths), result, dane: danePaths };
+      .map((p) => judgeDanePath({ ...p, host: daneHost as string }, dane.hosts[0], presentedChain(p), Date.now(), daneRefs));
+    return { target, outcome: comparePolicyOutcome(parsed, result, danePaths), result, dane: danePaths, daneRefs };
   });
   return { schema: 'mailflow-probe/explain@1', parsed, diagnosis, checks, offline };
 }

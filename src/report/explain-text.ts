@@ -1,5 +1,6 @@
 import { en, type Catalog } from '../catalog/en.js';
 import type { ExplainResult } from '../explain/explain.js';
+import { noteText } from '../catalog/probe-text.js';
 import { WINSOCK_PT_BR } from '../catalog/probe-text.pt-br.js';
 import { terminalSafe } from './sanitize.js';
 import { fill, renderDiagnosisFields, renderText, translatedTitle, wrap } from './text.js';
@@ -68,7 +69,7 @@ export function renderExplain(remote: ExplainResult, options: ExplainTextOptions
       out.push(`  ${fill(x.checkOf, { target: check.target })}: ${verdict}`);
       for (const d of check.dane ?? []) {
         const code = d.code ? `450 ${d.code}` : d.satisfied ? h.policies.satisfied : h.policies.notSatisfied;
-        out.push(`    ${h.policies.dane} ${d.ip ?? ''}: ${code}${d.problem ? ` — ${d.problem}` : ''}`);
+        out.push(`    ${h.policies.dane} ${d.ip ?? ''}: ${code}${d.problem ? ` — ${noteText(d.problem, catalog, check.daneRefs)}` : ''}`);
       }
     }
     if (options.details !== false) {
