@@ -203,6 +203,8 @@ export const MESSAGES = {
   'judge.host-at': '{host} at {ip}',
   'judge.no-tls': '{place} does not offer STARTTLS: mail goes unencrypted, as an opportunistic connector allows',
   'judge.tls-fallback': 'the TLS upgrade failed ({reason}): Exchange Online would fall back to delivering without encryption',
+  'judge.name-not-checked':
+    'the certificate is for {names}, not {host}: Exchange Online does not check the name under CertificateValidation; DomainValidation with TlsDomain {host} would fail',
   'judge.this-machine': 'this machine',
   'judge.unverifiable':
     "{place} refused the probe from {source} ({reason}); it accepts only Microsoft 365's addresses, so this path is unverifiable from here",

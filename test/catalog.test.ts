@@ -271,12 +271,14 @@ describe("faithful to Microsoft's text, in both languages", () => {
     expect(catalog.codes['4.4.312'].fixes[0]).toContain(term);
   });
 
-  it.each(both)('%s 4.7.320: the name checked is the smart host\'s, or TlsDomain under DomainValidation; fixing lets the queue drain', (language, catalog) => {
+  it.each(both)('%s 4.7.320: the name is checked only under DomainValidation, against TlsDomain (Set-OutboundConnector); fixing lets the queue drain', (language, catalog) => {
     const entry = catalog.codes['4.7.320'];
     const smartHost = language === 'en' ? "the smart host's name" : 'o nome do host inteligente';
-    expect(entry.causes[1]).toContain(smartHost);
+    for (const text of [entry.meaning, ...entry.causes, catalog.reasons['name-mismatch']]) expect(text).not.toContain(smartHost);
+    expect(entry.meaning).toMatch(/DomainValidation.*TlsDomain/);
     expect(entry.causes[1]).toMatch(/DomainValidation.*TlsDomain/);
-    expect(catalog.reasons['name-mismatch']).toContain(smartHost);
+    expect(entry.causes[1]).toMatch(language === 'en' ? /under CertificateValidation it validates the chain and checks revocation, not the name\.$/ : /com CertificateValidation, ele valida a cadeia e verifica a revogação, não o nome\.$/);
+    expect(catalog.reasons['name-mismatch']).toMatch(/TlsDomain.*DomainValidation/);
     expect(entry.fixes.at(-1)).toMatch(language === 'en' ? /so the queued messages can be delivered\.$/ : /para que as mensagens na fila possam ser entregues\.$/);
   });
 

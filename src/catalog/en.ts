@@ -210,10 +210,10 @@ export const en: Catalog = {
       status: CONNECTOR_STATUS['4.7.320'],
       title: 'Certificate validation failed',
       meaning:
-        'The server\'s certificate does not pass the connector\'s TLS setting: the chain is not trusted, the certificate is not valid now, or its name does not match.',
+        'The server\'s certificate does not pass the connector\'s TLS setting: the chain is not trusted, the certificate is not valid now or has been revoked, or (under DomainValidation) its name does not match the connector\'s TlsDomain.',
       causes: [
         'The certificate has expired.',
-        'The certificate\'s subject (and subject alternative names) do not match the name Exchange Online checks: the smart host\'s name, or under DomainValidation the connector\'s TlsDomain.',
+        'Under DomainValidation, the certificate\'s subject (and subject alternative names) do not match the connector\'s TlsDomain. Exchange Online checks the name only there: under CertificateValidation it validates the chain and checks revocation, not the name.',
         'The certificate is no longer valid: not trusted, incomplete chain, or revoked.',
       ],
       fixes: [
@@ -259,7 +259,7 @@ export const en: Catalog = {
     'not-yet-valid':
       'The certificate is not valid yet: check the server\'s clock and time zone, or install a certificate whose validity has already begun.',
     'name-mismatch':
-      'Install a certificate whose subject or subject alternative names cover the name Exchange Online checks (the connector\'s TlsDomain under DomainValidation, else the smart host\'s name; a wildcard *.contoso.com covers one label), or correct TlsDomain or the smart host on the connector.',
+      'Install a certificate whose subject or subject alternative names cover the connector\'s TlsDomain, the name Exchange Online checks under DomainValidation (a wildcard *.contoso.com covers one label), or correct TlsDomain on the connector.',
     'self-signed':
       'Replace the self-signed certificate (an appliance or Exchange default) with one issued by a public certificate authority that Microsoft 365 trusts.',
     'untrusted-root':

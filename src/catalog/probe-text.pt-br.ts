@@ -200,6 +200,8 @@ export const PROBE_TEXT_PT_BR: Record<ProbeTextId, string> = {
   'judge.host-at': '{host} em {ip}',
   'judge.no-tls': '{place} não oferece STARTTLS: os emails seguem sem criptografia, como um conector oportunista permite',
   'judge.tls-fallback': 'a ativação do TLS falhou ({reason}): o Exchange Online voltaria a entregar sem criptografia',
+  'judge.name-not-checked':
+    'o certificado é para {names}, não para {host}: o Exchange Online não verifica o nome com CertificateValidation; com DomainValidation e TlsDomain {host}, a validação falharia',
   'judge.this-machine': 'esta máquina',
   'judge.unverifiable':
     '{place} recusou a verificação (origem: {source}; {reason}); ele só aceita os endereços do Microsoft 365, então não é possível verificar este caminho daqui',

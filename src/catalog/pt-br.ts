@@ -95,10 +95,10 @@ export const ptBR: Catalog = {
       status: CONNECTOR_STATUS['4.7.320'],
       title: 'Falha na validação do certificado',
       meaning:
-        'O certificado do servidor não atende às configurações de TLS do conector: a cadeia não é confiável, o certificado está fora do período de validade ou o nome dele não corresponde.',
+        'O certificado do servidor não atende às configurações de TLS do conector: a cadeia não é confiável, o certificado está fora do período de validade ou foi revogado, ou (com DomainValidation) o nome dele não corresponde ao TlsDomain do conector.',
       causes: [
         'O certificado expirou.',
-        'O Requerente do certificado (e os Nomes Alternativos do Requerente) não corresponde ao nome que o Exchange Online verifica: o nome do host inteligente ou, com DomainValidation, o TlsDomain do conector.',
+        'Com DomainValidation, o Requerente do certificado (e os Nomes Alternativos do Requerente) não corresponde ao TlsDomain do conector. O Exchange Online só verifica o nome nesse caso: com CertificateValidation, ele valida a cadeia e verifica a revogação, não o nome.',
         'O certificado não é mais válido: não é confiável, a cadeia está incompleta ou ele foi revogado.',
       ],
       fixes: [
@@ -144,7 +144,7 @@ export const ptBR: Catalog = {
     'not-yet-valid':
       'O certificado ainda não é válido: verifique o relógio e o fuso horário do servidor, ou instale um certificado cuja validade já tenha começado.',
     'name-mismatch':
-      'Instale um certificado cujo Requerente ou Nomes Alternativos do Requerente (SAN) incluam o nome que o Exchange Online verifica (o TlsDomain do conector, com DomainValidation; senão, o nome do host inteligente; um curinga *.contoso.com cobre um só nível), ou corrija o TlsDomain ou o host inteligente no conector.',
+      'Instale um certificado cujo Requerente ou Nomes Alternativos do Requerente (SAN) incluam o TlsDomain do conector, o nome que o Exchange Online verifica com DomainValidation (um curinga *.contoso.com cobre um só nível), ou corrija o TlsDomain no conector.',
     'self-signed':
       'Substitua o certificado autoassinado (o padrão de um dispositivo ou do Exchange) por um emitido por uma autoridade de certificação (AC) pública em que o Microsoft 365 confie.',
     'untrusted-root':

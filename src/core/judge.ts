@@ -10,7 +10,8 @@
  * does not change the verdict, in any door. verify's checklist still shows the date, as a
  * note of its certificate-expiry item.
  */
-import { validatesCertificate } from '../../probes/certificate.js';
+import { isIP } from 'node:net';
+import { nameMatchesTlsDomain, validatesCertificate } from '../../probes/certificate.js';
 import type { Resolution } from '../../probes/dns.js';
 import { say, type ProbeTextRef, type Said } from '../../probes/messages.js';
 import type { SessionFacts } from '../../probes/session.js';
@@ -87,7 +88,8 @@ export function judgePath(settings: PathSettings, place: PathPlace, facts: Sessi
     }
   }
   const check = facts.certificate;
-  if (check && facts.stages.some((s) => s.name === 'certificate' && s.ok)) {
+  const certificatePassed = Boolean(check && facts.stages.some((s) => s.name === 'certificate' && s.ok));
+  if (check && certificatePassed) {
     for (const finding of check.findings) warn(finding.kind, finding.id ? { text: finding.message, id: finding.id, args: finding.args ?? {} } : finding.message);
     if (validatesCertificate(settings.tlsMode)) {
       for (const cert of check.chain.filter((c) => !c.anchor && c.daysLeft < settings.warnDays)) {
@@ -110,6 +112,13 @@ export function judgePath(settings: PathSettings, place: PathPlace, facts: Sessi
     if (e.kind === 'tls-fallback') {
       warn('tls-fallback', say('judge.tls-fallback', { reason: e.failure.said ?? e.failure.message }));
     }
+  }
+  // Set-OutboundConnector: CertificateValidation validates the chain and checks revocation
+  // lists; only DomainValidation adds the name, against TlsDomain. So a certificate that
+  // does not name the host passes, as Exchange Online would pass it: a note, not a failure.
+  const leaf = check?.chain[0];
+  if (settings.tlsMode === 'certificate-validation' && certificatePassed && leaf && !isIP(place.host) && !leaf.names.some((n) => nameMatchesTlsDomain(place.host, n))) {
+    note(say('judge.name-not-checked', { names: leaf.names.length ? leaf.names.join(', ') : say('cert.no-names'), host: place.host }));
   }
   const findings = detectFindings(facts.transcript);
   const plain = { notes, noteRefs, outsideMicrosoft365: false, unverifiable: false };
