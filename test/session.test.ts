@@ -102,7 +102,7 @@ describe("verify's recipient test on the driver", () => {
     // the note's id is kept beside it, so a report in Portuguese words it again
     expect(outcome.transcriptRefs?.['TLS upgrade failed: a new connection without STARTTLS, as Exchange Online retries']).toEqual({ id: 'session.plain-retry', args: {} });
     expect(outcome.transcript.filter((l) => l.startsWith('* ')).map((l) => transcriptLine(l, ptBR, outcome.transcriptRefs))).toEqual([
-      '* a ativação do TLS falhou: nova conexão sem STARTTLS, como o Exchange Online faz ao tentar de novo',
+      '* a ativação do TLS falhou: nova conexão sem STARTTLS, como o Exchange Online faz nas novas tentativas',
     ]);
     // under a mode that requires TLS the same server fails the test at its TLS step
     const required = await recipientTest(target(server.port, 'encryption-only'), { from: 'probe@contoso.test', to: 'user@demo.test' });

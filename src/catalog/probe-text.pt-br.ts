@@ -85,7 +85,7 @@ export const PROBE_TEXT_PT_BR: Record<ProbeTextId, string> = {
   'tls.only-legacy': 'o servidor oferece apenas {versions}; o Exchange Online exige TLS 1.2 ou posterior',
   'tls.and': '{first} e {last}',
   'session.tls-established': 'conexão TLS estabelecida: {protocol} {cipher}',
-  'session.plain-retry': 'a ativação do TLS falhou: nova conexão sem STARTTLS, como o Exchange Online faz ao tentar de novo',
+  'session.plain-retry': 'a ativação do TLS falhou: nova conexão sem STARTTLS, como o Exchange Online faz nas novas tentativas',
   'tls.legacy-probed': 'versões {versions} testadas em novas conexões: {outcome}',
   'tls.legacy-offered': 'o servidor oferece {versions}',
   'tls.legacy-none': 'nenhum handshake foi concluído',
