@@ -1,5 +1,4 @@
 import os from 'node:os';
-import type tls from 'node:tls';
 import { openContext, type ProbeScope } from '../../probes/context.js';
 import { resolveTarget, type Resolution, type Route } from '../../probes/dns.js';
 import { PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../../probes/session.js';
@@ -120,9 +119,7 @@ async function probePath(settings: Settings, scope: ProbeScope, path: PlannedPat
         servername: path.host,
         steps: PROBE_STEPS_EXPLAINED,
         stages: result.stages,
-        // Only the recipient's DANE/MTA-STS judgement reads the presented chain, and only
-        // on MX routes; elsewhere keeping it would hold every result's certificates.
-        ...(settings.policies && path.route === 'mx' ? { onTls: (socket: tls.TLSSocket) => recordPeer(result, socket) } : {}),
+        onTls: (socket) => recordPeer(result, socket),
       });
   if (facts.capabilities) result.capabilities = facts.capabilities;
   if (facts.tls) result.tls = facts.tls;
