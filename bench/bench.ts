@@ -321,13 +321,17 @@ function runFleetProber(file: string, warm: number, rootFile: string, mode: 'pro
   };
 }
 
-/** `probe serve` in its own process, scraped over HTTP like blackbox_exporter below. */
-async function measureServe(servers: FleetServers, file: string, warm: number): Promise<FleetFigures> {
+/**
+ * `probe serve` in its own process, scraped over HTTP like blackbox_exporter below.
+ * `env` adds to the environment (MAILFLOW_PROBE_NO_REEXEC=1: serve without the launcher's
+ * smaller young generation, bin/young-generation.cjs).
+ */
+async function measureServe(servers: FleetServers, file: string, warm: number, env: Record<string, string> = {}): Promise<FleetFigures> {
   const port = await freePort();
   const serve = spawn(
     process.execPath,
     [bin, 'serve', '--targets', file, '--listen', `127.0.0.1:${port}`, '--ca-file', servers.rootFile, '--ehlo-name', 'probe.demo.test', '--max-concurrent', String(CONCURRENCY + 8)],
-    { stdio: ['ignore', 'ignore', 'ignore'] },
+    { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...env } },
   );
   try {
     await waitForHttp(`http://127.0.0.1:${port}/metrics`, serve);
@@ -398,9 +402,17 @@ function combine(rounds: FleetFigures[]): FleetFigures & { cpuMsPerProbeRounds: 
   };
 }
 
+/** How `probe serve` ran: with the launcher's --max-semi-space-size=8, or as Node's default. */
+function reexecsNote(out: Record<string, unknown>): string {
+  return out.exporterNoReexec ? ' (--max-semi-space-size=8 by the launcher)' : ' (no process.execve: Node\'s default heap)';
+}
+
 async function fleet(): Promise<void> {
   const servers = await startFleetServers(FLEET);
-  const rounds: Record<'fleetMode' | 'bareNodeClient' | 'exporter' | 'blackbox', FleetFigures[]> = { fleetMode: [], bareNodeClient: [], exporter: [], blackbox: [] };
+  const rounds: Record<'fleetMode' | 'bareNodeClient' | 'exporter' | 'exporterNoReexec' | 'blackbox', FleetFigures[]> = { fleetMode: [], bareNodeClient: [], exporter: [], exporterNoReexec: [], blackbox: [] };
+  // Where Node has process.execve, `probe serve` runs with a smaller young generation
+  // (bin/young-generation.cjs); it is also measured without, for the difference.
+  const reexecs = typeof (process as { execve?: unknown }).execve === 'function';
   const out: Record<string, unknown> = { rounds: ROUNDS };
   try {
     const file = join(tmp, 'fleet.txt');
@@ -413,11 +425,13 @@ async function fleet(): Promise<void> {
       rounds.bareNodeClient.push(runFleetProber(file, warm, servers.rootFile, 'bare'));
       // (b) the exporter, `probe serve`; (c) blackbox_exporter, both scraped over HTTP
       rounds.exporter.push(await withPki(servers, warm, () => measureServe(servers, file, warm)));
+      if (reexecs) rounds.exporterNoReexec.push(await withPki(servers, warm, () => measureServe(servers, file, warm, { MAILFLOW_PROBE_NO_REEXEC: '1' })));
       if (haveBlackbox) rounds.blackbox.push(await measureBlackbox(servers, warm));
     }
     out.fleetMode = combine(rounds.fleetMode);
     out.bareNodeClient = combine(rounds.bareNodeClient);
     out.exporter = combine(rounds.exporter);
+    if (reexecs) out.exporterNoReexec = combine(rounds.exporterNoReexec);
     if (haveBlackbox) {
       out.blackbox = combine(rounds.blackbox);
       const version = spawnSync(BLACKBOX, ['--version'], { encoding: 'utf8' });
@@ -452,7 +466,8 @@ async function fleet(): Promise<void> {
   };
   row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode);
   row(`bare Node client, same dialogue`, out.bareNodeClient);
-  row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}`, out.exporter);
+  row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}${reexecsNote(out)}`, out.exporter);
+  row(`probe serve, MAILFLOW_PROBE_NO_REEXEC=1`, out.exporterNoReexec);
   row(`blackbox_exporter smtp_starttls, same`, out.blackbox);
   const bb = out.blackbox;
   if (typeof bb === 'object') {

@@ -16,9 +16,14 @@ export const REPLY_LIMITS = {
   unread: 4,
 } as const;
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+
 /** A printable, truncated rendering of bytes a server sent, for evidence. */
 export function evidence(bytes: Buffer | string, max = 80): string {
   const text = typeof bytes === 'string' ? bytes : bytes.subarray(0, max * 2).toString('latin1');
+  // Every reply line of every probe comes here for the transcript: most hold nothing to escape.
+  if (text.length <= max && !CONTROL.test(text)) return text;
   // Control bytes are shown as \xNN so garbage stays visible and a terminal stays safe.
   // eslint-disable-next-line no-control-regex
   const printable = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) =>
