@@ -39,6 +39,9 @@ const MODULES = {
   caches: { mutate: ['probes/caches.ts'], testFiles: ['test/session.test.ts'], skipTests: "the session driver|verify's recipient test|the worker pool" },
   context: { mutate: ['probes/context.ts'], testFiles: ['test/context.test.ts'] },
   'tls-versions': { mutate: ['probes/tls-versions.ts'], testFiles: ['test/tls-versions.test.ts'] },
+  tls: { mutate: ['probes/tls.ts'], testFiles: ['test/tls-stage.test.ts', 'test/tls-upgrade.test.ts'] },
+  // test/options.test.ts: the --tls-mode choices message is the one reader of TLS_MODES' order.
+  stage: { mutate: ['probes/stage.ts'], testFiles: ['test/stage.test.ts', 'test/options.test.ts'] },
   explain: {
     mutate: ['src/explain/explain.ts'],
     // Not test/explain.test.ts: with it, ~40 min a run here (every test file loads the engine).
