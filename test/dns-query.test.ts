@@ -6,13 +6,13 @@
  * what it does not do (truncation, a wrong id, garbage, a close). Written for mutation
  * testing (issue 20): the policies' tests reach these only through the whole engine.
  */
-import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet } from 'dns-packet';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openContext } from '../probes/context.js';
 import { queryDns, QueryError, txtStrings } from '../probes/lib/dns-query.js';
 import type { ResolverAddress } from '../probes/stage.js';
+import { startByteDns } from './fixtures/byte-dns.js';
 import { startDns, type Zone } from './fixtures/index.js';
 
 function context(resolvers: ResolverAddress[], stageTimeoutMs = 3000) {
@@ -38,41 +38,6 @@ async function failure(p: Promise<unknown>) {
   expect(err).toBeInstanceOf(QueryError);
   const q = err as QueryError;
   return { name: q.name, reason: q.reason, message: q.message };
-}
-
-type UdpAnswer = (query: DecodedPacket, send: (bytes: Buffer) => void) => void;
-type TcpAnswer = (query: DecodedPacket, socket: net.Socket) => void;
-
-/**
- * A UDP server answering each query with `udp`, and (when `tcp` is given) a TCP server on
- * the same port answering with `tcp`; the port is free on both when bound.
- */
-async function startByteDns(udp: UdpAnswer, tcp?: TcpAnswer): Promise<{ host: string; port: number; tcpQueries: number }> {
-  const socket = dgram.createSocket('udp4');
-  socket.on('message', (message, peer) => udp(dnsPacket.decode(message), (bytes) => socket.send(bytes, peer.port, peer.address)));
-  await new Promise<void>((resolve) => socket.bind({ address: '127.0.0.1', port: 0 }, resolve));
-  const port = socket.address().port;
-  const state = { host: '127.0.0.1', port, tcpQueries: 0 };
-  const conns = new Set<net.Socket>();
-  const listener = tcp
-    ? net.createServer((c) => {
-        conns.add(c);
-        c.on('error', () => {});
-        c.once('data', (chunk) => {
-          state.tcpQueries++;
-          tcp(dnsPacket.decode(chunk.subarray(2)), c);
-        });
-      })
-    : null;
-  if (listener) await new Promise<void>((resolve) => listener.listen({ host: '127.0.0.1', port }, resolve));
-  onTestFinished(async () => {
-    for (const c of conns) c.destroy();
-    await Promise.all([
-      new Promise<void>((resolve) => socket.close(() => resolve())),
-      listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : undefined,
-    ]);
-  });
-  return state;
 }
 
 const TXT = (name: string, text: string): Answer => ({ type: 'TXT', name, ttl: 60, class: 'IN', data: [Buffer.from(text)] });

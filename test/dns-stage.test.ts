@@ -4,10 +4,12 @@
  * failure as a whole fact (stage, kind, message, errno). Written for mutation testing
  * (issue 20): the probe's tests reach this stage only through the whole engine.
  */
+import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openContext } from '../probes/context.js';
 import { resolveTarget, type Resolution } from '../probes/dns.js';
 import type { ResolverAddress } from '../probes/stage.js';
+import { startByteDns } from './fixtures/byte-dns.js';
 import { closedPort, startDns, type Zone } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
@@ -136,6 +138,24 @@ describe('resolveTarget: failures, as whole facts', () => {
     const zone: Zone = rcode === 'NXDOMAIN' ? {} : { 'gone.test': { MX: rcode, A: ['127.0.0.5'] } };
     const { result } = await resolve(zone, 'gone.test');
     expect(result).toEqual({ target: 'gone.test', route: 'mx', hosts: [], failure: { stage: 'dns', kind, message, errno } });
+  });
+
+  it.each([
+    ['rcode FORMERR', (q: DecodedPacket) => dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: 1, questions: q.questions ?? [], answers: [] }), 'EFORMERR', 'domain gone.test could not be resolved: the DNS server could not parse the query'],
+    ['rcode NOTIMP', (q: DecodedPacket) => dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: 4, questions: q.questions ?? [], answers: [] }), 'ENOTIMP', 'domain gone.test could not be resolved: the DNS server does not implement the query'],
+    [
+      'an answer cut short',
+      (q: DecodedPacket) => {
+        const whole = dnsPacket.encode({ type: 'response', id: q.id ?? 0, questions: q.questions ?? [], answers: [{ type: 'MX', name: 'gone.test', data: { preference: 1, exchange: 'mx.gone.test' } }] });
+        return whole.subarray(0, whole.length - 3);
+      },
+      'EBADRESP',
+      'domain gone.test could not be resolved: the DNS server sent a malformed answer',
+    ],
+  ] as const)('the server answers with %s: dns-error naming it', async (_what, answer, errno, message) => {
+    const raw = await startByteDns((q, send) => send(answer(q)));
+    const result = await resolveTarget(context([{ host: raw.host, port: raw.port }]), 'gone.test', { mx: true });
+    expect(withoutMs(result)).toEqual({ target: 'gone.test', route: 'mx', hosts: [], failure: { stage: 'dns', kind: 'dns-error', message, errno } });
   });
 
   it('the name’s own A/AAAA fail (mx: false): route address, the host’s failure for the target', async () => {
