@@ -40,6 +40,7 @@ const MODULES = {
   context: { mutate: ['probes/context.ts'], testFiles: ['test/context.test.ts'] },
   'tls-versions': { mutate: ['probes/tls-versions.ts'], testFiles: ['test/tls-versions.test.ts'] },
   tls: { mutate: ['probes/tls.ts'], testFiles: ['test/tls-stage.test.ts', 'test/tls-upgrade.test.ts'] },
+  session: { mutate: ['probes/session.ts'], testFiles: ['test/session-steps.test.ts', 'test/session.test.ts'] },
   // test/options.test.ts: the --tls-mode choices message is the one reader of TLS_MODES' order.
   stage: { mutate: ['probes/stage.ts'], testFiles: ['test/stage.test.ts', 'test/options.test.ts'] },
   explain: {
