@@ -10,7 +10,7 @@ import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet } from 'dns-packet';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openContext } from '../probes/context.js';
-import { queryDns, QueryError, txtStrings } from '../probes/lib/dns-query.js';
+import { queryDns, QueryError, serverAddress, txtStrings } from '../probes/lib/dns-query.js';
 import type { ResolverAddress } from '../probes/stage.js';
 import { startByteDns } from './fixtures/byte-dns.js';
 import { startDns, type Zone } from './fixtures/index.js';
@@ -108,6 +108,43 @@ describe('queryDns: the answer', () => {
     expect(txtStrings((await queryDns(context([at(raw)]), 'q.test', 'TXT')).answers)).toEqual(['the answer']);
   });
 
+  it('the query asks for recursion, the AD bit and DNSSEC (EDNS0 DO), class IN, each with a fresh random id', async () => {
+    const seen: DecodedPacket[] = [];
+    const raw = await startByteDns((q, send) => {
+      seen.push(q);
+      send(encode(response(q)));
+    });
+    for (let i = 0; i < 3; i++) await queryDns(context([at(raw)]), 'q.test', 'TLSA');
+    const q = seen[0] as DecodedPacket;
+    const opt = q.additionals?.[0] as unknown as { type: string; udpPayloadSize: number; flag_do: boolean };
+    expect([q.type, q.flag_rd, q.flag_ad, q.questions, opt.type, opt.udpPayloadSize, opt.flag_do]).toEqual([
+      'query',
+      true,
+      true,
+      [{ type: 'TLSA', name: 'q.test', class: 'IN' }],
+      'OPT',
+      1232,
+      true,
+    ]);
+    // three ids all the same: a chance of 1 in 2^32 with a random id
+    expect(new Set(seen.map((p) => p.id)).size).toBeGreaterThan(1);
+  });
+
+  it('txtStrings reads TXT records only', () => {
+    const a: Answer = { type: 'A', name: 'x.test', ttl: 60, class: 'IN', data: '127.0.0.1' };
+    expect(txtStrings([a, TXT('x.test', 'text'), { type: 'TXT', name: 'x.test', ttl: 60, class: 'IN', data: 'plain string' }])).toEqual(['text', 'plain string']);
+  });
+
+  it('a probe already aborted asks no server', async () => {
+    const dns = await server({ 'q.test': { TXT: ['x'] } });
+    const aborted = new AbortController();
+    aborted.abort();
+    const scope = openContext({ deadlineMs: 20_000, stageTimeoutMs: 3000, resolvers: [at(dns)], port: 25, ehloName: null, tls: { mode: 'opportunistic', domain: null, ca: [], revocation: 'off' } }, aborted.signal);
+    onTestFinished(() => scope.dispose());
+    expect(await failure(queryDns(scope.context(), 'q.test', 'TXT'))).toEqual({ name: 'QueryError', reason: 'unreachable', message: 'no DNS server to ask' });
+    expect(dns.queries).toEqual([]);
+  });
+
   it('over an IPv6 resolver', async () => {
     const dns = await server({ 'v6.test': { TXT: ['over udp6'] } }, '::1');
     expect(txtStrings((await queryDns(context([{ host: '::1', port: dns.port }]), 'v6.test', 'TXT')).answers)).toEqual(['over udp6']);
@@ -146,6 +183,39 @@ describe('queryDns: truncated over UDP, asked again over TCP (RFC 7766)', () => 
     expect(got).toEqual({ name: 'QueryError', reason, message: want });
   });
 
+  it('over TCP, a length of 0: malformed', async () => {
+    const raw = await startByteDns(truncated, (_q, c) => c.write(Buffer.from([0, 0])));
+    const got = await failure(queryDns(context([at(raw)], 1000), 'big.test', 'TXT'));
+    expect([got.name, got.reason, got.message.startsWith(`malformed answer from 127.0.0.1:${raw.port}: `)]).toEqual(['QueryError', 'malformed', true]);
+  });
+
+  it('over TCP, an answer of the largest size a DNS message can have (65 535 bytes) is read', async () => {
+    const sent = { bytes: 0, text: 0 };
+    const raw = await startByteDns(truncated, (q, c) => {
+      const txt = (pieces: number[]): Answer => ({ type: 'TXT', name: 'big.test', ttl: 60, class: 'IN', data: pieces.map((n) => Buffer.alloc(n, 'x')) });
+      const size = (answers: Answer[]) => encode(response(q, { answers })).length;
+      // records of one 255-byte string while they fit, then one whose strings fill the message to 65 535 bytes
+      const answers: Answer[] = [];
+      while (size([...answers, txt([255])]) <= 65_535 - 21) answers.push(txt([255]));
+      // then one more record, its last string grown or cut until the message is exactly that size
+      const pieces = [255];
+      for (let i = 0; i < 300 && size([...answers, txt(pieces)]) !== 65_535; i++) {
+        const diff = 65_535 - size([...answers, txt(pieces)]);
+        const last = (pieces.at(-1) as number) + diff;
+        if (last > 255) pieces.splice(-1, 1, 255, Math.min(255, last - 256));
+        else if (last < 0) pieces.pop();
+        else pieces.splice(-1, 1, last);
+      }
+      answers.push(txt(pieces));
+      const bytes = stream(response(q, { answers }));
+      sent.bytes = bytes.length - 2;
+      sent.text = answers.length;
+      c.write(bytes);
+    });
+    const answer = await queryDns(context([at(raw)]), 'big.test', 'TXT');
+    expect([sent.bytes, answer.answers.length]).toEqual([65_535, sent.text]);
+  });
+
   it('no TCP listener on the resolver’s port: unreachable, and the next resolver is asked', async () => {
     const raw = await startByteDns(truncated);
     await expect(failure(queryDns(context([at(raw)]), 'big.test', 'TXT'))).resolves.toEqual({
@@ -179,5 +249,17 @@ describe('queryDns: no answer', () => {
     });
     expect(performance.now() - t0).toBeLessThan(2000);
     expect([silent.queries.length, second.queries.length]).toEqual([1, 0]);
+  });
+});
+
+describe('serverAddress: node:dns getServers() entries', () => {
+  it.each([
+    ['127.0.0.1', { host: '127.0.0.1', port: 53 }],
+    ['127.0.0.1:5353', { host: '127.0.0.1', port: 5353 }],
+    ['::1', { host: '::1', port: 53 }],
+    ['::1:53', { host: '::1:53', port: 53 }],
+    ['[::1]:5353', { host: '::1', port: 5353 }],
+  ])('%s', (entry, address) => {
+    expect(serverAddress(entry)).toEqual(address);
   });
 });
