@@ -31,7 +31,9 @@ async function serve(options: tls.TlsOptions = {}, onSecure?: (s: tls.TLSSocket)
 async function dial(port: number): Promise<net.Socket> {
   const socket = net.connect({ host: '127.0.0.1', port });
   await new Promise((resolve) => socket.once('connect', resolve));
-  onTestFinished(() => socket.destroy());
+  onTestFinished(() => {
+    socket.destroy();
+  });
   return socket;
 }
 
@@ -41,7 +43,9 @@ const ctx = (o: { ca?: string[]; stageTimeoutMs?: number } = {}) =>
 async function upgrade(port: number, servername: string | null = 'mx1.demo.test', overrides?: ProbeTlsOptions, context = ctx()) {
   const socket = await dial(port);
   const up = await upgradeTls(context, socket, servername, overrides);
-  onTestFinished(() => up.socket.destroy());
+  onTestFinished(() => {
+    up.socket.destroy();
+  });
   return up;
 }
 
