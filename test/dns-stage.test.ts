@@ -10,7 +10,7 @@ import { openContext } from '../probes/context.js';
 import { resolveTarget, type Resolution } from '../probes/dns.js';
 import type { ResolverAddress } from '../probes/stage.js';
 import { startByteDns } from './fixtures/byte-dns.js';
-import { closedPort, startDns, type Zone } from './fixtures/index.js';
+import { closedPort, GRACE_MS, startDns, timeWithLag, type Zone } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
 function context(resolvers: ResolverAddress[], stageTimeoutMs = 3000, cancel?: AbortSignal) {
@@ -136,8 +136,11 @@ describe('resolveTarget: failures, as whole facts', () => {
     ['REFUSED', 'dns-refused', 'EREFUSED', 'domain gone.test could not be resolved: the DNS server refused the query'],
   ] as const)('the domain’s MX answered %s: %s for the whole target', async (rcode, kind, errno, message) => {
     const zone: Zone = rcode === 'NXDOMAIN' ? {} : { 'gone.test': { MX: rcode, A: ['127.0.0.5'] } };
-    const { result } = await resolve(zone, 'gone.test');
-    expect(result).toEqual({ target: 'gone.test', route: 'mx', hosts: [], failure: { stage: 'dns', kind, message, errno } });
+    const dns = await server(zone);
+    const raw = await resolveTarget(context([{ host: dns.host, port: dns.port }]), 'gone.test', { mx: true });
+    expect(withoutMs(raw)).toEqual({ target: 'gone.test', route: 'mx', hosts: [], failure: { stage: 'dns', kind, message, errno } });
+    // node:dns's error is kept as the cause
+    expect((raw.failure?.cause as NodeJS.ErrnoException).code).toBe(errno);
   });
 
   it.each([
@@ -183,6 +186,7 @@ describe('resolveTarget: failures, as whole facts', () => {
     ['A REFUSED, AAAA SERVFAIL: SERVFAIL, the more telling', { A: 'REFUSED', AAAA: 'SERVFAIL' }, 'dns-servfail', 'ESERVFAIL', 'host mx.bad.test could not be resolved: the DNS server answered SERVFAIL'],
     ['A SERVFAIL, AAAA REFUSED: SERVFAIL', { A: 'SERVFAIL', AAAA: 'REFUSED' }, 'dns-servfail', 'ESERVFAIL', 'host mx.bad.test could not be resolved: the DNS server answered SERVFAIL'],
     ['A absent, AAAA REFUSED: the REFUSED', { AAAA: 'REFUSED' }, 'dns-refused', 'EREFUSED', 'host mx.bad.test could not be resolved: the DNS server refused the query'],
+    ['A NXDOMAIN, AAAA SERVFAIL: NXDOMAIN, the most telling', { A: 'NXDOMAIN', AAAA: 'SERVFAIL' }, 'dns-nxdomain', 'ENOTFOUND', 'host mx.bad.test does not exist (NXDOMAIN)'],
   ] as const)('an MX host whose lookups fail keeps its failure, the other hosts theirs: %s', async (_what, entry, kind, errno, message) => {
     const { result } = await resolve(
       {
@@ -252,8 +256,18 @@ describe('resolveTarget: failures, as whole facts', () => {
     });
   });
 
+  it('the window’s close cancels the lookups at once (c-ares alone would try again for longer)', async () => {
+    const dns = await server({ 'slow.test': 'TIMEOUT' });
+    const { value, ms, lagMs } = await timeWithLag(() => resolveTarget(context([{ host: dns.host, port: dns.port }], 300), 'slow.test', { mx: true }));
+    expect(value.failure?.kind).toBe('dns-timeout');
+    expect(ms).toBeLessThan(300 + GRACE_MS + lagMs);
+  });
+
   it('a server that never answers, with a stage timeout above c-ares’ own (2 tries of 2 s): c-ares gives up first, "did not answer"', async () => {
+    const t0 = performance.now();
     const { result } = await resolve({ 'slow.test': 'TIMEOUT' }, 'slow.test', true, 9000);
+    // c-ares waits 2 s, then 4 s (it doubles the wait on its second try): never less than 4 s
+    expect(performance.now() - t0).toBeGreaterThan(4000);
     expect(result).toEqual({
       target: 'slow.test',
       route: 'mx',

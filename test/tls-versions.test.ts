@@ -6,10 +6,16 @@
  * probe's test reaches it only through the whole engine and looks at the code alone.
  */
 import tls from 'node:tls';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { explainTlsFailure, probeLegacyVersions, versionName } from '../probes/tls-versions.js';
 import { StageFailure } from '../probes/stage.js';
-import { smtpScript, stageContext, startRaw, type SmtpScript } from './fixtures/index.js';
+import { certSet, smtpScript, stageContext, startRaw, type SmtpScript } from './fixtures/index.js';
+
+// The servers' certificate is made on first use, seconds of CPU on a loaded machine: made
+// here, not while both version sessions wait for their handshakes.
+beforeAll(() => {
+  certSet().valid();
+});
 
 /** An SMTP server with STARTTLS whose TLS speaks `min`…`max`; counts its connections. */
 async function server(min: tls.SecureVersion, max: tls.SecureVersion, script: SmtpScript = {}) {
