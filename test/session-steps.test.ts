@@ -137,7 +137,7 @@ describe('runSession: STARTTLS', () => {
   });
 
   it('bytes after the 220 to STARTTLS are discarded and counted (RFC 3207 §4.2)', async () => {
-    // A partial line: a whole injected reply is taken by the reader's queue and not counted (see the report of issue 20).
+    // A partial line: a whole injected reply is taken by the reader's queue and not counted (docs/mutation.md, "Found on the way").
     const server = await startRaw((socket) => {
       socket.write('220 mx1.demo.test ESMTP\r\n');
       socket.on('data', (chunk) => {
