@@ -32,6 +32,17 @@ const MODULES = {
   judge: { mutate: ['src/core/judge.ts'], testFiles: ['test/judge.test.ts'] },
   connectors: { mutate: ['src/verify/connectors.ts'], testFiles: ['test/connectors.test.ts'] },
   'address-policy': { mutate: ['src/exporter/address-policy.ts'], testFiles: ['test/address-policy.test.ts'] },
+  // The wire part of probes/ (issue 20, mutwire20): fast tests against loopback servers.
+  dns: { mutate: ['probes/dns.ts'], testFiles: ['test/dns-stage.test.ts'] },
+  'dns-query': { mutate: ['probes/lib/dns-query.ts'], testFiles: ['test/dns-query.test.ts'] },
+  // Only the bounded-cache test of session.test.ts: the rest runs real SMTP/TLS sessions that reach no more of it.
+  caches: { mutate: ['probes/caches.ts'], testFiles: ['test/session.test.ts'], skipTests: "the session driver|verify's recipient test|the worker pool" },
+  context: { mutate: ['probes/context.ts'], testFiles: ['test/context.test.ts'] },
+  'tls-versions': { mutate: ['probes/tls-versions.ts'], testFiles: ['test/tls-versions.test.ts'] },
+  tls: { mutate: ['probes/tls.ts'], testFiles: ['test/tls-stage.test.ts', 'test/tls-upgrade.test.ts'] },
+  session: { mutate: ['probes/session.ts'], testFiles: ['test/session-steps.test.ts', 'test/session.test.ts'] },
+  // test/options.test.ts: the --tls-mode choices message is the one reader of TLS_MODES' order.
+  stage: { mutate: ['probes/stage.ts'], testFiles: ['test/stage.test.ts', 'test/options.test.ts'] },
   explain: {
     mutate: ['src/explain/explain.ts'],
     // Not test/explain.test.ts: with it, ~40 min a run here (every test file loads the engine).

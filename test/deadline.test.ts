@@ -78,6 +78,14 @@ describe('a window closes', () => {
     expect(w.closed).toBe(false);
   });
 
+  it('its signal is one signal, however often it is asked for, and that one aborts at the close', async () => {
+    const w = openWindow(context({ stageTimeoutMs: 10 }));
+    const first = w.signal;
+    expect(w.signal).toBe(first);
+    await closing(w);
+    expect([first.aborted, (first.reason as DOMException).name]).toEqual([true, 'TimeoutError']);
+  });
+
   it('a signal asked for after the close is aborted already, with the same reason', async () => {
     const w = openWindow(context({ stageTimeoutMs: 10 }));
     await closing(w);

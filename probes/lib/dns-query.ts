@@ -37,10 +37,16 @@ const RCODES: Rcode[] = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP',
 /** The resolvers to ask: the probe's, else the system's (node:dns reads /etc/resolv.conf). */
 function servers(ctx: ProbeContext): ResolverAddress[] {
   if (ctx.resolvers.length) return ctx.resolvers;
-  return new dns.Resolver().getServers().map((s) => {
-    const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
-    return m ? { host: m[1] as string, port: Number(m[2]) } : { host: s, port: 53 };
-  });
+  return new dns.Resolver().getServers().map(serverAddress);
+}
+
+/**
+ * One entry of node:dns `getServers()`: `127.0.0.1`, `127.0.0.1:5353`, `::1` or `[::1]:5353`
+ * (the port is written only when it is not 53).
+ */
+export function serverAddress(s: string): ResolverAddress {
+  const m = /^\[(.+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
+  return m ? { host: m[1] as string, port: Number(m[2]) } : { host: s, port: 53 };
 }
 
 function buildQuery(name: string, type: RecordType): { id: number; message: Buffer } {
