@@ -54,13 +54,14 @@ describe('openContext: what a context carries', () => {
     expect(scope.base.revocationCache).toBe(cache);
   });
 
-  it('context() adds a transcript: a fresh empty one each time, or the one given', () => {
+  it('context() adds a transcript and its notes\' ids: fresh empty ones each time, or the transcript given', () => {
     const scope = open();
     const a = scope.context();
     const b = scope.context();
     const mine = ['> EHLO'];
-    expect(a).toEqual({ ...scope.base, transcript: [] });
+    expect(a).toEqual({ ...scope.base, transcript: [], transcriptRefs: {} });
     expect(a.transcript).not.toBe(b.transcript);
+    expect(a.transcriptRefs).not.toBe(b.transcriptRefs);
     expect(scope.context(mine).transcript).toBe(mine);
   });
 
