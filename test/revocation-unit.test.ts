@@ -1,0 +1,348 @@
+/**
+ * probes/revocation.ts by itself: the stapled OCSP response's checks and the CRL lookup,
+ * each outcome with its whole result (status, sentence, id, dates), the skew boundaries at
+ * the millisecond, and the order of sources. Certificates are ECDSA (fixtures: fast to
+ * make); CRLs are fetched from a loopback HTTP server or served from a cache filled by
+ * the test. The same checks behind TLS probes of loopback servers are in
+ * test/certificate-deep.test.ts.
+ */
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, uncheckedRevocation } from '../probes/revocation.js';
+import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
+import { say } from '../probes/messages.js';
+import type { ProbeContext } from '../probes/stage.js';
+import { issueEcdsaLeaf, makeCrl, makeOcspResponse, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
+
+const SECOND = 1000;
+const DAY = 86_400_000;
+const SKEW = 5 * 60_000;
+/** Whole seconds: OCSP and CRL times carry no milliseconds. */
+const T0 = Math.floor(Date.now() / SECOND) * SECOND;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let http: HttpFixture;
+let ca: PkiLeaf;
+/** Another P-256 key: what it signs under the CA's name is a forgery. */
+let forger: { key: string };
+let leaf: PkiLeaf;
+let leafX509: X509Certificate;
+let caX509: X509Certificate;
+let pair: { leaf: pkijs.Certificate; issuer: pkijs.Certificate };
+
+const pkijsOf = (pem: string) => pkijs.Certificate.fromBER(new X509Certificate(pem).raw);
+
+beforeAll(async () => {
+  http = await startHttp();
+  ca = await issueEcdsaLeaf(null, { commonName: 'rev-ca.demo.test' });
+  forger = { key: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+  leaf = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'] });
+  leafX509 = new X509Certificate(leaf.cert);
+  caX509 = new X509Certificate(ca.cert);
+  pair = { leaf: pkijsOf(leaf.cert), issuer: pkijsOf(ca.cert) };
+});
+afterAll(async () => {
+  await http.close();
+});
+
+/** What a CRL fetch reads from the context: a window, no resolvers (the URL is an address), a cache. */
+function context(cache = new RevocationCache()): ProbeContext {
+  return {
+    signal: new AbortController().signal,
+    cancel: new AbortController().signal,
+    deadline: performance.now() + 10_000,
+    stageTimeoutMs: 5_000,
+    resolvers: [],
+    revocationCache: cache,
+  } as unknown as ProbeContext;
+}
+
+/** A cache already holding `der` for `url` (no request). */
+async function holding(url: string, der: Buffer): Promise<RevocationCache> {
+  const cache = new RevocationCache();
+  await cache.crl(url, async (): Promise<CrlDownload> => ({ body: der, etag: null, lastModified: null }));
+  return cache;
+}
+
+const ocsp = (status: string, id: string, detail: string, detailArgs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  status,
+  detail,
+  detailId: id,
+  detailArgs,
+  thisUpdate: null,
+  nextUpdate: null,
+  revokedAt: null,
+  ...extra,
+});
+
+describe('checkOcspStaple', () => {
+  const THIS = T0 - DAY;
+  const NEXT = T0 + 6 * DAY;
+  const dates = { thisUpdate: iso(THIS), nextUpdate: iso(NEXT) };
+  const staple = (opts: Parameters<typeof makeOcspResponse>[2]) => makeOcspResponse(ca, leaf.cert, { thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), ...opts });
+
+  it('good, revoked (with its date) and unknown, each with its dates', async () => {
+    expect(await checkOcspStaple(await staple({ status: 'good' }), pair, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+    const revokedAt = T0 - 3 * DAY;
+    expect(await checkOcspStaple(await staple({ status: 'revoked', revokedAt: new Date(revokedAt) }), pair, T0)).toEqual(
+      ocsp('revoked', 'rev.ocsp-revoked-since', `the stapled OCSP response says revoked since ${iso(revokedAt).slice(0, 10)}`, { date: iso(revokedAt).slice(0, 10) }, { ...dates, revokedAt: iso(revokedAt) }),
+    );
+    expect(await checkOcspStaple(await staple({ status: 'unknown' }), pair, T0)).toEqual(
+      ocsp('unknown', 'rev.ocsp-unknown', 'the stapled OCSP response says unknown (the responder does not know the certificate)', {}, dates),
+    );
+  });
+
+  it('thisUpdate up to 5 minutes ahead of the clock is tolerated; a millisecond more is the future', async () => {
+    const good = await staple({ status: 'good' });
+    expect(await checkOcspStaple(good, pair, THIS - SKEW)).toMatchObject({ status: 'good' });
+    expect(await checkOcspStaple(good, pair, THIS - SKEW - 1)).toEqual(
+      ocsp('invalid', 'rev.ocsp-future', `the stapled OCSP response is dated in the future (${iso(THIS)})`, { date: iso(THIS) }, dates),
+    );
+  });
+
+  it('nextUpdate up to 5 minutes behind the clock is tolerated; a millisecond more is stale', async () => {
+    const good = await staple({ status: 'good' });
+    expect(await checkOcspStaple(good, pair, NEXT + SKEW)).toMatchObject({ status: 'good' });
+    expect(await checkOcspStaple(good, pair, NEXT + SKEW + 1)).toEqual(
+      ocsp('invalid', 'rev.ocsp-stale', `the stapled OCSP response is stale (its nextUpdate ${iso(NEXT)} has passed)`, { date: iso(NEXT) }, dates),
+    );
+    expect(REVOCATION_LIMITS).toEqual({ crlBytes: 10 * 1024 * 1024, redirects: 3, skewMs: SKEW });
+  });
+
+  it('an error status is named; one RFC 6960 does not name is given as its number', async () => {
+    const errorResponse = (status: number) => {
+      const response = new pkijs.OCSPResponse();
+      response.responseStatus.valueBlock.valueDec = status;
+      return new Uint8Array(response.toSchema().toBER(false));
+    };
+    expect(await checkOcspStaple(errorResponse(3), pair, T0)).toEqual(ocsp('invalid', 'rev.ocsp-error', 'the stapled OCSP response is an error (tryLater)', { status: 'tryLater' }));
+    expect(await checkOcspStaple(errorResponse(1), pair, T0)).toMatchObject({ detail: 'the stapled OCSP response is an error (malformedRequest)' });
+    expect(await checkOcspStaple(errorResponse(2), pair, T0)).toMatchObject({ detail: 'the stapled OCSP response is an error (internalError)' });
+    expect(await checkOcspStaple(errorResponse(5), pair, T0)).toMatchObject({ detail: 'the stapled OCSP response is an error (sigRequired)' });
+    expect(await checkOcspStaple(errorResponse(6), pair, T0)).toMatchObject({ detail: 'the stapled OCSP response is an error (unauthorized)' });
+    expect(await checkOcspStaple(errorResponse(4), pair, T0)).toEqual(ocsp('invalid', 'rev.ocsp-error', 'the stapled OCSP response is an error (4)', { status: 4 }));
+  });
+
+  it('successful without a basic response, or with another type, or no OCSP response at all', async () => {
+    const successful = (bytes?: pkijs.ResponseBytes) => {
+      const response = new pkijs.OCSPResponse();
+      response.responseStatus.valueBlock.valueDec = 0;
+      if (bytes) response.responseBytes = bytes;
+      return new Uint8Array(response.toSchema().toBER(false));
+    };
+    const notBasic = ocsp('invalid', 'rev.ocsp-not-basic', 'the stapled OCSP response is not a basic OCSP response');
+    expect(await checkOcspStaple(successful(), pair, T0)).toEqual(notBasic);
+    expect(await checkOcspStaple(successful(new pkijs.ResponseBytes({ responseType: '1.2.3.4', response: new asn1js.OctetString({ valueHex: new Uint8Array([5, 0]) }) })), pair, T0)).toEqual(notBasic);
+    const unparsable = ocsp('invalid', 'rev.ocsp-unparsable', 'the stapled OCSP response does not parse');
+    expect(await checkOcspStaple(new Uint8Array([0x30, 0x03, 0x02, 0x01]), pair, T0)).toEqual(unparsable);
+    // a basic response type whose bytes are no BasicOCSPResponse
+    expect(await checkOcspStaple(successful(new pkijs.ResponseBytes({ responseType: pkijs.id_PKIX_OCSP_Basic, response: new asn1js.OctetString({ valueHex: new Uint8Array([5, 0]) }) })), pair, T0)).toEqual(unparsable);
+  });
+
+  it('signed by another key under the issuer\'s name: the signature does not verify', async () => {
+    expect(await checkOcspStaple(await staple({ status: 'good', signer: forger }), pair, T0)).toEqual(
+      ocsp('invalid', 'rev.ocsp-bad-signature', "the stapled OCSP response's signature does not verify"),
+    );
+  });
+
+  it('about another certificate of the same issuer', async () => {
+    const other = await issueEcdsaLeaf(ca, { dnsNames: ['other.demo.test'] });
+    expect(await checkOcspStaple(await staple({ status: 'good', about: other.cert }), pair, T0)).toEqual(
+      ocsp('invalid', 'rev.ocsp-other-certificate', 'the stapled OCSP response is about another certificate'),
+    );
+  });
+
+  // A delegated responder that is believed needs an issuer that is a CA (certificate-deep's RSA chain).
+  it('a responder the issuer did not delegate to (no id-kp-OCSPSigning) is not believed', async () => {
+    const server = await issueEcdsaLeaf(ca, { commonName: 'not-ocsp.demo.test' });
+    const refused = await checkOcspStaple(await staple({ status: 'good', responder: server }), pair, T0);
+    expect({ status: refused.status, detailId: refused.detailId }).toEqual({ status: 'invalid', detailId: 'rev.ocsp-signer' });
+    expect(refused.detail).toBe(`the stapled OCSP response is not signed by the certificate's issuer or its responder (${String(refused.detailArgs.error)})`);
+    expect(String(refused.detailArgs.error)).not.toBe('');
+  });
+});
+
+describe('checkCrl', () => {
+  const url = 'http://crl.demo.test/ca.crl';
+  const NEXT = T0 + 7 * DAY;
+  const THIS = T0 - DAY;
+  const crlResult = (status: string, id: string, detail: string, detailArgs: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    url,
+    status,
+    detail,
+    detailId: id,
+    detailArgs,
+    thisUpdate: null,
+    nextUpdate: null,
+    revokedAt: null,
+    bytes: null,
+    ...extra,
+  });
+
+  it('good: not listed, with the CRL\'s dates and size', async () => {
+    const der = await makeCrl(ca, { thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), revoked: ['0badc0de'] });
+    expect(await checkCrl(context(await holding(url, der)), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(
+      crlResult('good', 'rev.crl-good', `the CRL at ${url} does not list the certificate`, { url }, { thisUpdate: iso(THIS), nextUpdate: iso(NEXT), bytes: der.length }),
+    );
+  });
+
+  it('revoked: listed, with the revocation date', async () => {
+    const der = await makeCrl(ca, { thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), revoked: [leaf.serial] });
+    const cache = await holding(url, der);
+    const found = await checkCrl(context(cache), url, { leafX509, issuerX509: caX509 }, T0);
+    const revokedAt = found.revokedAt ?? '';
+    expect(Date.parse(revokedAt)).toBeGreaterThan(T0 - 3 * DAY);
+    expect(Date.parse(revokedAt)).toBeLessThan(T0 - DAY);
+    expect(found).toEqual(
+      crlResult('revoked', 'rev.crl-revoked-since', `the CRL at ${url} lists the certificate as revoked since ${revokedAt.slice(0, 10)}`, { url, date: revokedAt.slice(0, 10) }, {
+        thisUpdate: iso(THIS),
+        nextUpdate: iso(NEXT),
+        bytes: der.length,
+        revokedAt,
+      }),
+    );
+    // a second look reads the same held CRL (and its dates, kept per CRL) the same way
+    expect(await checkCrl(context(cache), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(found);
+  });
+
+  it('signed by another key under the issuer\'s name: not believed', async () => {
+    const der = await makeCrl(ca, { thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), signer: forger });
+    expect(await checkCrl(context(await holding(url, der)), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(
+      crlResult('invalid', 'rev.crl-signer', `the CRL at ${url} is not signed by the certificate's issuer`, { url }, { thisUpdate: iso(THIS), nextUpdate: iso(NEXT), bytes: der.length }),
+    );
+  });
+
+  it('stale only when nextUpdate is more than 5 minutes past; without nextUpdate never', async () => {
+    const der = await makeCrl(ca, { thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT) });
+    const cache = await holding(url, der);
+    const pairX = { leafX509, issuerX509: caX509 };
+    expect(await checkCrl(context(cache), url, pairX, NEXT + SKEW)).toMatchObject({ status: 'good' });
+    expect(await checkCrl(context(cache), url, pairX, NEXT + SKEW + 1)).toEqual(
+      crlResult('invalid', 'rev.crl-stale', `the CRL at ${url} is stale (its nextUpdate ${iso(NEXT)} has passed)`, { url, date: iso(NEXT) }, { thisUpdate: iso(THIS), nextUpdate: iso(NEXT), bytes: der.length }),
+    );
+    const open = await makeCrl(ca, { thisUpdate: new Date(THIS), nextUpdate: null });
+    expect(await checkCrl(context(await holding(url, open)), url, pairX, T0 + 400 * DAY)).toMatchObject({ status: 'good', nextUpdate: null });
+  });
+
+  it('fetched over HTTP when not held: unavailable with the reason, unparsable with the size', async () => {
+    http.routes['/503.crl'] = (_req, res) => res.writeHead(503).end();
+    const down = http.url('/503.crl');
+    expect(await checkCrl(context(), down, { leafX509, issuerX509: caX509 }, T0)).toEqual({
+      ...crlResult('unavailable', 'rev.crl-unavailable', `the CRL at ${down} could not be fetched: HTTP 503`, { url: down, why: 'HTTP 503' }),
+      url: down,
+    });
+    const junk = Buffer.from('not a CRL at all');
+    http.routes['/junk.crl'] = junk;
+    const bad = http.url('/junk.crl');
+    expect(await checkCrl(context(), bad, { leafX509, issuerX509: caX509 }, T0)).toEqual({
+      ...crlResult('invalid', 'rev.crl-unparsable', `the CRL at ${bad} does not parse`, { url: bad }, { bytes: junk.length }),
+      url: bad,
+    });
+  });
+});
+
+describe('checkRevocation', () => {
+  it('off: unchecked, nothing looked at', async () => {
+    expect(await checkRevocation(context(), leafX509, caX509, null, 'off', T0)).toEqual({
+      mode: 'off',
+      status: 'unchecked',
+      source: null,
+      ocsp: null,
+      crl: [],
+      detail: 'revocation not checked (--revocation off)',
+      detailId: 'rev.off',
+      detailArgs: {},
+      revokedAt: null,
+    });
+    expect(uncheckedRevocation('soft', say('rev.off'))).toMatchObject({ mode: 'soft', status: 'unchecked', detailId: 'rev.off' });
+  });
+
+  it('no issuer: unknown', async () => {
+    expect(await checkRevocation(context(), leafX509, undefined, null, 'hard', T0)).toEqual({
+      mode: 'hard',
+      status: 'unknown',
+      source: null,
+      ocsp: null,
+      crl: [],
+      detail: 'the issuer is unknown, so revocation cannot be checked',
+      detailId: 'rev.issuer-unknown',
+      detailArgs: {},
+      revokedAt: null,
+    });
+  });
+
+  it('no staple and no HTTP CRL: unknown, naming the OCSP responder when there is one', async () => {
+    const none = { mode: 'soft', status: 'unknown', source: null, ocsp: null, crl: [], revokedAt: null };
+    expect(await checkRevocation(context(), leafX509, caX509, null, 'soft', T0)).toEqual({
+      ...none,
+      detail: 'the certificate names no CRL distribution point or OCSP responder, and the server staples no OCSP response',
+      detailId: 'rev.no-source',
+      detailArgs: {},
+    });
+    const ldapOnly = new X509Certificate((await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: 'ldap://ldap.demo.test/cn=ca', ocspUrl: 'http://ocsp.demo.test/' })).cert);
+    expect(await checkRevocation(context(), ldapOnly, caX509, new Uint8Array(0), 'soft', T0)).toEqual({
+      ...none,
+      detail: 'the server staples no OCSP response and the certificate names no HTTP CRL (only an OCSP responder, http://ocsp.demo.test/, which the prober does not query)',
+      detailId: 'rev.only-ocsp',
+      detailArgs: { url: 'http://ocsp.demo.test/' },
+    });
+  });
+
+  it('a good or revoked staple settles it: the CRL is not fetched', async () => {
+    http.routes['/never.crl'] = (_req, res) => res.writeHead(500).end();
+    const withCrl = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: http.url('/never.crl') });
+    const x509 = new X509Certificate(withCrl.cert);
+    const good = await makeOcspResponse(ca, withCrl.cert, { status: 'good' });
+    const cache = new RevocationCache();
+    const result = await checkRevocation(context(cache), x509, caX509, good, 'hard', T0);
+    expect(result).toMatchObject({ mode: 'hard', status: 'good', source: 'ocsp-staple', crl: [], detailId: 'rev.ocsp-good', detail: 'the stapled OCSP response says good', revokedAt: null });
+    expect(result.ocsp).toMatchObject({ status: 'good' });
+    const revokedAt = new Date(T0 - 2 * DAY);
+    const revoked = await checkRevocation(context(cache), x509, caX509, await makeOcspResponse(ca, withCrl.cert, { status: 'revoked', revokedAt }), 'soft', T0);
+    expect(revoked).toMatchObject({ status: 'revoked', source: 'ocsp-staple', crl: [], detailId: 'rev.ocsp-revoked-since', revokedAt: revokedAt.toISOString() });
+    expect(cache.stats().misses).toBe(0);
+    expect(http.requests.filter((p) => p === '/never.crl')).toEqual([]);
+  });
+
+  it('an unusable staple falls through to the CRL, which decides; HTTP: in any case is a CRL to fetch', async () => {
+    const path = '/leaf-ok.crl';
+    const withCrl = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: http.url(path).replace(/^http:/, 'HTTP:') });
+    http.routes[path] = await makeCrl(ca, { revoked: ['0badc0de'] });
+    const unknownStaple = await makeOcspResponse(ca, withCrl.cert, { status: 'unknown' });
+    const result = await checkRevocation(context(), new X509Certificate(withCrl.cert), caX509, unknownStaple, 'soft', T0);
+    expect(result).toMatchObject({ status: 'good', source: 'crl', detailId: 'rev.crl-good', revokedAt: null, ocsp: { status: 'unknown' } });
+    expect(result.crl.map((c) => c.status)).toEqual(['good']);
+
+    const revokedPath = '/leaf-revoked.crl';
+    const listed = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: http.url(revokedPath) });
+    http.routes[revokedPath] = await makeCrl(ca, { revoked: [listed.serial] });
+    const revoked = await checkRevocation(context(), new X509Certificate(listed.cert), caX509, null, 'soft', T0);
+    expect(revoked).toMatchObject({ status: 'revoked', source: 'crl', ocsp: null, detailId: 'rev.crl-revoked-since' });
+    expect(revoked.revokedAt).toBe(revoked.crl[0]?.revokedAt);
+    expect(revoked.revokedAt).not.toBeNull();
+  });
+
+  it('nothing answers: unknown, every failed source in order, the staple first', async () => {
+    const path = '/leaf-down.crl';
+    http.routes[path] = (_req, res) => res.writeHead(404).end();
+    const withCrl = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: http.url(path) });
+    const forged = await makeOcspResponse(ca, withCrl.cert, { status: 'good', signer: forger });
+    const result = await checkRevocation(context(), new X509Certificate(withCrl.cert), caX509, forged, 'hard', T0);
+    const crlDetail = `the CRL at ${http.url(path)} could not be fetched: HTTP 404`;
+    expect(result).toMatchObject({
+      mode: 'hard',
+      status: 'unknown',
+      source: null,
+      revokedAt: null,
+      ocsp: { status: 'invalid', detailId: 'rev.ocsp-bad-signature' },
+      crl: [{ status: 'unavailable', detail: crlDetail }],
+      detailId: 'rev.both',
+      detail: `the stapled OCSP response's signature does not verify; ${crlDetail}`,
+    });
+    // the CRL alone: its own sentence, not joined
+    const alone = await checkRevocation(context(), new X509Certificate(withCrl.cert), caX509, null, 'soft', T0);
+    expect(alone).toMatchObject({ status: 'unknown', ocsp: null, detailId: 'rev.crl-unavailable', detail: crlDetail, detailArgs: { url: http.url(path), why: 'HTTP 404' } });
+  });
+});
