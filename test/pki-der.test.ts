@@ -88,6 +88,8 @@ interface CertParts {
   /** The root's tag (0x30). */
   rootTag?: number;
   tbsTag?: number;
+  /** Bytes in place of the signature BIT STRING, the last thing in the buffer. */
+  tail?: Buffer;
 }
 
 /** A Certificate: TBS, the outer AlgorithmIdentifier, a signature BIT STRING of dummy bytes. */
@@ -104,7 +106,7 @@ function cert(parts: CertParts = {}): Buffer {
     ...(parts.after ?? []),
     ...(parts.extensions ? [ctx(3, seq(...parts.extensions))] : []),
   ];
-  return el(parts.rootTag ?? 0x30, el(parts.tbsTag ?? 0x30, ...fields), signature, bitString([0xde, 0xad, 0xbe, 0xef]));
+  return el(parts.rootTag ?? 0x30, el(parts.tbsTag ?? 0x30, ...fields), signature, parts.tail ?? bitString([0xde, 0xad, 0xbe, 0xef]));
 }
 
 const extension = (id: string, value: Buffer, critical = false) => seq(oid(id), ...(critical ? [el(0x01, [0xff])] : []), el(0x04, value));
@@ -212,6 +214,8 @@ describe('signature algorithms', () => {
     // parameters that are not a SEQUENCE, or a SEQUENCE without hashAlgorithm [0]
     expect(read(cert({ signature: algorithmId(RSA_PSS, ctx(0, seq(oid('2.16.840.1.101.3.4.2.3')))) })).facts.signatureHash).toBe('sha1');
     expect(read(cert({ signature: algorithmId(RSA_PSS, seq(ctx(2, el(0x02, [32])))) })).facts.signatureHash).toBe('sha1');
+    // a hashAlgorithm [0] inside parameters that are a SET, not the SEQUENCE RFC 4055 defines
+    expect(read(cert({ signature: algorithmId(RSA_PSS, set(ctx(0, algorithmId('2.16.840.1.101.3.4.2.3')))) })).facts.signatureHash).toBe('sha1');
   });
 
   it.each([
@@ -272,6 +276,8 @@ describe('public keys', () => {
     ['a key BIT STRING with unused bits', spki(algorithmId(ED25519, null), bitString([9], 1))],
     ['an RSAPublicKey in a SET', spki(algorithmId(RSA), bitString(set(el(0x02, [0x40, 1]), el(0x02, [1]))))],
     ['a modulus of zero', spki(algorithmId(RSA), bitString(seq(el(0x02, [0, 0]), el(0x02, [1]))))],
+    // the zeros are counted up to the INTEGER's end, not into the `00 00` element after it
+    ['a modulus of zero followed by zero bytes', spki(algorithmId(RSA), bitString(seq(el(0x02, [0, 0]), Buffer.from([0, 0]), el(0x02, [1]))))],
     ['a modulus that is an OCTET STRING', spki(algorithmId(RSA), bitString(seq(el(0x04, [0x40, 1]), el(0x02, [1]))))],
     ['an RSAPublicKey with a byte after it', spki(algorithmId(RSA), bitString(Buffer.concat([rsaKey(2048), Buffer.from([0])])))],
     ['an SPKI in a SET', set(algorithmId(ED25519, null), bitString([9]))],
@@ -306,6 +312,13 @@ describe('what X.690 allows in a length, and what it does not', () => {
     ['a multi-byte tag', seq(oid(SHA256_RSA), Buffer.from([0x1f, 0x01, 0x00]))],
   ])('%s: the certificate is not read', (_name, sig) => {
     expect(read(cert({ signature: sig }))).toEqual({ facts: UNKNOWN, publicKey: null });
+  });
+
+  it.each([
+    ['a lone tag byte', [0x03]],
+    ['length octets cut off by the end of the buffer', [0x03, 0x82, 0x01]],
+  ])('%s as the last element of the buffer: the certificate is not read', (_name, tail) => {
+    expect(read(cert({ tail: Buffer.from(tail) }))).toEqual({ facts: UNKNOWN, publicKey: null });
   });
 
   it('trailing bytes after the certificate, or inside an extension value, and a root or TBS that is no SEQUENCE', () => {
@@ -360,6 +373,7 @@ describe('serialHex', () => {
     [[0x0b, 0xad], '0BAD'],
     [[0x00], '00'],
     [[0x7f, 0x00], '7F00'],
+    [[0xab, 0x00, 0x12], 'AB0012'],
   ])('%j → %s', (bytes, hex) => {
     expect(serialHex(new asn1js.Integer({ valueHex: new Uint8Array(bytes) }))).toBe(hex);
   });
