@@ -179,7 +179,9 @@ describe('a CRL downloaded, held, then served', () => {
     expect(held.freshUntil).toBe(T0 + 3 * DAY);
     expect(cache.stats()).toEqual({ ...ZERO, misses: 1, refreshes: 1, notModified: 1, downloads: 1, downloadedBytes: crl7.length, entries: 1, bytes: crl7.length });
     clock = T0 + 3 * DAY;
-    const replaced = okCrl(await cache.crl(URL_A, f.fetch));
+    const refreshed = await cache.crl(URL_A, f.fetch);
+    expect(refreshed).toMatchObject({ status: 'ok', from: 'revalidated' });
+    const replaced = okCrl(refreshed);
     expect(replaced).not.toBe(held);
     expect({ revoked: [...replaced.revoked.keys()], etag: replaced.etag, lastModified: replaced.lastModified }).toEqual({ revoked: ['C0FFEE', '0BADC0DE', '01'], etag: '"v2"', lastModified: null });
     expect(f.asked).toEqual([
@@ -275,6 +277,16 @@ describe('bounds', () => {
     expect(await small.crl(URL_A, f.fetch)).toMatchObject({ status: 'ok', from: 'network' });
     expect(await small.crl(URL_A, f.fetch)).toMatchObject({ status: 'ok', from: 'network' });
     expect(small.stats()).toMatchObject({ entries: 0, bytes: 0, evictions: 0, misses: 2 });
+  });
+
+  it('maxEntries 1 keeps the last one', async () => {
+    const cache = new RevocationCache({ now: () => T0, maxEntries: 1 });
+    const f = fetcher(body(crl7));
+    await cache.crl(url(1), f.fetch);
+    expect(cache.stats()).toMatchObject({ entries: 1, bytes: crl7.length, evictions: 0 });
+    await cache.crl(url(2), f.fetch);
+    expect(cache.stats()).toMatchObject({ entries: 1, bytes: crl7.length, evictions: 1 });
+    expect(await cache.crl(url(2), f.fetch)).toMatchObject({ from: 'cache' });
   });
 
   it('maxEntries 0 keeps nothing', async () => {
