@@ -14,7 +14,7 @@ import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, unchecke
 import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
 import { say } from '../probes/messages.js';
 import type { ProbeContext } from '../probes/stage.js';
-import { issueEcdsaLeaf, makeCrl, makeOcspResponse, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
+import { closedPort, issueEcdsaLeaf, makeCrl, makeOcspResponse, startDns, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
 
 const SECOND = 1000;
 const DAY = 86_400_000;
@@ -47,14 +47,14 @@ afterAll(async () => {
   await http.close();
 });
 
-/** What a CRL fetch reads from the context: a window, no resolvers (the URL is an address), a cache. */
-function context(cache = new RevocationCache()): ProbeContext {
+/** What a CRL fetch reads from the context: a window, the resolvers (none: the URL is an address), a cache. */
+function context(cache = new RevocationCache(), opts: { resolvers?: Array<{ host: string; port: number }>; stageTimeoutMs?: number } = {}): ProbeContext {
   return {
     signal: new AbortController().signal,
     cancel: new AbortController().signal,
     deadline: performance.now() + 10_000,
-    stageTimeoutMs: 5_000,
-    resolvers: [],
+    stageTimeoutMs: opts.stageTimeoutMs ?? 5_000,
+    resolvers: opts.resolvers ?? [],
     revocationCache: cache,
   } as unknown as ProbeContext;
 }
@@ -344,5 +344,126 @@ describe('checkRevocation', () => {
     // the CRL alone: its own sentence, not joined
     const alone = await checkRevocation(context(), new X509Certificate(withCrl.cert), caX509, null, 'soft', T0);
     expect(alone).toMatchObject({ status: 'unknown', ocsp: null, detailId: 'rev.crl-unavailable', detail: crlDetail, detailArgs: { url: http.url(path), why: 'HTTP 404' } });
+  });
+});
+
+describe('fetching a CRL over HTTP', () => {
+  const pairX = () => ({ leafX509, issuerX509: caX509 });
+  const why = async (url: string, ctx = context()) => {
+    const found = await checkCrl(ctx, url, pairX(), T0);
+    return { status: found.status, why: found.detailArgs.why };
+  };
+
+  it('the request asks for a CRL; a revalidation sends the validators and takes a 304', async () => {
+    let clock = T0;
+    const cache = new RevocationCache({ now: () => clock });
+    const der = await makeCrl(ca, { nextUpdate: new Date(Date.now() + 7 * DAY) });
+    const seen: Array<Record<string, unknown>> = [];
+    http.routes['/validators.crl'] = (req, res) => {
+      seen.push({ accept: req.headers.accept, inm: req.headers['if-none-match'], ims: req.headers['if-modified-since'] });
+      if (req.headers['if-none-match']) return void res.writeHead(304).end();
+      res.writeHead(200, { etag: '"e1"', 'last-modified': 'Sun, 29 Nov 2026 00:00:00 GMT', 'content-length': der.length }).end(der);
+    };
+    const url = http.url('/validators.crl');
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'good', bytes: der.length });
+    clock += 2 * DAY;
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'good', bytes: der.length });
+    expect(seen).toEqual([
+      { accept: 'application/pkix-crl, */*', inm: undefined, ims: undefined },
+      { accept: 'application/pkix-crl, */*', inm: '"e1"', ims: 'Sun, 29 Nov 2026 00:00:00 GMT' },
+    ]);
+    expect(cache.stats()).toMatchObject({ refreshes: 1, notModified: 1, downloads: 1 });
+  });
+
+  it('only the Last-Modified validator: still a conditional request', async () => {
+    let clock = T0;
+    const cache = new RevocationCache({ now: () => clock });
+    const der = await makeCrl(ca, { nextUpdate: new Date(Date.now() + 7 * DAY) });
+    const seen: Array<string | undefined> = [];
+    http.routes['/lm.crl'] = (req, res) => {
+      seen.push(req.headers['if-modified-since']);
+      if (req.headers['if-modified-since']) return void res.writeHead(304).end();
+      res.writeHead(200, { 'last-modified': 'Sat, 28 Nov 2026 00:00:00 GMT' }).end(der);
+    };
+    const url = http.url('/lm.crl');
+    await checkCrl(context(cache), url, pairX());
+    clock += 2 * DAY;
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'good' });
+    expect(seen).toEqual([undefined, 'Sat, 28 Nov 2026 00:00:00 GMT']);
+  });
+
+  it('a 304 to a request without validators is an HTTP status like any other', async () => {
+    http.routes['/304.crl'] = (_req, res) => res.writeHead(304).end();
+    expect(await why(http.url('/304.crl'))).toEqual({ status: 'unavailable', why: 'HTTP 304' });
+  });
+
+  it('redirects: followed up to 3, relative ones too; a fourth is refused; never to https:', async () => {
+    const der = await makeCrl(ca);
+    http.routes['/r/final.crl'] = der;
+    http.routes['/r/1'] = (_req, res) => res.writeHead(302, { location: '/r/2' }).end();
+    http.routes['/r/2'] = (_req, res) => res.writeHead(301, { location: 'final.crl' }).end();
+    expect(await checkCrl(context(), http.url('/r/1'), pairX(), T0)).toMatchObject({ status: 'good', bytes: der.length });
+    for (let i = 0; i < 4; i++) http.routes[`/loop/${i}`] = (_req, res) => res.writeHead(307, { location: `/loop/${i + 1}` }).end();
+    http.routes['/loop/4'] = der;
+    expect(await why(http.url('/loop/0'))).toEqual({ status: 'unavailable', why: 'more than 3 redirects' });
+    expect(await checkCrl(context(), http.url('/loop/1'), pairX(), T0)).toMatchObject({ status: 'good' });
+    http.routes['/to-https'] = (_req, res) => res.writeHead(302, { location: 'https://127.0.0.1/x.crl' }).end();
+    expect(await why(http.url('/to-https'))).toEqual({ status: 'unavailable', why: 'not an http: URL (https:)' });
+    // a 3xx without Location is a status like any other
+    http.routes['/no-location'] = (_req, res) => res.writeHead(302).end();
+    expect(await why(http.url('/no-location'))).toEqual({ status: 'unavailable', why: 'HTTP 302' });
+  });
+
+  it('larger than 10 MiB: refused by its Content-Length, or while it streams', async () => {
+    const limit = REVOCATION_LIMITS.crlBytes;
+    http.routes['/declared.crl'] = (_req, res) => {
+      res.writeHead(200, { 'content-length': limit + 1 });
+      res.write(Buffer.alloc(16));
+    };
+    expect(await why(http.url('/declared.crl'))).toEqual({ status: 'unavailable', why: `larger than ${limit} bytes (Content-Length ${limit + 1})` });
+    http.routes['/exact.crl'] = (_req, res) => res.writeHead(200, { 'content-length': limit }).end(Buffer.alloc(limit));
+    expect(await checkCrl(context(), http.url('/exact.crl'), pairX(), T0)).toMatchObject({ status: 'invalid', bytes: limit });
+    http.routes['/streamed.crl'] = (_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(1024 * 1024);
+      for (let i = 0; i < 10; i++) res.write(chunk);
+      res.end(Buffer.alloc(1));
+    };
+    expect(await why(http.url('/streamed.crl'))).toEqual({ status: 'unavailable', why: `larger than ${limit} bytes` });
+  });
+
+  it('no answer within the stage window; a refused connection by its code', async () => {
+    http.routes['/silent.crl'] = () => {};
+    const started = performance.now();
+    expect(await why(http.url('/silent.crl'), context(new RevocationCache(), { stageTimeoutMs: 300 }))).toEqual({ status: 'unavailable', why: 'no answer in time' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(await why(`http://127.0.0.1:${await closedPort()}/x.crl`)).toEqual({ status: 'unavailable', why: 'ECONNREFUSED' });
+  });
+
+  it('a CRL host is resolved through the probe\'s own resolvers (IPv4 and IPv6 servers); a name with no address is unavailable', async () => {
+    const der = await makeCrl(ca);
+    http.routes['/named.crl'] = der;
+    // one name per server: a kept-alive connection to a name already resolved would ask nothing
+    const zone = { 'crl4.demo.test': { A: ['127.0.0.1'] }, 'crl6.demo.test': { A: ['127.0.0.1'] } };
+    const dns4 = await startDns(zone);
+    const dns6 = await startDns(zone, { host: '::1' });
+    try {
+      for (const [server, name] of [
+        [dns4, 'crl4.demo.test'],
+        [dns6, 'crl6.demo.test'],
+      ] as const) {
+        const ctx = context(new RevocationCache(), { resolvers: [{ host: server.host, port: server.port }] });
+        expect(await checkCrl(ctx, `http://${name}:${http.port}/named.crl`, pairX(), T0)).toMatchObject({ status: 'good', bytes: der.length });
+        expect(server.queries.map((q) => q.name)).toContain(name);
+      }
+      expect(dns6.host).toBe('::1');
+      const ctx = context(new RevocationCache(), { resolvers: [{ host: dns4.host, port: dns4.port }] });
+      const missing = await why(`http://missing.demo.test:${http.port}/named.crl`, ctx);
+      expect(missing.status).toBe('unavailable');
+      expect(['ENOTFOUND', 'ENODATA']).toContain(missing.why);
+    } finally {
+      await dns4.close();
+      await dns6.close();
+    }
   });
 });
