@@ -14,7 +14,7 @@ import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, unchecke
 import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
 import { say } from '../probes/messages.js';
 import type { ProbeContext } from '../probes/stage.js';
-import { closedPort, issueEcdsaLeaf, makeCrl, makeOcspResponse, startDns, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
+import { closedPort, issueEcdsaLeaf, makeCrl, makeOcspResponse, OCSP_SIGNING, startDns, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
 
 const SECOND = 1000;
 const DAY = 86_400_000;
@@ -154,7 +154,15 @@ describe('checkOcspStaple', () => {
     );
   });
 
-  // A delegated responder that is believed needs an issuer that is a CA (certificate-deep's RSA chain).
+  it('a responder the issuer delegated to (id-kp-OCSPSigning), attaching its certificate, is believed', async () => {
+    const realCa = await issueEcdsaLeaf(null, { commonName: 'rev-real-ca.demo.test', curve: 'secp384r1', isCa: true });
+    const caIssuer = { cert: realCa.cert, key: realCa.key, chain: [] };
+    const under = await issueEcdsaLeaf(caIssuer, { dnsNames: ['mx1.demo.test'] });
+    const responder = await issueEcdsaLeaf(caIssuer, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
+    const response = await makeOcspResponse(realCa, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
+    expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(realCa.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+  });
+
   it('a responder the issuer did not delegate to (no id-kp-OCSPSigning) is not believed', async () => {
     const server = await issueEcdsaLeaf(ca, { commonName: 'not-ocsp.demo.test' });
     const refused = await checkOcspStaple(await staple({ status: 'good', responder: server }), pair, T0);
@@ -281,7 +289,7 @@ describe('checkRevocation', () => {
       detailId: 'rev.no-source',
       detailArgs: {},
     });
-    const ldapOnly = new X509Certificate((await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: 'ldap://ldap.demo.test/cn=ca', ocspUrl: 'http://ocsp.demo.test/' })).cert);
+    const ldapOnly = new X509Certificate((await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: 'ldap://ldap.demo.test/cn=ca?http://crl.demo.test/', ocspUrl: 'http://ocsp.demo.test/' })).cert);
     expect(await checkRevocation(context(), ldapOnly, caX509, new Uint8Array(0), 'soft', T0)).toEqual({
       ...none,
       detail: 'the server staples no OCSP response and the certificate names no HTTP CRL (only an OCSP responder, http://ocsp.demo.test/, which the prober does not query)',
@@ -304,6 +312,11 @@ describe('checkRevocation', () => {
     expect(revoked).toMatchObject({ status: 'revoked', source: 'ocsp-staple', crl: [], detailId: 'rev.ocsp-revoked-since', revokedAt: revokedAt.toISOString() });
     expect(cache.stats().misses).toBe(0);
     expect(http.requests.filter((p) => p === '/never.crl')).toEqual([]);
+  });
+
+  it('a good staple for a certificate that names no CRL', async () => {
+    const good = await makeOcspResponse(ca, leaf.cert, { status: 'good' });
+    expect(await checkRevocation(context(), leafX509, caX509, good, 'hard', T0)).toMatchObject({ status: 'good', source: 'ocsp-staple', crl: [], detailId: 'rev.ocsp-good' });
   });
 
   it('an unusable staple falls through to the CRL, which decides; HTTP: in any case is a CRL to fetch', async () => {
@@ -409,6 +422,11 @@ describe('fetching a CRL over HTTP', () => {
     expect(await checkCrl(context(), http.url('/loop/1'), pairX(), T0)).toMatchObject({ status: 'good' });
     http.routes['/to-https'] = (_req, res) => res.writeHead(302, { location: 'https://127.0.0.1/x.crl' }).end();
     expect(await why(http.url('/to-https'))).toEqual({ status: 'unavailable', why: 'not an http: URL (https:)' });
+    // the 3xx range exactly: a 300 with Location is followed, a 400 with one is not
+    http.routes['/300'] = (_req, res) => res.writeHead(300, { location: '/r/final.crl' }).end();
+    expect(await checkCrl(context(), http.url('/300'), pairX(), T0)).toMatchObject({ status: 'good' });
+    http.routes['/400'] = (_req, res) => res.writeHead(400, { location: '/r/final.crl' }).end();
+    expect(await why(http.url('/400'))).toEqual({ status: 'unavailable', why: 'HTTP 400' });
     // a 3xx without Location is a status like any other
     http.routes['/no-location'] = (_req, res) => res.writeHead(302).end();
     expect(await why(http.url('/no-location'))).toEqual({ status: 'unavailable', why: 'HTTP 302' });
@@ -430,6 +448,20 @@ describe('fetching a CRL over HTTP', () => {
       res.end(Buffer.alloc(1));
     };
     expect(await why(http.url('/streamed.crl'))).toEqual({ status: 'unavailable', why: `larger than ${limit} bytes` });
+  });
+
+  it('a body cut short, or one that stops coming within the stage window', async () => {
+    http.routes['/cut.crl'] = (_req, res) => {
+      res.writeHead(200, { 'content-length': 1000 });
+      res.write(Buffer.alloc(10), () => res.socket?.destroy());
+    };
+    const cut = await why(http.url('/cut.crl'));
+    expect(cut).toEqual({ status: 'unavailable', why: 'aborted' });
+    http.routes['/stalled.crl'] = (_req, res) => {
+      res.writeHead(200, { 'content-length': 1000 });
+      res.write(Buffer.alloc(10));
+    };
+    expect(await why(http.url('/stalled.crl'), context(new RevocationCache(), { stageTimeoutMs: 300 }))).toEqual({ status: 'unavailable', why: 'no answer in time' });
   });
 
   it('no answer within the stage window; a refused connection by its code', async () => {
