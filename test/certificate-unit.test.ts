@@ -236,7 +236,9 @@ describe('describeCertificate on a TLS socket', () => {
     expect(again.chain[0]?.daysLeft).toBe(29);
     expect(again.chain[0]?.names).not.toBe(check.chain[0]?.names);
     expect(again.chain[0]?.crlUrls).not.toBe(check.chain[0]?.crlUrls);
-    expect(checkCertificate(context('certificate-validation'), socket, NOW)).toMatchObject({ trusted: true, requiredName: null, nameMatches: null });
+    expect(checkCertificate(context('certificate-validation', { domain: 'mail.contoso.com' }), socket, NOW)).toMatchObject({ trusted: true, requiredName: null, nameMatches: null });
+    // one name of the leaf is enough
+    expect(describeCertificate(context('domain-validation', { domain: 'mx2.demo.test' }), socket, NOW)).toMatchObject({ requiredName: 'mx2.demo.test', nameMatches: true });
   });
 
   it('the server sends the root itself: it is not added twice, and marked as an anchor', async () => {
@@ -482,6 +484,14 @@ describe('inspectCertificate: weak keys, then revocation of the leaf and of the 
     });
   });
 
+  it('a leaf issued by the root itself: no intermediates listed', async () => {
+    const direct = await issueEcdsaLeaf(issuerOf(root), { dnsNames: ['mx1.demo.test'] });
+    const socket = await connect(await serve(direct.key, [direct.cert]), [root.cert]);
+    const check = await inspectCertificate(context('certificate-validation'), socket, { now: NOW, revocation: 'soft' });
+    expect(check.revocation).toMatchObject({ status: 'unknown', detailId: 'rev.no-source' });
+    expect(check.revocation?.intermediates).toBeUndefined();
+  });
+
   it('off: nothing checked, no intermediates listed', async () => {
     const socket = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert]), [root.cert]);
     const check = await inspectCertificate(context('certificate-validation', { revocation: 'hard' }), socket, { now: NOW, revocation: 'off' });
@@ -497,7 +507,7 @@ describe('inspectCertificate: weak keys, then revocation of the leaf and of the 
 
     const leafRevoked = await holding({ [crlUrl]: await makeCrl(mid, { revoked: [listedLeaf.serial] }), [rootCrlUrl]: await makeCrl(root) });
     const failure = await failureOfAsync(async () => inspectCertificate(context('certificate-validation', { cache: leafRevoked }), await connect(serve1, [root.cert]), { now: NOW, revocation: 'soft' }));
-    expect(failure).toMatchObject({ reason: 'revoked', id: 'cert.revoked', args: { which: ref('cert.the-certificate') }, thumbprint: thumbprint(listedLeaf.cert) });
+    expect(failure).toMatchObject({ stage: 'certificate', kind: 'certificate', reason: 'revoked', id: 'cert.revoked', args: { which: ref('cert.the-certificate') }, thumbprint: thumbprint(listedLeaf.cert) });
     expect(String(failure.message)).toMatch(/^the certificate has been revoked by its CA: it is no longer valid \(the CRL at http:\/\/crl\.demo\.test\/unit-intermediate\.crl lists the certificate as revoked since \d{4}-\d\d-\d\d\)$/);
     expect(typeof failure.revokedAt).toBe('string');
 
@@ -514,11 +524,12 @@ describe('inspectCertificate: weak keys, then revocation of the leaf and of the 
   });
 
   it('soft: a CRL that cannot be used is a finding for the certificate it is about', async () => {
-    const withCrl = await issueEcdsaLeaf(issuerOf(intermediate), { dnsNames: ['mx1.demo.test'], crlUrl });
+    const withCrl = await issueEcdsaLeaf(issuerOf(intermediate), { dnsNames: ['mx1.demo.test'], crlUrl, ocspUrl: 'http://ocsp.demo.test/' });
     const cache = await holding({ [crlUrl]: await makeCrl(root) }); // signed by the root, not the leaf's issuer
     const socket = await connect(await serve(withCrl.key, [withCrl.cert, intermediate.cert]), [root.cert]);
     const check = await inspectCertificate(context('certificate-validation', { cache }), socket, { now: NOW });
     const detail = `the CRL at ${crlUrl} is not signed by the certificate's issuer`;
+    expect({ crlUrls: check.chain[0]?.crlUrls, ocspUrls: check.chain[0]?.ocspUrls }).toEqual({ crlUrls: [crlUrl], ocspUrls: ['http://ocsp.demo.test/'] });
     expect(check.findings).toEqual([
       {
         kind: 'revocation-unavailable',
