@@ -18,11 +18,16 @@ const MODULES = {
   classify: { mutate: ['src/core/classify.ts'], testFiles: ['test/classify.test.ts'] },
   tcp: { mutate: ['probes/tcp.ts'], testFiles: ['test/tcp-stage.test.ts'] },
   smtp: { mutate: ['probes/smtp.ts'], testFiles: ['test/smtp-reader.test.ts', 'test/tcp-stage.test.ts'] },
-  certificate: {
-    mutate: ['probes/certificate.ts'],
-    testFiles: ['test/certificate-names.test.ts', 'test/certificate-days.test.ts', 'test/certificate-deep.test.ts'],
-    skipTests: 'the probe command|CRL of 4 000 entries|a CRL server that never answers|a CRL larger than the bound',
-  },
+  // The stage on a tls.connect socket (test/certificate-unit.test.ts, ECDSA chains, ~5 s a pass), not
+  // test/certificate-deep.test.ts (whole probes, ~55 s a pass) nor certificate-days (RSA keys from node-forge).
+  certificate: { mutate: ['probes/certificate.ts'], testFiles: ['test/certificate-unit.test.ts', 'test/certificate-names.test.ts'] },
+  // Not test/pki-read.test.ts (PKI.js and Node as oracles): its node-forge keys take ~15 s a pass here.
+  pki: { mutate: ['probes/lib/pki.ts'], testFiles: ['test/pki-der.test.ts'] },
+  crl: { mutate: ['probes/lib/crl.ts'], testFiles: ['test/crl-read.test.ts'] },
+  // Not test/revocation-cache.test.ts (probes of loopback servers, 200 handshakes in one test).
+  'revocation-cache': { mutate: ['probes/revocation-cache.ts'], testFiles: ['test/revocation-cache-unit.test.ts'] },
+  // Not test/certificate-deep.test.ts (TLS probes of loopback servers, ~55 s a pass).
+  revocation: { mutate: ['probes/revocation.ts'], testFiles: ['test/revocation-unit.test.ts'] },
   deadline: { mutate: ['probes/deadline.ts'], testFiles: ['test/deadline.test.ts'] },
   'exchange-text': { mutate: ['src/core/exchange-text.ts', 'src/core/diagnose.ts'], testFiles: ['test/exchange-text.test.ts', 'test/catalog.test.ts'] },
   countdown: { mutate: ['src/scheduled/countdown.ts'], testFiles: ['test/alert-state.test.ts'] },

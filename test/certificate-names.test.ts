@@ -23,6 +23,14 @@ describe('TlsDomain matching', () => {
     ['mail.contoso.com', 'm*.contoso.com', false],
     ['mail.contoso.com', '*ail.contoso.com', false],
     ['m*.contoso.com', 'mail.contoso.com', false],
+    // an embedded or second wildcard never matches, even where a plain one would (issue 20)
+    ['*.contoso.com', 'm*.contoso.com', false],
+    ['m*.contoso.com', '*.contoso.com', false],
+    ['*.contoso.com', '*.a*.contoso.com', false],
+    ['*.contoso.com', 'ab.contoso.com', true],
+    ['mail.contoso.com', 'abcontoso.com', false],
+    ['.contoso.com', '*.contoso.com', false],
+    ['mail.contoso.com', 'mail.contoso.com.', true],
   ])('TlsDomain %s, certificate %s → %s', (tlsDomain, certName, expected) => {
     expect(nameMatchesTlsDomain(tlsDomain, certName)).toBe(expected);
   });
