@@ -28,7 +28,8 @@ const MODULES = {
   countdown: { mutate: ['src/scheduled/countdown.ts'], testFiles: ['test/alert-state.test.ts'] },
   'alert-state': { mutate: ['src/scheduled/alert-state.ts'], testFiles: ['test/alert-state.test.ts'] },
   // Not test/option-schema.test.ts: it loads the whole CLI, ~6 s a mutant here (an hour for the module).
-  options: { mutate: ['src/core/options.ts', 'src/core/option-schema.ts'], testFiles: ['test/options.test.ts'] },
+  options: { mutate: ['src/core/options.ts'], testFiles: ['test/options.test.ts'] },
+  'option-schema': { mutate: ['src/core/option-schema.ts'], testFiles: ['test/option-schema-fast.test.ts'] },
   judge: { mutate: ['src/core/judge.ts'], testFiles: ['test/judge.test.ts'] },
   connectors: { mutate: ['src/verify/connectors.ts'], testFiles: ['test/connectors.test.ts'] },
   'address-policy': { mutate: ['src/exporter/address-policy.ts'], testFiles: ['test/address-policy.test.ts'] },
