@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { REPLY_LIMITS, ReplyReader, evidence, formatReply, parseCapabilities, readGreeting, sayEhlo, sayQuit, sayStartTls, type Capabilities } from '../probes/smtp.js';
 import { StageFailure, type ProbeContext, type SmtpReply } from '../probes/stage.js';
 import { connectTcp } from '../probes/tcp.js';
-import { resetAfterEhlo, smtpScript, stageContext, startRaw, type RawHandler } from './fixtures/index.js';
+import { resetAfterEhlo, smtpScript, stageContext, startRaw, timers, type RawHandler } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
 /** A connection to a server run by `handler`, with a reader on it. */
@@ -447,15 +447,19 @@ describe('what the second mutation run found untested (issue 20)', () => {
   it('a reply that comes after a read gave up is kept for the next read', async () => {
     const s = await session((socket) => void setTimeout(() => socket.write('220 late\r\n'), 250), 100);
     expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'timeout', message: 'no greeting within 100 ms', timeoutMs: 100 });
+    // it arrives while nobody reads
+    while (!s.ctx.transcript.length) await new Promise((r) => setTimeout(r, 5));
     expect(await s.reader.read(s.ctx, 'banner', 'no greeting', 2000)).toStrictEqual({ code: 220, lines: ['late'] });
   });
 
-  it('a read ends its window: the next read is not cut short by the first one’s timer', async () => {
+  it('a read that got its reply leaves no timer behind, and the next read is not cut short', async () => {
     const s = await session((socket) => {
       socket.write('220 mx1.demo.test\r\n');
       setTimeout(() => socket.write('250 second\r\n'), 400);
     });
+    const before = timers();
     expect((await s.reader.read(s.ctx, 'banner', 'no greeting', 150)).code).toBe(220);
+    expect(timers()).toBeLessThanOrEqual(before);
     expect(await s.reader.read(s.ctx, 'ehlo', 'no reply to EHLO', 3000)).toStrictEqual({ code: 250, lines: ['second'] });
   });
 
