@@ -17,7 +17,12 @@
 const MODULES = {
   classify: { mutate: ['src/core/classify.ts'], testFiles: ['test/classify.test.ts'] },
   tcp: { mutate: ['probes/tcp.ts'], testFiles: ['test/tcp-stage.test.ts'] },
-  smtp: { mutate: ['probes/smtp.ts'], testFiles: ['test/smtp-reader.test.ts', 'test/tcp-stage.test.ts'] },
+  smtp: {
+    mutate: ['probes/smtp.ts'],
+    testFiles: ['test/smtp-reader.test.ts', 'test/tcp-stage.test.ts'],
+    // 2 s each, and what they reach is pinned by faster tests (QUIT's bound; the reader on a reset socket).
+    skipTests: 'QUIT waits at most two seconds|on 300 connections in a row|probe\\(\\) names 4\\.4\\.318',
+  },
   certificate: {
     mutate: ['probes/certificate.ts'],
     testFiles: ['test/certificate-names.test.ts', 'test/certificate-days.test.ts', 'test/certificate-deep.test.ts'],
