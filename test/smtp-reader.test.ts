@@ -610,3 +610,22 @@ describe('what the second mutation run found untested (issue 20)', () => {
     expect(await failureOf(step(s))).toEqual({ stage, kind: 'timeout', message: `no reply to ${command} within 300 ms`, timeoutMs: 300 });
   });
 });
+
+describe('what the run of the reader’s lines 162–241 left (issue 20)', () => {
+  it.each([
+    ['a first digit above 5', '600 high', '600 '],
+    ['a blank as the second character', '2 0 x', '2 0 '],
+    ['a character just below 0 as the third', '22/ x', '22/ '],
+  ])('%s, its line end still to come, is named at once', async (_name, bytes, head) => {
+    const s = await session(says(bytes), 30_000);
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'protocol', message: 'the server sent something that is not an SMTP reply', evidence: bytes.length > 4 ? bytes : head });
+  });
+
+  it('a fault in the middle of a chunk ends the reading there: the lines after it are neither logged nor read', async () => {
+    const s = await session(says('250-mx1.demo.test\r\n251 other\r\n250 more\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fault = { stage: 'banner', kind: 'protocol', message: 'a multi-line reply changed its code from 250 to 251', evidence: '251 other' };
+    expect([await failureOf(read(s)), await failureOf(read(s))]).toEqual([fault, fault]);
+    expect(s.ctx.transcript).toEqual(['S: 250-mx1.demo.test']);
+  });
+});
