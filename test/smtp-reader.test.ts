@@ -629,3 +629,19 @@ describe('what the run of the reader’s lines 162–241 left (issue 20)', () =>
     expect(s.ctx.transcript).toEqual(['S: 250-mx1.demo.test']);
   });
 });
+
+describe('what the run of lines 242–347 left (issue 20)', () => {
+  it('EHLO answered 250 gives the EHLO capabilities; a 4xx to EHLO fails with the reply kept', async () => {
+    const ok = await session(smtpScript());
+    await readGreeting(ok.ctx, ok.reader);
+    expect(await sayEhlo(ok.ctx, ok.reader, 'ehlo')).toMatchObject({ greeting: 'ehlo', starttls: true, pipelining: true });
+    const no = await session(smtpScript({ replies: { EHLO: '421 4.3.2 Service not available' } }));
+    await readGreeting(no.ctx, no.reader);
+    expect(await failureOf(sayEhlo(no.ctx, no.reader, 'ehlo'))).toEqual({
+      stage: 'ehlo',
+      kind: 'reply',
+      message: 'the server rejected EHLO: 421 4.3.2 Service not available',
+      reply: { code: 421, enhanced: '4.3.2', lines: ['4.3.2 Service not available'] },
+    });
+  });
+});
