@@ -413,3 +413,40 @@ describe('the whole message and the whole value (mutation testing)', () => {
     );
   });
 });
+
+describe('what the second mutation run of options.ts found untested (issue 20)', () => {
+  it('a UsageError names itself so (the CLI and the library callers tell it from a crash by it)', () => {
+    let error: unknown = null;
+    try {
+      resolveSettings('', {});
+    } catch (err) {
+      error = err;
+    }
+    expect([error instanceof UsageError, (error as Error).name, String(error)]).toEqual([true, 'UsageError', 'UsageError: invalid target "": is empty']);
+  });
+
+  it.each([
+    ['[::1]x', 'invalid resolver port in "[::1]x" "1]x": must be a whole number from 1 to 65535'],
+    ['[::]1', 'invalid resolver port in "[::]1" "]1": must be a whole number from 1 to 65535'],
+  ])('parseResolver(%j): a bracketed address must end the text or be followed by :PORT', (input, message) => {
+    expect(() => parseResolver(input)).toThrow(new UsageError(message));
+  });
+
+  it.each(['[::]1', '1[::]', '[127.0.0.1]1'])('parseSourceAddress(%j): only brackets around the whole address are taken off', (input) => {
+    expect(() => parseSourceAddress(input)).toThrow(new UsageError(`invalid source address "${input}": must be an IP address of this machine`));
+  });
+
+  it('parseOptionValue hands the library-only values (signal, filter, cache) and booleans back as given', () => {
+    const signal = new AbortController().signal;
+    const cache = { crl: () => undefined };
+    const filter = (): null => null;
+    expect([
+      parseOptionValue('signal', signal),
+      parseOptionValue('revocationCache', cache),
+      parseOptionValue('addressFilter', filter),
+      parseOptionValue('policies', true),
+    ]).toEqual([signal, cache, filter, true]);
+    expect(parseOptionValue('signal', signal)).toBe(signal);
+    expect(parseOptionValue('revocationCache', cache)).toBe(cache);
+  });
+});

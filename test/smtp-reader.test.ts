@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { REPLY_LIMITS, ReplyReader, evidence, formatReply, parseCapabilities, readGreeting, sayEhlo, sayQuit, sayStartTls, type Capabilities } from '../probes/smtp.js';
 import { StageFailure, type ProbeContext, type SmtpReply } from '../probes/stage.js';
 import { connectTcp } from '../probes/tcp.js';
-import { resetAfterEhlo, smtpScript, stageContext, startRaw, type RawHandler } from './fixtures/index.js';
+import { resetAfterEhlo, smtpScript, stageContext, startRaw, timers, type RawHandler } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
 /** A connection to a server run by `handler`, with a reader on it. */
@@ -402,5 +402,246 @@ describe('boundaries the mutation run found untested', () => {
     const caps = parseCapabilities({ code: 250, lines: ['  mx1.demo.test  Hello there', ' PIPELINING', 'SIZE  1000 '] }, 'ehlo');
     expect(caps).toMatchObject({ serverName: 'mx1.demo.test', extensions: { PIPELINING: [], SIZE: ['1000'] }, pipelining: true, size: 1000 });
     expect(formatReply({ code: 250, lines: [' leading space', 'and more'] })).toBe('250 leading space and more');
+  });
+});
+
+describe('what the second mutation run found untested (issue 20)', () => {
+  /** A socket error of this code (none: a bare Error), as Node reports it, on a live connection. */
+  const fault = (code?: string): NodeJS.ErrnoException => Object.assign(new Error(`boom ${code ?? ''}`.trim()), code ? { code } : {});
+
+  it.each([
+    ['EPIPE', { stage: 'ehlo', kind: 'reset', message: 'socket error: EPIPE', errno: 'EPIPE' }],
+    ['ETIMEDOUT', { stage: 'ehlo', kind: 'closed', message: 'socket error: ETIMEDOUT', errno: 'ETIMEDOUT' }],
+    [undefined, { stage: 'ehlo', kind: 'closed', message: 'socket error: boom' }],
+  ])('a socket error %s after the greeting is this fact at the next stage', async (code, want) => {
+    const s = await session(says('220 mx1.demo.test\r\n'));
+    await readGreeting(s.ctx, s.reader);
+    s.socket.destroy(fault(code));
+    expect(await failureOf(s.reader.read(s.ctx, 'ehlo', 'no reply to EHLO'))).toEqual(want);
+  });
+
+  it('a reader made on a connection already closed, its events long gone, reads the close', async () => {
+    const s = await session(says(''));
+    const socket = s.socket;
+    socket.destroy();
+    await new Promise((resolve) => socket.once('close', resolve));
+    const reader = new ReplyReader(socket, s.ctx.transcript);
+    expect(await failureOf(reader.read(s.ctx, 'banner', 'no greeting'))).toEqual({ stage: 'banner', kind: 'closed', message: 'the server closed the connection' });
+  });
+
+  it('a reader made on a connection already reset, its events long gone, reads the reset: accepted, then reset (4.4.318)', async () => {
+    const s = await session(says(''));
+    const socket = s.socket;
+    socket.on('error', () => {});
+    socket.destroy(fault('ECONNRESET'));
+    await new Promise((resolve) => socket.once('close', resolve));
+    const reader = new ReplyReader(socket, s.ctx.transcript);
+    expect(await failureOf(reader.read(s.ctx, 'banner', 'no greeting'))).toEqual({
+      stage: 'banner',
+      kind: 'reset',
+      message: 'the server accepted the connection and then reset it',
+      errno: 'ECONNRESET',
+    });
+  });
+
+  it('a reply that comes after a read gave up is kept for the next read', async () => {
+    const s = await session((socket) => void setTimeout(() => socket.write('220 late\r\n'), 250), 100);
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'timeout', message: 'no greeting within 100 ms', timeoutMs: 100 });
+    // it arrives while nobody reads
+    while (!s.ctx.transcript.length) await new Promise((r) => setTimeout(r, 5));
+    expect(await s.reader.read(s.ctx, 'banner', 'no greeting', 2000)).toStrictEqual({ code: 220, lines: ['late'] });
+  });
+
+  it('a read that got its reply leaves no timer behind, and the next read is not cut short', async () => {
+    const s = await session((socket) => {
+      socket.write('220 mx1.demo.test\r\n');
+      setTimeout(() => socket.write('250 second\r\n'), 400);
+    });
+    const before = timers();
+    expect((await s.reader.read(s.ctx, 'banner', 'no greeting', 150)).code).toBe(220);
+    expect(timers()).toBeLessThanOrEqual(before);
+    expect(await s.reader.read(s.ctx, 'ehlo', 'no reply to EHLO', 3000)).toStrictEqual({ code: 250, lines: ['second'] });
+  });
+
+  it('after detach the reader hears nothing: no data, no close (a read only times out), and a second detach hands back nothing', async () => {
+    let server: import('node:net').Socket | undefined;
+    const s = await session((socket) => {
+      server = socket;
+      socket.write('220 mx1.demo.test\r\n250 inj');
+    });
+    while (s.ctx.transcript.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await read(s)).code).toBe(220);
+    expect(s.reader.detach().toString('latin1')).toBe('250 inj');
+    expect(s.reader.detach().length).toBe(0);
+    const closed = new Promise((resolve) => s.socket.once('close', resolve));
+    server!.end('250 late\r\n');
+    s.socket.resume();
+    await closed;
+    expect(s.ctx.transcript).toEqual(['S: 220 mx1.demo.test']);
+    expect(await failureOf(s.reader.read(s.ctx, 'ehlo', 'no reply to EHLO', 100))).toEqual({ stage: 'ehlo', kind: 'timeout', message: 'no reply to EHLO within 100 ms', timeoutMs: 100 });
+  });
+
+  it('after detach a socket error is not the reader’s either', async () => {
+    const s = await session(says('220 mx1.demo.test\r\n'));
+    expect((await read(s)).code).toBe(220);
+    s.reader.detach();
+    s.socket.on('error', () => {});
+    s.socket.destroy(fault('ECONNRESET'));
+    await new Promise((resolve) => s.socket.once('close', resolve));
+    expect(await failureOf(s.reader.read(s.ctx, 'ehlo', 'no reply to EHLO', 100))).toEqual({ stage: 'ehlo', kind: 'timeout', message: 'no reply to EHLO within 100 ms', timeoutMs: 100 });
+  });
+
+  it('after a fault, what the server sends next is neither read nor logged, its close does not replace the fault, and nothing is handed on', async () => {
+    const s = await session((socket) => {
+      socket.write('250-mx1.demo.test\r\n');
+      setTimeout(() => socket.write('251 other\r\n'), 30);
+      setTimeout(() => socket.end('250 more\r\n250 end\r\n'), 90);
+    });
+    await new Promise((resolve) => s.socket.once('close', resolve));
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'protocol', message: 'a multi-line reply changed its code from 250 to 251', evidence: '251 other' });
+    expect(s.ctx.transcript).toEqual(['S: 250-mx1.demo.test']);
+    expect(s.reader.detach().length).toBe(0);
+  });
+
+  it('a close in the middle of a reply hands nothing on to a detach', async () => {
+    const s = await session((socket) => void socket.end('220 mx1.demo'));
+    await new Promise((resolve) => s.socket.once('close', resolve));
+    expect(await failureOf(read(s))).toMatchObject({ kind: 'closed', evidence: '220 mx1.demo' });
+    expect(s.reader.detach().length).toBe(0);
+  });
+
+  it('garbage that begins the line after a reply sent in pieces is named at once', async () => {
+    const s = await session((socket) => {
+      socket.write('220-mx1');
+      setTimeout(() => socket.write('.demo.test\r\n220 ok\r\nHTTP/1.1'), 30);
+    }, 30_000);
+    expect(await read(s)).toStrictEqual({ code: 220, lines: ['mx1.demo.test', 'ok'] });
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'protocol', message: 'the server sent something that is not an SMTP reply', evidence: 'HTTP/1.1' });
+  });
+
+  it('a line that never ends is cut at the limit, with its start as evidence', async () => {
+    const s = await session(says(`220 ${'b'.repeat(REPLY_LIMITS.lineBytes)}`), 30_000);
+    expect(await failureOf(read(s))).toEqual({
+      stage: 'banner',
+      kind: 'protocol',
+      message: `a reply line longer than ${REPLY_LIMITS.lineBytes} bytes`,
+      evidence: `220 ${'b'.repeat(76)}…`,
+    });
+  });
+
+  it(`a reply of exactly ${REPLY_LIMITS.replyBytes / 1024} KiB is read`, async () => {
+    const full = (sep: string) => `250${sep}${'e'.repeat(REPLY_LIMITS.lineBytes - 4)}\n`;
+    const count = REPLY_LIMITS.replyBytes / REPLY_LIMITS.lineBytes;
+    const s = await session(says(full('-').repeat(count - 1) + full(' ')));
+    const reply = await read(s);
+    expect([reply.code, reply.lines.length, reply.lines.reduce((n, line) => n + 4 + line.length, 0)]).toEqual([250, count, REPLY_LIMITS.replyBytes]);
+  });
+
+  it.each([
+    ['a first digit below 2', '199 low'],
+    ['a first digit above 5', '600 high'],
+    ['a code of two digits', '22 short'],
+    ['a letter in the code', '2x0 odd'],
+    ['a letter as the third character', '25x'],
+    ['blanks before the code', ' 220 mx1'],
+    ['an empty line', ''],
+  ])('a whole line with %s is no reply', async (_name, line) => {
+    const s = await session(says(`${line}\r\n`), 30_000);
+    // (an empty evidence is left out)
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'protocol', message: 'the server sent something that is not an SMTP reply', ...(line ? { evidence: line } : {}) });
+  });
+
+  it('two digits of a code, the rest to come, are waited for', async () => {
+    const s = await session(says('25'), 300);
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'timeout', message: 'no greeting within 300 ms', timeoutMs: 300 });
+  });
+
+  it('a reply without an enhanced status code has no such field at all', async () => {
+    const s = await session(says('220 mx1.demo.test ESMTP\r\n'));
+    expect(await read(s)).toStrictEqual({ code: 220, lines: ['mx1.demo.test ESMTP'] });
+  });
+
+  it('capabilities of a reply with no lines, and with an empty line among its keywords', () => {
+    expect(parseCapabilities({ code: 250, lines: [] }, 'ehlo')).toMatchObject({ serverName: '', extensions: {} });
+    expect(parseCapabilities({ code: 250, lines: ['mx1.demo.test', '', 'PIPELINING'] }, 'ehlo').extensions).toStrictEqual({ PIPELINING: [] });
+  });
+
+  it('with no EHLO name the stage fails as internal, and nothing is sent', async () => {
+    const s = await session(says('220 mx1.demo.test\r\n'));
+    await readGreeting(s.ctx, s.reader);
+    const ctx = { ...s.ctx, ehloName: null };
+    expect(await failureOf(sayEhlo(ctx, s.reader, 'ehlo-tls'))).toEqual({
+      stage: 'ehlo-tls',
+      kind: 'internal',
+      message: 'no EHLO name: the session sets the address literal once connected',
+    });
+    expect(s.ctx.transcript).toEqual(['S: 220 mx1.demo.test']);
+  });
+
+  it('EHLO and then HELO rejected: the stage fails with the HELO reply', async () => {
+    const s = await session(smtpScript({ replies: { EHLO: '502 5.5.1 Command not implemented', HELO: '550 5.7.1 HELO rejected' } }));
+    await readGreeting(s.ctx, s.reader);
+    expect(await failureOf(sayEhlo(s.ctx, s.reader, 'ehlo'))).toEqual({
+      stage: 'ehlo',
+      kind: 'reply',
+      message: 'the server rejected EHLO and HELO: 550 5.7.1 HELO rejected',
+      reply: { code: 550, enhanced: '5.7.1', lines: ['5.7.1 HELO rejected'] },
+    });
+  });
+
+  it.each([
+    ['EHLO', {}, (s: { ctx: ProbeContext; reader: ReplyReader }) => sayEhlo(s.ctx, s.reader, 'ehlo'), 'ehlo'],
+    ['HELO', { EHLO: '500 5.5.1 unrecognized' }, (s: { ctx: ProbeContext; reader: ReplyReader }) => sayEhlo(s.ctx, s.reader, 'ehlo'), 'ehlo'],
+    ['STARTTLS', {}, (s: { ctx: ProbeContext; reader: ReplyReader }) => sayStartTls(s.ctx, s.reader), 'starttls'],
+  ] as const)('a server silent after %s: the timeout names the command', async (command, replies, step, stage) => {
+    // The server answers only what `replies` names (and EHLO, before the command that goes unanswered).
+    const s = await session((socket) => {
+      socket.write('220 mx1.demo.test\r\n');
+      socket.on('data', (data: Buffer) => {
+        const verb = data.toString('latin1').split(' ')[0]!.trim();
+        const reply = (replies as Record<string, string>)[verb];
+        if (reply) socket.write(`${reply}\r\n`);
+        else if (verb === 'EHLO' && command !== 'EHLO') socket.write('250 mx1.demo.test\r\n');
+      });
+    }, 300);
+    await readGreeting(s.ctx, s.reader);
+    if (command === 'STARTTLS') await sayEhlo(s.ctx, s.reader, 'ehlo');
+    expect(await failureOf(step(s))).toEqual({ stage, kind: 'timeout', message: `no reply to ${command} within 300 ms`, timeoutMs: 300 });
+  });
+});
+
+describe('what the run of the reader’s lines 162–241 left (issue 20)', () => {
+  it.each([
+    ['a first digit above 5', '600 high', '600 '],
+    ['a blank as the second character', '2 0 x', '2 0 '],
+    ['a character just below 0 as the third', '22/ x', '22/ '],
+  ])('%s, its line end still to come, is named at once', async (_name, bytes, head) => {
+    const s = await session(says(bytes), 30_000);
+    expect(await failureOf(read(s))).toEqual({ stage: 'banner', kind: 'protocol', message: 'the server sent something that is not an SMTP reply', evidence: bytes.length > 4 ? bytes : head });
+  });
+
+  it('a fault in the middle of a chunk ends the reading there: the lines after it are neither logged nor read', async () => {
+    const s = await session(says('250-mx1.demo.test\r\n251 other\r\n250 more\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fault = { stage: 'banner', kind: 'protocol', message: 'a multi-line reply changed its code from 250 to 251', evidence: '251 other' };
+    expect([await failureOf(read(s)), await failureOf(read(s))]).toEqual([fault, fault]);
+    expect(s.ctx.transcript).toEqual(['S: 250-mx1.demo.test']);
+  });
+});
+
+describe('what the run of lines 242–347 left (issue 20)', () => {
+  it('EHLO answered 250 gives the EHLO capabilities; a 4xx to EHLO fails with the reply kept', async () => {
+    const ok = await session(smtpScript());
+    await readGreeting(ok.ctx, ok.reader);
+    expect(await sayEhlo(ok.ctx, ok.reader, 'ehlo')).toMatchObject({ greeting: 'ehlo', starttls: true, pipelining: true });
+    const no = await session(smtpScript({ replies: { EHLO: '421 4.3.2 Service not available' } }));
+    await readGreeting(no.ctx, no.reader);
+    expect(await failureOf(sayEhlo(no.ctx, no.reader, 'ehlo'))).toEqual({
+      stage: 'ehlo',
+      kind: 'reply',
+      message: 'the server rejected EHLO: 421 4.3.2 Service not available',
+      reply: { code: 421, enhanced: '4.3.2', lines: ['4.3.2 Service not available'] },
+    });
   });
 });

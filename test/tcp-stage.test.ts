@@ -9,7 +9,7 @@ import { StageFailure } from '../probes/stage.js';
 import { ACCEPTED_THEN_RESET, CONNECT_ERRORS, MIN_CONNECT_MS, connectFailure, connectTcp } from '../probes/tcp.js';
 import { classify } from '../src/core/classify.js';
 import { probe } from '../src/core/engine.js';
-import { acceptThenReset, closedPort, startBlackhole, startDns, startRaw, stageContext, type DnsServer, type RawServer } from './fixtures/index.js';
+import { acceptThenReset, closedPort, startBlackhole, startDns, startRaw, stageContext, timers, type DnsServer, type RawServer } from './fixtures/index.js';
 import { loopbackProbeOptions } from './fixtures/probe-options.js';
 import { spoken } from './fixtures/spoken.js';
 
@@ -75,11 +75,6 @@ describe('the connect-error table', () => {
     expect(spoken(failure.toJSON())).toEqual({ stage: 'tcp', kind: 'internal', message: '::1 port 25: all failed' });
   });
 });
-
-/** Active timers, to show that a stage leaves none behind (its window is disposed). */
-// Timers of other code (a fixture's, vitest's) may end while a stage runs: a leak shows as
-// more timers than before, never fewer.
-const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 describe('the connect window', () => {
   it('with less than MIN_CONNECT_MS to the deadline, opens no connection: connect-timeout', async () => {
