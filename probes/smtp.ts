@@ -16,6 +16,8 @@ export const REPLY_LIMITS = {
   unread: 4,
 } as const;
 
+const LF = Buffer.from('\n');
+
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
@@ -44,6 +46,13 @@ export class ReplyReader {
   private bufferedBytes = 0;
   private current: { code: number; lines: string[]; bytes: number } | null = null;
   private readonly replies: SmtpReply[] = [];
+  /**
+   * The raw lines (with their line ends) of each reply in `replies`, in the same order, and
+   * of the reply still being received: what `detach` hands back, so that a whole reply a
+   * server injects after its 220 to STARTTLS counts as well as a partial one.
+   */
+  private readonly repliesRaw: Buffer[][] = [];
+  private currentRaw: Buffer[] = [];
   private end: End | null = null;
   private waiter: ((outcome: SmtpReply | End) => void) | null = null;
 
@@ -92,6 +101,7 @@ export class ReplyReader {
    * timeout failure: "no greeting" → "no greeting within 10000 ms".
    */
   async read(ctx: ProbeContext, stage: StageName, waitingFor: string | Said, limitMs?: number): Promise<SmtpReply> {
+    this.repliesRaw.shift();
     const next = this.replies.shift() ?? this.end;
     if (next) return this.settle(stage, next);
     const window = openWindow(ctx, limitMs);
@@ -116,15 +126,19 @@ export class ReplyReader {
 
   /**
    * Stops reading and hands the socket back. Returns whatever the server sent that no
-   * reply consumed: after STARTTLS that must be discarded (RFC 3207 §4.2), and a
-   * non-empty remainder means the server (or a box in the path) injected plaintext.
+   * read consumed (whole replies not yet read, a reply or a line not yet complete): after
+   * STARTTLS that must be discarded (RFC 3207 §4.2), and a non-empty remainder means the
+   * server (or a box in the path) injected plaintext.
    */
   detach(): Buffer {
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
-    const rest = Buffer.concat(this.buffered);
+    const rest = Buffer.concat([...this.repliesRaw.flat(), ...this.currentRaw, ...this.buffered]);
+    this.replies.length = 0;
+    this.repliesRaw.length = 0;
+    this.currentRaw = [];
     this.buffered = [];
     this.bufferedBytes = 0;
     return rest;
@@ -142,13 +156,14 @@ export class ReplyReader {
     });
   }
 
-  private deliver(outcome: SmtpReply | End): void {
+  private deliver(outcome: SmtpReply | End, raw: Buffer[] = []): void {
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = null;
       waiter(outcome);
     } else if ('code' in outcome) {
       this.replies.push(outcome);
+      this.repliesRaw.push(raw);
     }
   }
 
@@ -157,6 +172,7 @@ export class ReplyReader {
     this.end = end;
     this.buffered = [];
     this.bufferedBytes = 0;
+    this.currentRaw = []; // a reply cut short by the fault is part of the failure, not of what is left
     this.deliver(end);
   }
 
@@ -214,6 +230,7 @@ export class ReplyReader {
     }
     cur.lines.push(text.slice(4));
     cur.bytes += bytes.length;
+    this.currentRaw.push(Buffer.concat([raw, LF]));
     this.transcript.push(`S: ${evidence(text, 600)}`);
     if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
       return this.fail(
@@ -227,7 +244,9 @@ export class ReplyReader {
       return this.fail(say('smtp.unrequested'), bytes);
     }
     const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
-    this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines });
+    const rawLines = this.currentRaw;
+    this.currentRaw = [];
+    this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines }, rawLines);
   }
 }
 

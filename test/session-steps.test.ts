@@ -136,19 +136,22 @@ describe('runSession: STARTTLS', () => {
     expect([facts.failure, facts.events]).toEqual([undefined, [{ kind: 'no-tls' }]]);
   });
 
-  it('bytes after the 220 to STARTTLS are discarded and counted (RFC 3207 §4.2)', async () => {
-    // A partial line: a whole injected reply is taken by the reader's queue and not counted (docs/mutation.md, "Found on the way").
+  it.each([
+    ['a partial line', '250 inj'],
+    ['a whole reply in the same write', '250 injected\r\n'],
+    ['a whole multi-line reply and the start of another', '250-one\r\n250 two\r\n554 x'],
+  ])('bytes after the 220 to STARTTLS are discarded and counted (RFC 3207 §4.2): %s', async (_name, injected) => {
     const server = await startRaw((socket) => {
       socket.write('220 mx1.demo.test ESMTP\r\n');
       socket.on('data', (chunk) => {
         const line = chunk.toString('latin1');
         if (line.startsWith('EHLO')) socket.write('250-mx1.demo.test\r\n250 STARTTLS\r\n');
-        else if (line.startsWith('STARTTLS')) socket.write('220 2.0.0 Ready\r\n250 inj');
+        else if (line.startsWith('STARTTLS')) socket.write(`220 2.0.0 Ready\r\n${injected}`);
       });
     });
     onTestFinished(() => server.close());
     const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps: [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'ehlo' }, { stage: 'starttls' }] });
-    expect([facts.failure, facts.events]).toEqual([undefined, [{ kind: 'starttls-injection', bytes: '250 inj'.length }]]);
+    expect([facts.failure, facts.events]).toEqual([undefined, [{ kind: 'starttls-injection', bytes: Buffer.byteLength(injected) }]]);
   });
 
   it('under opportunistic, reconnect with no envelope step left: the fallback event, and the session ends there', async () => {

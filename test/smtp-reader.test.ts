@@ -262,6 +262,23 @@ describe('the end of the connection, at the stage that waits', () => {
     expect((await read(s)).code).toBe(220);
     expect(s.reader.detach().toString('latin1')).toBe('250 injected');
   });
+
+  it('detach hands back whole replies nobody read and a reply not yet complete, each byte as sent (CVE-2011-0411: injection after the 220 to STARTTLS)', async () => {
+    const s = await session(says('220 2.0.0 Ready\r\n250 injected\r\n250-second\r\n'));
+    while (s.ctx.transcript.length < 3) await new Promise((r) => setTimeout(r, 5));
+    expect((await read(s)).code).toBe(220);
+    expect(s.reader.detach().toString('latin1')).toBe('250 injected\r\n250-second\r\n');
+    expect(s.reader.detach().length).toBe(0);
+    expect(await failureOf(s.reader.read(s.ctx, 'ehlo', 'no reply to EHLO', 100))).toEqual({ stage: 'ehlo', kind: 'timeout', message: 'no reply to EHLO within 100 ms', timeoutMs: 100 });
+  });
+
+  it('a reply that was read is not handed back by detach; one still queued is', async () => {
+    const s = await session(says('220 mx1.demo.test\r\n250 one\r\n251 two\n'));
+    while (s.ctx.transcript.length < 3) await new Promise((r) => setTimeout(r, 5));
+    expect((await read(s)).code).toBe(220);
+    expect((await read(s)).code).toBe(250);
+    expect(s.reader.detach().toString('latin1')).toBe('251 two\n');
+  });
 });
 
 describe('commands and their replies', () => {
