@@ -8,24 +8,15 @@
  */
 import net from 'node:net';
 import dnsPacket, { type Answer, type DecodedPacket, type Packet } from 'dns-packet';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { openContext } from '../probes/context.js';
+import { describe, expect, it } from 'vitest';
 import { queryDns, QueryError, serverAddress, txtStrings } from '../probes/lib/dns-query.js';
 import type { ResolverAddress } from '../probes/stage.js';
 import { startByteDns } from './fixtures/byte-dns.js';
-import { startDns, type Zone } from './fixtures/index.js';
+import { dnsContext, dnsServer } from './fixtures/dns-context.js';
+import type { Zone } from './fixtures/index.js';
 
-function context(resolvers: ResolverAddress[], stageTimeoutMs = 3000) {
-  const scope = openContext({ deadlineMs: 20_000, stageTimeoutMs, resolvers, port: 25, ehloName: null, tls: { mode: 'opportunistic', domain: null, ca: [], revocation: 'off' } });
-  onTestFinished(() => scope.dispose());
-  return scope.context();
-}
-
-async function server(zone: Zone, host?: string) {
-  const dns = await startDns(zone, host ? { host } : {});
-  onTestFinished(() => dns.close());
-  return dns;
-}
+const context = dnsContext;
+const server = dnsServer;
 
 const at = (s: { host: string; port: number }): ResolverAddress => ({ host: s.host, port: s.port });
 
@@ -139,9 +130,7 @@ describe('queryDns: the answer', () => {
     const dns = await server({ 'q.test': { TXT: ['x'] } });
     const aborted = new AbortController();
     aborted.abort();
-    const scope = openContext({ deadlineMs: 20_000, stageTimeoutMs: 3000, resolvers: [at(dns)], port: 25, ehloName: null, tls: { mode: 'opportunistic', domain: null, ca: [], revocation: 'off' } }, aborted.signal);
-    onTestFinished(() => scope.dispose());
-    expect(await failure(queryDns(scope.context(), 'q.test', 'TXT'))).toEqual({ name: 'QueryError', reason: 'unreachable', message: 'no DNS server to ask' });
+    expect(await failure(queryDns(dnsContext([at(dns)], 3000, aborted.signal), 'q.test', 'TXT'))).toEqual({ name: 'QueryError', reason: 'unreachable', message: 'no DNS server to ask' });
     expect(dns.queries).toEqual([]);
   });
 

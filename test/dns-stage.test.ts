@@ -5,28 +5,16 @@
  * (issue 20): the probe's tests reach this stage only through the whole engine.
  */
 import dnsPacket, { type DecodedPacket } from 'dns-packet';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { openContext } from '../probes/context.js';
+import { describe, expect, it } from 'vitest';
 import { resolveTarget, type Resolution } from '../probes/dns.js';
 import type { ResolverAddress } from '../probes/stage.js';
 import { startByteDns } from './fixtures/byte-dns.js';
-import { closedPort, GRACE_MS, startDns, timeWithLag, type Zone } from './fixtures/index.js';
+import { dnsContext, dnsServer } from './fixtures/dns-context.js';
+import { closedPort, GRACE_MS, timeWithLag, type Zone } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
-function context(resolvers: ResolverAddress[], stageTimeoutMs = 3000, cancel?: AbortSignal) {
-  const scope = openContext(
-    { deadlineMs: 20_000, stageTimeoutMs, resolvers, port: 25, ehloName: null, tls: { mode: 'opportunistic', domain: null, ca: [], revocation: 'off' } },
-    cancel,
-  );
-  onTestFinished(() => scope.dispose());
-  return scope.context();
-}
-
-async function server(zone: Zone, host?: string) {
-  const dns = await startDns(zone, host ? { host } : {});
-  onTestFinished(() => dns.close());
-  return dns;
-}
+const context = dnsContext;
+const server = dnsServer;
 
 /** Resolves with a server of `zone`; the result without its time, which is checked apart. */
 async function resolve(zone: Zone, target: string, mx = true, stageTimeoutMs?: number) {
