@@ -27,6 +27,8 @@ const TLS_ERRORS: Record<string, { kind: FailureKind; text: ProbeTextId }> = {
   ERR_SSL_UNSUPPORTED_PROTOCOL: { kind: 'tls-version', text: 'tls.below-1.2' },
   ERR_SSL_NO_PROTOCOLS_AVAILABLE: { kind: 'tls-version', text: 'tls.no-version' },
   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: { kind: 'tls-no-shared-cipher', text: 'tls.handshake-alert' },
+  // OpenSSL 3.2 renamed the alert reasons "sslv3 alert …" to "ssl/tls alert …" (Node 24 has 3.5).
+  'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE': { kind: 'tls-no-shared-cipher', text: 'tls.handshake-alert' },
   ERR_SSL_NO_SHARED_CIPHER: { kind: 'tls-no-shared-cipher', text: 'tls.no-cipher' },
   ERR_SSL_NO_CIPHERS_AVAILABLE: { kind: 'tls-no-shared-cipher', text: 'tls.no-cipher' },
 };

@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { StageFailure } from '../probes/stage.js';
 import { upgradeTls, type ProbeTlsOptions } from '../probes/tls.js';
-import { certSet, serverTls, stageContext, startRaw } from './fixtures/index.js';
+import { certSet, OPENSSL_3_2, serverTls, stageContext, startRaw } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
 /** A TLS server on loopback; records the SNI each client sent. */
@@ -137,8 +137,30 @@ describe('upgradeTls: failures, as whole facts', () => {
         stage: 'tls',
         kind: 'tls-no-shared-cipher',
         message: 'the server aborted the handshake (handshake_failure alert): usually no cipher suite in common',
-        errno: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+        // OpenSSL 3.0 (Node 20) names the alert sslv3, 3.2 and later (Node 24) ssl/tls.
+        errno: OPENSSL_3_2 ? 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE' : 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
       },
+      destroyed: true,
+    });
+  });
+
+  it('a server that chooses TLS 1.0 for a client pinned to TLS 1.2 (no supported_versions to refuse it by): tls-version, OpenSSL’s unsupported protocol', async () => {
+    const s = await serve({ minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' });
+    expect(await failed(s.port, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' })).toEqual({
+      failure: {
+        stage: 'tls',
+        kind: 'tls-version',
+        message: 'the server chose a TLS version below 1.2; Exchange Online requires TLS 1.2 or later',
+        errno: 'ERR_SSL_UNSUPPORTED_PROTOCOL',
+      },
+      destroyed: true,
+    });
+  });
+
+  it('a pinned cipher list with nothing usable at the pinned version fails before the hello leaves: tls-no-shared-cipher', async () => {
+    const s = await serve();
+    expect(await failed(s.port, { maxVersion: 'TLSv1.2', ciphers: 'aNULL' })).toEqual({
+      failure: { stage: 'tls', kind: 'tls-no-shared-cipher', message: 'no cipher suite in common', errno: 'ERR_SSL_NO_CIPHERS_AVAILABLE' },
       destroyed: true,
     });
   });
