@@ -44,15 +44,13 @@ type End = { kind: 'closed' | 'reset' | 'protocol'; message: Said; errno?: strin
 export class ReplyReader {
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
-  private current: { code: number; lines: string[]; bytes: number } | null = null;
-  private readonly replies: SmtpReply[] = [];
   /**
-   * The raw lines (with their line ends) of each reply in `replies`, in the same order, and
-   * of the reply still being received: what `detach` hands back, so that a whole reply a
-   * server injects after its 220 to STARTTLS counts as well as a partial one.
+   * The reply being received and the complete ones nobody read yet, each with its raw lines
+   * (line ends included): what `detach` hands back, so that a whole reply a server injects
+   * after its 220 to STARTTLS counts as well as a partial line.
    */
-  private readonly repliesRaw: Buffer[][] = [];
-  private currentRaw: Buffer[] = [];
+  private current: { code: number; lines: string[]; bytes: number; raw: Buffer[] } | null = null;
+  private readonly replies: Array<{ reply: SmtpReply; raw: Buffer[] }> = [];
   private end: End | null = null;
   private waiter: ((outcome: SmtpReply | End) => void) | null = null;
 
@@ -101,8 +99,7 @@ export class ReplyReader {
    * timeout failure: "no greeting" → "no greeting within 10000 ms".
    */
   async read(ctx: ProbeContext, stage: StageName, waitingFor: string | Said, limitMs?: number): Promise<SmtpReply> {
-    this.repliesRaw.shift();
-    const next = this.replies.shift() ?? this.end;
+    const next = this.replies.shift()?.reply ?? this.end;
     if (next) return this.settle(stage, next);
     const window = openWindow(ctx, limitMs);
     try {
@@ -135,10 +132,11 @@ export class ReplyReader {
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
-    const rest = Buffer.concat([...this.repliesRaw.flat(), ...this.currentRaw, ...this.buffered]);
+    // A reply cut short by a fault is part of the failure, not of what is left.
+    const unfinished = this.end ? [] : (this.current?.raw ?? []);
+    const rest = Buffer.concat([...this.replies.flatMap((r) => r.raw), ...unfinished, ...this.buffered]);
     this.replies.length = 0;
-    this.repliesRaw.length = 0;
-    this.currentRaw = [];
+    this.current = null;
     this.buffered = [];
     this.bufferedBytes = 0;
     return rest;
@@ -162,8 +160,7 @@ export class ReplyReader {
       this.waiter = null;
       waiter(outcome);
     } else if ('code' in outcome) {
-      this.replies.push(outcome);
-      this.repliesRaw.push(raw);
+      this.replies.push({ reply: outcome, raw });
     }
   }
 
@@ -172,7 +169,6 @@ export class ReplyReader {
     this.end = end;
     this.buffered = [];
     this.bufferedBytes = 0;
-    this.currentRaw = []; // a reply cut short by the fault is part of the failure, not of what is left
     this.deliver(end);
   }
 
@@ -224,13 +220,13 @@ export class ReplyReader {
     const match = /^([2-5][0-9][0-9])([ -]|$)/.exec(text);
     if (!match) return this.fail(say('smtp.not-a-reply'), bytes);
     const code = Number(match[1]);
-    const cur = (this.current ??= { code, lines: [], bytes: 0 });
+    const cur = (this.current ??= { code, lines: [], bytes: 0, raw: [] });
     if (cur.code !== code) {
       return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), bytes);
     }
     cur.lines.push(text.slice(4));
     cur.bytes += bytes.length;
-    this.currentRaw.push(Buffer.concat([raw, LF]));
+    cur.raw.push(Buffer.concat([raw, LF]));
     this.transcript.push(`S: ${evidence(text, 600)}`);
     if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
       return this.fail(
@@ -244,9 +240,7 @@ export class ReplyReader {
       return this.fail(say('smtp.unrequested'), bytes);
     }
     const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
-    const rawLines = this.currentRaw;
-    this.currentRaw = [];
-    this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines }, rawLines);
+    this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines }, cur.raw);
   }
 }
 
