@@ -27,7 +27,9 @@ const etag = `"crl-${crl.length}"`;
 const served: Record<string, { requests: number; bytes: number; notModified: number }> = {};
 const pki = http.createServer((req, res) => {
   const path = req.url ?? '/';
-  if (path === '/stats') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+  // Asked once before and once after a run: a kept-alive connection would sit idle through
+  // the run and race the server's 5-s keep-alive close (fetch then fails, "other side closed").
+  if (path === '/stats') return void res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(served));
   const seen = (served[path] ??= { requests: 0, bytes: 0, notModified: 0 });
   seen.requests++;
   if (path === '/intermediate.crl') {
