@@ -141,10 +141,22 @@ function describeCertificate(ctx: ProbeContext, c: CertificateCheck): Said {
   return say('cert.summary', { subject: leaf.subject, judged, validity, revocation });
 }
 
-/** One envelope command; anything but an `ok` reply fails the step with the server's words. */
-async function command(ctx: ProbeContext, reader: ReplyReader, stage: 'mail' | 'rcpt' | 'rset' | 'data', line: string, ok: (code: number) => boolean, refused: (reply: string) => Said): Promise<SmtpReply> {
+/**
+ * One envelope command; anything but an `ok` reply fails the step with the server's words.
+ * `name` is what a timeout says was not answered: the command's verb, unless given (the
+ * message's first word is no command).
+ */
+async function command(
+  ctx: ProbeContext,
+  reader: ReplyReader,
+  stage: 'mail' | 'rcpt' | 'rset' | 'data',
+  line: string,
+  ok: (code: number) => boolean,
+  refused: (reply: string) => Said,
+  name = line.split(/[ :]/)[0] ?? line,
+): Promise<SmtpReply> {
   reader.send(line);
-  const reply = await reader.read(ctx, stage, say('smtp.no-reply', { command: line.split(/[ :]/)[0] ?? line }));
+  const reply = await reader.read(ctx, stage, say('smtp.no-reply', { command: name }));
   if (!ok(reply.code)) throw new StageFailure(stage, 'reply', refused(formatReply(reply)), { reply });
   return reply;
 }
@@ -275,7 +287,8 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
           async () => {
             const r = reader as ReplyReader;
             await command(ctx, r, 'data', 'DATA', (c) => c === 354, (reply) => say('smtp.data-refused', { reply }));
-            return command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }));
+            // RFC 5321 §4.1.1.4: the reply answers the end of mail data indicator.
+            return command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }), '<CRLF>.<CRLF>');
           },
           formatReply,
         );

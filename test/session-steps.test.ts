@@ -4,23 +4,31 @@
  * against loopback SMTP servers. test/session.test.ts covers the envelope and verify's use
  * of the driver; these pin the rest, written for mutation testing (issue 20).
  */
+import tls from 'node:tls';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { CertificateCheck } from '../probes/certificate.js';
 import { openContext } from '../probes/context.js';
-import { PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../probes/session.js';
+import { say } from '../probes/messages.js';
+import { addressLiteral, noteInTranscript, PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../probes/session.js';
 import type { StageResult, TlsMode } from '../probes/stage.js';
-import { certSet, smtpScript, startRaw, startSmtp, type SmtpScript } from './fixtures/index.js';
+import { certSet, issueLeaf, makeOcspResponse, serverTls, smtpScript, startRaw, startSmtp, type RawServer, type SmtpScript } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
-function context(port: number, o: { mode?: TlsMode; domain?: string | null; ehloName?: string | null } = {}) {
-  const scope = openContext({
-    deadlineMs: 10_000,
-    stageTimeoutMs: 3000,
-    resolvers: [],
-    port,
-    ehloName: o.ehloName === undefined ? 'probe.demo.test' : o.ehloName,
-    tls: { mode: o.mode ?? 'certificate-validation', domain: o.domain ?? null, ca: [certSet().root.cert], revocation: 'off' },
-  });
+function context(
+  port: number,
+  o: { mode?: TlsMode; domain?: string | null; ehloName?: string | null; stageTimeoutMs?: number; revocation?: 'off' | 'soft'; cancel?: AbortSignal } = {},
+) {
+  const scope = openContext(
+    {
+      deadlineMs: 10_000,
+      stageTimeoutMs: o.stageTimeoutMs ?? 3000,
+      resolvers: [],
+      port,
+      ehloName: o.ehloName === undefined ? 'probe.demo.test' : o.ehloName,
+      tls: { mode: o.mode ?? 'certificate-validation', domain: o.domain ?? null, ca: [certSet().root.cert], revocation: o.revocation ?? 'off' },
+    },
+    o.cancel,
+  );
   onTestFinished(() => scope.dispose());
   return scope.context();
 }
@@ -249,5 +257,236 @@ describe('runSession: the envelope', () => {
     const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps: envelope('user@demo.test', [{ stage: 'data', message: '.one\n..two\nthree' }]) });
     expect(lines).toEqual(['..one', '...two', 'three', '.']);
     expect([facts.failure?.stage, facts.failure?.kind, facts.failure?.message]).toEqual(['data', 'reply', 'the message was refused: 554 5.6.0 Message refused']);
+  });
+});
+
+/**
+ * Answers the dialogue line by line with `answer` (undefined: no reply at all), after a
+ * `220` greeting sent `greetAfterMs` after the connection.
+ */
+async function scripted(answer: (line: string, socket: import('node:net').Socket) => string | undefined, greetAfterMs = 0): Promise<RawServer> {
+  const server = await startRaw((socket) => {
+    setTimeout(() => socket.write('220 mx1.demo.test ESMTP\r\n'), greetAfterMs);
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      let i: number;
+      while ((i = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const reply = answer(line, socket);
+        if (reply !== undefined) socket.write(`${reply}\r\n`);
+      }
+    });
+  });
+  onTestFinished(() => server.close());
+  return server;
+}
+
+/** Offers STARTTLS and upgrades; over TLS, answers every line with `afterTls`. */
+async function tlsThen(afterTls: string, onHello?: () => void): Promise<RawServer> {
+  const server = await startRaw((socket) => {
+    socket.write('220 mx1.demo.test ESMTP\r\n');
+    const plain = (chunk: Buffer) => {
+      const line = chunk.toString('latin1');
+      if (line.startsWith('EHLO')) socket.write('250-mx1.demo.test\r\n250 STARTTLS\r\n');
+      else if (line.startsWith('STARTTLS')) {
+        socket.off('data', plain);
+        socket.write('220 2.0.0 Ready\r\n');
+        if (onHello) {
+          socket.once('data', onHello);
+          return;
+        }
+        const secured = new tls.TLSSocket(socket, { isServer: true, ...serverTls(certSet().valid()) });
+        secured.on('error', () => secured.destroy());
+        secured.on('data', () => secured.write(`${afterTls}\r\n`));
+      }
+    };
+    socket.on('data', plain);
+  });
+  onTestFinished(() => server.close());
+  return server;
+}
+
+const sent = (transcript: string[]) => transcript.filter((l) => l.startsWith('C: '));
+
+describe('runSession: what the first mutation run of session.ts left (issue 20)', () => {
+  const upToEhlo: SessionStep[] = [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'ehlo' }];
+  const upToTls: SessionStep[] = [...upToEhlo, { stage: 'starttls' }, { stage: 'tls' }, { stage: 'certificate' }, { stage: 'ehlo-tls' }, { stage: 'quit' }];
+
+  it('a note without transcriptRefs (a context made by hand) goes to the transcript only', () => {
+    const transcript: string[] = [];
+    noteInTranscript({ transcript }, say('session.plain-retry'));
+    expect(transcript).toEqual([`* ${say('session.plain-retry').text}`]);
+  });
+
+  it('over IPv6: the address in brackets, the address literal [IPv6:…] as EHLO name (RFC 5321 §4.1.3)', async () => {
+    const server = await startRaw(smtpScript(), { host: '::1' });
+    onTestFinished(() => server.close());
+    const ctx = context(server.port, { ehloName: null });
+    const facts = await runSession(ctx, { ip: '::1', servername: null, steps: upToEhlo });
+    expect([stages(facts)[0], facts.sourceAddress, facts.failure, sent(ctx.transcript)]).toEqual([
+      { name: 'tcp', ok: true, detail: `connected to [::1]:${server.port} from ::1` },
+      '::1',
+      undefined,
+      ['C: EHLO [IPv6:::1]'],
+    ]);
+    expect([addressLiteral('::1'), addressLiteral('127.0.0.1')]).toEqual(['[IPv6:::1]', '[127.0.0.1]']);
+  });
+
+  it('a stage’s time is in milliseconds, to a tenth, and spans the wait (a greeting 80 ms late)', async () => {
+    const server = await scripted(() => '250 OK', 80);
+    const t0 = performance.now();
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps: [{ stage: 'tcp' }, { stage: 'banner' }] });
+    const elapsed = performance.now() - t0;
+    const banner = facts.stages[1]?.ms ?? -1;
+    expect(banner).toBeGreaterThanOrEqual(70);
+    expect(banner).toBeLessThanOrEqual(elapsed + 0.05);
+    expect(Number(banner.toFixed(1))).toBe(banner);
+  });
+
+  it('SIZE is shown with its value and no other keyword is; a SIZE without one shows alone', async () => {
+    const server = await raw({ ehlo: ['AUTH PLAIN LOGIN', 'SIZE'] });
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps: upToEhlo });
+    expect(stages(facts).at(-1)).toEqual({ name: 'ehlo', ok: true, detail: 'mx1.demo.test: AUTH SIZE' });
+  });
+
+  it('a good stapled OCSP response is said in the certificate stage’s detail', async () => {
+    const leaf = certSet().valid();
+    const staple = await makeOcspResponse(certSet().intermediate, leaf.cert, { status: 'good' });
+    const server = await raw({ tls: leaf, staple });
+    const facts = await runSession(context(server.port, { revocation: 'soft' }), { ip: '127.0.0.1', servername: 'mx1.demo.test', steps: upToTls });
+    expect([facts.failure, facts.certificate?.revocation?.status, stages(facts)[5]]).toEqual([
+      undefined,
+      'good',
+      { name: 'certificate', ok: true, detail: `${certificateDetail(facts.certificate, 'trusted')}; not revoked (ocsp-staple)` },
+    ]);
+  });
+
+  // daysLeft rounds down (probes/certificate.ts): 30 days and some hours ago is -31.
+  it.each([
+    ['an expired leaf', 'expired', -31],
+    ['a leaf that expires within the day', 'today', 0],
+  ] as const)('%s, under encryption-only: described, not judged', async (_name, which, daysLeft) => {
+    const leaf12h = () => issueLeaf(certSet().intermediate, { dnsNames: ['mx1.demo.test'], notAfter: new Date(Date.now() + 12 * 3600_000) });
+    const server = await raw({ tls: which === 'expired' ? certSet().expired : leaf12h() });
+    const facts = await runSession(context(server.port, { mode: 'encryption-only' }), { ip: '127.0.0.1', servername: 'mx1.demo.test', steps: upToTls });
+    const leaf = facts.certificate?.chain[0];
+    const date = leaf?.validTo.slice(0, 10);
+    const validity = daysLeft < 0 ? `expired ${date} (${-daysLeft} days ago)` : `expires ${date} (${daysLeft} days)`;
+    expect([facts.failure, leaf?.daysLeft, stages(facts)[5]]).toEqual([
+      undefined,
+      daysLeft,
+      { name: 'certificate', ok: true, detail: `CN=mx1.demo.test; not validated (encryption-only); ${validity}` },
+    ]);
+  });
+
+  it('a failed certificate stage still reports the chain it judged (onCheck)', async () => {
+    const server = await raw({ tls: certSet().expired });
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: 'mx1.demo.test', steps: upToTls });
+    expect([facts.failure?.stage, facts.failure?.kind, facts.failure?.detail.reason, facts.certificate?.chain.map((c) => c.subject)]).toEqual([
+      'certificate',
+      'certificate',
+      'expired',
+      ['CN=mx1.demo.test', 'CN=mailflow-probe Test Intermediate, O=mailflow-probe fixtures', 'CN=mailflow-probe Test Root, O=mailflow-probe fixtures'],
+    ]);
+  });
+
+  it.each([
+    ['RCPT', (line: string) => (line.startsWith('RCPT') ? undefined : line === 'DATA' ? '354 go ahead' : '250 OK'), [{ stage: 'mail', from: 'probe@contoso.test' }, { stage: 'rcpt', to: 'user@demo.test' }], 'rcpt', 'C: RCPT TO:<user@demo.test>'],
+    // The reply to the message answers the end of data, not a command the message starts with.
+    ['<CRLF>.<CRLF>', (line: string) => (line === 'DATA' ? '354 go ahead' : line.startsWith('Subject') || line === '' || line === 'body' || line === '.' ? undefined : '250 OK'), [{ stage: 'data', message: 'Subject: hi\r\n\r\nbody' }], 'data', 'C: Subject: hi\r\n\r\nbody\r\n.'],
+  ] as const)('no reply to %s: a timeout of its stage naming what was not answered, and no QUIT is sent', async (name, answer, more, stage, last) => {
+    const server = await scripted(answer);
+    const ctx = context(server.port, { stageTimeoutMs: 300 });
+    const facts = await runSession(ctx, { ip: '127.0.0.1', servername: null, steps: [...upToEhlo, ...(more as readonly SessionStep[]), { stage: 'quit' }] });
+    expect([facts.failure?.stage, facts.failure?.kind, facts.failure?.message, sent(ctx.transcript).at(-1)]).toEqual([stage, 'timeout', `no reply to ${name} within 300 ms`, last]);
+  });
+
+  it('a failed stage keeps the id and arguments of its detail', async () => {
+    const server = await raw({ ehlo: ['PIPELINING'] });
+    const facts = await runSession(context(server.port, { mode: 'encryption-only' }), { ip: '127.0.0.1', servername: null, steps: upToTls });
+    expect([facts.stages[3]?.ok, facts.stages[3]?.detailId, facts.stages[3]?.detailArgs]).toEqual([false, 'smtp.starttls-not-offered', { mode: 'encryption-only' }]);
+  });
+
+  it('an explain step that rejects with undefined: an internal failure of that stage, said "undefined"', async () => {
+    const server = await raw({ onStarttls: 'close' });
+    const steps: SessionStep[] = [...upToEhlo, { stage: 'starttls' }, { stage: 'tls', explain: async () => Promise.reject(undefined) }];
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps });
+    expect([facts.failure?.stage, facts.failure?.kind, facts.failure?.message]).toEqual(['tls', 'internal', 'undefined']);
+  });
+
+  it('STARTTLS with no EHLO step before it: not offered (nothing was read)', async () => {
+    const server = await raw();
+    const ctx = context(server.port);
+    const facts = await runSession(ctx, { ip: '127.0.0.1', servername: null, steps: [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'starttls' }] });
+    expect([facts.failure?.stage, facts.failure?.kind, sent(ctx.transcript)]).toEqual(['starttls', 'starttls-not-offered', []]);
+  });
+
+  it.each([
+    ['EHLO', () => raw({ replies: { EHLO: '421 4.3.2 Shutting down' } }), 'ehlo', 'the server rejected EHLO: 421 4.3.2 Shutting down'],
+    ['EHLO over TLS', () => tlsThen('421 4.3.2 Shutting down'), 'ehlo-tls', 'the server rejected EHLO: 421 4.3.2 Shutting down'],
+  ] as const)('%s refused: a reply failure under its own stage name', async (_name, start, stage, message) => {
+    const server = await start();
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: 'mx1.demo.test', steps: upToTls });
+    expect([facts.failure?.stage, facts.failure?.kind, spoken(facts.failure?.toJSON())?.message, facts.stages.at(-1)?.name]).toEqual([stage, 'reply', message, stage]);
+  });
+
+  it('an unknown step (from JavaScript): an internal failure naming it, the connection closed', async () => {
+    const server = await raw();
+    const steps = [{ stage: 'tcp' }, { stage: 'bogus' }] as unknown as SessionStep[];
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps });
+    expect([facts.failure?.stage, facts.failure?.kind, facts.failure?.message, facts.failure?.cause instanceof Error]).toEqual([
+      'tcp',
+      'internal',
+      'Error: unknown session step {"stage":"bogus"}',
+      true,
+    ]);
+  });
+
+  it('a session that ends without QUIT closes its connection', async () => {
+    const server = await raw();
+    const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps: [{ stage: 'tcp' }, { stage: 'banner' }] });
+    expect(facts.failure).toBeUndefined();
+    const until = performance.now() + 2000;
+    while (server.connections() > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(server.connections()).toBe(0);
+  });
+
+  describe('under opportunistic TLS', () => {
+    it('STARTTLS refused (454): the fallback event, no failure, the session stops there (the default)', async () => {
+      const server = await raw({ onStarttls: '454' });
+      const facts = await runSession(context(server.port, { mode: 'opportunistic' }), { ip: '127.0.0.1', servername: null, steps: upToTls });
+      expect([facts.failure, facts.events.map((e) => (e.kind === 'tls-fallback' ? [e.kind, e.failure.stage, e.failure.kind] : [e.kind])), facts.stages.map((s) => [s.name, s.ok])]).toEqual([
+        undefined,
+        [['tls-fallback', 'starttls', 'reply']],
+        [['tcp', true], ['banner', true], ['ehlo', true], ['starttls', false]],
+      ]);
+    });
+
+    it('envelope steps left and no fallback given: stop is the default, nothing is reconnected', async () => {
+      const server = await raw({ onStarttls: 'close' });
+      const ctx = context(server.port, { mode: 'opportunistic' });
+      const facts = await runSession(ctx, { ip: '127.0.0.1', servername: null, steps: [...upToTls.slice(0, -1), { stage: 'mail', from: 'probe@contoso.test' }] });
+      expect([facts.failure, facts.events.map((e) => e.kind), facts.stages.map((s) => [s.name, s.ok]), sent(ctx.transcript)]).toEqual([
+        undefined,
+        ['tls-fallback'],
+        [['tcp', true], ['banner', true], ['ehlo', true], ['starttls', true], ['tls', false]],
+        ['C: EHLO probe.demo.test', 'C: STARTTLS'],
+      ]);
+    });
+
+    it('a failure before STARTTLS (the banner refused) is the session’s failure, no fallback', async () => {
+      const server = await raw({ banner: '554 5.7.1 Go away' });
+      const facts = await runSession(context(server.port, { mode: 'opportunistic' }), { ip: '127.0.0.1', servername: null, steps: upToTls });
+      expect([facts.failure?.stage, facts.failure?.kind, facts.events]).toEqual(['banner', 'reply', []]);
+    });
+
+    it('cancelled during the handshake: cancelled, not a fallback', async () => {
+      const cancel = new AbortController();
+      const server = await tlsThen('', () => cancel.abort());
+      const facts = await runSession(context(server.port, { mode: 'opportunistic', cancel: cancel.signal }), { ip: '127.0.0.1', servername: null, steps: upToTls, fallback: 'reconnect' });
+      expect([facts.failure?.stage, facts.failure?.kind, facts.events]).toEqual(['tls', 'cancelled', []]);
+    });
   });
 });
