@@ -662,3 +662,22 @@ describe('what the run of lines 242–347 left (issue 20)', () => {
     });
   });
 });
+
+describe('what the run of lines 1–161 left (issue 20)', () => {
+  it('text of control bytes only is escaped too (the short path is for text with none)', () => {
+    expect([evidence('\x1b'), evidence('\r\n'), evidence('')]).toEqual(['\\x1b', '\\r\\n', '']);
+  });
+
+  it('a read whose window had closed before it began leaves no waiter behind: a later read in an open window gets the reply', async () => {
+    let answer: (() => void) | undefined;
+    const s = await session((socket) => void (answer = () => socket.write('220 late\r\n')));
+    const cancel = new AbortController();
+    cancel.abort();
+    const cancelled = stageContext({ port: 1, signal: cancel.signal, cancel: cancel.signal });
+    expect(await failureOf(s.reader.read(cancelled, 'banner', 'no greeting'))).toEqual({ stage: 'banner', kind: 'cancelled', message: 'cancelled by the user' });
+    answer?.();
+    // the reply is taken (and logged) before the next read begins
+    while (!s.ctx.transcript.includes('S: 220 late')) await new Promise((r) => setTimeout(r, 5));
+    expect(await read(s)).toEqual({ code: 220, lines: ['late'] });
+  });
+});
