@@ -58,7 +58,8 @@ export const PROBE_CIPHERS = `${tls.DEFAULT_CIPHERS}:@SECLEVEL=0`;
  */
 const contexts = new BoundedCache<string, tls.SecureContext>(CACHE_BOUNDS.secureContexts);
 
-function secureContextFor(
+/** The client SecureContext for `ctx`'s anchors and these settings; exported for its test. */
+export function secureContextFor(
   ctx: ProbeContext,
   pinned: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'>,
 ): tls.SecureContext {
@@ -183,7 +184,8 @@ function translateTlsError(err: NodeJS.ErrnoException & { syscall?: string }): S
   return new StageFailure(
     'tls',
     'tls-handshake',
-    say('tls.failed', { reason: (err as { reason?: string }).reason ?? code ?? err.message }),
+    // An error without a code (a socket destroyed with a plain Error) is named by its message.
+    say('tls.failed', { reason: (err as { reason?: string }).reason ?? (code || err.message) }),
     code ? { errno: code } : {},
     { cause: err },
   );

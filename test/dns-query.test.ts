@@ -227,6 +227,16 @@ describe('queryDns: truncated over UDP, asked again over TCP (RFC 7766)', () => 
 });
 
 describe('queryDns: no answer', () => {
+  it('a resolver port outside 1–65535 (which option parsing refuses): dgram throws before sending, the resolver is unreachable, and the next one is asked', async () => {
+    expect(await failure(queryDns(context([{ host: '127.0.0.1', port: 0 }]), 'bad.test', 'TXT'))).toEqual({
+      name: 'QueryError',
+      reason: 'unreachable',
+      message: '127.0.0.1:0: ERR_SOCKET_BAD_PORT',
+    });
+    const dns = await server({ 'bad.test': { TXT: ['from the second'] } });
+    expect(txtStrings((await queryDns(context([{ host: '127.0.0.1', port: 0 }, at(dns)]), 'bad.test', 'TXT')).answers)).toEqual(['from the second']);
+  });
+
   it('a resolver that never answers: timeout within the stage timeout, and no later resolver is asked once the window closed', async () => {
     const silent = await server({ 'slow.test': 'TIMEOUT' });
     const second = await server({ 'slow.test': { TXT: ['late'] } });

@@ -9,8 +9,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { StageFailure } from '../probes/stage.js';
-import { upgradeTls, type ProbeTlsOptions } from '../probes/tls.js';
-import { certSet, OPENSSL_3_2, serverTls, stageContext, startRaw } from './fixtures/index.js';
+import { secureContextFor, upgradeTls, type ProbeTlsOptions } from '../probes/tls.js';
+import { certSet, issueLeaf, OPENSSL_3_2, serverTls, stageContext, startRaw } from './fixtures/index.js';
 import { spoken } from './fixtures/spoken.js';
 
 /** A TLS server on loopback; records the SNI each client sent. */
@@ -49,15 +49,23 @@ async function upgrade(port: number, servername: string | null = 'mx1.demo.test'
   return up;
 }
 
-/** The failure of an upgrade, as a record, and whether both sockets were destroyed. */
-async function failed(port: number, overrides?: ProbeTlsOptions, context = ctx()) {
+/**
+ * The failure of an upgrade, as a record, and whether both sockets were destroyed. A failure
+ * with an errno keeps Node's error, of that code, as its cause. `during` acts on the plain
+ * socket once the handshake has started.
+ */
+async function failed(port: number, overrides?: ProbeTlsOptions, context = ctx(), during?: (socket: net.Socket) => void) {
   const socket = await dial(port);
-  const err = await upgradeTls(context, socket, 'mx1.demo.test', overrides).then(
+  const upgrading = upgradeTls(context, socket, 'mx1.demo.test', overrides);
+  during?.(socket);
+  const err = await upgrading.then(
     () => null,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(StageFailure);
-  return { failure: spoken((err as StageFailure).toJSON()), destroyed: socket.destroyed };
+  const failure = spoken((err as StageFailure).toJSON());
+  if (failure.errno !== undefined) expect(((err as StageFailure).cause as NodeJS.ErrnoException).code).toBe(failure.errno);
+  return { failure, destroyed: socket.destroyed };
 }
 
 const TLS12 = { minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
@@ -78,6 +86,38 @@ describe('upgradeTls: what the handshake settled on', () => {
     await upgrade(s.port);
     const up = await upgrade(s.port, 'mx1.demo.test', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
     expect([up.info.protocol, up.info.cipher]).toEqual(['TLSv1.2', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
+  });
+
+  it('a pinned maximum alone holds a TLS 1.3 server to TLS 1.2', async () => {
+    const s = await serve();
+    const up = await upgrade(s.port, 'mx1.demo.test', { maxVersion: 'TLSv1.2' });
+    expect([up.info.protocol, up.info.cipher]).toEqual(['TLSv1.2', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
+  });
+
+  it('a SHA-1-signed leaf still verifies (security level 0): the certificate stage names the weakness, not a bare UNSPECIFIED', async () => {
+    const s = await serve(serverTls(issueLeaf(certSet().intermediate, { dnsNames: ['mx1.demo.test'], hash: 'sha1' })));
+    const up = await upgrade(s.port);
+    expect(up.info).toEqual({ protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', authorized: true, authorizationError: null });
+  });
+
+  it('one SecureContext per settings and anchors, made once and reused', () => {
+    const first = secureContextFor(ctx(), {});
+    expect(secureContextFor(ctx(), {})).toBe(first);
+    expect(secureContextFor(ctx(), { maxVersion: 'TLSv1.2' })).not.toBe(first);
+    expect(secureContextFor(ctx({ ca: [] }), {})).not.toBe(first);
+  });
+
+  it('Node’s detailed copy of the chain is skipped during the handshake: its identity hook gets an empty object (the socket answers in full afterwards)', async () => {
+    const s = await serve();
+    const seen: unknown[] = [];
+    const up = await upgrade(s.port, 'mx1.demo.test', {
+      checkServerIdentity: (host, cert) => {
+        seen.push([host, cert]);
+        return undefined;
+      },
+    });
+    expect(seen).toEqual([['mx1.demo.test', {}]]);
+    expect(up.socket.getPeerCertificate(true).subject.CN).toBe('mx1.demo.test');
   });
 
   it('a pinned legacy version (the version probe) completes with a server that speaks it', async () => {
@@ -157,6 +197,14 @@ describe('upgradeTls: failures, as whole facts', () => {
     });
   });
 
+  it('a pinned version its security level forbids (TLS 1.0 at level 3) fails before the hello leaves: tls-version, no version in common', async () => {
+    const s = await serve();
+    expect(await failed(s.port, { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=3' })).toEqual({
+      failure: { stage: 'tls', kind: 'tls-version', message: 'no TLS version in common; Exchange Online requires TLS 1.2 or later', errno: 'ERR_SSL_NO_PROTOCOLS_AVAILABLE' },
+      destroyed: true,
+    });
+  });
+
   it('a pinned cipher list with nothing usable at the pinned version fails before the hello leaves: tls-no-shared-cipher', async () => {
     const s = await serve();
     expect(await failed(s.port, { maxVersion: 'TLSv1.2', ciphers: 'aNULL' })).toEqual({
@@ -179,6 +227,15 @@ describe('upgradeTls: failures, as whole facts', () => {
     onTestFinished(() => raw.close());
     expect(await failed(raw.port)).toEqual({
       failure: { stage: 'tls', kind: 'tls-handshake', message: 'TLS negotiation failed: wrong version number', errno: 'ERR_SSL_WRONG_VERSION_NUMBER' },
+      destroyed: true,
+    });
+  });
+
+  it('a socket destroyed with an error that has no code: tls-handshake, named by the error’s message', async () => {
+    const raw = await startRaw(() => {});
+    onTestFinished(() => raw.close());
+    expect(await failed(raw.port, undefined, ctx(), (socket) => socket.destroy(new Error('the caller gave up')))).toEqual({
+      failure: { stage: 'tls', kind: 'tls-handshake', message: 'TLS negotiation failed: the caller gave up' },
       destroyed: true,
     });
   });

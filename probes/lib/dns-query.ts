@@ -73,7 +73,8 @@ function overUdp(server: ResolverAddress, id: number, message: Buffer, signal: A
     };
     const onAbort = (): void => done(() => reject(new QueryError(`no answer from ${server.host}:${server.port}`, 'timeout')));
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err) => done(() => reject(new QueryError(`${server.host}:${server.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, 'unreachable'))));
+    const unreachable = (err: Error): void => done(() => reject(new QueryError(`${server.host}:${server.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, 'unreachable')));
+    socket.on('error', unreachable);
     socket.on('message', (data) => {
       let packet: DecodedPacket;
       try {
@@ -84,7 +85,12 @@ function overUdp(server: ResolverAddress, id: number, message: Buffer, signal: A
       if (packet.id !== id || packet.type !== 'response') return; // RFC 5452 §9.1: match the id
       done(() => resolve(packet));
     });
-    socket.send(message, server.port, server.host);
+    // A port outside 1–65535 throws here, before anything is sent: the socket is closed all the same.
+    try {
+      socket.send(message, server.port, server.host);
+    } catch (err) {
+      unreachable(err as Error);
+    }
   });
 }
 
