@@ -6,7 +6,7 @@
  * the test. The same checks behind TLS probes of loopback servers are in
  * test/certificate-deep.test.ts.
  */
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, unchecke
 import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
 import { say } from '../probes/messages.js';
 import type { ProbeContext } from '../probes/stage.js';
+import { OID, signedCrl, utc } from './fixtures/crl-der.js';
 import { closedPort, issueEcdsaLeaf, makeCrl, makeOcspResponse, OCSP_SIGNING, startDns, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
 
 const SECOND = 1000;
@@ -154,6 +155,13 @@ describe('checkOcspStaple', () => {
     );
   });
 
+  it('a CertID hashed with an algorithm PKI.js does not know: signed by the issuer, but matched to no certificate', async () => {
+    // 1.2.3.4 is no hash: getCertificateStatus throws naming it (the signature, over the whole response, verifies)
+    expect(await checkOcspStaple(await staple({ status: 'good', certIdHash: '1.2.3.4' }), pair, T0)).toEqual(
+      ocsp('invalid', 'rev.ocsp-unmatched', 'the stapled OCSP response cannot be matched to the certificate'),
+    );
+  });
+
   it('a responder the issuer delegated to (id-kp-OCSPSigning), attaching its certificate, is believed', async () => {
     const realCa = await issueEcdsaLeaf(null, { commonName: 'rev-real-ca.demo.test', curve: 'secp384r1', isCa: true });
     const caIssuer = { cert: realCa.cert, key: realCa.key, chain: [] };
@@ -213,6 +221,14 @@ describe('checkCrl', () => {
     );
     // a second look reads the same held CRL (and its dates, kept per CRL) the same way
     expect(await checkCrl(context(cache), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(found);
+  });
+
+  it('revoked, listed without a revocation date: the sentence without one', async () => {
+    // makeCrl (PKI.js) always writes the date; the asn1js builder can leave it out
+    const der = signedCrl({ issuer: ca.cert, thisUpdate: utc(new Date(THIS)), nextUpdate: utc(new Date(NEXT)), entries: [{ serial: leaf.serial }], signatureOid: OID.ecdsaSha256 }, createPrivateKey(ca.key)).der;
+    expect(await checkCrl(context(await holding(url, der)), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(
+      crlResult('revoked', 'rev.crl-revoked', `the CRL at ${url} lists the certificate as revoked`, { url }, { thisUpdate: iso(THIS), nextUpdate: iso(NEXT), bytes: der.length }),
+    );
   });
 
   it('signed by another key under the issuer\'s name: not believed', async () => {
@@ -430,6 +446,19 @@ describe('fetching a CRL over HTTP', () => {
     // a 3xx without Location is a status like any other
     http.routes['/no-location'] = (_req, res) => res.writeHead(302).end();
     expect(await why(http.url('/no-location'))).toEqual({ status: 'unavailable', why: 'HTTP 302' });
+  });
+
+  it('a redirect whose Location is no URL: unavailable, naming why (it used to throw out of the HTTP parser, an uncaught exception)', async () => {
+    http.routes['/bad-location'] = (_req, res) => res.writeHead(302, { location: 'http://[::1' }).end();
+    expect(await why(http.url('/bad-location'))).toEqual({ status: 'unavailable', why: 'a redirect to an invalid URL' });
+  });
+
+  it('a URL that does not parse: Node\'s reason; in a probe already cancelled, no answer in time', async () => {
+    expect(await why('http://[::1/ca.crl')).toEqual({ status: 'unavailable', why: 'Invalid URL' });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const ctx = { ...context(), signal: cancelled.signal, cancel: cancelled.signal } as ProbeContext;
+    expect(await why('http://[::1/ca.crl', ctx)).toEqual({ status: 'unavailable', why: 'no answer in time' });
   });
 
   it('larger than 10 MiB: refused by its Content-Length, or while it streams', async () => {
