@@ -171,6 +171,16 @@ describe('checkOcspStaple', () => {
     expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(realCa.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
   });
 
+  it('a responder delegated by an intermediate: its chain ends at the issuer, trusted as the TLS chain verified it', async () => {
+    const root = await issueEcdsaLeaf(null, { commonName: 'rev-root.demo.test', curve: 'secp384r1', isCa: true });
+    const intermediate = await issueEcdsaLeaf({ cert: root.cert, key: root.key, chain: [] }, { commonName: 'rev-intermediate.demo.test', isCa: true });
+    const underIntermediate = { cert: intermediate.cert, key: intermediate.key, chain: [] };
+    const under = await issueEcdsaLeaf(underIntermediate, { dnsNames: ['mx1.demo.test'] });
+    const responder = await issueEcdsaLeaf(underIntermediate, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
+    const response = await makeOcspResponse(intermediate, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
+    expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(intermediate.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+  });
+
   it('a responder the issuer did not delegate to (no id-kp-OCSPSigning) is not believed', async () => {
     const server = await issueEcdsaLeaf(ca, { commonName: 'not-ocsp.demo.test' });
     const refused = await checkOcspStaple(await staple({ status: 'good', responder: server }), pair, T0);
@@ -419,6 +429,28 @@ describe('fetching a CRL over HTTP', () => {
     clock += 2 * DAY;
     expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'good' });
     expect(seen).toEqual([undefined, 'Sat, 28 Nov 2026 00:00:00 GMT']);
+  });
+
+  it('a revalidation answered 200: the new CRL replaces the one held', async () => {
+    let clock = T0;
+    const cache = new RevocationCache({ now: () => clock });
+    const before = await makeCrl(ca, { nextUpdate: new Date(Date.now() + 7 * DAY) });
+    const after = await makeCrl(ca, { nextUpdate: new Date(Date.now() + 7 * DAY), revoked: [leaf.serial] });
+    let served = before;
+    http.routes['/reissued.crl'] = (_req, res) => res.writeHead(200, { etag: served === before ? '"e1"' : '"e2"' }).end(served);
+    const url = http.url('/reissued.crl');
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'good', bytes: before.length });
+    served = after;
+    clock += 2 * DAY;
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'revoked', detailId: 'rev.crl-revoked-since', bytes: after.length });
+    expect(cache.stats()).toMatchObject({ refreshes: 1, notModified: 0, downloads: 2 });
+  });
+
+  it('a 200 with a Location header is the CRL itself, not a redirect', async () => {
+    const der = await makeCrl(ca);
+    http.routes['/200-location.crl'] = (_req, res) => res.writeHead(200, { location: '/nowhere.crl' }).end(der);
+    http.routes['/nowhere.crl'] = (_req, res) => res.writeHead(404).end();
+    expect(await checkCrl(context(), http.url('/200-location.crl'), pairX(), T0)).toMatchObject({ status: 'good', bytes: der.length });
   });
 
   it('a 304 to a request without validators is an HTTP status like any other', async () => {
