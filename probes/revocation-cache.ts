@@ -42,6 +42,11 @@ export interface RevocationCacheOptions {
   maxAgeMs?: number;
   /** The clock (ms since the epoch); tests move it. */
   now?: () => number;
+  /**
+   * The worker script that parses a large CRL: by default the compiled `crl-worker.js` beside
+   * this module. Tests running the TypeScript sources give their own.
+   */
+  workerFile?: string;
 }
 
 /** What the cache holds of one CRL: the lookup, the validators, and no bytes once verified. */
@@ -123,9 +128,9 @@ function crlDer(body: Uint8Array): Uint8Array {
   return body;
 }
 
-async function parseInWorker(der: Uint8Array): Promise<ParsedCrl> {
+async function parseInWorker(file: string, der: Uint8Array): Promise<ParsedCrl> {
   const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(WORKER_FILE, { workerData: der });
+  const worker = new Worker(file, { workerData: der });
   try {
     return await new Promise<ParsedCrl>((resolve, reject) => {
       worker.once('message', (m: { crl?: ParsedCrl; error?: string }) => (m.crl ? resolve(m.crl) : reject(new Error(m.error ?? 'no CRL'))));
@@ -152,6 +157,7 @@ export class RevocationCache {
   readonly workerBytes: number;
   readonly maxAgeMs: number;
   private readonly now: () => number;
+  private readonly workerFile: string;
   private readonly entries = new Map<string, CachedCrl>();
   private readonly inflight = new Map<string, Promise<CrlLookup>>();
   private held = 0;
@@ -163,6 +169,7 @@ export class RevocationCache {
     this.workerBytes = options.workerBytes ?? REVOCATION_CACHE_LIMITS.workerBytes;
     this.maxAgeMs = options.maxAgeMs ?? REVOCATION_CACHE_LIMITS.maxAgeMs;
     this.now = options.now ?? Date.now;
+    this.workerFile = options.workerFile ?? WORKER_FILE;
   }
 
   /** The CRL at `url`: held and fresh, or fetched (once, however many ask at the same time). */
@@ -249,9 +256,9 @@ export class RevocationCache {
     const lib = await crlModule();
     try {
       const der = crlDer(got.body);
-      if (der.length > this.workerBytes && existsSync(WORKER_FILE)) {
+      if (der.length > this.workerBytes && existsSync(this.workerFile)) {
         this.counts.workerParses++;
-        parsed = await parseInWorker(der);
+        parsed = await parseInWorker(this.workerFile, der);
       } else parsed = lib.parseCrl(der);
     } catch {
       return { status: 'invalid', bytes: got.body.length };

@@ -235,7 +235,7 @@ async function httpGet(
         }
         if (status >= 300 && status < 400 && res.headers.location) {
           res.resume();
-          return resolve({ redirect: new URL(res.headers.location, current).toString() });
+          return resolve({ redirect: res.headers.location });
         }
         if (status !== 200) {
           res.resume();
@@ -267,7 +267,10 @@ async function httpGet(
     });
     if (!('redirect' in outcome)) return outcome;
     if (hop >= REVOCATION_LIMITS.redirects) throw new FetchError(`more than ${REVOCATION_LIMITS.redirects} redirects`);
-    current = new URL(outcome.redirect);
+    // Parsed here, not in the response listener: a Location that is no URL thrown from there
+    // escapes through Node's HTTP parser as an uncaught exception.
+    if (!URL.canParse(outcome.redirect, current.href)) throw new FetchError('a redirect to an invalid URL');
+    current = new URL(outcome.redirect, current);
   }
 }
 

@@ -11,83 +11,13 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
 import { crlSignedBy, normalizeSerial, parseCrl, subjectDer } from '../probes/lib/crl.js';
-import { certSet, issueEcdsaLeaf, makeCrl, pemToDer, type Ca } from './fixtures/index.js';
+import { certSet, issueEcdsaLeaf, makeCrl, type Ca } from './fixtures/index.js';
+import { algorithm, crlDer, generalized, nameOf, OID, signedCrl, tbsDer, utc, type TbsParts } from './fixtures/crl-der.js';
 
-const OID = {
-  sha256WithRSA: '1.2.840.113549.1.1.11',
-  sha384WithRSA: '1.2.840.113549.1.1.12',
-  md2WithRSA: '1.2.840.113549.1.1.2',
-  rsassaPss: '1.2.840.113549.1.1.10',
-  ecdsaSha256: '1.2.840.10045.4.3.2',
-  ed25519: '1.3.101.112',
-};
-
-const nameOf = (pem: string) => pkijs.Certificate.fromBER(pemToDer(pem)).subject.toSchema();
 /** The DER of a certificate's subject as a binary string, as PKI.js encodes it: the oracle for issuerDer and subjectDer. */
 const nameDer = (pem: string) => Buffer.from(nameOf(pem).toBER(false)).toString('binary');
 
-const algorithm = (oid: string) => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), new asn1js.Null()] });
-const utc = (date: Date) => new asn1js.UTCTime({ valueDate: date });
-const generalized = (date: Date) => new asn1js.GeneralizedTime({ valueDate: date });
-
-interface Entry {
-  serial?: string;
-  date?: asn1js.BaseBlock;
-}
-
-interface TbsParts {
-  /** The v2 version INTEGER (absent in a v1 CRL). */
-  version?: boolean;
-  issuer: string;
-  signatureOid?: string;
-  thisUpdate: asn1js.BaseBlock;
-  nextUpdate?: asn1js.BaseBlock;
-  entries?: Entry[];
-  /** crlExtensions [0], with one empty SEQUENCE inside. */
-  extensions?: boolean;
-}
-
-/** A TBSCertList (RFC 5280 §5.1), DER. */
-function tbsDer(parts: TbsParts): Buffer {
-  const value: asn1js.BaseBlock[] = [];
-  if (parts.version !== false) value.push(new asn1js.Integer({ value: 1 }));
-  value.push(algorithm(parts.signatureOid ?? OID.sha256WithRSA), nameOf(parts.issuer), parts.thisUpdate);
-  if (parts.nextUpdate) value.push(parts.nextUpdate);
-  if (parts.entries) {
-    value.push(
-      new asn1js.Sequence({
-        value: parts.entries.map(
-          (e) =>
-            new asn1js.Sequence({
-              value: [
-                ...(e.serial === undefined ? [] : [new asn1js.Integer({ valueHex: new Uint8Array(Buffer.from(e.serial, 'hex')) })]),
-                ...(e.date ? [e.date] : []),
-              ],
-            }),
-        ),
-      }),
-    );
-  }
-  if (parts.extensions) value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Sequence()] }));
-  return Buffer.from(new asn1js.Sequence({ value }).toBER(false));
-}
-
-/** A CertificateList: the TBS, the algorithm and a signature BIT STRING (first octet: unused bits). */
-function crlDer(tbs: Buffer, signatureOid: string, signature: Buffer): Buffer {
-  const root = new asn1js.Sequence({
-    value: [asn1js.fromBER(new Uint8Array(tbs)).result, algorithm(signatureOid), new asn1js.BitString({ valueHex: new Uint8Array(signature), unusedBits: 0 })],
-  });
-  return Buffer.from(root.toBER(false));
-}
-
 const keyOf = (ca: Ca) => createPrivateKey(ca.key);
-
-/** A signed CRL: TBS from `parts`, signed by `key` with `hash`. */
-function signedCrl(parts: TbsParts, key: KeyObject, hash: string | null = 'sha256'): { der: Buffer; tbs: Buffer; signature: Buffer } {
-  const tbs = tbsDer(parts);
-  const signature = sign(hash, tbs, key);
-  return { der: crlDer(tbs, parts.signatureOid ?? OID.sha256WithRSA, signature), tbs, signature };
-}
 
 const at = (iso: string) => new Date(iso);
 const THIS = at('2026-11-01T10:20:30Z');

@@ -6,6 +6,9 @@
  * test/revocation-cache.test.ts.
  */
 import { createHash, X509Certificate } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { BroadcastChannel } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultRevocationCache, RevocationCache, REVOCATION_CACHE_LIMITS, type CachedCrl, type CrlDownload, type CrlLookup } from '../probes/revocation-cache.js';
 import { issueEcdsaLeaf, makeCrl, type PkiLeaf } from './fixtures/index.js';
@@ -238,6 +241,52 @@ describe('what is not kept', () => {
     const cache = new RevocationCache({ now: () => T0, workerBytes: 10 });
     expect(okCrl(await cache.crl(URL_A, fetcher(body(crl7)).fetch)).revoked.size).toBe(1);
     expect(cache.stats()).toMatchObject({ workerParses: 0, downloads: 1 });
+  });
+});
+
+describe('a large CRL in a worker (the stand-in test/fixtures/crl-worker-double.mjs; the real worker from dist/ is in revocation-cache.test.ts)', () => {
+  const workerFile = fileURLToPath(new URL('./fixtures/crl-worker-double.mjs', import.meta.url));
+  /** A body the stand-in reads as its command. */
+  const say = (command: string) => body(Buffer.from(command, 'latin1'));
+
+  it('over workerBytes: what the worker posts is what is held, counted; the worker is ended once it has answered', async () => {
+    const heard: string[] = [];
+    const channel = new BroadcastChannel('crl-worker-double');
+    channel.onmessage = () => heard.push('alive');
+    try {
+      const cache = new RevocationCache({ now: () => T0, workerBytes: 2, workerFile });
+      const crl = okCrl(await cache.crl(URL_A, fetcher(say('crl')).fetch));
+      expect({ issuerDer: crl.issuerDer, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, revoked: crl.revoked, bytes: crl.bytes, signed: crl.signed }).toEqual({
+        issuerDer: 'worker',
+        thisUpdate: new Date(0),
+        nextUpdate: null,
+        revoked: new Map([['AB', null]]),
+        bytes: 3,
+        signed: { tbs: Buffer.from([1, 2, 3]), signatureOid: '1.2.840.10045.4.3.2', signature: Buffer.from([4, 5]) },
+      });
+      expect(cache.stats()).toEqual({ ...ZERO, misses: 1, downloads: 1, downloadedBytes: 3, workerParses: 1, entries: 1, bytes: 3 });
+      // The stand-in says "alive" every 20 ms until terminated: after a grace period, silence.
+      await delay(300);
+      heard.length = 0;
+      await delay(300);
+      expect(heard).toEqual([]);
+    } finally {
+      channel.close();
+    }
+  });
+
+  it('exactly workerBytes: parsed here, not in the worker', async () => {
+    const cache = new RevocationCache({ now: () => T0, workerBytes: crl7.length, workerFile });
+    expect([...okCrl(await cache.crl(URL_A, fetcher(body(crl7)).fetch)).revoked.keys()]).toEqual(['C0FFEE']);
+    expect(cache.stats()).toMatchObject({ workerParses: 0, downloads: 1 });
+  });
+
+  it('a worker that posts an error or no CRL, throws, or exits without an answer: invalid, with the size, nothing held', async () => {
+    const cache = new RevocationCache({ now: () => T0, workerBytes: 2, workerFile });
+    for (const command of ['error', 'nothing', 'throw', 'exit']) {
+      expect(await cache.crl(`http://crl.demo.test/${command}.crl`, fetcher(say(command)).fetch)).toEqual({ status: 'invalid', bytes: command.length });
+    }
+    expect(cache.stats()).toEqual({ ...ZERO, misses: 4, downloads: 4, downloadedBytes: 21, workerParses: 4 });
   });
 });
 

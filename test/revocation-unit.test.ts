@@ -6,7 +6,7 @@
  * the test. The same checks behind TLS probes of loopback servers are in
  * test/certificate-deep.test.ts.
  */
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, unchecke
 import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
 import { say } from '../probes/messages.js';
 import type { ProbeContext } from '../probes/stage.js';
+import { OID, signedCrl, utc } from './fixtures/crl-der.js';
 import { closedPort, issueEcdsaLeaf, makeCrl, makeOcspResponse, OCSP_SIGNING, startDns, startHttp, type HttpFixture, type PkiLeaf } from './fixtures/index.js';
 
 const SECOND = 1000;
@@ -154,6 +155,13 @@ describe('checkOcspStaple', () => {
     );
   });
 
+  it('a CertID hashed with an algorithm PKI.js does not know: signed by the issuer, but matched to no certificate', async () => {
+    // 1.2.3.4 is no hash: getCertificateStatus throws naming it (the signature, over the whole response, verifies)
+    expect(await checkOcspStaple(await staple({ status: 'good', certIdHash: '1.2.3.4' }), pair, T0)).toEqual(
+      ocsp('invalid', 'rev.ocsp-unmatched', 'the stapled OCSP response cannot be matched to the certificate'),
+    );
+  });
+
   it('a responder the issuer delegated to (id-kp-OCSPSigning), attaching its certificate, is believed', async () => {
     const realCa = await issueEcdsaLeaf(null, { commonName: 'rev-real-ca.demo.test', curve: 'secp384r1', isCa: true });
     const caIssuer = { cert: realCa.cert, key: realCa.key, chain: [] };
@@ -161,6 +169,16 @@ describe('checkOcspStaple', () => {
     const responder = await issueEcdsaLeaf(caIssuer, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
     const response = await makeOcspResponse(realCa, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
     expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(realCa.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+  });
+
+  it('a responder delegated by an intermediate: its chain ends at the issuer, trusted as the TLS chain verified it', async () => {
+    const root = await issueEcdsaLeaf(null, { commonName: 'rev-root.demo.test', curve: 'secp384r1', isCa: true });
+    const intermediate = await issueEcdsaLeaf({ cert: root.cert, key: root.key, chain: [] }, { commonName: 'rev-intermediate.demo.test', isCa: true });
+    const underIntermediate = { cert: intermediate.cert, key: intermediate.key, chain: [] };
+    const under = await issueEcdsaLeaf(underIntermediate, { dnsNames: ['mx1.demo.test'] });
+    const responder = await issueEcdsaLeaf(underIntermediate, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
+    const response = await makeOcspResponse(intermediate, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
+    expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(intermediate.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
   });
 
   it('a responder the issuer did not delegate to (no id-kp-OCSPSigning) is not believed', async () => {
@@ -213,6 +231,14 @@ describe('checkCrl', () => {
     );
     // a second look reads the same held CRL (and its dates, kept per CRL) the same way
     expect(await checkCrl(context(cache), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(found);
+  });
+
+  it('revoked, listed without a revocation date: the sentence without one', async () => {
+    // makeCrl (PKI.js) always writes the date; the asn1js builder can leave it out
+    const der = signedCrl({ issuer: ca.cert, thisUpdate: utc(new Date(THIS)), nextUpdate: utc(new Date(NEXT)), entries: [{ serial: leaf.serial }], signatureOid: OID.ecdsaSha256 }, createPrivateKey(ca.key)).der;
+    expect(await checkCrl(context(await holding(url, der)), url, { leafX509, issuerX509: caX509 }, T0)).toEqual(
+      crlResult('revoked', 'rev.crl-revoked', `the CRL at ${url} lists the certificate as revoked`, { url }, { thisUpdate: iso(THIS), nextUpdate: iso(NEXT), bytes: der.length }),
+    );
   });
 
   it('signed by another key under the issuer\'s name: not believed', async () => {
@@ -405,6 +431,28 @@ describe('fetching a CRL over HTTP', () => {
     expect(seen).toEqual([undefined, 'Sat, 28 Nov 2026 00:00:00 GMT']);
   });
 
+  it('a revalidation answered 200: the new CRL replaces the one held', async () => {
+    let clock = T0;
+    const cache = new RevocationCache({ now: () => clock });
+    const before = await makeCrl(ca, { nextUpdate: new Date(Date.now() + 7 * DAY) });
+    const after = await makeCrl(ca, { nextUpdate: new Date(Date.now() + 7 * DAY), revoked: [leaf.serial] });
+    let served = before;
+    http.routes['/reissued.crl'] = (_req, res) => res.writeHead(200, { etag: served === before ? '"e1"' : '"e2"' }).end(served);
+    const url = http.url('/reissued.crl');
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'good', bytes: before.length });
+    served = after;
+    clock += 2 * DAY;
+    expect(await checkCrl(context(cache), url, pairX())).toMatchObject({ status: 'revoked', detailId: 'rev.crl-revoked-since', bytes: after.length });
+    expect(cache.stats()).toMatchObject({ refreshes: 1, notModified: 0, downloads: 2 });
+  });
+
+  it('a 200 with a Location header is the CRL itself, not a redirect', async () => {
+    const der = await makeCrl(ca);
+    http.routes['/200-location.crl'] = (_req, res) => res.writeHead(200, { location: '/nowhere.crl' }).end(der);
+    http.routes['/nowhere.crl'] = (_req, res) => res.writeHead(404).end();
+    expect(await checkCrl(context(), http.url('/200-location.crl'), pairX(), T0)).toMatchObject({ status: 'good', bytes: der.length });
+  });
+
   it('a 304 to a request without validators is an HTTP status like any other', async () => {
     http.routes['/304.crl'] = (_req, res) => res.writeHead(304).end();
     expect(await why(http.url('/304.crl'))).toEqual({ status: 'unavailable', why: 'HTTP 304' });
@@ -430,6 +478,19 @@ describe('fetching a CRL over HTTP', () => {
     // a 3xx without Location is a status like any other
     http.routes['/no-location'] = (_req, res) => res.writeHead(302).end();
     expect(await why(http.url('/no-location'))).toEqual({ status: 'unavailable', why: 'HTTP 302' });
+  });
+
+  it('a redirect whose Location is no URL: unavailable, naming why (it used to throw out of the HTTP parser, an uncaught exception)', async () => {
+    http.routes['/bad-location'] = (_req, res) => res.writeHead(302, { location: 'http://[::1' }).end();
+    expect(await why(http.url('/bad-location'))).toEqual({ status: 'unavailable', why: 'a redirect to an invalid URL' });
+  });
+
+  it('a URL that does not parse: Node\'s reason; in a probe already cancelled, no answer in time', async () => {
+    expect(await why('http://[::1/ca.crl')).toEqual({ status: 'unavailable', why: 'Invalid URL' });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const ctx = { ...context(), signal: cancelled.signal, cancel: cancelled.signal } as ProbeContext;
+    expect(await why('http://[::1/ca.crl', ctx)).toEqual({ status: 'unavailable', why: 'no answer in time' });
   });
 
   it('larger than 10 MiB: refused by its Content-Length, or while it streams', async () => {
