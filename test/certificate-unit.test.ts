@@ -733,6 +733,33 @@ describe('what the first mutation run of probes/certificate.ts left (issue 20)',
     ]);
     expect(check.trusted).toBe(true);
     expect(check.revocation?.intermediates?.map((r) => [r.subject, r.status])).toEqual([['CN=Rollover Intermediate', 'unknown']]);
+    // without the old root: the chain is completed with it, as after any top that is not self-signed
+    const withoutRoot = await connect(await serve(under.key, [under.cert, mid, rollover]), [root.cert]);
+    expect(describeCertificate(cv(), withoutRoot, NOW).chain.map((c) => [c.subject, c.selfIssued, c.anchor, c.fingerprint256])).toEqual([
+      ['CN=mx1.demo.test', false, false, new X509Certificate(under.cert).fingerprint256],
+      ['CN=Rollover Intermediate', false, false, new X509Certificate(mid).fingerprint256],
+      ['CN=Unit Root', true, false, new X509Certificate(rollover).fingerprint256],
+      ['CN=Unit Root', true, true, new X509Certificate(root.cert).fingerprint256],
+    ]);
+  });
+
+  it('a self-signed top is not completed, even by an anchor with its name and key (a root reissued)', async () => {
+    const reissued = await buildCertificate({ subject: [[CN, 'Unit Root']], spki: spkiOf(root.key), signer: root.key, isCa: true });
+    expect(new X509Certificate(root.cert).checkIssued(new X509Certificate(reissued))).toBe(true);
+    const socket = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert, root.cert]), [notCa.cert]);
+    expect(peerChain(socket, [reissued]).map((c) => c.fingerprint256)).toEqual([leaf.cert, intermediate.cert, root.cert].map((pem) => new X509Certificate(pem).fingerprint256));
+  });
+
+  it('the anchor that issued the top is not added twice when the server sent it lower down (two CAs cross-signed both ways)', async () => {
+    const kx = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const ky = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const pem = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const x = await buildCertificate({ subject: [[CN, 'Cross X']], issuer: await buildCertificate({ subject: [[CN, 'Cross Y']], spki: spkiOf(ky.publicKey), signer: pem(ky.privateKey) }), spki: spkiOf(kx.publicKey), signer: pem(ky.privateKey), isCa: true });
+    const y = await buildCertificate({ subject: [[CN, 'Cross Y']], issuer: x, spki: spkiOf(ky.publicKey), signer: pem(kx.privateKey), isCa: true });
+    const under = await issueEcdsaLeaf({ cert: x, key: pem(kx.privateKey), chain: [x] }, { dnsNames: ['mx1.demo.test'] });
+    const socket = await connect(await serve(under.key, [under.cert, x, y]), [notCa.cert]);
+    // Y's issuer is X, an anchor here, and already in the chain
+    expect(peerChain(socket, [x]).map((c) => c.subject)).toEqual(['CN=mx1.demo.test', 'CN=Cross X', 'CN=Cross Y']);
   });
 });
 
