@@ -235,7 +235,7 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
 export function peerChain(socket: tls.TLSSocket, ca: readonly string[] = []): X509Certificate[] {
   const chain = [...sentChain(socket)];
   const top = chain.at(-1);
-  if (top && top.subject !== top.issuer) {
+  if (top) {
     const anchor = issuingAnchor(trustStore(ca), top);
     if (anchor && !chain.some((c) => c.fingerprint256 === anchor.fingerprint256)) chain.push(anchor);
   }
@@ -261,12 +261,17 @@ interface TrustStore {
   issuers: BoundedCache<string, X509Certificate | null>;
 }
 
-/** The trust anchor whose key signed `cert`, looked up (and its signature checked) once per certificate. */
+/**
+ * The trust anchor whose key signed `cert`, looked up (and its signature checked) once per
+ * certificate; null for a self-signed one, its own issuer. A self-issued certificate on another
+ * key (a root's key rollover, which AD CS issues when a CA is renewed with a new key) has one.
+ */
 function issuingAnchor(store: TrustStore, cert: X509Certificate): X509Certificate | null {
   const fingerprint = cert.fingerprint256;
   let anchor = store.issuers.get(fingerprint);
   if (anchor === undefined) {
-    anchor = store.bySubject.get(cert.issuer)?.find((a) => cert.checkIssued(a) && cert.verify(a.publicKey)) ?? null;
+    const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+    anchor = selfSigned ? null : (store.bySubject.get(cert.issuer)?.find((a) => cert.checkIssued(a) && cert.verify(a.publicKey)) ?? null);
     store.issuers.set(fingerprint, anchor);
   }
   return anchor;

@@ -28,6 +28,8 @@ describe('TlsDomain matching', () => {
     ['m*.contoso.com', '*.contoso.com', false],
     ['*.contoso.com', '*.a*.contoso.com', false],
     ['*.contoso.com', 'ab.contoso.com', true],
+    // a one-letter label: the wildcard branch for a certificate name is taken for `*.` names only (issue 20)
+    ['*.contoso.com', 'm.contoso.com', true],
     ['mail.contoso.com', 'abcontoso.com', false],
     ['.contoso.com', '*.contoso.com', false],
     ['mail.contoso.com', 'mail.contoso.com.', true],

@@ -6,9 +6,11 @@
  * fixed clock; weak keys and signatures from summaries; revocation from a cache the test
  * fills (no CRL server). The same stage inside real probes is test/certificate-deep.test.ts.
  */
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import tls from 'node:tls';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   certificateNames,
@@ -24,7 +26,7 @@ import {
 } from '../probes/certificate.js';
 import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
 import { StageFailure, type ProbeContext, type TlsMode } from '../probes/stage.js';
-import { issueEcdsaLeaf, makeCrl, type PkiLeaf } from './fixtures/index.js';
+import { issueEcdsaLeaf, makeCrl, makeOcspResponse, pemToDer, type PkiLeaf } from './fixtures/index.js';
 
 const DAY = 86_400_000;
 const SECOND = 1000;
@@ -181,22 +183,63 @@ describe('pure parts', () => {
   });
 });
 
-/** A certificate for another subject key (RSA-signed by the root's key: the signature is not the point). */
-async function keyCertificate(spki: Buffer): Promise<Buffer> {
-  const pkijs = await import('pkijs');
-  const asn1js = await import('asn1js');
-  const { createPrivateKey, webcrypto } = await import('node:crypto');
+/** A certificate for another subject key (ECDSA-signed by the root's key: the signature is not the point). */
+async function keyCertificate(spki: Buffer): Promise<string> {
+  return buildCertificate({ subject: [[CN, 'k1.demo.test']], spki, signer: root.key, notAfter: new Date(NOW + DAY) });
+}
+
+/** Attribute OIDs of a distinguished name. */
+const CN = '2.5.4.3';
+const O = '2.5.4.10';
+
+/** The SHA-1 of a key's bits: the key identifier the fixtures write (RFC 5280 §4.2.1.2, method 1). */
+function keyId(spki: Buffer): Buffer {
+  return createHash('sha1').update(new Uint8Array(pkijs.PublicKeyInfo.fromBER(new Uint8Array(spki)).subjectPublicKey.valueBlock.valueHexView)).digest();
+}
+
+const spkiOf = (key: string | KeyObject): Buffer => (typeof key === 'string' ? createPublicKey(key) : key).export({ type: 'spki', format: 'der' });
+
+/**
+ * A certificate with what the fixtures do not write: any names in any order (or none), an
+ * authorityKeyIdentifier, any subject key. Names are [attribute OID, value], issuer-most first
+ * (as OpenSSL prints them); `issuer` is the issuing certificate (PEM), default self-issued;
+ * `signer` is the EC private key (PEM) that signs. PEM.
+ */
+async function buildCertificate(o: {
+  subject: Array<[string, string]>;
+  issuer?: string;
+  spki: Buffer;
+  signer: string;
+  dnsNames?: string[];
+  isCa?: boolean;
+  /** authorityKeyIdentifier's keyIdentifier; with it, the certificate's own subjectKeyIdentifier is written too. */
+  aki?: Buffer;
+  notAfter?: Date;
+}): Promise<string> {
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  cert.serialNumber = new asn1js.Integer({ value: 3 });
-  cert.subject.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: 'k1.demo.test' }) }));
-  cert.issuer = cert.subject;
+  cert.serialNumber = new asn1js.Integer({ valueHex: new Uint8Array([0x11, ...randomBytes(15)]) });
+  // one attribute per RDN (pkijs would put them all in one, a multi-valued RDN)
+  const rdns = o.subject.map(([type, value]) => new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: new asn1js.Utf8String({ value }) }).toSchema()] }));
+  cert.subject = pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: rdns }).toBER(false));
+  cert.issuer = o.issuer ? pkijs.Certificate.fromBER(pemToDer(o.issuer)).subject : cert.subject;
   cert.notBefore.value = new Date(NOW - DAY);
-  cert.notAfter.value = new Date(NOW + DAY);
-  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(new Uint8Array(spki));
-  const key = await webcrypto.subtle.importKey('pkcs8', createPrivateKey(root.key).export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign']);
+  cert.notAfter.value = o.notAfter ?? new Date(NOW + 400 * DAY);
+  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(new Uint8Array(o.spki));
+  const extensions: pkijs.Extension[] = [];
+  const ext = (extnID: string, value: asn1js.BaseBlock, critical = false) => extensions.push(new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) }));
+  if (o.isCa !== undefined) ext(pkijs.id_BasicConstraints, new pkijs.BasicConstraints({ cA: o.isCa }).toSchema(), true);
+  if (o.dnsNames) ext(pkijs.id_SubjectAltName, new pkijs.GeneralNames({ names: o.dnsNames.map((value) => new pkijs.GeneralName({ type: 2, value })) }).toSchema());
+  if (o.aki) {
+    ext(pkijs.id_SubjectKeyIdentifier, new asn1js.OctetString({ valueHex: new Uint8Array(keyId(o.spki)) }));
+    ext(pkijs.id_AuthorityKeyIdentifier, new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: new Uint8Array(o.aki) }) }).toSchema());
+  }
+  if (extensions.length) cert.extensions = extensions;
+  const signer = createPrivateKey(o.signer);
+  const namedCurve = signer.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'P-384' : 'P-256';
+  const key = await webcrypto.subtle.importKey('pkcs8', signer.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDSA', namedCurve }, false, ['sign']);
   await cert.sign(key as never, 'SHA-256');
-  return Buffer.from(cert.toSchema(true).toBER(false));
+  return new X509Certificate(Buffer.from(cert.toSchema(true).toBER(false))).toString();
 }
 
 describe('describeCertificate on a TLS socket', () => {
@@ -541,3 +584,182 @@ describe('inspectCertificate: weak keys, then revocation of the leaf and of the 
     ]);
   });
 });
+
+describe('what the first mutation run of probes/certificate.ts left (issue 20)', () => {
+  const cv = (ctxOpts: Parameters<typeof context>[1] = {}) => context('certificate-validation', ctxOpts);
+  /** The P-256 key every fixture leaf and the intermediate share (test/fixtures/pki.ts keeps one per curve). */
+  const p256 = () => spkiOf(intermediate.key);
+
+  it('certificateNames: the CN found after other names; no CN and no DNS name: no names', async () => {
+    const orgFirst = await buildCertificate({ subject: [[O, 'Demo Org'], [CN, 'Mail.Demo.Test']], spki: p256(), signer: root.key });
+    expect(new X509Certificate(orgFirst).subject).toBe('O=Demo Org\nCN=Mail.Demo.Test');
+    expect(certificateNames(new X509Certificate(orgFirst))).toEqual(['mail.demo.test']);
+    const nameless = await buildCertificate({ subject: [[O, 'Demo Org']], spki: p256(), signer: root.key });
+    expect(certificateNames(new X509Certificate(nameless))).toEqual([]);
+  });
+
+  it('a trusted certificate with no names at all, under domain-validation: "(no names)"', async () => {
+    const nameless = await buildCertificate({ subject: [[O, 'Nameless']], issuer: intermediate.cert, spki: p256(), signer: intermediate.key });
+    const socket = await connect(await serve(intermediate.key, [nameless, intermediate.cert]), [root.cert]);
+    expect(failureOf(() => checkCertificate(context('domain-validation', { domain: 'mx1.demo.test' }), socket, NOW))).toEqual({
+      stage: 'certificate',
+      kind: 'certificate',
+      message: 'the certificate is for (no names), not mx1.demo.test',
+      id: 'cert.name-mismatch',
+      args: { names: ref('cert.no-names'), required: 'mx1.demo.test' },
+      reason: 'name-mismatch',
+      expected: 'mx1.demo.test',
+      presented: 'O=Nameless',
+      presentedNames: [],
+      thumbprint: thumbprint(nameless),
+    });
+  });
+
+  it('summarize: a DSA key, whose size only Node reads', async () => {
+    const dsa = generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }).publicKey.export({ type: 'spki', format: 'der' });
+    const summary = summarize(new X509Certificate(await keyCertificate(dsa)), new Set(), NOW);
+    expect({ keyType: summary.keyType, keyBits: summary.keyBits, curve: summary.curve }).toEqual({ keyType: 'dsa', keyBits: 1024, curve: null });
+    expect(weaknesses([summary]).map((f) => [f.kind, f.args])).toEqual([['weak-key', { which: ref('cert.the-certificate-named', { subject: 'CN=k1.demo.test' }), bits: 1024, type: 'DSA' }]]);
+  });
+
+  it('peerChain adds the anchor the socket was not given: after a leaf sent alone, and after an intermediate', async () => {
+    const direct = await issueEcdsaLeaf(issuerOf(root), { dnsNames: ['mx1.demo.test'] });
+    // the socket trusts another CA, so Node's own peer chain stops at what the server sent
+    const alone = await connect(await serve(direct.key, [direct.cert]), [notCa.cert]);
+    expect(peerChain(alone).map((c) => c.subject)).toEqual(['CN=mx1.demo.test']);
+    expect(peerChain(alone, [root.cert]).map((c) => c.subject)).toEqual(['CN=mx1.demo.test', 'CN=Unit Root']);
+    expect(describeCertificate(cv({ ca: [root.cert] }), alone, NOW).chain.map((c) => [c.subject, c.anchor])).toEqual([
+      ['CN=mx1.demo.test', false],
+      ['CN=Unit Root', true],
+    ]);
+    const two = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert]), [notCa.cert]);
+    expect(peerChain(two, [root.cert]).map((c) => c.subject)).toEqual(['CN=mx1.demo.test', 'CN=Unit Intermediate', 'CN=Unit Root']);
+  });
+
+  it('two anchors with the issuer\'s subject: the one whose key signed it, among one with another key and one that may not sign certificates', async () => {
+    const otherKey = await issueEcdsaLeaf(null, { commonName: 'Unit Root', isCa: true }); // P-256: not the root's key
+    const mayNotSign = await issueEcdsaLeaf(null, { commonName: 'Unit Root', curve: 'secp384r1' }); // the root's key, no keyCertSign
+    expect(new X509Certificate(intermediate.cert).verify(new X509Certificate(mayNotSign.cert).publicKey)).toBe(true);
+    const socket = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert]), [notCa.cert]);
+    const chain = peerChain(socket, [otherKey.cert, mayNotSign.cert, root.cert]);
+    expect(chain.map((c) => c.fingerprint256)).toEqual([leaf.cert, intermediate.cert, root.cert].map((pem) => new X509Certificate(pem).fingerprint256));
+  });
+
+  it('an intermediate trusted as an anchor without its root: UNABLE_TO_GET_ISSUER_CERT is unknown-issuer, naming the root', async () => {
+    const socket = await connect(await serve(leaf.key, [leaf.cert]), [intermediate.cert]);
+    expect(failureOf(() => checkCertificate(cv({ ca: [intermediate.cert] }), socket, NOW))).toEqual({
+      stage: 'certificate',
+      kind: 'certificate',
+      message: 'the issuer CN=Unit Root is not a trusted root and the server did not send it: an untrusted CA, or a missing intermediate',
+      id: 'cert.unknown-issuer',
+      args: { issuer: 'CN=Unit Root' },
+      reason: 'unknown-issuer',
+      errno: 'UNABLE_TO_GET_ISSUER_CERT',
+      thumbprint: thumbprint(leaf.cert),
+    });
+  });
+
+  it('a server that presents no certificate (an anonymous cipher suite): none presented, invalid; described as an empty chain', async () => {
+    const anon = { ciphers: 'aNULL:@SECLEVEL=0', maxVersion: 'TLSv1.2' } as const;
+    const server = tls.createServer(anon, (s) => s.on('error', () => {}).end());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const socket = await connect((server.address() as { port: number }).port, [root.cert], anon);
+    expect(failureOf(() => checkCertificate(cv(), socket, NOW))).toEqual({
+      stage: 'certificate',
+      kind: 'certificate',
+      message: 'the server presented no certificate',
+      id: 'cert.none-presented',
+      args: {},
+      reason: 'invalid',
+    });
+    expect(describeCertificate(context('opportunistic'), socket, NOW)).toEqual({
+      chain: [],
+      trusted: false,
+      verifyError: String(socket.authorizationError),
+      requiredName: null,
+      nameMatches: null,
+      findings: [],
+    });
+  });
+
+  it('inspectCertificate counts days from options.now', async () => {
+    const socket = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert]), [root.cert]);
+    const later = await inspectCertificate(cv(), socket, { now: NOW + 10 * DAY, revocation: 'off' });
+    expect(later.chain.map((c) => c.daysLeft)).toEqual([20, 390, Math.floor((Date.parse(new X509Certificate(root.cert).validTo) - NOW - 10 * DAY) / DAY)]);
+    expect((await inspectCertificate(cv(), socket, { revocation: 'off' })).chain[0]?.daysLeft).toBe(30);
+  });
+
+  it('inspectCertificate checks the staple it is given: a good one passes --revocation hard', async () => {
+    const direct = await issueEcdsaLeaf(issuerOf(root), { dnsNames: ['mx1.demo.test'], ocspUrl: 'http://ocsp.demo.test/' });
+    const staple = await makeOcspResponse(root, direct.cert, { status: 'good' });
+    const socket = await connect(await serve(direct.key, [direct.cert]), [root.cert]);
+    const check = await inspectCertificate(cv(), socket, { now: NOW, revocation: 'hard', staple });
+    expect(check.revocation).toMatchObject({ mode: 'hard', status: 'good', source: 'ocsp-staple', revokedAt: null });
+    expect(check.revocation?.intermediates).toBeUndefined();
+    // the same without it: nobody can say, and hard fails
+    expect(await failureOfAsync(() => inspectCertificate(cv(), socket, { now: NOW, revocation: 'hard' }))).toMatchObject({ reason: 'revocation-unknown' });
+  });
+
+  it('an intermediate that is itself a trust anchor is not checked for revocation', async () => {
+    const socket = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert]), [root.cert, intermediate.cert]);
+    const check = await inspectCertificate(cv({ ca: [root.cert, intermediate.cert] }), socket, { now: NOW, revocation: 'soft' });
+    expect(check.chain.map((c) => [c.subject, c.anchor])).toEqual([
+      ['CN=mx1.demo.test', false],
+      ['CN=Unit Intermediate', true],
+      ['CN=Unit Root', true],
+    ]);
+    expect(check.revocation).toMatchObject({ status: 'unknown', detailId: 'rev.no-source' });
+    expect(check.revocation?.intermediates).toBeUndefined();
+  });
+
+  it('a self-issued certificate inside the chain (a root key rollover) is not checked for revocation', async () => {
+    const rootSpki = spkiOf(root.key);
+    const newRoot = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const newRootPem = newRoot.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    // "CN=Unit Root" on the new key, signed with the old one: self-issued, not self-signed (RFC 5280 §6.1)
+    const rollover = await buildCertificate({ subject: [[CN, 'Unit Root']], issuer: root.cert, spki: spkiOf(newRoot.publicKey), signer: root.key, isCa: true, aki: keyId(rootSpki) });
+    const mid = await buildCertificate({ subject: [[CN, 'Rollover Intermediate']], issuer: rollover, spki: p256(), signer: newRootPem, isCa: true, aki: keyId(spkiOf(newRoot.publicKey)) });
+    const under = await issueEcdsaLeaf({ cert: mid, key: intermediate.key, chain: [mid] }, { dnsNames: ['mx1.demo.test'] });
+    // the old root sent too: Node's peer chain (what was sent, in issuer order) stops at a self-issued top otherwise
+    const socket = await connect(await serve(under.key, [under.cert, mid, rollover, root.cert]), [root.cert]);
+    const check = await inspectCertificate(cv(), socket, { now: NOW, revocation: 'soft' });
+    expect(check.chain.map((c) => [c.subject, c.selfIssued, c.anchor])).toEqual([
+      ['CN=mx1.demo.test', false, false],
+      ['CN=Rollover Intermediate', false, false],
+      ['CN=Unit Root', true, false],
+      ['CN=Unit Root', true, true],
+    ]);
+    expect(check.trusted).toBe(true);
+    expect(check.revocation?.intermediates?.map((r) => [r.subject, r.status])).toEqual([['CN=Rollover Intermediate', 'unknown']]);
+    // without the old root: the chain is completed with it, as after any top that is not self-signed
+    const withoutRoot = await connect(await serve(under.key, [under.cert, mid, rollover]), [root.cert]);
+    expect(describeCertificate(cv(), withoutRoot, NOW).chain.map((c) => [c.subject, c.selfIssued, c.anchor, c.fingerprint256])).toEqual([
+      ['CN=mx1.demo.test', false, false, new X509Certificate(under.cert).fingerprint256],
+      ['CN=Rollover Intermediate', false, false, new X509Certificate(mid).fingerprint256],
+      ['CN=Unit Root', true, false, new X509Certificate(rollover).fingerprint256],
+      ['CN=Unit Root', true, true, new X509Certificate(root.cert).fingerprint256],
+    ]);
+  });
+
+  it('a self-signed top is not completed, even by an anchor with its name and key (a root reissued)', async () => {
+    const reissued = await buildCertificate({ subject: [[CN, 'Unit Root']], spki: spkiOf(root.key), signer: root.key, isCa: true });
+    expect(new X509Certificate(root.cert).checkIssued(new X509Certificate(reissued))).toBe(true);
+    const socket = await connect(await serve(leaf.key, [leaf.cert, intermediate.cert, root.cert]), [notCa.cert]);
+    expect(peerChain(socket, [reissued]).map((c) => c.fingerprint256)).toEqual([leaf.cert, intermediate.cert, root.cert].map((pem) => new X509Certificate(pem).fingerprint256));
+  });
+
+  it('the anchor that issued the top is not added twice when the server sent it lower down (two CAs cross-signed both ways)', async () => {
+    const kx = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const ky = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const pem = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const x = await buildCertificate({ subject: [[CN, 'Cross X']], issuer: await buildCertificate({ subject: [[CN, 'Cross Y']], spki: spkiOf(ky.publicKey), signer: pem(ky.privateKey) }), spki: spkiOf(kx.publicKey), signer: pem(ky.privateKey), isCa: true });
+    const y = await buildCertificate({ subject: [[CN, 'Cross Y']], issuer: x, spki: spkiOf(ky.publicKey), signer: pem(kx.privateKey), isCa: true });
+    const under = await issueEcdsaLeaf({ cert: x, key: pem(kx.privateKey), chain: [x] }, { dnsNames: ['mx1.demo.test'] });
+    const socket = await connect(await serve(under.key, [under.cert, x, y]), [notCa.cert]);
+    // Y's issuer is X, an anchor here, and already in the chain
+    expect(peerChain(socket, [x]).map((c) => c.subject)).toEqual(['CN=mx1.demo.test', 'CN=Cross X', 'CN=Cross Y']);
+  });
+});
+
