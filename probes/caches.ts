@@ -23,6 +23,10 @@ export const CACHE_BOUNDS = {
   anchorLookups: 2048,
   /** probes/pki.ts: what the DER says beyond Node's X509Certificate (signature algorithm, CRL and OCSP URLs). */
   derFacts: 2048,
+  /** src/core/options.ts: host names (EHLO name, targets) read and IDNA-converted, by input text. */
+  hostnames: 1024,
+  /** src/core/options.ts: CA PEM texts split into checked certificate blocks, by text. */
+  caTexts: 64,
 } as const;
 
 /**

@@ -153,15 +153,16 @@ function factsOf(cert: X509Certificate): CertificateFacts {
   const fingerprint256 = cert.fingerprint256;
   const cached = factsCache.get(fingerprint256);
   if (cached) return cached;
-  const { facts: der, publicKey } = readCertificate(cert);
+  const { facts: der, publicKey, mayBeCa } = readCertificate(cert);
   const key = publicKey ?? nodePublicKey(cert);
+  const validToMs = Date.parse(cert.validTo);
   const facts: CertificateFacts = {
     subject: formatDn(cert.subject),
     issuer: formatDn(cert.issuer),
     names: certificateNames(cert),
     validFrom: new Date(cert.validFrom).toISOString(),
-    validTo: new Date(cert.validTo).toISOString(),
-    validToMs: Date.parse(cert.validTo),
+    validTo: new Date(validToMs).toISOString(),
+    validToMs,
     fingerprint256,
     thumbprint: cert.fingerprint.replace(/:/g, ''),
     serialNumber: cert.serialNumber,
@@ -172,7 +173,7 @@ function factsOf(cert: X509Certificate): CertificateFacts {
     signatureHash: der.signatureHash,
     crlUrls: der.crlUrls,
     ocspUrls: der.ocspUrls,
-    isCa: cert.ca,
+    isCa: mayBeCa && cert.ca,
     selfIssued: cert.subject === cert.issuer,
   };
   factsCache.set(fingerprint256, facts);

@@ -45,9 +45,12 @@ export class ReplyReader {
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
   /**
-   * The reply being received and the complete ones nobody read yet, each with its raw lines
-   * (line ends included): what `detach` hands back, so that a whole reply a server injects
-   * after its 220 to STARTTLS counts as well as a partial line.
+   * The reply being received and the complete ones nobody read yet, each with its raw lines:
+   * what `detach` hands back, so that a whole reply a server injects after its 220 to
+   * STARTTLS counts as well as a partial line. The reply being received keeps its lines as
+   * views of the chunks they came in (line ends left off); a complete reply nobody waits
+   * for copies them, line ends included. A reply a read waits for (every reply of a sound
+   * dialogue) is never copied: ten or so Buffer copies a probe.
    */
   private current: { code: number; lines: string[]; bytes: number; raw: Buffer[] } | null = null;
   private readonly replies: Array<{ reply: SmtpReply; raw: Buffer[] }> = [];
@@ -133,7 +136,7 @@ export class ReplyReader {
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
     // A reply cut short by a fault is part of the failure, not of what is left.
-    const unfinished = this.end ? [] : (this.current?.raw ?? []);
+    const unfinished = this.end ? [] : withLineEnds(this.current?.raw ?? []);
     const rest = Buffer.concat([...this.replies.flatMap((r) => r.raw), ...unfinished, ...this.buffered]);
     this.replies.length = 0;
     this.current = null;
@@ -160,7 +163,7 @@ export class ReplyReader {
       this.waiter = null;
       waiter(outcome);
     } else if ('code' in outcome) {
-      this.replies.push({ reply: outcome, raw });
+      this.replies.push({ reply: outcome, raw: [Buffer.concat(withLineEnds(raw))] });
     }
   }
 
@@ -217,16 +220,15 @@ export class ReplyReader {
     const text = bytes.toString('utf8');
     // RFC 5321 §4.2: a reply line is a three-digit code, then "-" (more lines follow),
     // a space or nothing (the last line), then text. The first digit is 2 to 5.
-    const match = /^([2-5][0-9][0-9])([ -]|$)/.exec(text);
-    if (!match) return this.fail(say('smtp.not-a-reply'), bytes);
-    const code = Number(match[1]);
+    if (!isReplyLine(text)) return this.fail(say('smtp.not-a-reply'), bytes);
+    const code = (text.charCodeAt(0) - 0x30) * 100 + (text.charCodeAt(1) - 0x30) * 10 + (text.charCodeAt(2) - 0x30);
     const cur = (this.current ??= { code, lines: [], bytes: 0, raw: [] });
     if (cur.code !== code) {
       return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), bytes);
     }
     cur.lines.push(text.slice(4));
     cur.bytes += bytes.length;
-    cur.raw.push(Buffer.concat([raw, LF]));
+    cur.raw.push(raw);
     this.transcript.push(`S: ${evidence(text, 600)}`);
     if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
       return this.fail(
@@ -234,7 +236,7 @@ export class ReplyReader {
         bytes,
       );
     }
-    if (match[2] === '-') return;
+    if (text.charCodeAt(3) === 0x2d) return;
     this.current = null;
     if (this.replies.length >= REPLY_LIMITS.unread) {
       return this.fail(say('smtp.unrequested'), bytes);
@@ -242,6 +244,22 @@ export class ReplyReader {
     const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
     this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines }, cur.raw);
   }
+}
+
+/** `^[2-5][0-9][0-9]([ -]|$)`, without a match object per line. */
+function isReplyLine(text: string): boolean {
+  const c0 = text.charCodeAt(0);
+  const c1 = text.charCodeAt(1);
+  const c2 = text.charCodeAt(2);
+  if (!(c0 >= 0x32 && c0 <= 0x35 && c1 >= 0x30 && c1 <= 0x39 && c2 >= 0x30 && c2 <= 0x39)) return false;
+  return text.length === 3 || text.charCodeAt(3) === 0x20 || text.charCodeAt(3) === 0x2d;
+}
+
+/** Lines read without their line ends, each followed by LF again. */
+function withLineEnds(lines: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const line of lines) out.push(line, LF);
+  return out;
 }
 
 /**

@@ -139,16 +139,17 @@ describe('the fields the walk takes', () => {
     expect(read(der)).toEqual({
       facts: { ...PLAIN, crlUrls: ['http://crl.demo.test/a.crl', 'ldap://ldap.demo.test/cn=b'], ocspUrls: ['http://ocsp.demo.test'] },
       publicKey: RSA_2048_FACTS,
+      mayBeCa: false,
     });
   });
 
   it('a v1 certificate (no version field): the key is the sixth field, not the seventh', () => {
-    expect(read(cert({ version: false, after: [seq(algorithmId(ED25519), bitString([1, 2, 3]))] }))).toEqual({ facts: PLAIN, publicKey: RSA_2048_FACTS });
+    expect(read(cert({ version: false, after: [seq(algorithmId(ED25519), bitString([1, 2, 3]))] }))).toEqual({ facts: PLAIN, publicKey: RSA_2048_FACTS, mayBeCa: false });
   });
 
   it('a TBS with no fields at all: the signature is still read, no key', () => {
     const der = seq(seq(), algorithmId(SHA256_RSA), bitString([1]));
-    expect(read(der)).toEqual({ facts: PLAIN, publicKey: null });
+    expect(read(der)).toEqual({ facts: PLAIN, publicKey: null, mayBeCa: false });
   });
 
   it('a critical extension: the value is the last part, after the BOOLEAN', () => {
@@ -264,7 +265,7 @@ describe('public keys', () => {
     ['Ed25519', spki(algorithmId(ED25519, null), bitString([9])), { keyType: 'ed25519', keyBits: 256, curve: null }],
     ['Ed448', spki(algorithmId('1.3.101.113', null), bitString([9])), { keyType: 'ed448', keyBits: null, curve: null }],
   ])('%s', (_name, key, expected) => {
-    expect(read(cert({ spki: key }))).toEqual({ facts: PLAIN, publicKey: expected });
+    expect(read(cert({ spki: key }))).toEqual({ facts: PLAIN, publicKey: expected, mayBeCa: false });
   });
 
   it.each([
@@ -282,13 +283,13 @@ describe('public keys', () => {
     ['an RSAPublicKey with a byte after it', spki(algorithmId(RSA), bitString(Buffer.concat([rsaKey(2048), Buffer.from([0])])))],
     ['an SPKI in a SET', set(algorithmId(ED25519, null), bitString([9]))],
   ])('%s: no key facts (left to Node), the rest still read', (_name, key) => {
-    expect(read(cert({ spki: key }))).toEqual({ facts: PLAIN, publicKey: null });
+    expect(read(cert({ spki: key }))).toEqual({ facts: PLAIN, publicKey: null, mayBeCa: false });
   });
 
   it('an empty key BIT STRING, even with a zero byte after it, is no key', () => {
     // the element after the SPKI is [universal 0] `00 00`: its tag is the byte after the empty BIT STRING
     const key = spki(algorithmId(ED25519, null), el(0x03));
-    expect(read(cert({ spki: key, after: [Buffer.from([0, 0])] }))).toEqual({ facts: PLAIN, publicKey: null });
+    expect(read(cert({ spki: key, after: [Buffer.from([0, 0])] }))).toEqual({ facts: PLAIN, publicKey: null, mayBeCa: false });
   });
 });
 
@@ -311,14 +312,14 @@ describe('what X.690 allows in a length, and what it does not', () => {
     ['a lone tag byte at the end', seq(oid(SHA256_RSA), NULL, Buffer.from([0x05]))],
     ['a multi-byte tag', seq(oid(SHA256_RSA), Buffer.from([0x1f, 0x01, 0x00]))],
   ])('%s: the certificate is not read', (_name, sig) => {
-    expect(read(cert({ signature: sig }))).toEqual({ facts: UNKNOWN, publicKey: null });
+    expect(read(cert({ signature: sig }))).toEqual({ facts: UNKNOWN, publicKey: null, mayBeCa: true });
   });
 
   it.each([
     ['a lone tag byte', [0x03]],
     ['length octets cut off by the end of the buffer', [0x03, 0x82, 0x01]],
   ])('%s as the last element of the buffer: the certificate is not read', (_name, tail) => {
-    expect(read(cert({ tail: Buffer.from(tail) }))).toEqual({ facts: UNKNOWN, publicKey: null });
+    expect(read(cert({ tail: Buffer.from(tail) }))).toEqual({ facts: UNKNOWN, publicKey: null, mayBeCa: true });
   });
 
   it('trailing bytes after the certificate, or inside an extension value, and a root or TBS that is no SEQUENCE', () => {
@@ -339,7 +340,7 @@ describe('readCertificate, readDer and the cache', () => {
     const der = cert({ spki: ecKey, extensions: [crlDp(point(uri('http://crl.demo.test/n.crl')))] });
     const x509 = new X509Certificate(der);
     const first = readCertificate(x509);
-    expect(first).toEqual({ facts: { ...PLAIN, crlUrls: ['http://crl.demo.test/n.crl'] }, publicKey: { keyType: 'ec', keyBits: 256, curve: 'prime256v1' } });
+    expect(first).toEqual({ facts: { ...PLAIN, crlUrls: ['http://crl.demo.test/n.crl'] }, publicKey: { keyType: 'ec', keyBits: 256, curve: 'prime256v1' }, mayBeCa: false });
     expect(readCertificate(new Uint8Array(der))).toBe(first);
     expect(readCertificate(x509)).toBe(first);
     expect(readDer(der)).toBe(first.facts);
@@ -354,7 +355,7 @@ describe('readCertificate, readDer and the cache', () => {
 
   it('what is not a certificate: the one frozen unknown reading', () => {
     const a = readCertificate(Buffer.from([0x30, 0x00]));
-    expect(a).toEqual({ facts: UNKNOWN, publicKey: null });
+    expect(a).toEqual({ facts: UNKNOWN, publicKey: null, mayBeCa: true });
     expect(readCertificate(Buffer.from([0x02, 0x00]))).toBe(a);
     expect(Object.isFrozen(a.facts)).toBe(true);
   });

@@ -23,7 +23,7 @@ function extension(extnID: string, value: { toSchema(): asn1js.BaseBlock }): pki
  * responder and a caIssuers URL, signed with `algorithm` (for another subject key than the
  * signing one: `subjectKey`, and then the signature does not verify).
  */
-async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384', curve: 'P-256' | 'P-384' = 'P-256', subjectKey?: KeyObject): Promise<Uint8Array> {
+async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384', curve: 'P-256' | 'P-384' = 'P-256', subjectKey?: KeyObject, extra: pkijs.Extension[] = []): Promise<Uint8Array> {
   const keys =
     algorithm === 'RSA-PSS'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -57,6 +57,7 @@ async function build(algorithm: 'RSA-PSS' | 'ECDSA', hash: 'SHA-256' | 'SHA-384'
         ],
       }),
     ),
+    ...extra,
   ];
   await cert.sign(privateKey as webcrypto.CryptoKey, hash);
   return new Uint8Array(cert.toSchema(true).toBER(false));
@@ -117,6 +118,25 @@ describe('reading a certificate DER', () => {
     expect(readDer(der)).toEqual(readDer(new Uint8Array(der)));
     // Read from Node's X509Certificate, the same reading (one cache key: the SHA-256 fingerprint).
     expect(readDer(new X509Certificate(der))).toBe(readDer(der));
+  });
+
+  it('"no CA" only where OpenSSL (Node\'s `ca`) says so too; a CA, or extensions OpenSSL finds invalid, are left to Node', async () => {
+    const bc = (cA: boolean) => extension(pkijs.id_BasicConstraints, new pkijs.BasicConstraints({ cA }));
+    const ku = (bits: number) => new pkijs.Extension({ extnID: pkijs.id_KeyUsage, critical: true, extnValue: new asn1js.BitString({ valueHex: new Uint8Array([bits]), unusedBits: 1 }).toBER(false) });
+    const set = certSet();
+    const cases: Array<[string, Uint8Array, { mayBeCa: boolean; nodeCa: boolean }]> = [
+      ['leaf (cA FALSE)', pemToDer(set.valid().cert), { mayBeCa: false, nodeCa: false }],
+      ['intermediate', pemToDer(set.intermediate.cert), { mayBeCa: true, nodeCa: true }],
+      ['root', pemToDer(set.root.cert), { mayBeCa: true, nodeCa: true }],
+      ['no basicConstraints', await build('ECDSA', 'SHA-256'), { mayBeCa: false, nodeCa: false }],
+      ['cA TRUE, no keyUsage', await build('ECDSA', 'SHA-256', 'P-256', undefined, [bc(true)]), { mayBeCa: true, nodeCa: true }],
+      ['cA TRUE, keyUsage keyCertSign', await build('ECDSA', 'SHA-256', 'P-256', undefined, [bc(true), ku(0x04)]), { mayBeCa: true, nodeCa: true }],
+      ['cA TRUE, keyUsage without keyCertSign', await build('ECDSA', 'SHA-256', 'P-256', undefined, [bc(true), ku(0x80)]), { mayBeCa: false, nodeCa: false }],
+      ['basicConstraints twice (invalid to OpenSSL)', await build('ECDSA', 'SHA-256', 'P-256', undefined, [bc(true), bc(true)]), { mayBeCa: true, nodeCa: false }],
+    ];
+    for (const [name, der, want] of cases) {
+      expect({ name, mayBeCa: readCertificate(der).mayBeCa, nodeCa: new X509Certificate(der).ca }).toEqual({ name, ...want });
+    }
   });
 
   it('bytes that are not a certificate give unknown facts instead of throwing', () => {

@@ -242,6 +242,35 @@ export interface DerReading {
   facts: CertificateDer;
   /** null when the key is of a kind not read here (or the DER did not parse). */
   publicKey: PublicKeyFacts | null;
+  /**
+   * false when the DER alone says this is no CA certificate, as OpenSSL's X509_check_ca
+   * (Node's `ca`) would: no basicConstraints, or cA FALSE, or a keyUsage without
+   * keyCertSign (RFC 5280 §4.2.1.9, §4.2.1.3). true means "ask Node": OpenSSL also says
+   * no to a CA whose extensions it finds invalid. Node's `ca` on a leaf Node 24 hands over
+   * re-reads every extension (~20–40 µs), once per probe in a fleet.
+   */
+  mayBeCa: boolean;
+}
+
+const ID_BASIC_CONSTRAINTS = '2.5.29.19';
+const ID_KEY_USAGE = '2.5.29.15';
+const BOOLEAN = 0x01;
+
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, … }: true unless it says cA FALSE plainly. */
+function basicConstraintsMayBeCa(der: Uint8Array, value: Tlv): boolean {
+  if (value.tag !== SEQUENCE) return true;
+  const [first] = childrenOf(der, value);
+  if (first === undefined) return false; // cA absent: FALSE
+  if (first.tag === INTEGER) return true; // a pathLen without cA: OpenSSL calls it invalid; let Node say
+  if (first.tag !== BOOLEAN || first.end - first.start !== 1) return true;
+  return der[first.start] !== 0;
+}
+
+/** KeyUsage ::= BIT STRING; keyCertSign is bit 5 (0x04 of the first octet after the unused-bits count). */
+function keyUsageMayBeCa(der: Uint8Array, value: Tlv): boolean {
+  if (value.tag !== BIT_STRING || value.end - value.start < 1) return true;
+  if (value.end - value.start === 1) return false; // no bit set
+  return ((der[value.start + 1] as number) & 0x04) !== 0;
 }
 
 /** Reads the facts from a DER certificate. Throws when it is not one. */
@@ -257,24 +286,39 @@ function readFacts(der: Uint8Array): DerReading {
   const extensions = childrenOf(der, childrenOf(der, fields.find((n) => isContext(n, 3)))[0]);
   let crlUrls: string[] = [];
   let ocspUrls: string[] = [];
+  let basicConstraints: boolean | null = null;
+  let keyUsage: boolean | null = null;
+  let odd = false;
   for (const extension of extensions) {
     const parts = childrenOf(der, extension);
     const id = oidOf(der, parts[0]);
-    if (id !== ID_CRL_DISTRIBUTION_POINTS && id !== ID_AUTHORITY_INFO_ACCESS) continue;
+    if (id !== ID_CRL_DISTRIBUTION_POINTS && id !== ID_AUTHORITY_INFO_ACCESS && id !== ID_BASIC_CONSTRAINTS && id !== ID_KEY_USAGE) continue;
     // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
     const octets = parts.at(-1);
-    if (!octets || octets.tag & 0x20) continue;
+    if (!octets || octets.tag & 0x20) {
+      odd = true;
+      continue;
+    }
     const value = whole(der, octets.start, octets.end);
     if (id === ID_CRL_DISTRIBUTION_POINTS) crlUrls = crlUrlsOf(der, value);
-    else ocspUrls = ocspUrlsOf(der, value);
+    else if (id === ID_AUTHORITY_INFO_ACCESS) ocspUrls = ocspUrlsOf(der, value);
+    // A second basicConstraints or keyUsage makes OpenSSL's reading invalid: let Node say.
+    else if (id === ID_BASIC_CONSTRAINTS) {
+      if (basicConstraints !== null) odd = true;
+      basicConstraints = basicConstraintsMayBeCa(der, value);
+    } else {
+      if (keyUsage !== null) odd = true;
+      keyUsage = keyUsageMayBeCa(der, value);
+    }
   }
+  const mayBeCa = odd || (basicConstraints === true && keyUsage !== false);
   let publicKey: PublicKeyFacts | null;
   try {
     publicKey = publicKeyOf(der, spki?.tag === SEQUENCE ? spki : undefined);
   } catch {
     publicKey = null;
   }
-  return { facts: { ...signatureOf(der, signatureAlgorithm), crlUrls, ocspUrls }, publicKey };
+  return { facts: { ...signatureOf(der, signatureAlgorithm), crlUrls, ocspUrls }, publicKey, mayBeCa };
 }
 
 /**
@@ -284,7 +328,7 @@ function readFacts(der: Uint8Array): DerReading {
  */
 const derCache = new BoundedCache<string, DerReading>(CACHE_BOUNDS.derFacts);
 
-const UNKNOWN: DerReading = { facts: Object.freeze({ signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] }), publicKey: null };
+const UNKNOWN: DerReading = { facts: Object.freeze({ signatureAlgorithm: 'unknown', signatureHash: null, crlUrls: [], ocspUrls: [] }), publicKey: null, mayBeCa: true };
 
 /**
  * What the DER says, with the public key's type, size and curve for RSA, EC

@@ -316,9 +316,11 @@ export type OptionKey = (typeof OPTION_SPECS)[number]['key'];
 
 export const OPTIONS: readonly OptionSpec[] = OPTION_SPECS;
 
-/** The spec of a ProbeOptions key. */
+const SPECS_BY_KEY = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.key, o]));
+
+/** The spec of a ProbeOptions key. (A map: every probe() looks up a dozen options.) */
 export function optionSpec(key: OptionKey): OptionSpec {
-  return OPTIONS.find((o) => o.key === key) as OptionSpec;
+  return SPECS_BY_KEY.get(key) as OptionSpec;
 }
 
 /** The options a door takes. */

@@ -9,6 +9,7 @@ import type { ResolverAddress, TlsMode } from '../../probes/stage.js';
 import { M365_RANGES, readRanges } from './m365-ranges.js';
 import { OPTIONS, optionSpec, suggestKey, type OptionKey, type OptionSpec } from './option-schema.js';
 import type { RevocationCache } from '../../probes/revocation-cache.js';
+import { BoundedCache, CACHE_BOUNDS } from '../../probes/caches.js';
 
 /** Bad input from a user or a library caller: the message names the value. Exit 3. */
 export class UsageError extends Error {
@@ -129,8 +130,20 @@ function isValidALabel(label: string): boolean {
   return unicode !== '' && !unicode.startsWith('xn--') && domainToASCII(unicode) === label;
 }
 
+/**
+ * Host names already read, by their input text: every probe() of a fleet or an exporter
+ * checks the same EHLO name (and targets), and the IDNA conversion is a call into ICU or ada.
+ */
+const hostnames = new BoundedCache<string, Readonly<{ name: string } | { error: string }>>(CACHE_BOUNDS.hostnames);
+
 /** A DNS host name in ASCII (IDN converted), lower-case, without a trailing dot; or a reason it is not one. */
-export function asciiHostname(input: string): { name: string } | { error: string } {
+export function asciiHostname(input: string): Readonly<{ name: string } | { error: string }> {
+  let host = hostnames.get(input);
+  if (!host) hostnames.set(input, (host = Object.freeze(readHostname(input))));
+  return host;
+}
+
+function readHostname(input: string): { name: string } | { error: string } {
   const raw = input.trim().replace(/\.$/, '');
   if (!raw) return { error: 'is empty' };
   // eslint-disable-next-line no-control-regex
@@ -245,9 +258,19 @@ export function parseInteger(input: string | number, what: string, min: number, 
 }
 
 const parsedPem = new Set<string>();
+/** The blocks of PEM texts already checked, by text: a fleet passes the same CA to every probe() call. */
+const pemBlocks = new BoundedCache<string, readonly string[]>(CACHE_BOUNDS.caTexts);
 
 /** PEM text with one or more certificates; each must parse. */
 export function parseCaPem(pem: string, source: string): string[] {
+  const known = pemBlocks.get(pem);
+  if (known) return [...known];
+  const blocks = readCaPem(pem, source);
+  pemBlocks.set(pem, blocks);
+  return [...blocks];
+}
+
+function readCaPem(pem: string, source: string): string[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (!blocks.length) throw new UsageError(`invalid CA file "${source}": no PEM certificate in it`);
   for (const block of blocks) {
@@ -411,6 +434,7 @@ const KINDS: Record<OptionSpec['kind'], { ok: (v: unknown) => boolean; want: str
 };
 
 const LIBRARY_KEYS = OPTIONS.map((o) => o.key);
+const LIBRARY_KEY_SET = new Set<string>(LIBRARY_KEYS);
 
 /**
  * The library API is called from JavaScript too: a value of the wrong type, or an
@@ -427,7 +451,7 @@ function checkShapes(targets: unknown, options: unknown): void {
   }
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (LIBRARY_KEYS.includes(key)) continue;
+    if (LIBRARY_KEY_SET.has(key)) continue;
     const near = suggestKey(key, LIBRARY_KEYS, 'library');
     throw new UsageError(`unknown option ${quote(key)}${near ? `: did you mean "${near}"?` : ` (known: ${LIBRARY_KEYS.join(', ')})`}`);
   }
