@@ -205,6 +205,22 @@ describe('resolveTarget: failures, as whole facts', () => {
     expect(result).toEqual({ target: 'half.test', route: 'address', hosts: [{ host: 'half.test', preference: null, addresses: A('127.0.0.5') }] });
   });
 
+  // The order of the two failures of one host (SEVERITY), for the kinds a loopback server makes
+  // at once: a timeout-kind failure without waiting comes from a truncated UDP answer whose TCP
+  // retry is refused (ECONNREFUSED, "not reachable"); a dns-error from a FORMERR.
+  it.each([
+    ['A SERVFAIL, AAAA FORMERR: SERVFAIL before the dns-error', 2, 1, 'dns-servfail', 'ESERVFAIL', 'host two.test could not be resolved: the DNS server answered SERVFAIL'],
+    ['A FORMERR, AAAA SERVFAIL: SERVFAIL before the dns-error', 1, 2, 'dns-servfail', 'ESERVFAIL', 'host two.test could not be resolved: the DNS server answered SERVFAIL'],
+    ['A REFUSED, AAAA truncated and TCP refused: REFUSED before the unreachable server', 5, 'TC', 'dns-refused', 'EREFUSED', 'host two.test could not be resolved: the DNS server refused the query'],
+    ['A truncated and TCP refused, AAAA FORMERR: the unreachable server before the dns-error', 'TC', 1, 'dns-timeout', 'ECONNREFUSED', 'host two.test could not be resolved: the DNS server is not reachable'],
+  ] as const)('both families failed, each its own way: %s', async (_what, a, aaaa, kind, errno, message) => {
+    const answer = (q: DecodedPacket, how: number | 'TC') =>
+      dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: how === 'TC' ? dnsPacket.TRUNCATED_RESPONSE : how, questions: q.questions ?? [], answers: [] });
+    const raw = await startByteDns((q, send) => send(answer(q, q.questions?.[0]?.type === 'AAAA' ? aaaa : a)));
+    const result = await resolveTarget(context([{ host: raw.host, port: raw.port }]), 'two.test', { mx: false });
+    expect(withoutMs(result)).toEqual({ target: 'two.test', route: 'address', hosts: [], failure: { stage: 'dns', kind, message, errno } });
+  });
+
   it('no DNS server on the port (ICMP port unreachable): dns-timeout, "not reachable", at once', async () => {
     const port = await closedPort();
     const t0 = performance.now();
