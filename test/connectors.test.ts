@@ -335,6 +335,12 @@ describe('import, exactly', () => {
     throw new Error('no error');
   };
 
+  it('a joined list is cut and each piece trimmed: a blank piece after a separator is no host, a wildcard after a space keeps its *.', () => {
+    expect(parse(record({ SmartHosts: 'a.contoso.test, ; b.contoso.test |  ' }))[0]?.smartHosts).toEqual(['a.contoso.test', 'b.contoso.test']);
+    expect(parse(record({ SmartHosts: ['a.contoso.test', '  b.contoso.test  '] }))[0]?.smartHosts).toEqual(['a.contoso.test', 'b.contoso.test']);
+    expect(parse(record({ RecipientDomains: 'contoso.test, *.Fabrikam.test' }))[0]?.recipientDomains).toEqual(['contoso.test', '*.fabrikam.test']);
+  });
+
   it('every field it interprets stays out of extra; the rest is kept as exported', () => {
     expect(Object.keys(parse(record())[0]!.extra).sort()).toEqual([
       'CloudServicesMailEnabled',
