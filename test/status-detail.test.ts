@@ -6,22 +6,21 @@
  */
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { certSet, closedPort, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
+import { describeInBrowser, launchChromium } from './fixtures/browser.js';
 import { en } from '../src/catalog/en.js';
 import { startExporter } from '../src/exporter/server.js';
 import { renderStatusPage } from '../src/exporter/status-page.js';
 import { configHistory, loadNamedTargets } from '../src/fleet/target-sources.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const run = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 const BIN = fileURLToPath(new URL('../dist/src/cli/bin.js', import.meta.url));
 const DAY_MS = 86_400_000;
 
@@ -34,7 +33,7 @@ function probe(args: string[], cwd: string): Promise<{ code: number | null; stde
   });
 }
 
-run('the status page and the detail view, from the history alone, in headless Chromium', () => {
+describeInBrowser('the status page and the detail view, from the history alone, in headless Chromium', () => {
   let browser: Browser;
   let dns: DnsServer;
   let smtp: SmtpFixture;
@@ -44,11 +43,7 @@ run('the status page and the detail view, from the history alone, in headless Ch
   beforeAll(async () => {
     certSet().valid();
     [browser, dns, smtp, refused] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
       startDns({ 'mx1.demo.test': { A: ['127.0.0.1'] } }),
       startSmtp(),
       closedPort(),
