@@ -230,30 +230,18 @@ describe('runSession: the envelope', () => {
 
   it('the message is dot-stuffed and ended with CRLF . (RFC 5321 §4.5.2), its refusal its own text', async () => {
     const lines: string[] = [];
-    const server = await startRaw((socket) => {
-      let data = false;
-      socket.write('220 mx1.demo.test ESMTP\r\n');
-      let buffer = '';
-      socket.on('data', (chunk) => {
-        buffer += chunk.toString('latin1');
-        let i: number;
-        while ((i = buffer.indexOf('\r\n')) >= 0) {
-          const line = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          if (data) {
-            lines.push(line);
-            if (line === '.') {
-              data = false;
-              socket.write('554 5.6.0 Message refused\r\n');
-            }
-          } else if (line === 'DATA') {
-            data = true;
-            socket.write('354 go ahead\r\n');
-          } else socket.write('250 OK\r\n');
-        }
-      });
+    let data = false;
+    const server = await scripted((line) => {
+      if (data) {
+        lines.push(line);
+        if (line !== '.') return undefined;
+        data = false;
+        return '554 5.6.0 Message refused';
+      }
+      if (line !== 'DATA') return '250 OK';
+      data = true;
+      return '354 go ahead';
     });
-    onTestFinished(() => server.close());
     const facts = await runSession(context(server.port), { ip: '127.0.0.1', servername: null, steps: envelope('user@demo.test', [{ stage: 'data', message: '.one\n..two\nthree' }]) });
     expect(lines).toEqual(['..one', '...two', 'three', '.']);
     expect([facts.failure?.stage, facts.failure?.kind, facts.failure?.message]).toEqual(['data', 'reply', 'the message was refused: 554 5.6.0 Message refused']);
