@@ -162,23 +162,23 @@ describe('checkOcspStaple', () => {
     );
   });
 
+  /** A leaf and a delegated OCSP responder (id-kp-OCSPSigning) both issued by `issuer`: the responder's 'good' is believed. */
+  async function expectDelegatedGood(issuer: { cert: string; key: Parameters<typeof makeOcspResponse>[0]['key'] }): Promise<void> {
+    const under = await issueEcdsaLeaf({ ...issuer, chain: [] }, { dnsNames: ['mx1.demo.test'] });
+    const responder = await issueEcdsaLeaf({ ...issuer, chain: [] }, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
+    const response = await makeOcspResponse(issuer, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
+    expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(issuer.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+  }
+
   it('a responder the issuer delegated to (id-kp-OCSPSigning), attaching its certificate, is believed', async () => {
     const realCa = await issueEcdsaLeaf(null, { commonName: 'rev-real-ca.demo.test', curve: 'secp384r1', isCa: true });
-    const caIssuer = { cert: realCa.cert, key: realCa.key, chain: [] };
-    const under = await issueEcdsaLeaf(caIssuer, { dnsNames: ['mx1.demo.test'] });
-    const responder = await issueEcdsaLeaf(caIssuer, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
-    const response = await makeOcspResponse(realCa, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
-    expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(realCa.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+    await expectDelegatedGood(realCa);
   });
 
   it('a responder delegated by an intermediate: its chain ends at the issuer, trusted as the TLS chain verified it', async () => {
     const root = await issueEcdsaLeaf(null, { commonName: 'rev-root.demo.test', curve: 'secp384r1', isCa: true });
     const intermediate = await issueEcdsaLeaf({ cert: root.cert, key: root.key, chain: [] }, { commonName: 'rev-intermediate.demo.test', isCa: true });
-    const underIntermediate = { cert: intermediate.cert, key: intermediate.key, chain: [] };
-    const under = await issueEcdsaLeaf(underIntermediate, { dnsNames: ['mx1.demo.test'] });
-    const responder = await issueEcdsaLeaf(underIntermediate, { commonName: 'ocsp.demo.test', keyPurposes: [OCSP_SIGNING] });
-    const response = await makeOcspResponse(intermediate, under.cert, { status: 'good', thisUpdate: new Date(THIS), nextUpdate: new Date(NEXT), responder });
-    expect(await checkOcspStaple(response, { leaf: pkijsOf(under.cert), issuer: pkijsOf(intermediate.cert) }, T0)).toEqual(ocsp('good', 'rev.ocsp-good', 'the stapled OCSP response says good', {}, dates));
+    await expectDelegatedGood(intermediate);
   });
 
   it('a responder the issuer did not delegate to (no id-kp-OCSPSigning) is not believed', async () => {
