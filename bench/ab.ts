@@ -8,8 +8,8 @@
  * A build is a directory holding a compiled tree (`dist/src/fleet/fleet.js`). The fleet is
  * bench/fleet-servers.js (started once, from this build). Each round runs every build under
  * every runtime once, in its own process (A B A B …), which reports CPU ms per probe
- * (process.cpuUsage) and heap allocated per probe (v8.GCProfiler: the used heap's growth
- * between collections, summed). Prints each round and the medians, and B/A per runtime.
+ * (process.cpuUsage), heap allocated per probe (v8.GCProfiler: the used heap's growth
+ * between collections, summed) and peak RSS. Prints each round and the medians, and B/A per runtime.
  *
  * `--child DIR FILE CONCURRENCY WARM ROOT` is the measured process (internal).
  */
@@ -28,6 +28,7 @@ interface Figures {
   healthy: number;
   cpuMs: number;
   allocKb: number;
+  peakRssMb: number;
 }
 
 if (process.argv[2] === '--child') {
@@ -58,6 +59,7 @@ if (process.argv[2] === '--child') {
     healthy: entries.filter((e) => e.result.verdict === 'healthy').length,
     cpuMs: (cpu.user + cpu.system) / 1000,
     allocKb: allocated / 1024,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
   process.exit(0);
@@ -95,7 +97,7 @@ const median = (xs: number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-const seen: Record<string, Array<{ cpu: number; alloc: number }>> = {};
+const seen: Record<string, Array<{ cpu: number; alloc: number; rss: number }>> = {};
 for (let round = 1; round <= ROUNDS; round++) {
   for (const [nodeName, nodePath] of nodes) {
     // Alternate the order each round, so neither build always runs first.
@@ -106,8 +108,8 @@ for (let round = 1; round <= ROUNDS; round++) {
       const f = JSON.parse(run.stdout) as Figures;
       if (f.healthy !== f.probes) throw new Error(`${buildName} on ${nodeName}: ${f.probes - f.healthy} probes not healthy`);
       const key = `${nodeName} ${buildName}`;
-      (seen[key] ??= []).push({ cpu: f.cpuMs / f.probes, alloc: f.allocKb / f.probes });
-      process.stdout.write(`round ${round} ${key}: ${(f.cpuMs / f.probes).toFixed(3)} ms/probe, ${(f.allocKb / f.probes).toFixed(1)} kB/probe  (load ${os.loadavg()[0]?.toFixed(1)})\n`);
+      (seen[key] ??= []).push({ cpu: f.cpuMs / f.probes, alloc: f.allocKb / f.probes, rss: f.peakRssMb });
+      process.stdout.write(`round ${round} ${key}: ${(f.cpuMs / f.probes).toFixed(3)} ms/probe, ${(f.allocKb / f.probes).toFixed(1)} kB/probe, peak RSS ${f.peakRssMb.toFixed(0)} MB  (load ${os.loadavg()[0]?.toFixed(1)})\n`);
     }
   }
 }
@@ -119,11 +121,12 @@ for (const [nodeName] of nodes) {
     const xs = seen[`${nodeName} ${buildName}`] ?? [];
     const cpu = median(xs.map((x) => x.cpu));
     const alloc = median(xs.map((x) => x.alloc));
+    const rss = median(xs.map((x) => x.rss));
     const ratio = cpu / median(base.map((x) => x.cpu));
     // Per-round ratios against the first build, each round's pair run back to back.
     const pairsRatio = xs.map((x, i) => (base[i] ? x.cpu / base[i].cpu : NaN));
     process.stdout.write(
-      `${nodeName} ${buildName}: ${cpu.toFixed(3)} ms/probe, ${alloc.toFixed(1)} kB/probe; /${builds[0]?.[0]} ${ratio.toFixed(3)} (median of paired rounds ${median(pairsRatio).toFixed(3)})\n`,
+      `${nodeName} ${buildName}: ${cpu.toFixed(3)} ms/probe, ${alloc.toFixed(1)} kB/probe, peak RSS ${rss.toFixed(0)} MB; /${builds[0]?.[0]} ${ratio.toFixed(3)} (median of paired rounds ${median(pairsRatio).toFixed(3)})\n`,
     );
   }
 }
