@@ -77,7 +77,7 @@ export const MESSAGES = {
   'tls.protocol-alert': 'the server does not offer TLS 1.2 or later (protocol_version alert); Exchange Online requires TLS 1.2 or later',
   'tls.below-1.2': 'the server chose a TLS version below 1.2; Exchange Online requires TLS 1.2 or later',
   'tls.no-version': 'no TLS version in common; Exchange Online requires TLS 1.2 or later',
-  'tls.handshake-alert': 'the server aborted the handshake (handshake_failure alert): usually no cipher suite in common',
+  'tls.handshake-alert': 'the server aborted the handshake (handshake_failure alert): usually no cipher suite or key-exchange group in common',
   'tls.no-cipher': 'no cipher suite in common',
   'tls.reset': 'the connection was reset during the TLS handshake',
   'tls.closed': 'the server closed the connection during the TLS handshake',

@@ -176,12 +176,43 @@ describe('upgradeTls: failures, as whole facts', () => {
       failure: {
         stage: 'tls',
         kind: 'tls-no-shared-cipher',
-        message: 'the server aborted the handshake (handshake_failure alert): usually no cipher suite in common',
+        message: 'the server aborted the handshake (handshake_failure alert): usually no cipher suite or key-exchange group in common',
         // OpenSSL 3.0 (Node 20) names the alert sslv3, 3.2 and later (Node 24) ssl/tls.
         errno: OPENSSL_3_2 ? 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE' : 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
       },
       destroyed: true,
     });
+  });
+
+  it('no key-exchange group in common: a TLS 1.3 server that takes only X448 or P-521 fails as Exchange’s Schannel would (curve25519, NistP256, NistP384), though OpenSSL’s own list passes', async () => {
+    for (const group of ['X448', 'P-521']) {
+      const s = await serve({ ecdhCurve: group, minVersion: 'TLSv1.3' });
+      // The same server passes a client with OpenSSL's default groups: the failure is the offer's.
+      const plain = tls.connect({ host: '127.0.0.1', port: s.port, rejectUnauthorized: false });
+      onTestFinished(() => {
+        plain.destroy();
+      });
+      await new Promise((resolve, reject) => plain.once('secureConnect', resolve).once('error', reject));
+      expect(plain.getEphemeralKeyInfo()).toMatchObject({ type: 'ECDH', size: group === 'X448' ? 448 : 521 });
+      expect(await failed(s.port)).toEqual({
+        failure: {
+          stage: 'tls',
+          kind: 'tls-no-shared-cipher',
+          message: 'the server aborted the handshake (handshake_failure alert): usually no cipher suite or key-exchange group in common',
+          errno: OPENSSL_3_2 ? 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE' : 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+        },
+        destroyed: true,
+      });
+    }
+  });
+
+  it('a server that takes only P-384 gets it, Exchange’s third group (TLS 1.3 and 1.2)', async () => {
+    for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const s = await serve({ ecdhCurve: 'P-384', maxVersion });
+      const { socket, info } = await upgrade(s.port);
+      expect(info.protocol).toBe(maxVersion);
+      expect(socket.getEphemeralKeyInfo()).toEqual({ type: 'ECDH', name: 'secp384r1', size: 384 });
+    }
   });
 
   it('a server that chooses TLS 1.0 for a client pinned to TLS 1.2 (no supported_versions to refuse it by): tls-version, OpenSSL’s unsupported protocol', async () => {

@@ -243,7 +243,7 @@ export const en: Catalog = {
     reply: 'The server answered with an error: fix what its reply names, on the server or its receive connector.',
     'starttls-not-offered': 'The connector requires TLS but the server does not offer STARTTLS: enable TLS (with a certificate) on the server\'s receive connector, or check that no firewall strips STARTTLS.',
     'tls-version': 'Enable TLS 1.2 (and 1.3) on the server: Exchange Online never uses TLS 1.0 or 1.1.',
-    'tls-no-shared-cipher': 'Enable modern cipher suites (ECDHE with AES-GCM) for TLS 1.2 on the server.',
+    'tls-no-shared-cipher': 'Enable modern cipher suites (ECDHE with AES-GCM) for TLS 1.2 on the server, and the key-exchange groups Exchange Online offers (X25519, P-256, P-384).',
     'tls-handshake': 'The TLS handshake failed: check the server\'s certificate and TLS configuration, and that no firewall inspects or rewrites the session.',
     timeout: 'The server stopped answering mid-session: check its health and load, and any firewall that inspects SMTP.',
     closed: 'The server closed the connection mid-session: check its logs, its connection limits, and any firewall that inspects SMTP.',

@@ -76,7 +76,7 @@ export const PROBE_TEXT_PT_BR: Record<ProbeTextId, string> = {
   'tls.protocol-alert': 'o servidor não oferece TLS 1.2 ou posterior (alerta protocol_version); o Exchange Online exige TLS 1.2 ou posterior',
   'tls.below-1.2': 'o servidor escolheu uma versão de TLS anterior à 1.2; o Exchange Online exige TLS 1.2 ou posterior',
   'tls.no-version': 'nenhuma versão de TLS em comum; o Exchange Online exige TLS 1.2 ou posterior',
-  'tls.handshake-alert': 'o servidor interrompeu o handshake (alerta handshake_failure): em geral, nenhum conjunto de criptografia em comum',
+  'tls.handshake-alert': 'o servidor interrompeu o handshake (alerta handshake_failure): em geral, nenhum conjunto de criptografia ou grupo de troca de chaves em comum',
   'tls.no-cipher': 'nenhum conjunto de criptografia em comum',
   'tls.reset': 'a conexão foi redefinida durante o handshake TLS',
   'tls.closed': 'o servidor fechou a conexão durante o handshake TLS',

@@ -128,7 +128,7 @@ export const ptBR: Catalog = {
     reply: 'O servidor respondeu com erro: corrija o que a resposta indica, no servidor ou no conector de recebimento dele.',
     'starttls-not-offered': 'O conector exige TLS, mas o servidor não oferece STARTTLS: habilite o TLS (com certificado) no conector de recebimento do servidor, ou verifique se algum firewall está removendo o STARTTLS.',
     'tls-version': 'Habilite o TLS 1.2 (e o 1.3) no servidor: o Exchange Online nunca usa TLS 1.0 nem 1.1.',
-    'tls-no-shared-cipher': 'Habilite conjuntos de criptografia modernos (ECDHE com AES-GCM) para TLS 1.2 no servidor.',
+    'tls-no-shared-cipher': 'Habilite conjuntos de criptografia modernos (ECDHE com AES-GCM) para TLS 1.2 no servidor, e os grupos de troca de chaves que o Exchange Online oferece (X25519, P-256, P-384).',
     'tls-handshake': 'O handshake TLS falhou: verifique o certificado e a configuração de TLS do servidor, e se algum firewall inspeciona ou reescreve a sessão.',
     timeout: 'O servidor parou de responder no meio da sessão: verifique a integridade e a carga dele, e qualquer firewall que inspecione SMTP.',
     closed: 'O servidor encerrou a conexão no meio da sessão: verifique os logs e os limites de conexão dele, e qualquer firewall que inspecione SMTP.',
