@@ -10,6 +10,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { RevocationMode } from '../probes/revocation.js';
+import { EXCHANGE_GROUPS } from '../probes/tls.js';
 import { runFleet, type FleetEntry } from '../src/fleet/fleet.js';
 import type { ProbeResult } from '../src/core/result.js';
 import { loadTargetsFile, type NamedTarget } from '../src/fleet/targets.js';
@@ -28,10 +29,11 @@ let bareContext: tls.SecureContext | undefined;
 
 /**
  * The least a Node client can do for the same verdict: the dialogue, TLS with the same
- * trust (one context, made in the warm-up as the prober's is), the chain read once.
+ * trust and key-exchange groups (one context, made in the warm-up as the prober's is), the
+ * chain read once.
  */
 async function bare(list: readonly NamedTarget[], limit: number): Promise<FleetEntry[]> {
-  const context = (bareContext ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...(list[0]?.options.ca ?? [])], minVersion: 'TLSv1.2' }));
+  const context = (bareContext ??= tls.createSecureContext({ ca: [...tls.rootCertificates, ...(list[0]?.options.ca ?? [])], minVersion: 'TLSv1.2', ecdhCurve: EXCHANGE_GROUPS }));
   const reply = (stream: net.Socket): Promise<void> =>
     new Promise((resolve) => {
       let text = '';
