@@ -8,7 +8,7 @@ import { explainTlsFailure } from '../../probes/tls-versions.js';
 import { en, type Catalog } from '../catalog/en.js';
 import { catalogFor, parseLanguage } from '../catalog/index.js';
 import { judgePath, judgeProbe } from './judge.js';
-import { applyPolicies, checkPolicies, recordPeer } from '../policies/index.js';
+import { applyPolicies, checkPolicies, hasPolicies, recordPeer } from '../policies/index.js';
 import { mapLimit } from './pool.js';
 import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import type { PathResult, ProbeResult, Vantage } from './result.js';
@@ -173,7 +173,7 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       sourceAddress: settings.sourceAddress,
       tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
       listeners: settings.concurrency + settings.targets.length * 8 + 10,
-      ...(options.revocationCache ? { revocationCache: options.revocationCache } : {}),
+      revocationCache: options.revocationCache,
     },
     options.signal,
   );
@@ -186,14 +186,15 @@ export async function probe(targets: string | readonly string[], options: ProbeO
     if (refused) for (const p of planned) p.dnsFailure ??= new StageFailure('tcp', 'internal', `refused to probe: ${refused}`);
     // The policies (DANE, MTA-STS, TLS-RPT) are looked up while the sessions run, and
     // judged against what each MX path presented once they are done.
-    // On by default; only MX routes have them (checkPolicies skips the others).
-    const policyLookups = settings.policies && !refused
+    // On by default; only MX routes have them: without one, no lookup starts (nor its context).
+    const checked = settings.policies && !refused;
+    const policyLookups = checked && resolutions.some(hasPolicies)
       ? checkPolicies(scope.context(), resolutions, mtaStsPort !== undefined ? { mtaStsPort } : {})
       : null;
     // Settled later; a programmer error in it must not surface as an unhandled rejection first.
     policyLookups?.catch(() => undefined);
     const paths = await mapLimit(planned, settings.concurrency, (p) => probePath(settings, scope, p, catalog));
-    const policies = policyLookups ? (await policyLookups).map((judge) => judge(paths)) : null;
+    const policies = policyLookups ? (await policyLookups).map((judge) => judge(paths)) : checked ? [] : null;
     // A path the recipient's policy refuses is a failed path: applied before the verdict.
     if (policies) applyPolicies(paths, policies);
     const summary = judgeProbe(settings, resolutions, paths, startedAt, ms(started), scope.base.cancel.aborted, catalog);
