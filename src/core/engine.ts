@@ -179,7 +179,9 @@ export async function probe(targets: string | readonly string[], options: ProbeO
   );
   const started = scope.started;
   try {
-    const resolutions = await Promise.all(settings.targets.map((target) => resolveTarget(scope.context(), target, { mx: settings.mx })));
+    const resolve = (target: string): Promise<Resolution> => resolveTarget(scope.context(), target, { mx: settings.mx });
+    // One target (each of a fleet's probes) is awaited alone: Promise.all's array and settlers spared.
+    const resolutions = settings.targets.length === 1 ? [await resolve(settings.targets[0] as string)] : await Promise.all(settings.targets.map(resolve));
     const planned = resolutions.flatMap(plan);
     // One refused address refuses the whole probe, before any connection is made.
     const refused = options.addressFilter && planned.map((p) => (p.ip ? options.addressFilter?.(p.ip) : null)).find(Boolean);

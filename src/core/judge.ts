@@ -209,7 +209,13 @@ export function judgeProbe(
   let passed = 0;
   let degraded = false;
   const warnings: Warning[] = [];
+  let noted = false;
+  let mayDiffer = false;
+  let unverifiable = false;
   for (const p of paths) {
+    if (p.notes || p.noteRefs) noted = true;
+    if (p.outsideMicrosoft365 && !p.unverifiable) mayDiffer = true;
+    if (p.unverifiable) unverifiable = true;
     if (p.verdict === 'failing') {
       if (p.code) failed.push(p);
     } else {
@@ -263,7 +269,7 @@ export function judgeProbe(
     warnings,
   };
   // The paths' notes once each, and their references; then the flags. Keys in this order.
-  if (paths.some((p) => p.notes || p.noteRefs)) {
+  if (noted) {
     const notes = [...new Set(paths.flatMap((p) => p.notes ?? []))];
     const noteRefs: Record<string, ProbeTextRef> = Object.assign({}, ...paths.map((p) => p.noteRefs ?? {}));
     if (notes.length) {
@@ -271,8 +277,8 @@ export function judgeProbe(
       if (Object.keys(noteRefs).length) result.noteRefs = noteRefs;
     }
   }
-  if (paths.some((p) => p.outsideMicrosoft365 && !p.unverifiable)) result.mayDiffer = true;
-  if (paths.some((p) => p.unverifiable)) result.unverifiable = true;
+  if (mayDiffer) result.mayDiffer = true;
+  if (unverifiable) result.unverifiable = true;
   return result;
 }
 
