@@ -249,9 +249,9 @@ export function parseRevocationMode(input: string): RevocationMode {
 }
 
 export function parseInteger(input: string | number, what: string, min: number, max: number): number {
-  // A whole number already (a fleet's targets are normalised so): no text to read. `|| 0`
-  // makes -0 the 0 its text "0" would read as.
-  if (typeof input === 'number' && Number.isInteger(input) && input >= min && input <= max) return input || 0;
+  // A whole number already (a fleet's targets are normalised so): no text to read. Only
+  // those whose text is digits alone (not negative, no exponent); `|| 0` makes -0 the 0 its text "0" reads as.
+  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0 && input >= min && input <= max) return input || 0;
   const text = String(input).trim();
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
