@@ -245,6 +245,15 @@ describe('the whole message and the whole value (mutation testing)', () => {
     expect(() => parseInteger('6', 'n', 1, 5)).toThrow(new UsageError('invalid n "6": must be a whole number from 1 to 5'));
   });
 
+  it('parseInteger given a number reads it as its text would read', () => {
+    expect(Object.is(parseInteger(-0, 'n', 0, 5), 0)).toBe(true);
+    expect([parseInteger(5.0, 'n', 1, 5), parseInteger(1, 'n', 1, 5)]).toEqual([5, 1]);
+    expect(() => parseInteger(2.5, 'n', 1, 5)).toThrow(new UsageError('invalid n "2.5": must be a whole number from 1 to 5'));
+    expect(() => parseInteger(6, 'n', 1, 5)).toThrow(new UsageError('invalid n "6": must be a whole number from 1 to 5'));
+    expect(() => parseInteger(-1, 'n', -5, 5)).toThrow(new UsageError('invalid n "-1": must be a whole number from -5 to 5'));
+    expect(() => parseInteger(Number.NaN, 'n', 1, 5)).toThrow(new UsageError('invalid n "NaN": must be a whole number from 1 to 5'));
+  });
+
   it('parseCaPem returns each certificate block; one that does not parse is refused', () => {
     expect(parseCaPem(`x\n${rootPem}\ny\n${otherPem}`, 'two.pem')).toEqual([rootPem.trim(), otherPem.trim()]);
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
@@ -401,6 +410,10 @@ describe('the whole message and the whole value (mutation testing)', () => {
     ['a filter that is a string', 'a.contoso.com', { addressFilter: 'x' }, 'invalid addressFilter "x": must be a function'],
     ['a cache without crl()', 'a.contoso.com', { revocationCache: {} }, 'invalid revocationCache "[object Object]": must be a RevocationCache'],
     ['a null cache', 'a.contoso.com', { revocationCache: null }, 'invalid revocationCache "null": must be a RevocationCache'],
+    // Two wrong values: the first in the schema's order is named, whatever the keys' order.
+    ['a wrong warnDays given before a wrong port', 'a.contoso.com', { warnDays: false, ehloName: 'probe.contoso.com', port: true }, 'invalid port "true": must be a number'],
+    ['a wrong value beside an unknown key', 'a.contoso.com', { port: true, caFile: ['x'] }, 'unknown option "caFile": did you mean "ca"?'],
+    ['a wrong value inherited', 'a.contoso.com', Object.create({ mx: 'yes' }) as object, 'invalid mx "yes": must be a boolean'],
   ])('%s is refused, named', (_what, targets, options, message) => {
     expect(() => resolveSettings(targets as string, options as ProbeOptions)).toThrow(new UsageError(message));
   });

@@ -34,11 +34,20 @@ export interface Finding {
 
 /** A greeting masked by the firewall: `220 ****…`; ASA keeps only the digits 2 and 0 and spaces. */
 function isMaskedGreeting(text: string): boolean {
+  // Fewer than eight asterisks can never be masked: answered without the two RegExp
+  // replaces (two strings a probe, for the greeting every probe has).
+  if (countStars(text) < 8) return false;
   const visible = text.replace(/\s/g, '');
   const stars = visible.length - visible.replace(/\*/g, '').length;
   // Eight asterisks at least, and at least half of what is visible: a real banner may
   // hold a few (`*** no UCE ***`), a masked one is almost nothing else.
   return stars >= 8 && stars * 2 >= visible.length;
+}
+
+function countStars(text: string): number {
+  let stars = 0;
+  for (let i = text.indexOf('*'); i !== -1; i = text.indexOf('*', i + 1)) stars++;
+  return stars;
 }
 
 /** An EHLO keyword rewritten by the firewall: `XXXXXXXA` (STARTTLS), `XXXX`. Real keywords such as XCLIENT or XEXCH50 do not start with four X's. */
@@ -53,21 +62,32 @@ const QUOTED_REWRITE = /(?:^|[\s'"`:<(])X{4,}(?:$|[\s'"`>).,])/;
  * recorded them). Returns at most one finding, with every line that shows it.
  */
 export function detectFindings(transcript: readonly string[]): Finding[] {
-  const server = transcript.filter((line) => line.startsWith('S: ')).map((line) => line.slice(3));
+  // One pass, and the RegExps only on a line holding four X's (both rewrites need them):
+  // a sound transcript, every probe's, costs a scan and no array.
+  let greeting: string | undefined;
+  let keywords: string[] | undefined;
+  let quoted: string[] | undefined;
+  for (const entry of transcript) {
+    if (!entry.startsWith('S: ')) continue;
+    if (greeting === undefined) {
+      greeting = entry.slice(3);
+      if (!entry.includes('XXXX')) continue;
+    } else if (!entry.includes('XXXX')) continue;
+    const line = entry.slice(3);
+    if (/^250[ -]/.test(line) && REWRITTEN_KEYWORD.test(line.slice(4).trim().split(/\s+/)[0] ?? '')) (keywords ??= []).push(line);
+    if (/^5\d\d[ -]/.test(line) && QUOTED_REWRITE.test(line.slice(4))) (quoted ??= []).push(line);
+  }
   const evidence: string[] = [];
   const what: InspectionPart[] = [];
-  const greeting = server[0];
   if (greeting && /^220[ -]/.test(greeting) && isMaskedGreeting(greeting.slice(4))) {
     evidence.push(greeting);
     what.push('masked-greeting');
   }
-  const keywords = server.filter((line) => /^250[ -]/.test(line) && REWRITTEN_KEYWORD.test(line.slice(4).trim().split(/\s+/)[0] ?? ''));
-  if (keywords.length) {
+  if (keywords) {
     evidence.push(...keywords);
     what.push(keywords.some((line) => /^250[ -]XXXXXXXA\b/.test(line)) ? 'starttls-rewritten' : 'keywords-rewritten');
   }
-  const quoted = server.filter((line) => /^5\d\d[ -]/.test(line) && QUOTED_REWRITE.test(line.slice(4)));
-  if (quoted.length) {
+  if (quoted) {
     evidence.push(...quoted);
     what.push('rewritten-command-rejected');
   }

@@ -249,6 +249,9 @@ export function parseRevocationMode(input: string): RevocationMode {
 }
 
 export function parseInteger(input: string | number, what: string, min: number, max: number): number {
+  // A whole number already (a fleet's targets are normalised so): no text to read. Only
+  // those whose text is digits alone (not negative, no exponent); `|| 0` makes -0 the 0 its text "0" reads as.
+  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0 && input >= min && input <= max) return input || 0;
   const text = String(input).trim();
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) {
@@ -263,11 +266,14 @@ const pemBlocks = new BoundedCache<string, readonly string[]>(CACHE_BOUNDS.caTex
 
 /** PEM text with one or more certificates; each must parse. */
 export function parseCaPem(pem: string, source: string): string[] {
-  const known = pemBlocks.get(pem);
-  if (known) return [...known];
-  const blocks = readCaPem(pem, source);
-  pemBlocks.set(pem, blocks);
-  return [...blocks];
+  return [...caBlocks(pem, source)];
+}
+
+/** parseCaPem's blocks as the cache holds them (read-only: resolveSettings copies them into its own list). */
+function caBlocks(pem: string, source: string): readonly string[] {
+  let blocks = pemBlocks.get(pem);
+  if (!blocks) pemBlocks.set(pem, (blocks = readCaPem(pem, source)));
+  return blocks;
 }
 
 function readCaPem(pem: string, source: string): string[] {
@@ -392,31 +398,44 @@ export function parseOptionValue(key: OptionKey, value: unknown): unknown {
 /** Validates everything before anything is sent; throws UsageError naming the bad value. */
 export function resolveSettings(targets: string | readonly string[], options: ProbeOptions = {}): Settings {
   checkShapes(targets, options);
-  const list = typeof targets === 'string' ? [targets] : [...targets];
+  const list = typeof targets === 'string' ? [targets] : targets;
   if (!list.length) throw new UsageError('no target given: name at least one smart host, domain or IP address');
-  const parsedTargets = [...new Set(list.map((t) => parseTarget(String(t))))];
+  // One target (a fleet's every probe) needs no Set to drop repeats.
+  const parsedTargets = list.length === 1 ? [parseTarget(String(list[0]))] : [...new Set([...list].map((t) => parseTarget(String(t))))];
   const { tlsMode, tlsDomain } = tlsPolicyOf(options.tlsMode, options.tlsDomain);
-  const value = <T>(key: OptionKey, fallback: () => T): T => (options[key] === undefined ? fallback() : (parseOptionValue(key, options[key]) as T));
   return {
     targets: parsedTargets,
-    port: value('port', () => DEFAULTS.port),
+    port: valueOf(options, 'port', DEFAULTS.port),
     mx: options.mx ?? defaultOf<boolean>('mx'),
     resolvers: (options.resolvers ?? []).map(parseResolver),
     tlsMode,
     tlsDomain,
-    ca: (options.ca ?? []).flatMap((pem, i) => parseCaPem(pem, `ca[${i}]`)),
-    ehloName: value<string | null>('ehloName', () => defaultEhloName()),
+    ca: options.ca ? caList(options.ca) : [],
+    ehloName: options.ehloName === undefined ? defaultEhloName() : valueOf<string | null>(options, 'ehloName', null),
     sourceAddress: options.sourceAddress ? parseSourceAddress(options.sourceAddress) : null,
     restrictedToMicrosoft365: options.restrictedToMicrosoft365 ?? false,
     m365Ranges: options.m365Ranges ? readM365Ranges(options.m365Ranges) : M365_RANGES,
-    timeoutMs: value('timeoutMs', () => DEFAULTS.timeoutMs),
-    deadlineMs: value('deadlineMs', () => DEFAULTS.deadlineMs),
-    concurrency: value('concurrency', () => DEFAULTS.concurrency),
-    warnDays: value('warnDays', () => DEFAULTS.warnDays),
-    revocation: value('revocation', () => DEFAULTS.revocation),
+    timeoutMs: valueOf(options, 'timeoutMs', DEFAULTS.timeoutMs),
+    deadlineMs: valueOf(options, 'deadlineMs', DEFAULTS.deadlineMs),
+    concurrency: valueOf(options, 'concurrency', DEFAULTS.concurrency),
+    warnDays: valueOf(options, 'warnDays', DEFAULTS.warnDays),
+    revocation: valueOf(options, 'revocation', DEFAULTS.revocation),
     policies: options.policies ?? defaultOf<boolean>('policies'),
-    mtaStsPort: value('mtaStsPort', () => null),
+    mtaStsPort: valueOf<number | null>(options, 'mtaStsPort', null),
   };
+}
+
+/** The certificates of the `ca` option's PEM texts, in order, in a list of their own. */
+function caList(pems: readonly string[]): string[] {
+  const ca: string[] = [];
+  pems.forEach((pem, i) => ca.push(...caBlocks(pem, `ca[${i}]`)));
+  return ca;
+}
+
+/** An option's value as parseOptionValue reads it, or `fallback` when it is not given. */
+function valueOf<T>(options: ProbeOptions, key: OptionKey, fallback: T): T {
+  const given = options[key];
+  return given === undefined ? fallback : (parseOptionValue(key, given) as T);
 }
 
 const KINDS: Record<OptionSpec['kind'], { ok: (v: unknown) => boolean; want: string }> = {
@@ -450,11 +469,20 @@ function checkShapes(targets: unknown, options: unknown): void {
     throw new UsageError(`invalid options ${quote(options)}: must be an object`);
   }
   const o = options as Record<string, unknown>;
+  // The keys given (a handful) are checked, not the schema's every option; only a wrong
+  // value, or options that inherit keys, go through the schema in its order, which names
+  // the first wrong one.
+  let wrong = Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null;
   for (const key of Object.keys(o)) {
-    if (LIBRARY_KEY_SET.has(key)) continue;
-    const near = suggestKey(key, LIBRARY_KEYS, 'library');
-    throw new UsageError(`unknown option ${quote(key)}${near ? `: did you mean "${near}"?` : ` (known: ${LIBRARY_KEYS.join(', ')})`}`);
+    if (!LIBRARY_KEY_SET.has(key)) {
+      const near = suggestKey(key, LIBRARY_KEYS, 'library');
+      throw new UsageError(`unknown option ${quote(key)}${near ? `: did you mean "${near}"?` : ` (known: ${LIBRARY_KEYS.join(', ')})`}`);
+    }
+    const spec = optionSpec(key as OptionKey);
+    const value = o[key];
+    if (!wrong && value !== undefined && !(spec.nullable && value === null)) wrong = !KINDS[spec.kind].ok(value);
   }
+  if (!wrong) return;
   for (const spec of OPTIONS) {
     const value = o[spec.key];
     if (value === undefined || (spec.nullable && value === null)) continue;

@@ -15,6 +15,8 @@ import type { Verdict } from './result.js';
  * ```
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  // A probe's usual single path: no pool to build (an array, a closure, Promise.all).
+  if (items.length === 1) return [await fn(items[0] as T, 0)];
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

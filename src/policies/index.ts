@@ -44,6 +44,11 @@ export interface PolicyOptions {
   mtaStsPort?: number;
 }
 
+/** A target whose recipient domain has policies to look up: one that resolved by MX. */
+export function hasPolicies(resolution: Resolution): boolean {
+  return resolution.route === 'mx' && !resolution.failure && resolution.hosts.length > 0;
+}
+
 /**
  * Starts the lookups for every target that resolved by MX; each resolves to a judge that,
  * given the finished paths, returns that domain's PoliciesResult.
@@ -53,7 +58,7 @@ export async function checkPolicies(
   resolutions: Resolution[],
   options: PolicyOptions = {},
 ): Promise<Array<(paths: PathResult[]) => PoliciesResult>> {
-  const mxRoutes = resolutions.filter((r) => r.route === 'mx' && !r.failure && r.hosts.length);
+  const mxRoutes = resolutions.filter(hasPolicies);
   return Promise.all(
     mxRoutes.map(async (r) => {
       const domain = r.target;
