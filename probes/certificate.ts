@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
-import { readCertificate, type PublicKeyFacts } from './lib/pki.js';
+import { readCertificate, readPrinted, type PublicKeyFacts } from './lib/pki.js';
 import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
@@ -76,28 +76,33 @@ function finding(kind: CertificateFinding['kind'], subject: string, said: Said):
 
 /** `CN=a\nO=b` (issuer-most first, as OpenSSL prints it) → `CN=a, O=b` (subject-most first). */
 export function formatDn(dn: string): string {
-  return dn
-    .split('\n')
-    .filter(Boolean)
-    .reverse()
-    .join(', ');
+  return formatDnLines(dn.split('\n'));
 }
 
-function commonName(dn: string): string | null {
-  const cn = dn.split('\n').find((part) => part.startsWith('CN='));
-  return cn ? cn.slice(3) : null;
+/** The lines of OpenSSL's form, issuer-most first, joined subject-most first; empty lines skipped. */
+function formatDnLines(lines: readonly string[]): string {
+  let text = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    if (line) text = text ? `${text}, ${line}` : line;
+  }
+  return text;
 }
 
 /** DNS names from subjectAltName; the CN only when the certificate has no DNS SAN (RFC 6125 §6.4.4). */
 export function certificateNames(cert: X509Certificate): string[] {
-  const san = cert.subjectAltName ?? '';
-  const dnsNames = san
+  const dnsNames = (cert.subjectAltName ?? '')
     .split(/,\s*/)
     .filter((entry) => entry.startsWith('DNS:'))
-    .map((entry) => entry.slice(4).trim().toLowerCase());
-  if (dnsNames.length) return dnsNames;
-  const cn = commonName(cert.subject);
-  return cn ? [cn.toLowerCase()] : [];
+    .map((entry) => entry.slice(4).trim());
+  return namesOf(dnsNames, cert.subject.split('\n'));
+}
+
+/** `certificateNames` from the SAN's DNS names and the subject's lines (OpenSSL's form), however read. */
+function namesOf(dnsNames: readonly string[], subject: readonly string[]): string[] {
+  if (dnsNames.length) return dnsNames.map((name) => name.toLowerCase());
+  const cn = subject.find((part) => part.startsWith('CN='));
+  return cn ? [cn.slice(3).toLowerCase()] : [];
 }
 
 /**
@@ -155,17 +160,22 @@ function factsOf(cert: X509Certificate): CertificateFacts {
   if (cached) return cached;
   const { facts: der, publicKey, mayBeCa } = readCertificate(cert);
   const key = publicKey ?? nodePublicKey(cert);
-  const validToMs = Date.parse(cert.validTo);
+  // Subject, issuer, names, validity and serial from the DER where it reads them exactly as
+  // Node prints them (each Node getter is a call into OpenSSL); Node's getter for the rest.
+  const printed = readPrinted(cert.raw);
+  const subject = printed.subject ?? cert.subject.split('\n');
+  const issuer = printed.issuer ?? cert.issuer.split('\n');
+  const validToMs = printed.validToMs ?? Date.parse(cert.validTo);
   const facts: CertificateFacts = {
-    subject: formatDn(cert.subject),
-    issuer: formatDn(cert.issuer),
-    names: certificateNames(cert),
-    validFrom: new Date(cert.validFrom).toISOString(),
+    subject: formatDnLines(subject),
+    issuer: formatDnLines(issuer),
+    names: printed.dnsNames ? namesOf(printed.dnsNames, subject) : certificateNames(cert),
+    validFrom: new Date(printed.validFromMs ?? cert.validFrom).toISOString(),
     validTo: new Date(validToMs).toISOString(),
     validToMs,
     fingerprint256,
     thumbprint: cert.fingerprint.replace(/:/g, ''),
-    serialNumber: cert.serialNumber,
+    serialNumber: printed.serialNumber ?? cert.serialNumber,
     keyType: key.keyType,
     keyBits: key.keyBits,
     curve: key.curve,
@@ -174,7 +184,7 @@ function factsOf(cert: X509Certificate): CertificateFacts {
     crlUrls: der.crlUrls,
     ocspUrls: der.ocspUrls,
     isCa: mayBeCa && cert.ca,
-    selfIssued: cert.subject === cert.issuer,
+    selfIssued: subject.join('\n') === issuer.join('\n'),
   };
   factsCache.set(fingerprint256, facts);
   return facts;

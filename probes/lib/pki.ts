@@ -273,17 +273,24 @@ function keyUsageMayBeCa(der: Uint8Array, value: Tlv): boolean {
   return ((der[value.start + 1] as number) & 0x04) !== 0;
 }
 
-/** Reads the facts from a DER certificate. Throws when it is not one. */
-function readFacts(der: Uint8Array): DerReading {
+/** A Certificate's parts (RFC 5280 §4.1). Throws when the DER is not one. */
+function certificateParts(der: Uint8Array): { signatureAlgorithm: Tlv; fields: Tlv[]; at: number; extensions: Tlv[] } {
   const certificate = whole(der, 0, der.length);
   const [tbs, signatureAlgorithm] = childrenOf(der, certificate.tag === SEQUENCE ? certificate : undefined);
   if (tbs?.tag !== SEQUENCE || signatureAlgorithm?.tag !== SEQUENCE) throw new Error('not a Certificate');
   // TBSCertificate ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1, serialNumber, signature,
   // issuer, validity, subject, subjectPublicKeyInfo, … extensions [3] EXPLICIT } (RFC 5280 §4.1)
   const fields = childrenOf(der, tbs);
-  const spki = fields[isContext(fields[0], 0) ? 6 : 5];
   // extensions: [3] EXPLICIT SEQUENCE OF Extension
   const extensions = childrenOf(der, childrenOf(der, fields.find((n) => isContext(n, 3)))[0]);
+  // `at`: where serialNumber is (after the version, when present)
+  return { signatureAlgorithm, fields, at: isContext(fields[0], 0) ? 1 : 0, extensions };
+}
+
+/** Reads the facts from a DER certificate. Throws when it is not one. */
+function readFacts(der: Uint8Array): DerReading {
+  const { signatureAlgorithm, fields, at, extensions } = certificateParts(der);
+  const spki = fields[at + 5];
   let crlUrls: string[] = [];
   let ocspUrls: string[] = [];
   let basicConstraints: boolean | null = null;
@@ -319,6 +326,182 @@ function readFacts(der: Uint8Array): DerReading {
     publicKey = null;
   }
   return { facts: { ...signatureOf(der, signatureAlgorithm), crlUrls, ocspUrls }, publicKey, mayBeCa };
+}
+
+/**
+ * What Node's X509Certificate prints of a certificate, read from the DER instead where its
+ * form is one whose printing is known exactly; a field is null where it is not (Node is
+ * asked then). Each getter of Node's is a call into OpenSSL that formats a string, several
+ * µs each, and a fleet brings a new leaf on almost every probe. test/pki-printed.test.ts
+ * holds both readings side by side, over Node's bundled roots and certificates built with
+ * every shape read here and the shapes left to Node.
+ */
+export interface PrintedFields {
+  /** Node's `subject`, one line per RDN in DER order (`C=US`, `O=Contoso`, `CN=mail.contoso.com`). */
+  subject: string[] | null;
+  issuer: string[] | null;
+  /** The dNSName entries of subjectAltName, as Node prints them after `DNS:`; [] when there is none. */
+  dnsNames: string[] | null;
+  /** `Date.parse` of Node's `validFrom` and `validTo`. */
+  validFromMs: number | null;
+  validToMs: number | null;
+  /** Node's `serialNumber`: upper-case hex, no leading zero octets. */
+  serialNumber: string | null;
+}
+
+const NOTHING_PRINTED: PrintedFields = Object.freeze({ subject: null, issuer: null, dnsNames: null, validFromMs: null, validToMs: null, serialNumber: null });
+
+/** Attribute types by OID, as OpenSSL prints their short names (XN_FLAG_FN_SN); any other type is left to Node. */
+const ATTRIBUTE_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.42': 'GN',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
+};
+
+const UTF8_STRING = 0x0c;
+const PRINTABLE_STRING = 0x13;
+const IA5_STRING = 0x16;
+const UTC_TIME = 0x17;
+const GENERALIZED_TIME = 0x18;
+
+/**
+ * An attribute value OpenSSL prints as it is under Node's flags (RFC 2253 escaping, control
+ * characters escaped, UTF-8): printable ASCII without `,+"\<>;`, not starting with `#` or a
+ * space, not ending with a space. null for anything else (escaped, non-ASCII, empty).
+ */
+function plainValue(der: Uint8Array, node: Tlv): string | null {
+  if (node.tag !== UTF8_STRING && node.tag !== PRINTABLE_STRING && node.tag !== IA5_STRING) return null;
+  if (node.end === node.start || der[node.start] === 0x23 || der[node.start] === 0x20 || der[node.end - 1] === 0x20) return null;
+  for (let i = node.start; i < node.end; i++) {
+    const c = der[i] as number;
+    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x2b || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x3b) return null;
+  }
+  return Buffer.from(der.buffer, der.byteOffset + node.start, node.end - node.start).toString('latin1');
+}
+
+/** Name ::= SEQUENCE OF RDN, each RDN one AttributeTypeAndValue of a known type with a plain value; else null. */
+function nameLines(der: Uint8Array, name: Tlv | undefined): string[] | null {
+  if (name?.tag !== SEQUENCE) return null;
+  const lines: string[] = [];
+  for (const rdn of childrenOf(der, name)) {
+    const avas = childrenOf(der, rdn.tag === 0x31 ? rdn : undefined); // SET OF AttributeTypeAndValue
+    if (avas.length !== 1) return null; // multi-valued RDNs are printed with ` + `: left to Node
+    const [type, value, more] = childrenOf(der, (avas[0] as Tlv).tag === SEQUENCE ? avas[0] : undefined);
+    const short = ATTRIBUTE_NAMES[oidOf(der, type) ?? ''];
+    const text = value && !more ? plainValue(der, value) : null;
+    if (!short || text === null) return null;
+    lines.push(`${short}=${text}`);
+  }
+  return lines.length ? lines : null;
+}
+
+/** `n` ASCII digits at `pos` as a number; NaN when one is not a digit. */
+function digits(der: Uint8Array, pos: number, n: number): number {
+  let value = 0;
+  for (let i = pos; i < pos + n; i++) {
+    const d = (der[i] as number) - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Time ::= UTCTime `YYMMDDHHMMSSZ` (YY ≥ 50 is 19YY, RFC 5280 §4.1.2.5.1) | GeneralizedTime
+ * `YYYYMMDDHHMMSSZ`, as ms since the epoch; null for any other form or an impossible date.
+ */
+function timeMs(der: Uint8Array, node: Tlv | undefined): number | null {
+  const length = node ? node.end - node.start : 0;
+  if (!node || !((node.tag === UTC_TIME && length === 13) || (node.tag === GENERALIZED_TIME && length === 15))) return null;
+  if (der[node.end - 1] !== 0x5a) return null; // Z
+  const short = node.tag === UTC_TIME ? digits(der, node.start, 2) : NaN;
+  const year = node.tag === UTC_TIME ? (short >= 50 ? 1900 + short : 2000 + short) : digits(der, node.start, 4);
+  const p = node.start + (node.tag === UTC_TIME ? 2 : 4);
+  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((offset) => digits(der, p + offset, 2)) as [number, number, number, number, number];
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(ms);
+  // Date.UTC rolls an impossible date over (Feb 30 → Mar 2), and years 0–99 onto 1900–1999.
+  if (Number.isNaN(ms) || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  return year < 1950 ? null : ms;
+}
+
+/** A positive INTEGER in minimal DER as Node prints it (OpenSSL's BN_bn2hex); null for zero, negative or non-minimal. */
+function serialText(der: Uint8Array, node: Tlv | undefined): string | null {
+  if (node?.tag !== INTEGER || node.end === node.start) return null;
+  let start = node.start;
+  const first = der[start] as number;
+  if (first & 0x80) return null; // negative
+  if (first === 0) {
+    if (node.end - start < 2 || !((der[start + 1] as number) & 0x80)) return null; // zero, or not minimal
+    start++;
+  }
+  return Buffer.from(der.buffer, der.byteOffset + start, node.end - start).toString('hex').toUpperCase();
+}
+
+/** A dNSName Node prints as it is (no quoting: none of `,"\'`, no control or non-ASCII byte), restricted here to host-name characters. */
+const isHostChar = (c: number): boolean =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2a || c === 0x5f;
+
+/** SubjectAltName's dNSNames (RFC 5280 §4.2.1.6) when it holds only dNSName and iPAddress entries; else null. */
+function sanDnsNames(der: Uint8Array, value: Tlv): string[] | null {
+  if (value.tag !== SEQUENCE) return null;
+  const entries = childrenOf(der, value);
+  if (!entries.length) return null;
+  const names: string[] = [];
+  for (const entry of entries) {
+    const length = entry.end - entry.start;
+    if (entry.tag === 0x87 && (length === 4 || length === 16)) continue; // iPAddress: `IP Address:…`, never `DNS:`
+    if (entry.tag !== 0x82 || !length) return null; // dNSName [2] IA5String
+    for (let i = entry.start; i < entry.end; i++) if (!isHostChar(der[i] as number)) return null;
+    names.push(Buffer.from(der.buffer, der.byteOffset + entry.start, length).toString('latin1'));
+  }
+  return names;
+}
+
+const ID_SUBJECT_ALT_NAME = '2.5.29.17';
+
+/** The fields Node prints, from a DER certificate; every field null when it does not parse. */
+export function readPrinted(der: Uint8Array): PrintedFields {
+  try {
+    const { fields, at, extensions } = certificateParts(der);
+    const [notBefore, notAfter, rest] = childrenOf(der, fields[at + 3]?.tag === SEQUENCE ? fields[at + 3] : undefined);
+    let dnsNames: string[] | null = [];
+    let sans = 0;
+    for (const extension of extensions) {
+      const parts = childrenOf(der, extension);
+      if (oidOf(der, parts[0]) !== ID_SUBJECT_ALT_NAME) continue;
+      const octets = parts.at(-1);
+      // OpenSSL reads no subjectAltName from a certificate with two of them: left to Node.
+      dnsNames = ++sans > 1 || !octets || octets.tag & 0x20 ? null : sanDnsNames(der, whole(der, octets.start, octets.end));
+    }
+    return {
+      subject: nameLines(der, fields[at + 4]),
+      issuer: nameLines(der, fields[at + 2]),
+      dnsNames,
+      validFromMs: rest ? null : timeMs(der, notBefore),
+      validToMs: rest ? null : timeMs(der, notAfter),
+      serialNumber: serialText(der, fields[at]),
+    };
+  } catch {
+    return NOTHING_PRINTED;
+  }
 }
 
 /**
