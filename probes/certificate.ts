@@ -244,10 +244,14 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
  * anchor is marked `anchor` in summaries.
  */
 export function peerChain(socket: tls.TLSSocket, ca: readonly string[] = []): X509Certificate[] {
+  return anchoredChain(socket, trustStore(ca));
+}
+
+function anchoredChain(socket: tls.TLSSocket, store: TrustStore): X509Certificate[] {
   const chain = [...sentChain(socket)];
   const top = chain.at(-1);
   if (top) {
-    const anchor = issuingAnchor(trustStore(ca), top);
+    const anchor = issuingAnchor(store, top);
     if (anchor && !chain.some((c) => c.fingerprint256 === anchor.fingerprint256)) chain.push(anchor);
   }
   return chain;
@@ -307,10 +311,6 @@ function trustStore(ca: readonly string[]): TrustStore {
   return store;
 }
 
-function anchorFingerprints(ctx: ProbeContext): Set<string> {
-  return trustStore(ctx.tls.ca).fingerprints;
-}
-
 /** Does a TLS mode judge the certificate at all? (Exchange's EncryptionOnly does not.) */
 export function validatesCertificate(mode: TlsMode): boolean {
   return mode === 'certificate-validation' || mode === 'domain-validation';
@@ -362,14 +362,18 @@ function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: Cer
  * without judging it.
  */
 export function describeCertificate(ctx: ProbeContext, socket: tls.TLSSocket, now = Date.now()): CertificateCheck {
-  const x509 = peerChain(socket, ctx.tls.ca);
-  const anchors = anchorFingerprints(ctx);
-  const chain = x509.map((c) => summarize(c, anchors, now));
+  return describeChain(ctx, socket, trustStore(ctx.tls.ca), now).check;
+}
+
+/** `describeCertificate`, with the chain it described (one trust-store lookup and one chain read a probe). */
+function describeChain(ctx: ProbeContext, socket: tls.TLSSocket, store: TrustStore, now: number): { check: CertificateCheck; x509: X509Certificate[] } {
+  const x509 = anchoredChain(socket, store);
+  const chain = x509.map((c) => summarize(c, store.fingerprints, now));
   const verifyError = socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN');
   const requiredName = ctx.tls.mode === 'domain-validation' ? ctx.tls.domain : null;
   const leaf = chain[0];
   const nameMatches = requiredName && leaf ? leaf.names.some((n) => nameMatchesTlsDomain(requiredName, n)) : null;
-  return { chain, trusted: socket.authorized, verifyError, requiredName, nameMatches, findings: [] };
+  return { check: { chain, trusted: socket.authorized, verifyError, requiredName, nameMatches, findings: [] }, x509 };
 }
 
 /** Throws the StageFailure for a described chain that fails the connector's TLS mode. */
@@ -408,8 +412,8 @@ export function checkCertificate(
   socket: tls.TLSSocket,
   now = Date.now(),
 ): CertificateCheck {
-  const check = describeCertificate(ctx, socket, now);
-  judge(ctx, check, peerChain(socket, ctx.tls.ca));
+  const { check, x509 } = describeChain(ctx, socket, trustStore(ctx.tls.ca), now);
+  judge(ctx, check, x509);
   return check;
 }
 
@@ -457,9 +461,8 @@ export interface InspectOptions {
 export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocket, options: InspectOptions = {}): Promise<CertificateCheck> {
   const now = options.now ?? Date.now();
   const mode = options.revocation ?? ctx.tls.revocation ?? 'soft';
-  const check = describeCertificate(ctx, socket, now);
+  const { check, x509 } = describeChain(ctx, socket, trustStore(ctx.tls.ca), now);
   options.onCheck?.(check);
-  const x509 = peerChain(socket, ctx.tls.ca);
   judge(ctx, check, x509);
   const leaf = check.chain[0];
   if (!leaf || !validatesCertificate(ctx.tls.mode)) {
@@ -467,7 +470,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     return check;
   }
   check.findings.push(...weaknesses(check.chain));
-  const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now);
+  const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now, leaf.serialNumber);
   check.revocation = revocation;
   if (mode !== 'off') {
     // Windows checks the whole chain except the root; so do we, for what the server sent.
@@ -475,7 +478,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     for (let i = 1; i < x509.length - 1; i++) {
       const cert = check.chain[i];
       if (!cert || cert.anchor || cert.selfIssued) continue;
-      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now);
+      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now, cert.serialNumber);
       intermediates.push({ subject: cert.subject, ...found });
     }
     if (intermediates.length) revocation.intermediates = intermediates;

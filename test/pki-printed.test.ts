@@ -154,6 +154,8 @@ describe('readPrinted: what it reads is what Node prints', () => {
     const left = (v: Buffer) => sideBySide(cert({ validity: v }));
     expect(left(times(generalized('19491231235959Z'), utc('300101000000Z')))).toEqual(['validFromMs']);
     expect(left(times(utc('300101000000Z'), generalized('20300101000000.5Z')))).toEqual(['validToMs']);
+    expect(readPrinted(cert({ validity: times(utc('300230000000Z'), utc('3001010000a0Z')) }))).toMatchObject({ validFromMs: null, validToMs: null });
+    expect(readPrinted(cert({ validity: times(utc('300101240000Z'), utc('30010100000Z0')) }))).toMatchObject({ validFromMs: null, validToMs: null });
   });
 
   it('serial numbers: leading zero octet, odd nibbles, long; zero and negative left to Node', () => {

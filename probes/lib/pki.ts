@@ -434,12 +434,16 @@ function timeMs(der: Uint8Array, node: Tlv | undefined): number | null {
   const short = node.tag === UTC_TIME ? digits(der, node.start, 2) : NaN;
   const year = node.tag === UTC_TIME ? (short >= 50 ? 1900 + short : 2000 + short) : digits(der, node.start, 4);
   const p = node.start + (node.tag === UTC_TIME ? 2 : 4);
-  const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((offset) => digits(der, p + offset, 2)) as [number, number, number, number, number];
+  const month = digits(der, p, 2);
+  const day = digits(der, p + 2, 2);
+  const hour = digits(der, p + 4, 2);
+  const minute = digits(der, p + 6, 2);
+  const second = digits(der, p + 8, 2);
+  if (!(year >= 1950 && hour <= 23 && minute <= 59 && second <= 59)) return null; // NaN fails too
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls an impossible date over (Feb 30 → Mar 2).
   const date = new Date(ms);
-  // Date.UTC rolls an impossible date over (Feb 30 → Mar 2), and years 0–99 onto 1900–1999.
-  if (Number.isNaN(ms) || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
-  return year < 1950 ? null : ms;
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? ms : null;
 }
 
 /** A positive INTEGER in minimal DER as Node prints it (OpenSSL's BN_bn2hex); null for zero, negative or non-minimal. */
