@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
-import { readCertificate, readPrinted, type PublicKeyFacts } from './lib/pki.js';
+import { readWhole, type PublicKeyFacts } from './lib/pki.js';
 import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
@@ -158,11 +158,13 @@ function factsOf(cert: X509Certificate): CertificateFacts {
   const fingerprint256 = cert.fingerprint256;
   const cached = factsCache.get(fingerprint256);
   if (cached) return cached;
-  const { facts: der, publicKey, mayBeCa } = readCertificate(cert);
-  const key = publicKey ?? nodePublicKey(cert);
   // Subject, issuer, names, validity and serial from the DER where it reads them exactly as
   // Node prints them (each Node getter is a call into OpenSSL); Node's getter for the rest.
-  const printed = readPrinted(cert.raw);
+  const {
+    reading: { facts: der, publicKey, mayBeCa },
+    printed,
+  } = readWhole(cert);
+  const key = publicKey ?? nodePublicKey(cert);
   const subject = printed.subject ?? cert.subject.split('\n');
   const issuer = printed.issuer ?? cert.issuer.split('\n');
   const validToMs = printed.validToMs ?? Date.parse(cert.validTo);
@@ -428,14 +430,16 @@ const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
  */
 export function weaknesses(chain: readonly CertificateSummary[]): CertificateFinding[] {
   const findings: CertificateFinding[] = [];
-  for (const cert of chain.filter((c) => !c.anchor)) {
-    const which = say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
+  for (const cert of chain) {
+    if (cert.anchor) continue;
+    // Said only for a finding: a sound chain (every probe of a healthy fleet) says nothing.
+    const which = (): Said => say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
     if (cert.signatureHash && WEAK_HASHES.has(cert.signatureHash)) {
-      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which, hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
+      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which: which(), hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
     }
     const rsaLike = cert.keyType === 'rsa' || cert.keyType === 'rsa-pss' || cert.keyType === 'dsa';
     if (cert.keyBits !== null && ((rsaLike && cert.keyBits < 2048) || (cert.keyType === 'ec' && cert.keyBits < 256))) {
-      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which, bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
+      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which: which(), bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
     }
   }
   return findings;
@@ -483,13 +487,14 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     }
     if (intermediates.length) revocation.intermediates = intermediates;
   }
-  const all: Array<{ subject: string; which: Said; r: RevocationCheck }> = [
-    { subject: leaf.subject, which: say('cert.the-certificate'), r: revocation },
-    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: say('cert.intermediate', { subject: r.subject }), r })),
+  // `which` is said only when a text names the certificate: not for a good or unchecked one.
+  const all: Array<{ subject: string; which: () => Said; r: RevocationCheck }> = [
+    { subject: leaf.subject, which: () => say('cert.the-certificate'), r: revocation },
+    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: () => say('cert.intermediate', { subject: r.subject }), r })),
   ];
   const revoked = all.find((c) => c.r.status === 'revoked');
   if (revoked) {
-    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: revoked.which, detail: revoked.r.detail }), {
+    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: revoked.which(), detail: revoked.r.detail }), {
       reason: 'revoked',
       thumbprint: leaf.thumbprint,
       ...(revoked.r.revokedAt ? { revokedAt: revoked.r.revokedAt } : {}),
@@ -500,14 +505,14 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
       throw new StageFailure(
         'certificate',
         'certificate',
-        say('cert.revocation-unknown-hard', { which, detail: r.detail }),
+        say('cert.revocation-unknown-hard', { which: which(), detail: r.detail }),
         { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
       );
     }
     // Soft: a certificate that names no revocation source (private CAs) is not worth a
     // warning; one whose staple or CRL could not be used is, since Exchange checks them.
     if (r.ocsp || r.crl.length) {
-      check.findings.push(finding('revocation-unavailable', subject, say('cert.revocation-unavailable', { which, detail: r.detail })));
+      check.findings.push(finding('revocation-unavailable', subject, say('cert.revocation-unavailable', { which: which(), detail: r.detail })));
     }
   }
   return check;

@@ -164,7 +164,15 @@ function signatureOf(der: Uint8Array, algorithm: Tlv | undefined): { signatureAl
 
 /** The URIs among GeneralNames (uniformResourceIdentifier, [6] IA5String). */
 function uris(der: Uint8Array, names: Tlv[]): string[] {
-  return names.filter((n) => n.tag === 0x86).map((n) => Buffer.from(der.buffer, der.byteOffset + n.start, n.end - n.start).toString('latin1'));
+  return names.filter((n) => n.tag === 0x86).map((n) => latin1(der, n.start, n.end));
+}
+
+/**
+ * `der[start, end)` as Latin-1 text. On a Buffer (Node's `raw`), read in place: a Buffer view
+ * per string read was most of what reading a new certificate allocated.
+ */
+function latin1(der: Uint8Array, start: number, end: number): string {
+  return Buffer.isBuffer(der) ? der.toString('latin1', start, end) : Buffer.from(der.buffer, der.byteOffset + start, end - start).toString('latin1');
 }
 
 /** CRLDistributionPoints: each DistributionPoint's fullName ([0] → [0] GeneralNames), RFC 5280 §4.2.1.13. */
@@ -287,9 +295,10 @@ function certificateParts(der: Uint8Array): { signatureAlgorithm: Tlv; fields: T
   return { signatureAlgorithm, fields, at: isContext(fields[0], 0) ? 1 : 0, extensions };
 }
 
-/** Reads the facts from a DER certificate. Throws when it is not one. */
-function readFacts(der: Uint8Array): DerReading {
-  const { signatureAlgorithm, fields, at, extensions } = certificateParts(der);
+type CertificateParts = ReturnType<typeof certificateParts>;
+
+/** Reads the facts from a DER certificate's parts. Throws when it is not one. */
+function readFacts(der: Uint8Array, { signatureAlgorithm, fields, at, extensions }: CertificateParts): DerReading {
   const spki = fields[at + 5];
   let crlUrls: string[] = [];
   let ocspUrls: string[] = [];
@@ -351,22 +360,28 @@ export interface PrintedFields {
 
 const NOTHING_PRINTED: PrintedFields = Object.freeze({ subject: null, issuer: null, dnsNames: null, validFromMs: null, validToMs: null, serialNumber: null });
 
-/** Attribute types by OID, as OpenSSL prints their short names (XN_FLAG_FN_SN); any other type is left to Node. */
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'street',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.12': 'title',
-  '2.5.4.15': 'businessCategory',
-  '2.5.4.17': 'postalCode',
-  '2.5.4.42': 'GN',
-  '2.5.4.97': 'organizationIdentifier',
+/**
+ * Attribute types by OID, as OpenSSL prints their short names (XN_FLAG_FN_SN); any other type
+ * is left to Node. X.520's (2.5.4.n) by their last arc, read from the OID's third octet
+ * without making its dotted text.
+ */
+const X520_NAMES: Record<number, string> = {
+  3: 'CN',
+  4: 'SN',
+  5: 'serialNumber',
+  6: 'C',
+  7: 'L',
+  8: 'ST',
+  9: 'street',
+  10: 'O',
+  11: 'OU',
+  12: 'title',
+  15: 'businessCategory',
+  17: 'postalCode',
+  42: 'GN',
+  97: 'organizationIdentifier',
+};
+const OTHER_ATTRIBUTE_NAMES: Record<string, string> = {
   '1.2.840.113549.1.9.1': 'emailAddress',
   '0.9.2342.19200300.100.1.1': 'UID',
   '0.9.2342.19200300.100.1.25': 'DC',
@@ -393,23 +408,39 @@ function plainValue(der: Uint8Array, node: Tlv): string | null {
     const c = der[i] as number;
     if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x2b || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x3b) return null;
   }
-  return Buffer.from(der.buffer, der.byteOffset + node.start, node.end - node.start).toString('latin1');
+  return latin1(der, node.start, node.end);
 }
 
-/** Name ::= SEQUENCE OF RDN, each RDN one AttributeTypeAndValue of a known type with a plain value; else null. */
+/** An attribute type's short name; undefined for a type not named here. */
+function attributeName(der: Uint8Array, type: Tlv): string | undefined {
+  if (type.tag !== OID) return undefined;
+  if (type.end - type.start === 3 && der[type.start] === 0x55 && der[type.start + 1] === 0x04) return X520_NAMES[der[type.start + 2] as number];
+  return OTHER_ATTRIBUTE_NAMES[oidOf(der, type) ?? ''];
+}
+
+/**
+ * Name ::= SEQUENCE OF RDN, each RDN one AttributeTypeAndValue of a known type with a plain
+ * value; else null. Walked element by element (a name is read on every new certificate).
+ */
 function nameLines(der: Uint8Array, name: Tlv | undefined): string[] | null {
-  if (name?.tag !== SEQUENCE) return null;
+  if (name?.tag !== SEQUENCE || name.end === name.start) return null;
   const lines: string[] = [];
-  for (const rdn of childrenOf(der, name)) {
-    const avas = childrenOf(der, rdn.tag === 0x31 ? rdn : undefined); // SET OF AttributeTypeAndValue
-    if (avas.length !== 1) return null; // multi-valued RDNs are printed with ` + `: left to Node
-    const [type, value, more] = childrenOf(der, (avas[0] as Tlv).tag === SEQUENCE ? avas[0] : undefined);
-    const short = ATTRIBUTE_NAMES[oidOf(der, type) ?? ''];
-    const text = value && !more ? plainValue(der, value) : null;
+  for (let pos = name.start; pos < name.end; ) {
+    const rdn = tlv(der, pos, name.end); // SET OF AttributeTypeAndValue
+    pos = rdn.end;
+    if (rdn.tag !== 0x31 || rdn.end === rdn.start) return null;
+    const ava = tlv(der, rdn.start, rdn.end);
+    // a second AttributeTypeAndValue (a multi-valued RDN, printed with ` + `): left to Node
+    if (ava.tag !== SEQUENCE || ava.end !== rdn.end || ava.end === ava.start) return null;
+    const type = tlv(der, ava.start, ava.end);
+    if (type.end === ava.end) return null;
+    const value = tlv(der, type.end, ava.end);
+    const short = attributeName(der, type);
+    const text = value.end === ava.end ? plainValue(der, value) : null;
     if (!short || text === null) return null;
     lines.push(`${short}=${text}`);
   }
-  return lines.length ? lines : null;
+  return lines;
 }
 
 /** `n` ASCII digits at `pos` as a number; NaN when one is not a digit. */
@@ -456,7 +487,7 @@ function serialText(der: Uint8Array, node: Tlv | undefined): string | null {
     if (node.end - start < 2 || !((der[start + 1] as number) & 0x80)) return null; // zero, or not minimal
     start++;
   }
-  return Buffer.from(der.buffer, der.byteOffset + start, node.end - start).toString('hex').toUpperCase();
+  return (Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.length)).toString('hex', start, node.end).toUpperCase();
 }
 
 /** A dNSName Node prints as it is (no quoting: none of `,"\'`, no control or non-ASCII byte), restricted here to host-name characters. */
@@ -474,38 +505,48 @@ function sanDnsNames(der: Uint8Array, value: Tlv): string[] | null {
     if (entry.tag === 0x87 && (length === 4 || length === 16)) continue; // iPAddress: `IP Address:…`, never `DNS:`
     if (entry.tag !== 0x82 || !length) return null; // dNSName [2] IA5String
     for (let i = entry.start; i < entry.end; i++) if (!isHostChar(der[i] as number)) return null;
-    names.push(Buffer.from(der.buffer, der.byteOffset + entry.start, length).toString('latin1'));
+    names.push(latin1(der, entry.start, entry.end));
   }
   return names;
 }
 
-const ID_SUBJECT_ALT_NAME = '2.5.29.17';
+/** id-ce-subjectAltName, 2.5.29.17, as its OID's contents octets: compared without making its dotted text. */
+const isSubjectAltName = (der: Uint8Array, node: Tlv | undefined): boolean =>
+  node?.tag === OID && node.end - node.start === 3 && der[node.start] === 0x55 && der[node.start + 1] === 0x1d && der[node.start + 2] === 0x11;
 
 /** The fields Node prints, from a DER certificate; every field null when it does not parse. */
 export function readPrinted(der: Uint8Array): PrintedFields {
+  return printedOf(der, partsOf(der));
+}
+
+function printedOf(der: Uint8Array, parts: CertificateParts | null): PrintedFields {
   try {
-    const { fields, at, extensions } = certificateParts(der);
-    const [notBefore, notAfter, rest] = childrenOf(der, fields[at + 3]?.tag === SEQUENCE ? fields[at + 3] : undefined);
-    let dnsNames: string[] | null = [];
-    let sans = 0;
-    for (const extension of extensions) {
-      const parts = childrenOf(der, extension);
-      if (oidOf(der, parts[0]) !== ID_SUBJECT_ALT_NAME) continue;
-      const octets = parts.at(-1);
-      // OpenSSL reads no subjectAltName from a certificate with two of them: left to Node.
-      dnsNames = ++sans > 1 || !octets || octets.tag & 0x20 ? null : sanDnsNames(der, whole(der, octets.start, octets.end));
-    }
-    return {
-      subject: nameLines(der, fields[at + 4]),
-      issuer: nameLines(der, fields[at + 2]),
-      dnsNames,
-      validFromMs: rest ? null : timeMs(der, notBefore),
-      validToMs: rest ? null : timeMs(der, notAfter),
-      serialNumber: serialText(der, fields[at]),
-    };
+    return parts ? printedFrom(der, parts) : NOTHING_PRINTED;
   } catch {
     return NOTHING_PRINTED;
   }
+}
+
+/** `readPrinted` from the parts already walked. Throws on what is not DER. */
+function printedFrom(der: Uint8Array, { fields, at, extensions }: CertificateParts): PrintedFields {
+  const [notBefore, notAfter, rest] = childrenOf(der, fields[at + 3]?.tag === SEQUENCE ? fields[at + 3] : undefined);
+  let dnsNames: string[] | null = [];
+  let sans = 0;
+  for (const extension of extensions) {
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    if (extension.tag !== SEQUENCE || extension.end === extension.start || !isSubjectAltName(der, tlv(der, extension.start, extension.end))) continue;
+    const octets = childrenOf(der, extension).at(-1);
+    // OpenSSL reads no subjectAltName from a certificate with two of them: left to Node.
+    dnsNames = ++sans > 1 || !octets || octets.tag & 0x20 ? null : sanDnsNames(der, whole(der, octets.start, octets.end));
+  }
+  return {
+    subject: nameLines(der, fields[at + 4]),
+    issuer: nameLines(der, fields[at + 2]),
+    dnsNames,
+    validFromMs: rest ? null : timeMs(der, notBefore),
+    validToMs: rest ? null : timeMs(der, notAfter),
+    serialNumber: serialText(der, fields[at]),
+  };
 }
 
 /**
@@ -530,15 +571,43 @@ export function readCertificate(certificate: Uint8Array | X509Certificate): DerR
   const key = certificate instanceof X509Certificate ? certificate.fingerprint256 : fingerprint256(certificate);
   const cached = derCache.get(key);
   if (cached) return cached;
-  let read: DerReading;
-  try {
-    read = readFacts(certificate instanceof X509Certificate ? certificate.raw : certificate);
-    Object.freeze(read.facts);
-  } catch {
-    read = UNKNOWN;
-  }
+  const der = certificate instanceof X509Certificate ? certificate.raw : certificate;
+  const read = readingOf(der, partsOf(der));
   derCache.set(key, read);
   return read;
+}
+
+function partsOf(der: Uint8Array): CertificateParts | null {
+  try {
+    return certificateParts(der);
+  } catch {
+    return null;
+  }
+}
+
+/** The facts of a certificate's parts, frozen; UNKNOWN when they do not read. */
+function readingOf(der: Uint8Array, parts: CertificateParts | null): DerReading {
+  if (!parts) return UNKNOWN;
+  try {
+    const read = readFacts(der, parts);
+    Object.freeze(read.facts);
+    return read;
+  } catch {
+    return UNKNOWN;
+  }
+}
+
+/**
+ * `readCertificate` and `readPrinted` of one certificate, its DER walked once: what the
+ * certificate stage reads of a certificate it has not seen.
+ */
+export function readWhole(certificate: X509Certificate): { reading: DerReading; printed: PrintedFields } {
+  const der = certificate.raw;
+  const parts = partsOf(der);
+  const key = certificate.fingerprint256;
+  let reading = derCache.get(key);
+  if (!reading) derCache.set(key, (reading = readingOf(der, parts)));
+  return { reading, printed: printedOf(der, parts) };
 }
 
 /** `X509Certificate.fingerprint256` of DER bytes: SHA-256, upper-case hex pairs joined by colons. */
