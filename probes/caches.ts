@@ -13,8 +13,10 @@
 
 /** Every cache's bound, by owner. Raising one costs memory in a long-running exporter, never CPU per probe. */
 export const CACHE_BOUNDS = {
-  /** probes/tls.ts: one client SecureContext per set of extra anchors × pinned versions/ciphers. */
+  /** probes/tls.ts: client SecureContexts, for this many sets of extra anchors … */
   secureContexts: 32,
+  /** probes/tls.ts: … each with one per pinned versions/ciphers (the defaults, and the version probe's four). */
+  tlsSettings: 8,
   /** probes/certificate.ts: the trust store (bundled roots + extra anchors, parsed) per set of extra anchors. */
   trustStores: 32,
   /** probes/certificate.ts: what a certificate says (subject, names, key, validity …), by SHA-256 fingerprint. */

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
-import { readCertificate, type PublicKeyFacts } from './lib/pki.js';
+import { readWhole, type PublicKeyFacts } from './lib/pki.js';
 import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
@@ -76,28 +76,33 @@ function finding(kind: CertificateFinding['kind'], subject: string, said: Said):
 
 /** `CN=a\nO=b` (issuer-most first, as OpenSSL prints it) → `CN=a, O=b` (subject-most first). */
 export function formatDn(dn: string): string {
-  return dn
-    .split('\n')
-    .filter(Boolean)
-    .reverse()
-    .join(', ');
+  return formatDnLines(dn.split('\n'));
 }
 
-function commonName(dn: string): string | null {
-  const cn = dn.split('\n').find((part) => part.startsWith('CN='));
-  return cn ? cn.slice(3) : null;
+/** The lines of OpenSSL's form, issuer-most first, joined subject-most first; empty lines skipped. */
+function formatDnLines(lines: readonly string[]): string {
+  let text = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i];
+    if (line) text = text ? `${text}, ${line}` : line;
+  }
+  return text;
 }
 
 /** DNS names from subjectAltName; the CN only when the certificate has no DNS SAN (RFC 6125 §6.4.4). */
 export function certificateNames(cert: X509Certificate): string[] {
-  const san = cert.subjectAltName ?? '';
-  const dnsNames = san
+  const dnsNames = (cert.subjectAltName ?? '')
     .split(/,\s*/)
     .filter((entry) => entry.startsWith('DNS:'))
-    .map((entry) => entry.slice(4).trim().toLowerCase());
-  if (dnsNames.length) return dnsNames;
-  const cn = commonName(cert.subject);
-  return cn ? [cn.toLowerCase()] : [];
+    .map((entry) => entry.slice(4).trim());
+  return namesOf(dnsNames, cert.subject.split('\n'));
+}
+
+/** `certificateNames` from the SAN's DNS names and the subject's lines (OpenSSL's form), however read. */
+function namesOf(dnsNames: readonly string[], subject: readonly string[]): string[] {
+  if (dnsNames.length) return dnsNames.map((name) => name.toLowerCase());
+  const cn = subject.find((part) => part.startsWith('CN='));
+  return cn ? [cn.slice(3).toLowerCase()] : [];
 }
 
 /**
@@ -153,19 +158,26 @@ function factsOf(cert: X509Certificate): CertificateFacts {
   const fingerprint256 = cert.fingerprint256;
   const cached = factsCache.get(fingerprint256);
   if (cached) return cached;
-  const { facts: der, publicKey, mayBeCa } = readCertificate(cert);
+  // Subject, issuer, names, validity and serial from the DER where it reads them exactly as
+  // Node prints them (each Node getter is a call into OpenSSL); Node's getter for the rest.
+  const {
+    reading: { facts: der, publicKey, mayBeCa },
+    printed,
+  } = readWhole(cert);
   const key = publicKey ?? nodePublicKey(cert);
-  const validToMs = Date.parse(cert.validTo);
+  const subject = printed.subject ?? cert.subject.split('\n');
+  const issuer = printed.issuer ?? cert.issuer.split('\n');
+  const validToMs = printed.validToMs ?? Date.parse(cert.validTo);
   const facts: CertificateFacts = {
-    subject: formatDn(cert.subject),
-    issuer: formatDn(cert.issuer),
-    names: certificateNames(cert),
-    validFrom: new Date(cert.validFrom).toISOString(),
+    subject: formatDnLines(subject),
+    issuer: formatDnLines(issuer),
+    names: printed.dnsNames ? namesOf(printed.dnsNames, subject) : certificateNames(cert),
+    validFrom: new Date(printed.validFromMs ?? cert.validFrom).toISOString(),
     validTo: new Date(validToMs).toISOString(),
     validToMs,
     fingerprint256,
     thumbprint: cert.fingerprint.replace(/:/g, ''),
-    serialNumber: cert.serialNumber,
+    serialNumber: printed.serialNumber ?? cert.serialNumber,
     keyType: key.keyType,
     keyBits: key.keyBits,
     curve: key.curve,
@@ -174,7 +186,7 @@ function factsOf(cert: X509Certificate): CertificateFacts {
     crlUrls: der.crlUrls,
     ocspUrls: der.ocspUrls,
     isCa: mayBeCa && cert.ca,
-    selfIssued: cert.subject === cert.issuer,
+    selfIssued: subject.join('\n') === issuer.join('\n'),
   };
   factsCache.set(fingerprint256, facts);
   return facts;
@@ -234,10 +246,14 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
  * anchor is marked `anchor` in summaries.
  */
 export function peerChain(socket: tls.TLSSocket, ca: readonly string[] = []): X509Certificate[] {
+  return anchoredChain(socket, trustStore(ca));
+}
+
+function anchoredChain(socket: tls.TLSSocket, store: TrustStore): X509Certificate[] {
   const chain = [...sentChain(socket)];
   const top = chain.at(-1);
   if (top) {
-    const anchor = issuingAnchor(trustStore(ca), top);
+    const anchor = issuingAnchor(store, top);
     if (anchor && !chain.some((c) => c.fingerprint256 === anchor.fingerprint256)) chain.push(anchor);
   }
   return chain;
@@ -297,10 +313,6 @@ function trustStore(ca: readonly string[]): TrustStore {
   return store;
 }
 
-function anchorFingerprints(ctx: ProbeContext): Set<string> {
-  return trustStore(ctx.tls.ca).fingerprints;
-}
-
 /** Does a TLS mode judge the certificate at all? (Exchange's EncryptionOnly does not.) */
 export function validatesCertificate(mode: TlsMode): boolean {
   return mode === 'certificate-validation' || mode === 'domain-validation';
@@ -352,14 +364,18 @@ function reasonFor(verifyError: string, chain: X509Certificate[]): { reason: Cer
  * without judging it.
  */
 export function describeCertificate(ctx: ProbeContext, socket: tls.TLSSocket, now = Date.now()): CertificateCheck {
-  const x509 = peerChain(socket, ctx.tls.ca);
-  const anchors = anchorFingerprints(ctx);
-  const chain = x509.map((c) => summarize(c, anchors, now));
+  return describeChain(ctx, socket, trustStore(ctx.tls.ca), now).check;
+}
+
+/** `describeCertificate`, with the chain it described (one trust-store lookup and one chain read a probe). */
+function describeChain(ctx: ProbeContext, socket: tls.TLSSocket, store: TrustStore, now: number): { check: CertificateCheck; x509: X509Certificate[] } {
+  const x509 = anchoredChain(socket, store);
+  const chain = x509.map((c) => summarize(c, store.fingerprints, now));
   const verifyError = socket.authorized ? null : String(socket.authorizationError ?? 'UNKNOWN');
   const requiredName = ctx.tls.mode === 'domain-validation' ? ctx.tls.domain : null;
   const leaf = chain[0];
   const nameMatches = requiredName && leaf ? leaf.names.some((n) => nameMatchesTlsDomain(requiredName, n)) : null;
-  return { chain, trusted: socket.authorized, verifyError, requiredName, nameMatches, findings: [] };
+  return { check: { chain, trusted: socket.authorized, verifyError, requiredName, nameMatches, findings: [] }, x509 };
 }
 
 /** Throws the StageFailure for a described chain that fails the connector's TLS mode. */
@@ -398,8 +414,8 @@ export function checkCertificate(
   socket: tls.TLSSocket,
   now = Date.now(),
 ): CertificateCheck {
-  const check = describeCertificate(ctx, socket, now);
-  judge(ctx, check, peerChain(socket, ctx.tls.ca));
+  const { check, x509 } = describeChain(ctx, socket, trustStore(ctx.tls.ca), now);
+  judge(ctx, check, x509);
   return check;
 }
 
@@ -414,14 +430,16 @@ const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
  */
 export function weaknesses(chain: readonly CertificateSummary[]): CertificateFinding[] {
   const findings: CertificateFinding[] = [];
-  for (const cert of chain.filter((c) => !c.anchor)) {
-    const which = say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
+  for (const cert of chain) {
+    if (cert.anchor) continue;
+    // Said only for a finding: a sound chain (every probe of a healthy fleet) says nothing.
+    const which = (): Said => say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
     if (cert.signatureHash && WEAK_HASHES.has(cert.signatureHash)) {
-      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which, hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
+      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which: which(), hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
     }
     const rsaLike = cert.keyType === 'rsa' || cert.keyType === 'rsa-pss' || cert.keyType === 'dsa';
     if (cert.keyBits !== null && ((rsaLike && cert.keyBits < 2048) || (cert.keyType === 'ec' && cert.keyBits < 256))) {
-      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which, bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
+      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which: which(), bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
     }
   }
   return findings;
@@ -447,9 +465,8 @@ export interface InspectOptions {
 export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocket, options: InspectOptions = {}): Promise<CertificateCheck> {
   const now = options.now ?? Date.now();
   const mode = options.revocation ?? ctx.tls.revocation ?? 'soft';
-  const check = describeCertificate(ctx, socket, now);
+  const { check, x509 } = describeChain(ctx, socket, trustStore(ctx.tls.ca), now);
   options.onCheck?.(check);
-  const x509 = peerChain(socket, ctx.tls.ca);
   judge(ctx, check, x509);
   const leaf = check.chain[0];
   if (!leaf || !validatesCertificate(ctx.tls.mode)) {
@@ -457,7 +474,7 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     return check;
   }
   check.findings.push(...weaknesses(check.chain));
-  const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now);
+  const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now, leaf.serialNumber);
   check.revocation = revocation;
   if (mode !== 'off') {
     // Windows checks the whole chain except the root; so do we, for what the server sent.
@@ -465,18 +482,19 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     for (let i = 1; i < x509.length - 1; i++) {
       const cert = check.chain[i];
       if (!cert || cert.anchor || cert.selfIssued) continue;
-      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now);
+      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now, cert.serialNumber);
       intermediates.push({ subject: cert.subject, ...found });
     }
     if (intermediates.length) revocation.intermediates = intermediates;
   }
-  const all: Array<{ subject: string; which: Said; r: RevocationCheck }> = [
-    { subject: leaf.subject, which: say('cert.the-certificate'), r: revocation },
-    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: say('cert.intermediate', { subject: r.subject }), r })),
+  // `which` is said only when a text names the certificate: not for a good or unchecked one.
+  const all: Array<{ subject: string; which: () => Said; r: RevocationCheck }> = [
+    { subject: leaf.subject, which: () => say('cert.the-certificate'), r: revocation },
+    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: () => say('cert.intermediate', { subject: r.subject }), r })),
   ];
   const revoked = all.find((c) => c.r.status === 'revoked');
   if (revoked) {
-    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: revoked.which, detail: revoked.r.detail }), {
+    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: revoked.which(), detail: revoked.r.detail }), {
       reason: 'revoked',
       thumbprint: leaf.thumbprint,
       ...(revoked.r.revokedAt ? { revokedAt: revoked.r.revokedAt } : {}),
@@ -487,14 +505,14 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
       throw new StageFailure(
         'certificate',
         'certificate',
-        say('cert.revocation-unknown-hard', { which, detail: r.detail }),
+        say('cert.revocation-unknown-hard', { which: which(), detail: r.detail }),
         { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
       );
     }
     // Soft: a certificate that names no revocation source (private CAs) is not worth a
     // warning; one whose staple or CRL could not be used is, since Exchange checks them.
     if (r.ocsp || r.crl.length) {
-      check.findings.push(finding('revocation-unavailable', subject, say('cert.revocation-unavailable', { which, detail: r.detail })));
+      check.findings.push(finding('revocation-unavailable', subject, say('cert.revocation-unavailable', { which: which(), detail: r.detail })));
     }
   }
   return check;

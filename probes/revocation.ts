@@ -288,8 +288,23 @@ function crlFetcher(ctx: ProbeContext, url: string): CrlFetcher {
   };
 }
 
-function crlResult(url: string, status: CrlCheck['status'], detail: Said, extra: Partial<CrlCheck> = {}): CrlCheck {
-  return { url, status, ...detailOf(detail), thisUpdate: null, nextUpdate: null, revokedAt: null, bytes: null, ...extra };
+/** What a CRL check found beyond its status and detail. */
+type CrlFound = Partial<Pick<CrlCheck, 'thisUpdate' | 'nextUpdate' | 'revokedAt' | 'bytes'>>;
+
+// Field by field rather than with spreads: V8 builds an object literal with spreads through
+// a slow path, and every probe of a fleet makes one or more of these.
+function crlResult(url: string, status: CrlCheck['status'], detail: Said, found: CrlFound = {}): CrlCheck {
+  return {
+    url,
+    status,
+    detail: detail.text,
+    detailId: detail.id,
+    detailArgs: detail.args,
+    thisUpdate: found.thisUpdate ?? null,
+    nextUpdate: found.nextUpdate ?? null,
+    revokedAt: found.revokedAt ?? null,
+    bytes: found.bytes ?? null,
+  };
 }
 
 /** A held CRL's dates as text, made once: every probe of a fleet reports them. */
@@ -300,7 +315,13 @@ const crlDates = new WeakMap<CachedCrl, { thisUpdate: string | null; nextUpdate:
  * cache (fetched when not held or no longer fresh): the CRL must be signed by the
  * certificate's issuer (RFC 5280 §6.3.3 (f)) and current (nextUpdate not passed).
  */
-export async function checkCrl(ctx: ProbeContext, url: string, pair: Pick<Pair, 'leafX509' | 'issuerX509'>, now = Date.now()): Promise<CrlCheck> {
+export async function checkCrl(
+  ctx: ProbeContext,
+  url: string,
+  pair: Pick<Pair, 'leafX509' | 'issuerX509'>,
+  now = Date.now(),
+  serialNumber = pair.leafX509.serialNumber,
+): Promise<CrlCheck> {
   const cache = ctx.revocationCache ?? defaultRevocationCache();
   const found = await cache.crl(url, crlFetcher(ctx, url));
   if (found.status === 'unavailable') return crlResult(url, 'unavailable', say('rev.crl-unavailable', { url, why: found.why }));
@@ -308,12 +329,12 @@ export async function checkCrl(ctx: ProbeContext, url: string, pair: Pick<Pair, 
   const { crl } = found;
   let dates = crlDates.get(crl);
   if (!dates) crlDates.set(crl, (dates = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate) }));
-  const times = { ...dates, bytes: crl.bytes };
+  const times = { thisUpdate: dates.thisUpdate, nextUpdate: dates.nextUpdate, bytes: crl.bytes };
   if (!cache.signedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', say('rev.crl-signer', { url }), times);
   if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
     return crlResult(url, 'invalid', say('rev.crl-stale', { url, date: times.nextUpdate ?? '' }), times);
   }
-  const serial = crl.lib.normalizeSerial(pair.leafX509.serialNumber);
+  const serial = crl.lib.normalizeSerial(serialNumber);
   if (crl.revoked.has(serial)) {
     const revokedAt = iso(crl.revoked.get(serial));
     return crlResult(url, 'revoked', revokedAt ? say('rev.crl-revoked-since', { url, date: revokedAt.slice(0, 10) }) : say('rev.crl-revoked', { url }), { ...times, revokedAt });
@@ -329,7 +350,8 @@ export function uncheckedRevocation(mode: RevocationMode, detail: Said): Revocat
 /**
  * Looks up the revocation status of `leaf`, issued by `issuer`: the staple first (a
  * verified good or revoked answer settles it), then each CRL distribution point until
- * one answers. Never throws for a network outcome.
+ * one answers. Never throws for a network outcome. `serialNumber` is the leaf's, when the
+ * caller has it already (Node's getter is a call into OpenSSL).
  */
 export async function checkRevocation(
   ctx: ProbeContext,
@@ -338,6 +360,7 @@ export async function checkRevocation(
   staple: Uint8Array | null,
   mode: RevocationMode,
   now = Date.now(),
+  serialNumber?: string,
 ): Promise<RevocationCheck> {
   if (mode === 'off') return uncheckedRevocation(mode, say('rev.off'));
   if (!issuer) return { ...uncheckedRevocation(mode, say('rev.issuer-unknown')), status: 'unknown' };
@@ -370,7 +393,7 @@ export async function checkRevocation(
   if (ocsp?.status === 'revoked') return { ...base, status: 'revoked', source: 'ocsp-staple', ...detailsOf(ocsp), revokedAt: ocsp.revokedAt };
   if (ocsp?.status === 'good') return { ...base, status: 'good', source: 'ocsp-staple', ...detailsOf(ocsp), revokedAt: null };
   for (const url of urls) {
-    const crl = await checkCrl(ctx, url, { leafX509: leaf, issuerX509: issuer }, now);
+    const crl = await checkCrl(ctx, url, { leafX509: leaf, issuerX509: issuer }, now, serialNumber);
     base.crl.push(crl);
     if (crl.status === 'revoked') return { ...base, status: 'revoked', source: 'crl', ...detailsOf(crl), revokedAt: crl.revokedAt };
     if (crl.status === 'good') return { ...base, status: 'good', source: 'crl', ...detailsOf(crl), revokedAt: null };

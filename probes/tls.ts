@@ -65,28 +65,33 @@ export const EXCHANGE_GROUPS = 'X25519:P-256:P-384';
  * roots each time: about 40 ms of CPU per probe, which dominated a fleet run. The
  * context holds no session cache of its own (Node's client contexts store no sessions
  * unless asked), so every probe still does a full handshake and sees the certificate.
+ * Looked up by the anchors' text, then by the pinned settings: one key joining both was a
+ * new string of kilobytes to hash on every probe.
  */
-const contexts = new BoundedCache<string, tls.SecureContext>(CACHE_BOUNDS.secureContexts);
+const contexts = new BoundedCache<string, BoundedCache<string, tls.SecureContext>>(CACHE_BOUNDS.secureContexts);
 
 /** The client SecureContext for `ctx`'s anchors and these settings; exported for its test. */
 export function secureContextFor(
   ctx: ProbeContext,
   pinned: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'>,
 ): tls.SecureContext {
-  const settings = {
-    // Exchange Online never sends with TLS 1.0 or 1.1; only the version probe pins older ones.
-    minVersion: pinned.minVersion ?? 'TLSv1.2',
-    ...(pinned.maxVersion ? { maxVersion: pinned.maxVersion } : {}),
-    ciphers: pinned.ciphers ?? PROBE_CIPHERS,
-    ecdhCurve: EXCHANGE_GROUPS,
-  };
   // Keyed by the extra anchors and the settings: the bundled roots are the same for every probe.
-  const key = `${JSON.stringify(settings)}\n${ctx.tls.ca.join('\n')}`;
-  let context = contexts.get(key);
+  const caKey = ctx.tls.ca.join('\n');
+  let bySettings = contexts.get(caKey);
+  if (!bySettings) contexts.set(caKey, (bySettings = new BoundedCache(CACHE_BOUNDS.tlsSettings)));
+  const settingsKey = `${pinned.minVersion ?? ''} ${pinned.maxVersion ?? ''} ${pinned.ciphers ?? ''}`;
+  let context = bySettings.get(settingsKey);
   if (!context) {
     const anchors = trustAnchors(ctx);
-    context = tls.createSecureContext({ ...(anchors ? { ca: anchors } : {}), ...settings });
-    contexts.set(key, context);
+    context = tls.createSecureContext({
+      ...(anchors ? { ca: anchors } : {}),
+      // Exchange Online never sends with TLS 1.0 or 1.1; only the version probe pins older ones.
+      minVersion: pinned.minVersion ?? 'TLSv1.2',
+      ...(pinned.maxVersion ? { maxVersion: pinned.maxVersion } : {}),
+      ciphers: pinned.ciphers ?? PROBE_CIPHERS,
+      ecdhCurve: EXCHANGE_GROUPS,
+    });
+    bySettings.set(settingsKey, context);
   }
   return context;
 }

@@ -164,7 +164,15 @@ function signatureOf(der: Uint8Array, algorithm: Tlv | undefined): { signatureAl
 
 /** The URIs among GeneralNames (uniformResourceIdentifier, [6] IA5String). */
 function uris(der: Uint8Array, names: Tlv[]): string[] {
-  return names.filter((n) => n.tag === 0x86).map((n) => Buffer.from(der.buffer, der.byteOffset + n.start, n.end - n.start).toString('latin1'));
+  return names.filter((n) => n.tag === 0x86).map((n) => latin1(der, n.start, n.end));
+}
+
+/**
+ * `der[start, end)` as Latin-1 text. On a Buffer (Node's `raw`), read in place: a Buffer view
+ * per string read was most of what reading a new certificate allocated.
+ */
+function latin1(der: Uint8Array, start: number, end: number): string {
+  return Buffer.isBuffer(der) ? der.toString('latin1', start, end) : Buffer.from(der.buffer, der.byteOffset + start, end - start).toString('latin1');
 }
 
 /** CRLDistributionPoints: each DistributionPoint's fullName ([0] → [0] GeneralNames), RFC 5280 §4.2.1.13. */
@@ -273,17 +281,25 @@ function keyUsageMayBeCa(der: Uint8Array, value: Tlv): boolean {
   return ((der[value.start + 1] as number) & 0x04) !== 0;
 }
 
-/** Reads the facts from a DER certificate. Throws when it is not one. */
-function readFacts(der: Uint8Array): DerReading {
+/** A Certificate's parts (RFC 5280 §4.1). Throws when the DER is not one. */
+function certificateParts(der: Uint8Array): { signatureAlgorithm: Tlv; fields: Tlv[]; at: number; extensions: Tlv[] } {
   const certificate = whole(der, 0, der.length);
   const [tbs, signatureAlgorithm] = childrenOf(der, certificate.tag === SEQUENCE ? certificate : undefined);
   if (tbs?.tag !== SEQUENCE || signatureAlgorithm?.tag !== SEQUENCE) throw new Error('not a Certificate');
   // TBSCertificate ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1, serialNumber, signature,
   // issuer, validity, subject, subjectPublicKeyInfo, … extensions [3] EXPLICIT } (RFC 5280 §4.1)
   const fields = childrenOf(der, tbs);
-  const spki = fields[isContext(fields[0], 0) ? 6 : 5];
   // extensions: [3] EXPLICIT SEQUENCE OF Extension
   const extensions = childrenOf(der, childrenOf(der, fields.find((n) => isContext(n, 3)))[0]);
+  // `at`: where serialNumber is (after the version, when present)
+  return { signatureAlgorithm, fields, at: isContext(fields[0], 0) ? 1 : 0, extensions };
+}
+
+type CertificateParts = ReturnType<typeof certificateParts>;
+
+/** Reads the facts from a DER certificate's parts. Throws when it is not one. */
+function readFacts(der: Uint8Array, { signatureAlgorithm, fields, at, extensions }: CertificateParts): DerReading {
+  const spki = fields[at + 5];
   let crlUrls: string[] = [];
   let ocspUrls: string[] = [];
   let basicConstraints: boolean | null = null;
@@ -322,6 +338,218 @@ function readFacts(der: Uint8Array): DerReading {
 }
 
 /**
+ * What Node's X509Certificate prints of a certificate, read from the DER instead where its
+ * form is one whose printing is known exactly; a field is null where it is not (Node is
+ * asked then). Each getter of Node's is a call into OpenSSL that formats a string, several
+ * µs each, and a fleet brings a new leaf on almost every probe. test/pki-printed.test.ts
+ * holds both readings side by side, over Node's bundled roots and certificates built with
+ * every shape read here and the shapes left to Node.
+ */
+export interface PrintedFields {
+  /** Node's `subject`, one line per RDN in DER order (`C=US`, `O=Contoso`, `CN=mail.contoso.com`). */
+  subject: string[] | null;
+  issuer: string[] | null;
+  /** The dNSName entries of subjectAltName, as Node prints them after `DNS:`; [] when there is none. */
+  dnsNames: string[] | null;
+  /** `Date.parse` of Node's `validFrom` and `validTo`. */
+  validFromMs: number | null;
+  validToMs: number | null;
+  /** Node's `serialNumber`: upper-case hex, no leading zero octets. */
+  serialNumber: string | null;
+}
+
+const NOTHING_PRINTED: PrintedFields = Object.freeze({ subject: null, issuer: null, dnsNames: null, validFromMs: null, validToMs: null, serialNumber: null });
+
+/**
+ * Attribute types by OID, as OpenSSL prints their short names (XN_FLAG_FN_SN); any other type
+ * is left to Node. X.520's (2.5.4.n) by their last arc, read from the OID's third octet
+ * without making its dotted text.
+ */
+const X520_NAMES: Record<number, string> = {
+  3: 'CN',
+  4: 'SN',
+  5: 'serialNumber',
+  6: 'C',
+  7: 'L',
+  8: 'ST',
+  9: 'street',
+  10: 'O',
+  11: 'OU',
+  12: 'title',
+  15: 'businessCategory',
+  17: 'postalCode',
+  42: 'GN',
+  97: 'organizationIdentifier',
+};
+const OTHER_ATTRIBUTE_NAMES: Record<string, string> = {
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
+};
+
+const UTF8_STRING = 0x0c;
+const PRINTABLE_STRING = 0x13;
+const IA5_STRING = 0x16;
+const UTC_TIME = 0x17;
+const GENERALIZED_TIME = 0x18;
+
+/**
+ * An attribute value OpenSSL prints as it is under Node's flags (RFC 2253 escaping, control
+ * characters escaped, UTF-8): printable ASCII without `,+"\<>;`, not starting with `#` or a
+ * space, not ending with a space. null for anything else (escaped, non-ASCII, empty).
+ */
+function plainValue(der: Uint8Array, node: Tlv): string | null {
+  if (node.tag !== UTF8_STRING && node.tag !== PRINTABLE_STRING && node.tag !== IA5_STRING) return null;
+  if (node.end === node.start || der[node.start] === 0x23 || der[node.start] === 0x20 || der[node.end - 1] === 0x20) return null;
+  for (let i = node.start; i < node.end; i++) {
+    const c = der[i] as number;
+    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x2b || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x3b) return null;
+  }
+  return latin1(der, node.start, node.end);
+}
+
+/** An attribute type's short name; undefined for a type not named here. */
+function attributeName(der: Uint8Array, type: Tlv): string | undefined {
+  if (type.tag !== OID) return undefined;
+  if (type.end - type.start === 3 && der[type.start] === 0x55 && der[type.start + 1] === 0x04) return X520_NAMES[der[type.start + 2] as number];
+  return OTHER_ATTRIBUTE_NAMES[oidOf(der, type) ?? ''];
+}
+
+/**
+ * Name ::= SEQUENCE OF RDN, each RDN one AttributeTypeAndValue of a known type with a plain
+ * value; else null. Walked element by element (a name is read on every new certificate).
+ */
+function nameLines(der: Uint8Array, name: Tlv | undefined): string[] | null {
+  if (name?.tag !== SEQUENCE || name.end === name.start) return null;
+  const lines: string[] = [];
+  for (let pos = name.start; pos < name.end; ) {
+    const rdn = tlv(der, pos, name.end); // SET OF AttributeTypeAndValue
+    pos = rdn.end;
+    if (rdn.tag !== 0x31 || rdn.end === rdn.start) return null;
+    const ava = tlv(der, rdn.start, rdn.end);
+    // a second AttributeTypeAndValue (a multi-valued RDN, printed with ` + `): left to Node
+    if (ava.tag !== SEQUENCE || ava.end !== rdn.end || ava.end === ava.start) return null;
+    const type = tlv(der, ava.start, ava.end);
+    if (type.end === ava.end) return null;
+    const value = tlv(der, type.end, ava.end);
+    const short = attributeName(der, type);
+    const text = value.end === ava.end ? plainValue(der, value) : null;
+    if (!short || text === null) return null;
+    lines.push(`${short}=${text}`);
+  }
+  return lines;
+}
+
+/** `n` ASCII digits at `pos` as a number; NaN when one is not a digit. */
+function digits(der: Uint8Array, pos: number, n: number): number {
+  let value = 0;
+  for (let i = pos; i < pos + n; i++) {
+    const d = (der[i] as number) - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Time ::= UTCTime `YYMMDDHHMMSSZ` (YY ≥ 50 is 19YY, RFC 5280 §4.1.2.5.1) | GeneralizedTime
+ * `YYYYMMDDHHMMSSZ`, as ms since the epoch; null for any other form or an impossible date.
+ */
+function timeMs(der: Uint8Array, node: Tlv | undefined): number | null {
+  const length = node ? node.end - node.start : 0;
+  if (!node || !((node.tag === UTC_TIME && length === 13) || (node.tag === GENERALIZED_TIME && length === 15))) return null;
+  if (der[node.end - 1] !== 0x5a) return null; // Z
+  const short = node.tag === UTC_TIME ? digits(der, node.start, 2) : NaN;
+  const year = node.tag === UTC_TIME ? (short >= 50 ? 1900 + short : 2000 + short) : digits(der, node.start, 4);
+  const p = node.start + (node.tag === UTC_TIME ? 2 : 4);
+  const month = digits(der, p, 2);
+  const day = digits(der, p + 2, 2);
+  const hour = digits(der, p + 4, 2);
+  const minute = digits(der, p + 6, 2);
+  const second = digits(der, p + 8, 2);
+  if (!(year >= 1950 && hour <= 23 && minute <= 59 && second <= 59)) return null; // NaN fails too
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls an impossible date over (Feb 30 → Mar 2).
+  const date = new Date(ms);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? ms : null;
+}
+
+/** A positive INTEGER in minimal DER as Node prints it (OpenSSL's BN_bn2hex); null for zero, negative or non-minimal. */
+function serialText(der: Uint8Array, node: Tlv | undefined): string | null {
+  if (node?.tag !== INTEGER || node.end === node.start) return null;
+  let start = node.start;
+  const first = der[start] as number;
+  if (first & 0x80) return null; // negative
+  if (first === 0) {
+    if (node.end - start < 2 || !((der[start + 1] as number) & 0x80)) return null; // zero, or not minimal
+    start++;
+  }
+  return (Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.length)).toString('hex', start, node.end).toUpperCase();
+}
+
+/** A dNSName Node prints as it is (no quoting: none of `,"\'`, no control or non-ASCII byte), restricted here to host-name characters. */
+const isHostChar = (c: number): boolean =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2a || c === 0x5f;
+
+/** SubjectAltName's dNSNames (RFC 5280 §4.2.1.6) when it holds only dNSName and iPAddress entries; else null. */
+function sanDnsNames(der: Uint8Array, value: Tlv): string[] | null {
+  if (value.tag !== SEQUENCE) return null;
+  const entries = childrenOf(der, value);
+  if (!entries.length) return null;
+  const names: string[] = [];
+  for (const entry of entries) {
+    const length = entry.end - entry.start;
+    if (entry.tag === 0x87 && (length === 4 || length === 16)) continue; // iPAddress: `IP Address:…`, never `DNS:`
+    if (entry.tag !== 0x82 || !length) return null; // dNSName [2] IA5String
+    for (let i = entry.start; i < entry.end; i++) if (!isHostChar(der[i] as number)) return null;
+    names.push(latin1(der, entry.start, entry.end));
+  }
+  return names;
+}
+
+/** id-ce-subjectAltName, 2.5.29.17, as its OID's contents octets: compared without making its dotted text. */
+const isSubjectAltName = (der: Uint8Array, node: Tlv | undefined): boolean =>
+  node?.tag === OID && node.end - node.start === 3 && der[node.start] === 0x55 && der[node.start + 1] === 0x1d && der[node.start + 2] === 0x11;
+
+/** The fields Node prints, from a DER certificate; every field null when it does not parse. */
+export function readPrinted(der: Uint8Array): PrintedFields {
+  return printedOf(der, partsOf(der));
+}
+
+function printedOf(der: Uint8Array, parts: CertificateParts | null): PrintedFields {
+  try {
+    return parts ? printedFrom(der, parts) : NOTHING_PRINTED;
+  } catch {
+    return NOTHING_PRINTED;
+  }
+}
+
+/** `readPrinted` from the parts already walked. Throws on what is not DER. */
+function printedFrom(der: Uint8Array, { fields, at, extensions }: CertificateParts): PrintedFields {
+  const [notBefore, notAfter, rest] = childrenOf(der, fields[at + 3]?.tag === SEQUENCE ? fields[at + 3] : undefined);
+  let dnsNames: string[] | null = [];
+  let sans = 0;
+  for (const extension of extensions) {
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    if (extension.tag !== SEQUENCE || extension.end === extension.start || !isSubjectAltName(der, tlv(der, extension.start, extension.end))) continue;
+    const octets = childrenOf(der, extension).at(-1);
+    // OpenSSL reads no subjectAltName from a certificate with two of them: left to Node.
+    dnsNames = ++sans > 1 || !octets || octets.tag & 0x20 ? null : sanDnsNames(der, whole(der, octets.start, octets.end));
+  }
+  return {
+    subject: nameLines(der, fields[at + 4]),
+    issuer: nameLines(der, fields[at + 2]),
+    dnsNames,
+    validFromMs: rest ? null : timeMs(der, notBefore),
+    validToMs: rest ? null : timeMs(der, notAfter),
+    serialNumber: serialText(der, fields[at]),
+  };
+}
+
+/**
  * Certificates already read, by their SHA-256 fingerprint. A certificate never changes,
  * and the same ones come back on every path, every scrape and every shared intermediate,
  * so each is read once.
@@ -343,15 +571,43 @@ export function readCertificate(certificate: Uint8Array | X509Certificate): DerR
   const key = certificate instanceof X509Certificate ? certificate.fingerprint256 : fingerprint256(certificate);
   const cached = derCache.get(key);
   if (cached) return cached;
-  let read: DerReading;
-  try {
-    read = readFacts(certificate instanceof X509Certificate ? certificate.raw : certificate);
-    Object.freeze(read.facts);
-  } catch {
-    read = UNKNOWN;
-  }
+  const der = certificate instanceof X509Certificate ? certificate.raw : certificate;
+  const read = readingOf(der, partsOf(der));
   derCache.set(key, read);
   return read;
+}
+
+function partsOf(der: Uint8Array): CertificateParts | null {
+  try {
+    return certificateParts(der);
+  } catch {
+    return null;
+  }
+}
+
+/** The facts of a certificate's parts, frozen; UNKNOWN when they do not read. */
+function readingOf(der: Uint8Array, parts: CertificateParts | null): DerReading {
+  if (!parts) return UNKNOWN;
+  try {
+    const read = readFacts(der, parts);
+    Object.freeze(read.facts);
+    return read;
+  } catch {
+    return UNKNOWN;
+  }
+}
+
+/**
+ * `readCertificate` and `readPrinted` of one certificate, its DER walked once: what the
+ * certificate stage reads of a certificate it has not seen.
+ */
+export function readWhole(certificate: X509Certificate): { reading: DerReading; printed: PrintedFields } {
+  const der = certificate.raw;
+  const parts = partsOf(der);
+  const key = certificate.fingerprint256;
+  let reading = derCache.get(key);
+  if (!reading) derCache.set(key, (reading = readingOf(der, parts)));
+  return { reading, printed: printedOf(der, parts) };
 }
 
 /** `X509Certificate.fingerprint256` of DER bytes: SHA-256, upper-case hex pairs joined by colons. */
