@@ -143,9 +143,20 @@ function oidOf(der: Uint8Array, node: Tlv | undefined): string | null {
   return text;
 }
 
-const ID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
-const ID_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
-const ID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+/**
+ * Is `node` the OBJECT IDENTIFIER whose contents octets are `octets`? The OIDs the walk
+ * looks for are compared in place: making every extension's dotted text cost a handful of
+ * strings per extension on every new certificate.
+ */
+function isOid(der: Uint8Array, node: Tlv | undefined, octets: readonly number[]): boolean {
+  if (node?.tag !== OID || node.end - node.start !== octets.length) return false;
+  for (let i = 0; i < octets.length; i++) if (der[node.start + i] !== octets[i]) return false;
+  return true;
+}
+
+const ID_CRL_DISTRIBUTION_POINTS = [0x55, 0x1d, 0x1f]; // 2.5.29.31
+const ID_AUTHORITY_INFO_ACCESS = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01]; // 1.3.6.1.5.5.7.1.1
+const ID_AD_OCSP = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01]; // 1.3.6.1.5.5.7.48.1
 
 /** AlgorithmIdentifier → name and hash; RSASSA-PSS names its hash in the parameters (RFC 4055 §3.1, absent = SHA-1). */
 function signatureOf(der: Uint8Array, algorithm: Tlv | undefined): { signatureAlgorithm: string; signatureHash: string | null } {
@@ -188,7 +199,7 @@ function crlUrlsOf(der: Uint8Array, value: Tlv): string[] {
 function ocspUrlsOf(der: Uint8Array, value: Tlv): string[] {
   return childrenOf(der, value).flatMap((description) => {
     const [method, location] = childrenOf(der, description);
-    return oidOf(der, method) === ID_AD_OCSP && location ? uris(der, [location]) : [];
+    return isOid(der, method, ID_AD_OCSP) && location ? uris(der, [location]) : [];
   });
 }
 
@@ -260,8 +271,10 @@ export interface DerReading {
   mayBeCa: boolean;
 }
 
-const ID_BASIC_CONSTRAINTS = '2.5.29.19';
-const ID_KEY_USAGE = '2.5.29.15';
+const ID_BASIC_CONSTRAINTS = [0x55, 0x1d, 0x13]; // 2.5.29.19
+const ID_KEY_USAGE = [0x55, 0x1d, 0x0f]; // 2.5.29.15
+/** The extensions `readFacts` reads. */
+const READ_EXTENSIONS = [ID_CRL_DISTRIBUTION_POINTS, ID_AUTHORITY_INFO_ACCESS, ID_BASIC_CONSTRAINTS, ID_KEY_USAGE];
 const BOOLEAN = 0x01;
 
 /** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, … }: true unless it says cA FALSE plainly. */
@@ -306,9 +319,12 @@ function readFacts(der: Uint8Array, { signatureAlgorithm, fields, at, extensions
   let keyUsage: boolean | null = null;
   let odd = false;
   for (const extension of extensions) {
+    // Only the extnID of an extension not read here (a leaf carries eight or so).
+    const first = extension.tag & 0x20 && extension.end > extension.start ? tlv(der, extension.start, extension.end) : undefined;
+    let id: readonly number[] | undefined;
+    for (const known of READ_EXTENSIONS) if (isOid(der, first, known)) id = known;
+    if (!id) continue;
     const parts = childrenOf(der, extension);
-    const id = oidOf(der, parts[0]);
-    if (id !== ID_CRL_DISTRIBUTION_POINTS && id !== ID_AUTHORITY_INFO_ACCESS && id !== ID_BASIC_CONSTRAINTS && id !== ID_KEY_USAGE) continue;
     // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
     const octets = parts.at(-1);
     if (!octets || octets.tag & 0x20) {
@@ -510,9 +526,7 @@ function sanDnsNames(der: Uint8Array, value: Tlv): string[] | null {
   return names;
 }
 
-/** id-ce-subjectAltName, 2.5.29.17, as its OID's contents octets: compared without making its dotted text. */
-const isSubjectAltName = (der: Uint8Array, node: Tlv | undefined): boolean =>
-  node?.tag === OID && node.end - node.start === 3 && der[node.start] === 0x55 && der[node.start + 1] === 0x1d && der[node.start + 2] === 0x11;
+const ID_SUBJECT_ALT_NAME = [0x55, 0x1d, 0x11]; // 2.5.29.17
 
 /** The fields Node prints, from a DER certificate; every field null when it does not parse. */
 export function readPrinted(der: Uint8Array): PrintedFields {
@@ -534,7 +548,7 @@ function printedFrom(der: Uint8Array, { fields, at, extensions }: CertificatePar
   let sans = 0;
   for (const extension of extensions) {
     // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-    if (extension.tag !== SEQUENCE || extension.end === extension.start || !isSubjectAltName(der, tlv(der, extension.start, extension.end))) continue;
+    if (extension.tag !== SEQUENCE || extension.end === extension.start || !isOid(der, tlv(der, extension.start, extension.end), ID_SUBJECT_ALT_NAME)) continue;
     const octets = childrenOf(der, extension).at(-1);
     // OpenSSL reads no subjectAltName from a certificate with two of them: left to Node.
     dnsNames = ++sans > 1 || !octets || octets.tag & 0x20 ? null : sanDnsNames(der, whole(der, octets.start, octets.end));
