@@ -267,17 +267,25 @@ export function englishText(ref: ProbeTextRef): string {
   return fillTemplate(MESSAGES[ref.id], ref.args, englishText);
 }
 
+/** A nested argument's English: a text already said brings its own (filled once), a reference is filled now. */
+function nestedEnglish(ref: ProbeTextRef): string {
+  return 'text' in ref ? (ref as Said).text : englishText(ref);
+}
+
 /**
  * Says a text: `say('tcp.refused')`, `say('tcp.failed', { ip, port, reason: say('tcp.refused') })`.
- * A nested argument keeps only its id and arguments (its English is derived again).
+ * A nested argument keeps only its id and arguments; its English is the text it was said
+ * with (a Said's text is its template filled from the same id and arguments, so filling it
+ * again, as this did, gave the same string: a certificate summary re-filled three texts).
  */
 export function say(id: ProbeTextId, args: Record<string, string | number | Said | ProbeTextRef> = {}): Said {
   let plain: Record<string, ProbeTextArg> = args;
   for (const key in args) {
     const v = args[key];
     if (typeof v === 'object' && 'text' in v) {
-      plain = { ...plain, [key]: { id: v.id, args: v.args } };
+      if (plain === args) plain = { ...args };
+      plain[key] = { id: v.id, args: v.args };
     }
   }
-  return { id, args: plain, text: englishText({ id, args: plain }) };
+  return { id, args: plain, text: fillTemplate(MESSAGES[id], args, nestedEnglish) };
 }
