@@ -141,8 +141,12 @@ export class ReplyReader {
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
     // A reply cut short by a fault is part of the failure, not of what is left.
-    const unfinished = this.end ? [] : withLineEnds(this.current?.raw ?? []);
-    const rest = Buffer.concat([...this.replies.flatMap((r) => r.raw), ...unfinished, ...this.buffered]);
+    const unfinished = this.end || !this.current ? null : withLineEnds(this.current.raw);
+    // Nothing left over (every sound STARTTLS): no arrays to spread, no copy.
+    const rest =
+      !this.replies.length && !unfinished && !this.buffered.length
+        ? Buffer.alloc(0)
+        : Buffer.concat([...this.replies.flatMap((r) => r.raw), ...(unfinished ?? []), ...this.buffered]);
     this.replies.length = 0;
     this.current = null;
     this.buffered = [];
