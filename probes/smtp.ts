@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { openWindow, windowFailure } from './deadline.js';
 import { StageFailure, type ProbeContext, type SmtpReply, type StageName } from './stage.js';
-import { say, type Said } from './messages.js';
+import { say, type ProbeTextRef, type Said } from './messages.js';
 
 /**
  * What the reader accepts before it calls the peer broken. RFC 5321 §4.5.3.1.5 limits a
@@ -37,7 +37,11 @@ export function evidence(bytes: Buffer | string, max = 80): string {
 /** What a read waits for, for its timeout's wording; a function is called only on a timeout. */
 export type Waiting = string | Said | (() => Said);
 
-type End = { kind: 'closed' | 'reset' | 'protocol'; message: Said; errno?: string; evidence?: string };
+/**
+ * How the connection ended. `message` is said (its English filled) only when a read reports
+ * it: every probe's connection ends after QUIT ('end', then 'close'), and no read follows.
+ */
+type End = { kind: 'closed' | 'reset' | 'protocol'; message: ProbeTextRef; errno?: string; evidence?: string };
 
 /**
  * Reads SMTP replies (RFC 5321 §4.2) from a socket, one complete reply at a time, with
@@ -62,19 +66,20 @@ export class ReplyReader {
 
   private readonly onData = (chunk: Buffer): void => this.take(chunk);
   private readonly onEnd = (): void => {
+    if (this.end) return; // 'close' after 'end', or after a fault
     // A close in the middle of a reply line is still a close (4.4.318), but what the
     // server had begun to say is kept as evidence.
     const partial = this.bufferedBytes ? Buffer.concat(this.buffered) : null;
     this.finish({
       kind: 'closed',
-      message: say(partial ? 'smtp.closed-mid-reply' : 'smtp.closed'),
+      message: { id: partial ? 'smtp.closed-mid-reply' : 'smtp.closed', args: {} },
       ...(partial ? { evidence: evidence(partial) } : {}),
     });
   };
   private readonly onError = (err: NodeJS.ErrnoException): void =>
     this.finish({
       kind: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed',
-      message: err.code === 'ECONNRESET' ? say('smtp.reset') : say('smtp.socket-error', { error: err.code ?? err.message }),
+      message: err.code === 'ECONNRESET' ? { id: 'smtp.reset', args: {} } : { id: 'smtp.socket-error', args: { error: err.code ?? err.message } },
       errno: err.code,
     });
 
@@ -158,7 +163,7 @@ export class ReplyReader {
   private failureOf(stage: StageName, end: End): StageFailure {
     // A reset before the greeting: the server accepted the connection, then reset it
     // (Exchange: connect succeeds, first read fails with Winsock 10054).
-    const message = stage === 'banner' && end.kind === 'reset' ? say('tcp.accepted-then-reset') : end.message;
+    const message = stage === 'banner' && end.kind === 'reset' ? say('tcp.accepted-then-reset') : say(end.message.id, end.message.args);
     return new StageFailure(stage, end.kind, message, {
       ...(end.errno ? { errno: end.errno } : {}),
       ...(end.evidence ? { evidence: end.evidence } : {}),
