@@ -240,44 +240,80 @@ function isWordChar(c: number): boolean {
 }
 
 /**
- * Fills `{name}` placeholders (`{` word characters `}`, as `/\{(\w+)\}/g` finds them); one
- * with no argument stays as it is; nested texts by their English. A scan rather than a
- * replace with a callback: a probe says a dozen texts or more, and in a fleet of
- * thousands the regular expression's callback path cost a few µs each (2-3× this).
+ * A template split at its `{name}` placeholders (`{` word characters `}`, as `/\{(\w+)\}/g`
+ * finds them): text, name, text, …, text — always an odd length, names at odd indexes.
  */
-export function fillTemplate(template: string, args: Readonly<Record<string, ProbeTextArg>>, nested: (ref: ProbeTextRef) => string): string {
-  let out = '';
+function partsOf(template: string): string[] {
+  const parts: string[] = [];
   let from = 0;
   for (let open = template.indexOf('{'); open !== -1; open = template.indexOf('{', open + 1)) {
     let end = open + 1;
     while (end < template.length && isWordChar(template.charCodeAt(end))) end++;
     if (end === open + 1 || template.charCodeAt(end) !== 0x7d) continue;
-    const value = args[template.slice(open + 1, end)];
-    if (value !== undefined) {
-      out += template.slice(from, open) + (typeof value === 'object' ? nested(value) : String(value));
-      from = end + 1;
-    }
+    parts.push(template.slice(from, open), template.slice(open + 1, end));
+    from = end + 1;
     open = end;
   }
-  return from === 0 ? template : out + template.slice(from);
+  parts.push(template.slice(from));
+  return parts;
+}
+
+/** Fills split template `parts`; a placeholder with no argument stays as it is; nested texts by `nested`. */
+function fillParts(parts: readonly string[], args: Readonly<Record<string, ProbeTextArg>>, nested: (ref: ProbeTextRef) => string): string {
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i] as string;
+    const value = args[name];
+    out += (value === undefined ? `{${name}}` : typeof value === 'object' ? nested(value) : String(value)) + (parts[i + 1] as string);
+  }
+  return out;
+}
+
+/**
+ * Fills `{name}` placeholders (`{` word characters `}`, as `/\{(\w+)\}/g` finds them); one
+ * with no argument stays as it is; nested texts by their English. A scan rather than a
+ * replace with a callback: in a fleet of thousands the regular expression's callback path
+ * cost a few µs a text (2-3× this).
+ */
+export function fillTemplate(template: string, args: Readonly<Record<string, ProbeTextArg>>, nested: (ref: ProbeTextRef) => string): string {
+  return fillParts(partsOf(template), args, nested);
+}
+
+/**
+ * The English templates split once, on first use: one entry per MESSAGES id at most, so
+ * bounded by the catalogue. A probe says a dozen texts or more, each scanned for its
+ * placeholders every time before.
+ */
+const englishParts: Partial<Record<ProbeTextId, readonly string[]>> = {};
+
+function englishFill(id: ProbeTextId, args: Readonly<Record<string, ProbeTextArg>>, nested: (ref: ProbeTextRef) => string): string {
+  return fillParts((englishParts[id] ??= partsOf(MESSAGES[id])), args, nested);
 }
 
 /** The English of a text by id. */
 export function englishText(ref: ProbeTextRef): string {
-  return fillTemplate(MESSAGES[ref.id], ref.args, englishText);
+  return englishFill(ref.id, ref.args, englishText);
+}
+
+/** A nested argument's English: a text already said brings its own (filled once), a reference is filled now. */
+function nestedEnglish(ref: ProbeTextRef): string {
+  return 'text' in ref ? (ref as Said).text : englishText(ref);
 }
 
 /**
  * Says a text: `say('tcp.refused')`, `say('tcp.failed', { ip, port, reason: say('tcp.refused') })`.
- * A nested argument keeps only its id and arguments (its English is derived again).
+ * A nested argument keeps only its id and arguments; its English is the text it was said
+ * with (a Said's text is its template filled from the same id and arguments, so filling it
+ * again, as this did, gave the same string: a certificate summary re-filled three texts).
  */
 export function say(id: ProbeTextId, args: Record<string, string | number | Said | ProbeTextRef> = {}): Said {
   let plain: Record<string, ProbeTextArg> = args;
   for (const key in args) {
     const v = args[key];
     if (typeof v === 'object' && 'text' in v) {
-      plain = { ...plain, [key]: { id: v.id, args: v.args } };
+      if (plain === args) plain = { ...args };
+      plain[key] = { id: v.id, args: v.args };
     }
   }
-  return { id, args: plain, text: englishText({ id, args: plain }) };
+  return { id, args: plain, text: englishFill(id, args, nestedEnglish) };
 }

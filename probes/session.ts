@@ -123,8 +123,13 @@ function ms(since: number): number {
 
 function describeCapabilities(caps: Capabilities): Said {
   if (caps.greeting === 'helo') return say('smtp.helo-accepted');
-  const keys = Object.entries(caps.extensions).map(([k, v]) => (k === 'SIZE' && v[0] ? `SIZE ${v[0]}` : k));
-  return keys.length ? say('smtp.capabilities', { server: caps.serverName, keywords: keys.join(' ') }) : say('smtp.no-extensions', { server: caps.serverName });
+  // The keywords in the order announced, joined as they go (no entries array and map a reply).
+  let keywords = '';
+  for (const k in caps.extensions) {
+    const v = caps.extensions[k] as string[];
+    keywords += `${keywords ? ' ' : ''}${k === 'SIZE' && v[0] ? `SIZE ${v[0]}` : k}`;
+  }
+  return keywords ? say('smtp.capabilities', { server: caps.serverName, keywords }) : say('smtp.no-extensions', { server: caps.serverName });
 }
 
 function describeCertificate(ctx: ProbeContext, c: CertificateCheck): Said {
@@ -156,7 +161,7 @@ async function command(
   name = line.split(/[ :]/)[0] ?? line,
 ): Promise<SmtpReply> {
   reader.send(line);
-  const reply = await reader.read(ctx, stage, say('smtp.no-reply', { command: name }));
+  const reply = await reader.read(ctx, stage, () => say('smtp.no-reply', { command: name }));
   if (!ok(reply.code)) throw new StageFailure(stage, 'reply', refused(formatReply(reply)), { reply });
   return reply;
 }
@@ -187,55 +192,59 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
   let staple: Buffer | null = null;
   let plaintext = false;
 
-  /** Times one step; records it as passed, or as failed and rethrows. */
-  const run = async <T>(name: StageName, fn: () => Promise<T> | T, detail: (value: T) => string | Said): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      const value = await fn();
-      const said = detail(value);
-      facts.stages.push(typeof said === 'string' ? { name, ok: true, ms: ms(t0), detail: said } : { name, ok: true, ms: ms(t0), detail: said.text, detailId: said.id, detailArgs: said.args });
-      return value;
-    } catch (err) {
-      const failure =
-        err instanceof StageFailure ? err : new StageFailure(name, 'internal', (err as Error)?.message ?? String(err), {}, { cause: err });
-      const said: ProbeTextRef | undefined = failure.said;
-      facts.stages.push({ name, ok: false, ms: ms(t0), detail: failure.message, ...(said ? { detailId: said.id, detailArgs: said.args } : {}), failure: failure.toJSON() });
-      throw failure;
-    }
+  /** Whether the running step is still to be recorded: a failure now is its stage's. */
+  let unrecorded = false;
+  /** Records step `name`, begun at `t0`, as passed with what it found. */
+  const passed = (name: StageName, t0: number, said: string | Said): void => {
+    unrecorded = false;
+    facts.stages.push(typeof said === 'string' ? { name, ok: true, ms: ms(t0), detail: said } : { name, ok: true, ms: ms(t0), detail: said.text, detailId: said.id, detailArgs: said.args });
+  };
+  /** Records step `name`, begun at `t0`, as failed; returns the failure to throw. */
+  const failed = (name: StageName, t0: number, err: unknown): StageFailure => {
+    const failure =
+      err instanceof StageFailure ? err : new StageFailure(name, 'internal', (err as Error)?.message ?? String(err), {}, { cause: err });
+    const said: ProbeTextRef | undefined = failure.said;
+    facts.stages.push({ name, ok: false, ms: ms(t0), detail: failure.message, ...(said ? { detailId: said.id, detailArgs: said.args } : {}), failure: failure.toJSON() });
+    return failure;
   };
 
-  const step = async (s: SessionStep): Promise<void> => {
-    if (plaintext && TLS_STAGES.has(s.stage)) return;
+  /**
+   * Runs one step begun at `t0` and records it as passed (`passed`) once its stage function
+   * returned; a failure is recorded by the loop below, which times it from the same `t0`.
+   * The stage functions are called here directly, not through a timing wrapper: that was an
+   * async function and two closures a step, eight steps a probe.
+   */
+  const step = async (s: SessionStep, t0: number): Promise<void> => {
     switch (s.stage) {
-      case 'tcp':
-        socket = await run('tcp', () => connectTcp(ctx, options.ip), (s) => {
-          const address = `${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`;
-          return s.localAddress ? say('tcp.connected-from', { address, source: s.localAddress }) : say('tcp.connected', { address });
-        });
-        if (socket.localAddress) facts.sourceAddress = socket.localAddress;
+      case 'tcp': {
+        socket = await connectTcp(ctx, options.ip);
+        const source = socket.localAddress; // a getsockname(2): read once
+        const address = `${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`;
+        passed('tcp', t0, source ? say('tcp.connected-from', { address, source }) : say('tcp.connected', { address }));
+        if (source) facts.sourceAddress = source;
         // RFC 5321 §4.1.4: with no name configured, greet with the address literal of
         // the address the server sees, never a single-label host name.
-        if (ctx.ehloName === null && socket.localAddress) ctx = { ...ctx, ehloName: addressLiteral(socket.localAddress) };
+        if (ctx.ehloName === null && source) ctx = { ...ctx, ehloName: addressLiteral(source) };
         reader = new ReplyReader(socket, ctx.transcript);
         return;
+      }
       case 'banner':
-        await run('banner', () => readGreeting(ctx, reader as ReplyReader), formatReply);
+        passed('banner', t0, formatReply(await readGreeting(ctx, reader as ReplyReader)));
         return;
       case 'ehlo':
-        facts.capabilities = await run('ehlo', () => sayEhlo(ctx, reader as ReplyReader, 'ehlo'), describeCapabilities);
+        facts.capabilities = await sayEhlo(ctx, reader as ReplyReader, 'ehlo');
+        passed('ehlo', t0, describeCapabilities(facts.capabilities));
         return;
       case 'starttls': {
         if (!facts.capabilities?.starttls) {
           if (ctx.tls.mode !== 'opportunistic') {
-            await run('starttls', () => {
-              throw new StageFailure('starttls', 'starttls-not-offered', say('smtp.starttls-not-offered', { mode: ctx.tls.mode }));
-            }, () => '');
+            throw new StageFailure('starttls', 'starttls-not-offered', say('smtp.starttls-not-offered', { mode: ctx.tls.mode }));
           }
           facts.events.push({ kind: 'no-tls' });
           plaintext = true;
           return;
         }
-        await run('starttls', () => sayStartTls(ctx, reader as ReplyReader), formatReply);
+        passed('starttls', t0, formatReply(await sayStartTls(ctx, reader as ReplyReader)));
         // RFC 3207 §4.2: anything the server sent after its 220 must be discarded; a
         // remainder means plaintext was injected before TLS (CVE-2011-0411 style).
         const leftover = (reader as ReplyReader).detach();
@@ -244,15 +253,10 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
         return;
       }
       case 'tls': {
-        const upgraded = await run(
-          'tls',
-          () => {
-            const handshake = upgradeTls(ctx, socket as net.Socket, options.servername, s.options);
-            const explain = s.explain;
-            return explain ? handshake.catch((err) => explain(ctx, options.ip, options.servername, err)) : handshake;
-          },
-          (u) => `${u.info.protocol} ${u.info.cipher}`,
-        );
+        const handshake = upgradeTls(ctx, socket as net.Socket, options.servername, s.options);
+        const explain = s.explain;
+        const upgraded = await (explain ? handshake.catch((err) => explain(ctx, options.ip, options.servername, err)) : handshake);
+        passed('tls', t0, `${upgraded.info.protocol} ${upgraded.info.cipher}`);
         secure = upgraded.socket;
         staple = upgraded.staple;
         facts.tls = upgraded.info;
@@ -262,42 +266,42 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
         return;
       }
       case 'certificate':
-        facts.certificate = await run(
-          'certificate',
-          () => inspectCertificate(ctx, secure as tls.TLSSocket, { staple, onCheck: (c) => (facts.certificate = c) }),
-          (c) => describeCertificate(ctx, c),
-        );
+        facts.certificate = await inspectCertificate(ctx, secure as tls.TLSSocket, { staple, onCheck: (c) => (facts.certificate = c) });
+        passed('certificate', t0, describeCertificate(ctx, facts.certificate));
         return;
       case 'ehlo-tls':
-        facts.capabilitiesAfterTls = await run('ehlo-tls', () => sayEhlo(ctx, reader as ReplyReader, 'ehlo-tls'), describeCapabilities);
+        facts.capabilitiesAfterTls = await sayEhlo(ctx, reader as ReplyReader, 'ehlo-tls');
+        passed('ehlo-tls', t0, describeCapabilities(facts.capabilitiesAfterTls));
         return;
       case 'mail':
-        facts.replies.mail = await run('mail', () => command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, (reply) => say('smtp.mail-refused', { reply })), formatReply);
+        facts.replies.mail = await command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, (reply) => say('smtp.mail-refused', { reply }));
+        passed('mail', t0, formatReply(facts.replies.mail));
         return;
       case 'rcpt':
         // RFC 5321 §4.1.1.3: 250, or 251 "user not local; will forward".
-        facts.replies.rcpt = await run('rcpt', () => command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, (reply) => say('smtp.rcpt-refused', { to: s.to, reply })), formatReply);
+        facts.replies.rcpt = await command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, (reply) => say('smtp.rcpt-refused', { to: s.to, reply }));
+        passed('rcpt', t0, formatReply(facts.replies.rcpt));
         return;
       case 'rset':
-        facts.replies.rset = await run('rset', () => command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, (reply) => say('smtp.rset-refused', { reply })), formatReply);
+        facts.replies.rset = await command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, (reply) => say('smtp.rset-refused', { reply }));
+        passed('rset', t0, formatReply(facts.replies.rset));
         return;
-      case 'data':
-        facts.replies.data = await run(
-          'data',
-          async () => {
-            const r = reader as ReplyReader;
-            await command(ctx, r, 'data', 'DATA', (c) => c === 354, (reply) => say('smtp.data-refused', { reply }));
-            // RFC 5321 §4.1.1.4: the reply answers the end of mail data indicator.
-            return command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }), '<CRLF>.<CRLF>');
-          },
-          formatReply,
-        );
+      case 'data': {
+        const r = reader as ReplyReader;
+        await command(ctx, r, 'data', 'DATA', (c) => c === 354, (reply) => say('smtp.data-refused', { reply }));
+        // RFC 5321 §4.1.1.4: the reply answers the end of mail data indicator.
+        facts.replies.data = await command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }), '<CRLF>.<CRLF>');
+        passed('data', t0, formatReply(facts.replies.data));
         return;
-      case 'quit':
-        await run('quit', () => sayQuit(ctx, reader as ReplyReader), (reply) => (reply ? formatReply(reply) : say('smtp.quit-no-reply')));
+      }
+      case 'quit': {
+        const reply = await sayQuit(ctx, reader as ReplyReader);
+        passed('quit', t0, reply ? formatReply(reply) : say('smtp.quit-no-reply'));
         return;
+      }
       default: {
         const unknown: never = s;
+        unrecorded = false; // no stage to record it under
         throw new Error(`unknown session step ${JSON.stringify(unknown)}`);
       }
     }
@@ -309,31 +313,41 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
     secure = socket = reader = undefined;
   };
 
-  const steps = options.steps;
+  // After a failed upgrade with fallback `reconnect`, the loop runs again over the
+  // plaintext session's steps (`retry`); a failure there ends the session.
+  let steps = options.steps;
+  let retry = false;
   try {
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i] as SessionStep;
+      if (plaintext && TLS_STAGES.has(s.stage)) continue;
+      const t0 = performance.now();
+      unrecorded = true;
       try {
-        await step(s);
-      } catch (err) {
+        await step(s, t0);
+      } catch (caught) {
+        // A step that has not recorded itself failed in its stage; one that has (passed)
+        // failed after it, and that error goes on as it is.
+        const err = unrecorded ? failed(s.stage, t0, caught) : caught;
         // Opportunistic TLS: a failed upgrade is not a failed delivery. Exchange Online
         // retries without TLS, and the plain dialogue up to EHLO has already passed.
         const upgrade = s.stage === 'starttls' || s.stage === 'tls' || s.stage === 'certificate';
-        if (fallback === 'none' || !upgrade || !(err instanceof StageFailure) || err.kind === 'cancelled') throw err;
+        if (retry || fallback === 'none' || !upgrade || !(err instanceof StageFailure) || err.kind === 'cancelled') throw err;
         facts.events.push({ kind: 'tls-fallback', failure: err });
         close();
         const rest = steps.slice(i + 1);
         if (fallback === 'stop' || !rest.some((r) => ENVELOPE_STAGES.has(r.stage))) return facts;
         plaintext = true;
         noteInTranscript(ctx, say('session.plain-retry'));
-        for (const again of [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'ehlo' }, ...rest] as SessionStep[]) await step(again);
-        return facts;
+        steps = [{ stage: 'tcp' }, { stage: 'banner' }, { stage: 'ehlo' }, ...rest];
+        retry = true;
+        i = -1;
       }
     }
   } catch (err) {
     facts.failure = err instanceof StageFailure ? err : new StageFailure('tcp', 'internal', String(err), {}, { cause: err });
     // The server refused an envelope command: end the dialogue politely (RFC 5321 §4.1.1.10).
-    if (facts.failure.kind === 'reply' && ENVELOPE_STAGES.has(facts.failure.stage) && reader && steps.some((s) => s.stage === 'quit')) {
+    if (facts.failure.kind === 'reply' && ENVELOPE_STAGES.has(facts.failure.stage) && reader && options.steps.some((s) => s.stage === 'quit')) {
       await sayQuit(ctx, reader).catch(() => null);
     }
   } finally {

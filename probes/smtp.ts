@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { openWindow, windowFailure } from './deadline.js';
 import { StageFailure, type ProbeContext, type SmtpReply, type StageName } from './stage.js';
-import { say, type Said } from './messages.js';
+import { say, type ProbeTextRef, type Said } from './messages.js';
 
 /**
  * What the reader accepts before it calls the peer broken. RFC 5321 §4.5.3.1.5 limits a
@@ -34,7 +34,14 @@ export function evidence(bytes: Buffer | string, max = 80): string {
   return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }
 
-type End = { kind: 'closed' | 'reset' | 'protocol'; message: Said; errno?: string; evidence?: string };
+/** What a read waits for, for its timeout's wording; a function is called only on a timeout. */
+export type Waiting = string | Said | (() => Said);
+
+/**
+ * How the connection ended. `message` is said (its English filled) only when a read reports
+ * it: every probe's connection ends after QUIT ('end', then 'close'), and no read follows.
+ */
+type End = { kind: 'closed' | 'reset' | 'protocol'; message: ProbeTextRef; errno?: string; evidence?: string };
 
 /**
  * Reads SMTP replies (RFC 5321 §4.2) from a socket, one complete reply at a time, with
@@ -59,19 +66,20 @@ export class ReplyReader {
 
   private readonly onData = (chunk: Buffer): void => this.take(chunk);
   private readonly onEnd = (): void => {
+    if (this.end) return; // 'close' after 'end', or after a fault
     // A close in the middle of a reply line is still a close (4.4.318), but what the
     // server had begun to say is kept as evidence.
     const partial = this.bufferedBytes ? Buffer.concat(this.buffered) : null;
     this.finish({
       kind: 'closed',
-      message: say(partial ? 'smtp.closed-mid-reply' : 'smtp.closed'),
+      message: { id: partial ? 'smtp.closed-mid-reply' : 'smtp.closed', args: {} },
       ...(partial ? { evidence: evidence(partial) } : {}),
     });
   };
   private readonly onError = (err: NodeJS.ErrnoException): void =>
     this.finish({
       kind: err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed',
-      message: err.code === 'ECONNRESET' ? say('smtp.reset') : say('smtp.socket-error', { error: err.code ?? err.message }),
+      message: err.code === 'ECONNRESET' ? { id: 'smtp.reset', args: {} } : { id: 'smtp.socket-error', args: { error: err.code ?? err.message } },
       errno: err.code,
     });
 
@@ -99,29 +107,31 @@ export class ReplyReader {
 
   /**
    * The next complete reply, waiting at most the stage's window. `waitingFor` words the
-   * timeout failure: "no greeting" → "no greeting within 10000 ms".
+   * timeout failure: "no greeting" → "no greeting within 10000 ms"; given as a function, it
+   * is said only when the window closes (a probe reads five replies and none times out).
    */
-  async read(ctx: ProbeContext, stage: StageName, waitingFor: string | Said, limitMs?: number): Promise<SmtpReply> {
-    const next = this.replies.shift()?.reply ?? this.end;
-    if (next) return this.settle(stage, next);
-    const window = openWindow(ctx, limitMs);
-    try {
-      const outcome = await new Promise<SmtpReply | End | null>((resolve) => {
-        if (window.closed) return resolve(null);
-        const unwatch = window.onClose(() => {
-          this.waiter = null;
-          resolve(null);
-        });
-        this.waiter = (o) => {
-          unwatch();
-          resolve(o);
-        };
+  read(ctx: ProbeContext, stage: StageName, waitingFor: Waiting, limitMs?: number): Promise<SmtpReply> {
+    // One promise, settled by the reply, the end or the window: no async wrapper around it.
+    return new Promise<SmtpReply>((resolve, reject) => {
+      const next = this.replies.shift()?.reply ?? this.end;
+      if (next) return 'code' in next ? resolve(next) : reject(this.failureOf(stage, next));
+      const window = openWindow(ctx, limitMs);
+      const timedOut = (): void => {
+        window.dispose();
+        reject(windowFailure(ctx, stage, window, typeof waitingFor === 'function' ? waitingFor() : waitingFor));
+      };
+      if (window.closed) return timedOut();
+      const unwatch = window.onClose(() => {
+        this.waiter = null;
+        timedOut();
       });
-      if (outcome === null) throw windowFailure(ctx, stage, window, waitingFor);
-      return this.settle(stage, outcome);
-    } finally {
-      window.dispose();
-    }
+      this.waiter = (outcome) => {
+        unwatch();
+        window.dispose();
+        if ('code' in outcome) resolve(outcome);
+        else reject(this.failureOf(stage, outcome));
+      };
+    });
   }
 
   /**
@@ -136,8 +146,12 @@ export class ReplyReader {
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
     // A reply cut short by a fault is part of the failure, not of what is left.
-    const unfinished = this.end ? [] : withLineEnds(this.current?.raw ?? []);
-    const rest = Buffer.concat([...this.replies.flatMap((r) => r.raw), ...unfinished, ...this.buffered]);
+    const unfinished = this.end || !this.current ? null : withLineEnds(this.current.raw);
+    // Nothing left over (every sound STARTTLS): no arrays to spread, no copy.
+    const rest =
+      !this.replies.length && !unfinished && !this.buffered.length
+        ? Buffer.alloc(0)
+        : Buffer.concat([...this.replies.flatMap((r) => r.raw), ...(unfinished ?? []), ...this.buffered]);
     this.replies.length = 0;
     this.current = null;
     this.buffered = [];
@@ -145,15 +159,14 @@ export class ReplyReader {
     return rest;
   }
 
-  private settle(stage: StageName, outcome: SmtpReply | End): SmtpReply {
-    if ('code' in outcome) return outcome;
+  /** The failure a read reports when the connection ended or broke. */
+  private failureOf(stage: StageName, end: End): StageFailure {
     // A reset before the greeting: the server accepted the connection, then reset it
     // (Exchange: connect succeeds, first read fails with Winsock 10054).
-    const message =
-      stage === 'banner' && outcome.kind === 'reset' ? say('tcp.accepted-then-reset') : outcome.message;
-    throw new StageFailure(stage, outcome.kind, message, {
-      ...(outcome.errno ? { errno: outcome.errno } : {}),
-      ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+    const message = stage === 'banner' && end.kind === 'reset' ? say('tcp.accepted-then-reset') : say(end.message.id, end.message.args);
+    return new StageFailure(stage, end.kind, message, {
+      ...(end.errno ? { errno: end.errno } : {}),
+      ...(end.evidence ? { evidence: end.evidence } : {}),
     });
   }
 
@@ -184,9 +197,12 @@ export class ReplyReader {
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const piece = chunk.subarray(start, nl);
-      const line = this.bufferedBytes ? Buffer.concat([...this.buffered, piece]) : piece;
-      this.buffered = [];
-      this.bufferedBytes = 0;
+      let line = piece;
+      if (this.bufferedBytes) {
+        line = Buffer.concat([...this.buffered, piece]);
+        this.buffered = [];
+        this.bufferedBytes = 0;
+      }
       start = nl + 1;
       if (line.length > REPLY_LIMITS.lineBytes) {
         return this.fail(say('smtp.line-too-long', { bytes: REPLY_LIMITS.lineBytes }), line);
@@ -216,35 +232,40 @@ export class ReplyReader {
   }
 
   private line(raw: Buffer): void {
-    const bytes = raw.length && raw[raw.length - 1] === 0x0d ? raw.subarray(0, -1) : raw;
-    const text = bytes.toString('utf8');
+    // The line without its CR, decoded in place (a view of it is made only for a fault's evidence).
+    const length = raw.length && raw[raw.length - 1] === 0x0d ? raw.length - 1 : raw.length;
+    const text = raw.toString('utf8', 0, length);
     // RFC 5321 §4.2: a reply line is a three-digit code, then "-" (more lines follow),
     // a space or nothing (the last line), then text. The first digit is 2 to 5.
-    if (!isReplyLine(text)) return this.fail(say('smtp.not-a-reply'), bytes);
+    if (!isReplyLine(text)) return this.fail(say('smtp.not-a-reply'), raw.subarray(0, length));
     const code = (text.charCodeAt(0) - 0x30) * 100 + (text.charCodeAt(1) - 0x30) * 10 + (text.charCodeAt(2) - 0x30);
     const cur = (this.current ??= { code, lines: [], bytes: 0, raw: [] });
     if (cur.code !== code) {
-      return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), bytes);
+      return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), raw.subarray(0, length));
     }
     cur.lines.push(text.slice(4));
-    cur.bytes += bytes.length;
+    cur.bytes += length;
     cur.raw.push(raw);
     this.transcript.push(`S: ${evidence(text, 600)}`);
     if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
       return this.fail(
         say('smtp.reply-too-long', { lines: REPLY_LIMITS.lines, kib: REPLY_LIMITS.replyBytes / 1024 }),
-        bytes,
+        raw.subarray(0, length),
       );
     }
     if (text.charCodeAt(3) === 0x2d) return;
     this.current = null;
     if (this.replies.length >= REPLY_LIMITS.unread) {
-      return this.fail(say('smtp.unrequested'), bytes);
+      return this.fail(say('smtp.unrequested'), raw.subarray(0, length));
     }
-    const enhanced = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(cur.lines[0] ?? '')?.[1];
-    this.deliver({ code, ...(enhanced ? { enhanced } : {}), lines: cur.lines }, cur.raw);
+    // RFC 3463's class.subject.detail: its second character is the dot (most replies have none).
+    const first = cur.lines[0] as string;
+    const enhanced = first.charCodeAt(1) === 0x2e ? ENHANCED_CODE.exec(first)?.[1] : undefined;
+    this.deliver(enhanced ? { code, enhanced, lines: cur.lines } : { code, lines: cur.lines }, cur.raw);
   }
 }
+
+const ENHANCED_CODE = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/;
 
 /** `^[2-5][0-9][0-9]([ -]|$)`, without a match object per line. */
 function isReplyLine(text: string): boolean {
@@ -299,19 +320,29 @@ export interface Capabilities {
   enhancedStatusCodes: boolean;
 }
 
+const SPACE = /\s/;
+
+/** `text.trim().split(/\s+/)`, without the RegExp split for a line of one word (most EHLO keywords). */
+function wordsOf(text: string): string[] {
+  const trimmed = text.trim();
+  return SPACE.test(trimmed) ? trimmed.split(/\s+/) : [trimmed];
+}
+
 export function parseCapabilities(reply: SmtpReply, greeting: 'ehlo' | 'helo'): Capabilities {
-  const [first = '', ...rest] = reply.lines;
+  const lines = reply.lines;
   const extensions: Record<string, string[]> = {};
   if (greeting === 'ehlo') {
-    for (const line of rest) {
-      const [keyword, ...params] = line.trim().split(/\s+/);
-      if (keyword) extensions[keyword.toUpperCase()] = params;
+    // Indexed, not `[first, ...rest]`: destructuring runs the iterator protocol, a probe parses two replies.
+    for (let i = 1; i < lines.length; i++) {
+      const words = wordsOf(lines[i] as string);
+      const keyword = words[0];
+      if (keyword) extensions[keyword.toUpperCase()] = words.slice(1);
     }
   }
   const size = extensions.SIZE ? Number(extensions.SIZE[0] ?? 0) : null;
   return {
     greeting,
-    serverName: first.trim().split(/\s+/)[0] ?? '',
+    serverName: wordsOf(lines[0] ?? '')[0] ?? '',
     extensions,
     starttls: 'STARTTLS' in extensions,
     size: size === null || Number.isFinite(size) ? size : null,
@@ -323,9 +354,18 @@ export function parseCapabilities(reply: SmtpReply, greeting: 'ehlo' | 'helo'): 
   };
 }
 
+/** What the probe's reads wait for, said only when one times out. */
+const WAITING = {
+  greeting: (): Said => say('smtp.no-greeting'),
+  EHLO: (): Said => say('smtp.no-reply', { command: 'EHLO' }),
+  HELO: (): Said => say('smtp.no-reply', { command: 'HELO' }),
+  STARTTLS: (): Said => say('smtp.no-reply', { command: 'STARTTLS' }),
+  QUIT: (): Said => say('smtp.no-reply', { command: 'QUIT' }),
+} as const;
+
 /** Banner stage: the server's greeting must be 220 (RFC 5321 §4.3.1; 554 means no service). */
 export async function readGreeting(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply> {
-  const reply = await reader.read(ctx, 'banner', say('smtp.no-greeting'));
+  const reply = await reader.read(ctx, 'banner', WAITING.greeting);
   if (reply.code !== 220) {
     throw new StageFailure('banner', 'reply', say('smtp.greeted-with', { reply: formatReply(reply) }), { reply });
   }
@@ -345,11 +385,11 @@ export async function sayEhlo(
   const name = ctx.ehloName;
   if (name === null) throw new StageFailure(stage, 'internal', say('smtp.no-ehlo-name'));
   reader.send(`EHLO ${name}`);
-  const reply = await reader.read(ctx, stage, say('smtp.no-reply', { command: 'EHLO' }));
+  const reply = await reader.read(ctx, stage, WAITING.EHLO);
   if (reply.code === 250) return parseCapabilities(reply, 'ehlo');
   if (reply.code >= 500 && reply.code !== 554) {
     reader.send(`HELO ${name}`);
-    const helo = await reader.read(ctx, stage, say('smtp.no-reply', { command: 'HELO' }));
+    const helo = await reader.read(ctx, stage, WAITING.HELO);
     if (helo.code === 250) return parseCapabilities(helo, 'helo');
     throw new StageFailure(stage, 'reply', say('smtp.ehlo-helo-rejected', { reply: formatReply(helo) }), {
       reply: helo,
@@ -361,7 +401,7 @@ export async function sayEhlo(
 /** STARTTLS command (RFC 3207 §4): 220 means "go ahead"; anything else refuses it. */
 export async function sayStartTls(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply> {
   reader.send('STARTTLS');
-  const reply = await reader.read(ctx, 'starttls', say('smtp.no-reply', { command: 'STARTTLS' }));
+  const reply = await reader.read(ctx, 'starttls', WAITING.STARTTLS);
   if (reply.code !== 220) {
     throw new StageFailure('starttls', 'reply', say('smtp.starttls-refused', { reply: formatReply(reply) }), { reply });
   }
@@ -375,7 +415,7 @@ export async function sayStartTls(ctx: ProbeContext, reader: ReplyReader): Promi
 export async function sayQuit(ctx: ProbeContext, reader: ReplyReader): Promise<SmtpReply | null> {
   reader.send('QUIT');
   try {
-    return await reader.read(ctx, 'quit', say('smtp.no-reply', { command: 'QUIT' }), 2000);
+    return await reader.read(ctx, 'quit', WAITING.QUIT, 2000);
   } catch (err) {
     if (err instanceof StageFailure && err.kind !== 'cancelled') return null;
     throw err;
