@@ -11,6 +11,7 @@
  * wants its probes isolated).
  */
 import { setMaxListeners } from 'node:events';
+import { abortOwned, ownSignal, stopWaiting, waitForAbort, type AbortWaiter } from './deadline.js';
 import { defaultRevocationCache, type RevocationCache } from './revocation-cache.js';
 import type { ProbeContext, ResolverAddress, TlsPolicy } from './stage.js';
 
@@ -63,17 +64,19 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
   const started = performance.now();
   const overall = new AbortController();
   if (settings.listeners !== undefined) setMaxListeners(settings.listeners, overall.signal);
+  // Only this scope aborts `overall`: its stage windows are told directly, with no
+  // listener on its signal (probes/deadline.ts).
+  ownSignal(overall.signal);
   // As a stage window does (probes/deadline.ts): I/O already read-ready when the deadline
   // fires is processed first.
   let deadlineImmediate: NodeJS.Immediate | undefined;
   const deadlineTimer = setTimeout(() => {
-    deadlineImmediate = setImmediate(() => overall.abort(new DOMException('deadline', 'TimeoutError')));
+    deadlineImmediate = setImmediate(() => abortOwned(overall, new DOMException('deadline', 'TimeoutError')));
   }, settings.deadlineMs);
-  const onCancel = (): void => overall.abort(cancel.reason);
-  if (cancel.aborted) overall.abort(cancel.reason);
-  // Not on the shared never-aborting signal: a listener per concurrent probe there would
-  // pile up (and warn of a leak) for a signal that can never fire.
-  else if (cancel !== never) cancel.addEventListener('abort', onCancel, { once: true });
+  const onCancel: AbortWaiter = { aborted: (reason) => abortOwned(overall, reason) };
+  // Not on the shared never-aborting signal: nothing there can ever fire. Every probe of a
+  // fleet shares the fleet's cancel signal: one listener on it tells them all.
+  if (cancel !== never) waitForAbort(cancel, onCancel);
   const base: Omit<ProbeContext, 'transcript'> = {
     signal: overall.signal,
     cancel,
@@ -93,7 +96,7 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
     dispose: () => {
       clearTimeout(deadlineTimer);
       if (deadlineImmediate) clearImmediate(deadlineImmediate);
-      cancel.removeEventListener('abort', onCancel);
+      stopWaiting(cancel, onCancel);
     },
   };
 }
