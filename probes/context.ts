@@ -1,7 +1,7 @@
 /**
  * The one place a ProbeContext is made: from resolved settings and a cancel signal, the
  * probe-wide signal (aborts on the overall deadline or the user's cancel), the deadline
- * timer, and `dispose()` that clears both. The probe (src/engine.ts), explain's policy
+ * alarm, and `dispose()` that clears both. The probe (src/engine.ts), explain's policy
  * lookups and verify's envelope tests all open their contexts here.
  *
  * Caches are not per context: each has one owner module and a stated bound (see
@@ -11,6 +11,7 @@
  * wants its probes isolated).
  */
 import { setMaxListeners } from 'node:events';
+import { abortOwned, clearAlarm, ownSignal, setAlarm, stopWaiting, waitForAbort, type AbortWaiter, type Alarm } from './deadline.js';
 import { defaultRevocationCache, type RevocationCache } from './revocation-cache.js';
 import type { ProbeContext, ResolverAddress, TlsPolicy } from './stage.js';
 
@@ -44,7 +45,7 @@ export interface ProbeScope {
   readonly started: number;
   /** A context for one path or lookup, with its own transcript. */
   context(transcript?: string[]): ProbeContext;
-  /** Clears the deadline timer and the cancel listener; idempotent. */
+  /** Clears the deadline alarm and the wait on the cancel signal; idempotent. */
   dispose(): void;
 }
 
@@ -63,21 +64,25 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
   const started = performance.now();
   const overall = new AbortController();
   if (settings.listeners !== undefined) setMaxListeners(settings.listeners, overall.signal);
-  // As a stage window does (probes/deadline.ts): I/O already read-ready when the deadline
-  // fires is processed first.
-  let deadlineImmediate: NodeJS.Immediate | undefined;
-  const deadlineTimer = setTimeout(() => {
-    deadlineImmediate = setImmediate(() => overall.abort(new DOMException('deadline', 'TimeoutError')));
-  }, settings.deadlineMs);
-  const onCancel = (): void => overall.abort(cancel.reason);
-  if (cancel.aborted) overall.abort(cancel.reason);
-  // Not on the shared never-aborting signal: a listener per concurrent probe there would
-  // pile up (and warn of a leak) for a signal that can never fire.
-  else if (cancel !== never) cancel.addEventListener('abort', onCancel, { once: true });
+  // Only this scope aborts `overall`: its stage windows are told directly, with no
+  // listener on its signal (probes/deadline.ts).
+  ownSignal(overall.signal);
+  // On the stage windows' clock (probes/deadline.ts), so it too waits one poll phase: I/O
+  // already read-ready when the deadline passes is processed first.
+  const deadline: Alarm = {
+    at: started + settings.deadlineMs,
+    slot: -1,
+    ring: () => abortOwned(overall, new DOMException('deadline', 'TimeoutError')),
+  };
+  setAlarm(deadline);
+  const onCancel: AbortWaiter = { aborted: (reason) => abortOwned(overall, reason) };
+  // Not on the shared never-aborting signal: nothing there can ever fire. Every probe of a
+  // fleet shares the fleet's cancel signal: one listener on it tells them all.
+  if (cancel !== never) waitForAbort(cancel, onCancel);
   const base: Omit<ProbeContext, 'transcript'> = {
     signal: overall.signal,
     cancel,
-    deadline: started + settings.deadlineMs,
+    deadline: deadline.at,
     stageTimeoutMs: settings.stageTimeoutMs,
     resolvers: settings.resolvers,
     port: settings.port,
@@ -91,9 +96,8 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
     started,
     context: (transcript = []) => ({ ...base, transcript, transcriptRefs: {} }),
     dispose: () => {
-      clearTimeout(deadlineTimer);
-      if (deadlineImmediate) clearImmediate(deadlineImmediate);
-      cancel.removeEventListener('abort', onCancel);
+      clearAlarm(deadline);
+      stopWaiting(cancel, onCancel);
     },
   };
 }

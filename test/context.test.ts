@@ -8,6 +8,7 @@ import { getEventListeners, getMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openContext, type ContextSettings } from '../probes/context.js';
+import { openWindow } from '../probes/deadline.js';
 import { defaultRevocationCache, RevocationCache } from '../probes/revocation-cache.js';
 
 const SETTINGS: ContextSettings = {
@@ -101,6 +102,33 @@ describe('openContext: the probe-wide signal', () => {
     cancel.abort('before');
     const scope = open({}, cancel.signal);
     expect([scope.base.signal.aborted, scope.base.signal.reason, getEventListeners(cancel.signal, 'abort').length]).toEqual([true, 'before', 0]);
+  });
+
+  it('probes sharing one cancel signal (a fleet) add one listener to it, not one each; all abort; the last dispose removes it', () => {
+    const cancel = new AbortController();
+    const scopes = Array.from({ length: 50 }, () => openContext(SETTINGS, cancel.signal));
+    expect(getEventListeners(cancel.signal, 'abort').length).toBe(1);
+    for (const s of scopes.slice(0, 49)) s.dispose();
+    expect(getEventListeners(cancel.signal, 'abort').length).toBe(1);
+    const last = scopes[49]!;
+    const live = open({}, cancel.signal);
+    last.dispose();
+    cancel.abort('ctrl-c');
+    expect([scopes[0]!.base.signal.aborted, last.base.signal.aborted, live.base.signal.aborted, live.base.signal.reason]).toEqual([false, false, true, 'ctrl-c']);
+    const other = new AbortController();
+    open({}, other.signal).dispose();
+    expect(getEventListeners(other.signal, 'abort')).toEqual([]);
+  });
+
+  it('stage windows on a context add no listener to the probe-wide signal, and still close when it aborts', () => {
+    const cancel = new AbortController();
+    const scope = open({}, cancel.signal);
+    const a = openWindow(scope.context());
+    const b = openWindow(scope.context());
+    b.dispose();
+    expect(getEventListeners(scope.base.signal, 'abort')).toEqual([]);
+    cancel.abort('ctrl-c');
+    expect([a.closed, a.signal.reason, b.closed]).toEqual([true, 'ctrl-c', false]);
   });
 
   it('dispose clears the deadline and the cancel listener: neither aborts the signal afterwards', async () => {

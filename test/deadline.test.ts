@@ -236,3 +236,49 @@ describe('waitForEvent', () => {
     expect(aborts).toBe(0);
   });
 });
+
+describe("the windows' one clock (a heap of alarms, one Node timer)", () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('a hundred open windows hold one Node timer between them, and none once disposed', () => {
+    const before = timers();
+    const windows = Array.from({ length: 100 }, (_, i) => openWindow(context({ stageTimeoutMs: 5_000 + i })));
+    expect(timers() - before).toBeLessThanOrEqual(1);
+    for (const w of windows) w.dispose();
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+
+  it('a window opened after a longer one still closes on its own time; the longer one stays open', async () => {
+    const long = openWindow(context({ stageTimeoutMs: 10_000 }));
+    const short = openWindow(context({ stageTimeoutMs: 30 }));
+    const tookMs = await closing(short);
+    expect([short.closed, long.closed, tookMs >= 25 && tookMs < 1_000]).toEqual([true, false, true]);
+    long.dispose();
+  });
+
+  it('the earliest disposed, the next closes on its time: not at the earlier one, not later than a loop turn after', async () => {
+    const early = openWindow(context({ stageTimeoutMs: 20 }));
+    const next = openWindow(context({ stageTimeoutMs: 80 }));
+    early.dispose();
+    await sleep(50);
+    expect([early.closed, next.closed]).toEqual([false, false]);
+    await sleep(150);
+    expect([early.closed, next.closed]).toEqual([false, true]);
+  });
+
+  it('windows of many lengths, opened in any order, close in the order of their ends, none before its time', async () => {
+    const lengths = [70, 15, 45, 5, 90, 30, 60, 20, 85, 10, 50, 40, 75, 25, 65, 35, 55, 80, 0, 95];
+    const t0 = performance.now();
+    const closes: Array<[number, number]> = [];
+    const windows = lengths.map((ms) => {
+      const w = openWindow(context({ stageTimeoutMs: ms }));
+      w.onClose(() => closes.push([ms, performance.now() - t0]));
+      return w;
+    });
+    windows[4]!.dispose(); // 90 ms: gone from the middle of the heap
+    await sleep(400);
+    const want = lengths.filter((ms) => ms !== 90).sort((a, b) => a - b);
+    expect(closes.map(([ms]) => ms)).toEqual(want);
+    expect(closes.filter(([ms, at]) => at < ms - 1)).toEqual([]);
+  });
+});
