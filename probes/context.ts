@@ -39,7 +39,7 @@ export interface ContextSettings {
 
 /** An open probe context: `context()` gives a stage's context (with a transcript), `dispose()` ends it. */
 export interface ProbeScope {
-  /** Everything but the transcript, shared by every path of the probe. */
+  /** The settings shared by every path of the probe; its transcript keys are empty placeholders. */
   readonly base: Omit<ProbeContext, 'transcript'>;
   /** When the context opened (performance.now() clock). */
   readonly started: number;
@@ -79,7 +79,11 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
   // Not on the shared never-aborting signal: nothing there can ever fire. Every probe of a
   // fleet shares the fleet's cancel signal: one listener on it tells them all.
   if (cancel !== never) waitForAbort(cancel, onCancel);
-  const base: Omit<ProbeContext, 'transcript'> = {
+  // Every key a path's context has, the transcript's two as placeholders: a path's context is
+  // `{ ...base }` with those two set. On Node 20 (V8 11) a literal with keys after a spread,
+  // or a key added to such a copy, builds a new hidden class on every call (~4 µs here); a
+  // plain copy whose keys are then only assigned takes V8's fast clone (~0.2 µs).
+  const base: ProbeContext = {
     signal: overall.signal,
     cancel,
     deadline: deadline.at,
@@ -90,11 +94,18 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
     sourceAddress: settings.sourceAddress ?? null,
     tls: settings.tls,
     revocationCache: settings.revocationCache ?? defaultRevocationCache(),
+    transcript: [],
+    transcriptRefs: {},
   };
   return {
     base,
     started,
-    context: (transcript = []) => ({ ...base, transcript, transcriptRefs: {} }),
+    context: (transcript = []) => {
+      const ctx = { ...base };
+      ctx.transcript = transcript;
+      ctx.transcriptRefs = {};
+      return ctx;
+    },
     dispose: () => {
       clearAlarm(deadline);
       stopWaiting(cancel, onCancel);

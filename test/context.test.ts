@@ -43,6 +43,9 @@ describe('openContext: what a context carries', () => {
       sourceAddress: null,
       tls: SETTINGS.tls,
       revocationCache: defaultRevocationCache(),
+      // Placeholders: each path's context() has its own.
+      transcript: [],
+      transcriptRefs: {},
     });
     expect(rest.revocationCache).toBe(defaultRevocationCache());
     expect([signal.aborted, cancel.aborted]).toEqual([false, false]);
