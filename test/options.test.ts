@@ -6,6 +6,8 @@ import { M365_RANGES } from '../src/core/m365-ranges.js';
 import {
   asciiHostname,
   defaultEhloName,
+  HOST_NAME_TTL_MS,
+  hostName,
   parseCaPem,
   parseEhloName,
   parseInteger,
@@ -269,6 +271,21 @@ describe('the whole message and the whole value (mutation testing)', () => {
     ['bad_name.contoso.com', null],
   ])('defaultEhloName(%j) → %j', (host, want) => {
     expect(defaultEhloName(host)).toBe(want);
+  });
+
+  it('hostName reads the machine\'s name once a minute at most: the same read within it, a new one after', () => {
+    const t = performance.now() + 10 * HOST_NAME_TTL_MS; // past any read the suite made before
+    let reads = 0;
+    const named = (name: string) => () => {
+      reads++;
+      return name;
+    };
+    expect(hostName(t, named('mx-a.contoso.test'))).toBe('mx-a.contoso.test');
+    expect(hostName(t + HOST_NAME_TTL_MS - 1, named('mx-b.contoso.test'))).toBe('mx-a.contoso.test');
+    expect(hostName(t + HOST_NAME_TTL_MS, named('mx-b.contoso.test'))).toBe('mx-b.contoso.test');
+    expect(reads).toBe(2);
+    // By default, os.hostname() itself.
+    expect(hostName(t + 3 * HOST_NAME_TTL_MS)).toBe(os.hostname());
   });
 
   it('parseSourceAddress takes an address, bracketed or not, in lower case', () => {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { openContext, type ProbeScope } from '../../probes/context.js';
 import { resolveTarget, type Resolution, type Route } from '../../probes/dns.js';
 import { PROBE_STEPS, runSession, type SessionFacts, type SessionStep } from '../../probes/session.js';
@@ -10,7 +9,7 @@ import { catalogFor, parseLanguage } from '../catalog/index.js';
 import { judgePath, judgeProbe } from './judge.js';
 import { applyPolicies, checkPolicies, hasPolicies, recordPeer } from '../policies/index.js';
 import { mapLimit } from './pool.js';
-import { parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
+import { hostName, parsePort, resolveSettings, type ProbeOptions, type Settings } from './options.js';
 import type { PathResult, ProbeResult, Vantage } from './result.js';
 import { VERSION } from './version.js';
 
@@ -76,7 +75,7 @@ export function vantageOf(settings: Pick<Settings, 'resolvers' | 'sourceAddress'
   return {
     tool: 'mailflow-probe',
     version: VERSION,
-    host: os.hostname(),
+    host: hostName(),
     resolvers: settings.resolvers.length ? settings.resolvers.map((r) => (r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`)) : ['system'],
     sourceAddress: settings.sourceAddress,
   };
