@@ -10,7 +10,6 @@
  * the process-wide one unless the settings name another (a test, or a library caller that
  * wants its probes isolated).
  */
-import { setMaxListeners } from 'node:events';
 import { abortOwned, clearAlarm, ownSignal, setAlarm, stopWaiting, waitForAbort, type AbortWaiter, type Alarm } from './deadline.js';
 import { defaultRevocationCache, type RevocationCache } from './revocation-cache.js';
 import type { ProbeContext, ResolverAddress, TlsPolicy } from './stage.js';
@@ -28,11 +27,6 @@ export interface ContextSettings {
   /** The local address to connect from; null or absent: the system's choice. */
   sourceAddress?: string | null;
   tls: TlsPolicy;
-  /**
-   * How many stage windows may listen on the probe-wide signal at once (Node warns of a
-   * leak above 10): the paths in flight plus the lookups beside them.
-   */
-  listeners?: number;
   /** The CRL cache the probe shares (default: the process-wide one). */
   revocationCache?: RevocationCache;
 }
@@ -63,7 +57,6 @@ const never = new AbortController().signal;
 export function openContext(settings: ContextSettings, cancel: AbortSignal = never): ProbeScope {
   const started = performance.now();
   const overall = new AbortController();
-  if (settings.listeners !== undefined) setMaxListeners(settings.listeners, overall.signal);
   // Only this scope aborts `overall`: its stage windows are told directly, with no
   // listener on its signal (probes/deadline.ts).
   ownSignal(overall.signal);

@@ -4,7 +4,7 @@
  * what `dispose` leaves behind. Written for mutation testing (issue 20): the stages' tests
  * use contexts without looking at them.
  */
-import { getEventListeners, getMaxListeners } from 'node:events';
+import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openContext, type ContextSettings } from '../probes/context.js';
@@ -67,11 +67,6 @@ describe('openContext: what a context carries', () => {
     expect(a.transcript).not.toBe(b.transcript);
     expect(a.transcriptRefs).not.toBe(b.transcriptRefs);
     expect(scope.context(mine).transcript).toBe(mine);
-  });
-
-  it('listeners raises the limit of the probe-wide signal; without it Node’s default stays', () => {
-    expect(getMaxListeners(open({ listeners: 40 }).base.signal)).toBe(40);
-    expect(getMaxListeners(open().base.signal)).toBe(getMaxListeners(new AbortController().signal));
   });
 
   it('without a cancel signal, nothing listens on the shared never-aborting one', () => {

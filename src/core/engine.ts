@@ -159,9 +159,8 @@ export async function probe(targets: string | readonly string[], options: ProbeO
   const catalog = options.language === undefined ? en : catalogFor(parseLanguage(options.language));
   const mtaStsPort = options.mtaStsPort === undefined ? undefined : parsePort(options.mtaStsPort, 'MTA-STS port');
   const startedAt = new Date();
-  // Every open stage window listens on the probe-wide signal: one per path in flight, and
-  // per target its resolution and (with policies) a few DANE/MTA-STS/TLS-RPT lookups.
-  // Node's leak warning (10) is raised to that designed bound, so a real leak still warns.
+  // No listener goes on the probe-wide signal (its windows are told by the scope:
+  // probes/deadline.ts), so no leak-warning limit is raised for it.
   const scope = openContext(
     {
       deadlineMs: settings.deadlineMs,
@@ -171,7 +170,6 @@ export async function probe(targets: string | readonly string[], options: ProbeO
       ehloName: settings.ehloName,
       sourceAddress: settings.sourceAddress,
       tls: { mode: settings.tlsMode, domain: settings.tlsDomain, ca: settings.ca, revocation: settings.revocation },
-      listeners: settings.concurrency + settings.targets.length * 8 + 10,
       revocationCache: options.revocationCache,
     },
     options.signal,
