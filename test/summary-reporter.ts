@@ -3,8 +3,9 @@ import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 /**
  * Prints the closing lines CI reads, the same way whatever the runner's own summary looks
- * like: one `vitest: failed <file> > <test>: <first line of the error>` line per failed
- * test (CI keeps only the tail of a run's output, so a failure must be named there), then
+ * like: one `vitest: flaky <file> > <test> (passed on retry N)` line per test that passed
+ * only when run again, one `vitest: failed <file> > <test>: <first line of the error>` line
+ * per failed test (CI keeps only the tail of a run's output, so both must be named there), then
  * `vitest: N passed, N failed, N skipped`.
  */
 export default class SummaryReporter implements Reporter {
@@ -12,12 +13,17 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let skipped = 0;
     const failures: string[] = [];
+    const flaky: string[] = [];
     for (const mod of modules) {
       const file = relative(process.cwd(), mod.moduleId);
       const tests = [...mod.children.allTests()];
       for (const test of tests) {
         const result = test.result();
-        if (result.state === 'passed') passed++;
+        if (result.state === 'passed') {
+          passed++;
+          const diagnostic = test.diagnostic();
+          if (diagnostic?.flaky) flaky.push(`${file} > ${test.fullName} (passed on retry ${diagnostic.retryCount})`);
+        }
         else if (result.state === 'failed') {
           failures.push(`${file} > ${test.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
         } else skipped++;
@@ -28,7 +34,7 @@ export default class SummaryReporter implements Reporter {
     }
     // An error no test caught fails the run (exit 1) with every test passed: name it too.
     for (const error of unhandled) failures.push(`unhandled error: ${firstLine(error.message)}`);
-    const lines = failures.map((f) => `vitest: failed ${plain(f)}\n`).join('');
+    const lines = [...flaky.map((f) => `vitest: flaky ${plain(f)}\n`), ...failures.map((f) => `vitest: failed ${plain(f)}\n`)].join('');
     process.stdout.write(`\n${lines}vitest: ${passed} passed, ${failures.length} failed, ${skipped} skipped\n`);
   }
 }
