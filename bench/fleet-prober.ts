@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import type { RevocationMode } from '../probes/revocation.js';
 import { EXCHANGE_GROUPS } from '../probes/tls.js';
 import { runFleet, type FleetEntry } from '../src/fleet/fleet.js';
+import { tuneTierUp } from '../src/core/tier-up.js';
 import type { ProbeResult } from '../src/core/result.js';
 import { loadTargetsFile, type NamedTarget } from '../src/fleet/targets.js';
 
@@ -24,6 +25,9 @@ const list = loadTargetsFile(file, {
   deadlineMs: 60_000,
   ...(revocation ? { revocation: revocation as RevocationMode } : {}),
 });
+
+// The prober runs as the `probe` command runs it (src/cli/bin.ts); the bare client as Node does.
+if (mode !== 'bare') tuneTierUp();
 
 let bareContext: tls.SecureContext | undefined;
 
