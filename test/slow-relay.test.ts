@@ -178,6 +178,41 @@ describe('signals', () => {
     await scrape;
     await expect.poll(() => silent.connections(), { timeout: 2000 }).toBe(0);
   });
+
+  /**
+   * Starts the command and sends SIGTERM from inside the handler that reads its ready line,
+   * with no await in between: a command that announces itself before it listens for signals is
+   * killed by the signal (exit null, signal SIGTERM) in about half the tries. Five tries each.
+   */
+  async function termOnReady(args: string[], stream: 'stdout' | 'stderr', ready: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    let text = '';
+    const read = (d: Buffer): void => {
+      text += d.toString();
+      if (!ready.test(text)) return;
+      child[stream]!.off('data', read); // one signal: a second one means "exit now"
+      child[stream]!.resume();
+      child.kill('SIGTERM');
+    };
+    child[stream]!.on('data', read);
+    return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  it('serve handles a SIGTERM sent the moment it says it is serving: exit 0, not killed by the signal', { timeout: 60_000 }, async () => {
+    const targets = path.join(dir, 'ready-targets.txt');
+    writeFileSync(targets, `127.0.0.1 name=refused port=${await closedPort()}\n`);
+    const exits = [];
+    for (let i = 0; i < 5; i++) exits.push(await termOnReady(['serve', '--targets', targets, '--listen', '127.0.0.1:0'], 'stderr', /serving 1 targets on /));
+    expect(exits).toEqual(Array(5).fill({ code: 0, signal: null }));
+  });
+
+  it('watch handles a SIGTERM sent the moment it says it is watching: exit 0, not killed by the signal', { timeout: 60_000 }, async () => {
+    const { file } = await config('ready', []);
+    const exits = [];
+    for (let i = 0; i < 5; i++) exits.push(await termOnReady(['watch', '--config', file], 'stdout', /watching 1 target/));
+    expect(exits).toEqual(Array(5).fill({ code: 0, signal: null }));
+  });
 });
 
 describe('webhook secrets', () => {
