@@ -90,10 +90,13 @@ export async function runServe(given: ProbeOptions, opts: ServeCliOptions): Prom
   });
   const loopback = host === '::1' || host.startsWith('127.');
   if (!loopback && !token) warn(`probe: listening on ${host} without a token: anyone who can reach it can run probes (set ${TOKEN_ENV} or --token-file)`);
-  warn(`probe: serving ${targets.length} targets on ${exporter.url} (/probe?target=NAME, /metrics, /)`);
   // First signal: close — probes in flight are cancelled, connections closed — within
-  // SERVE_STOP_MS. A second signal exits at once.
-  await untilSignal(['SIGINT', 'SIGTERM']);
+  // SERVE_STOP_MS. A second signal exits at once. Listened for before the line below: whoever
+  // waits for that line (a supervisor, a test) may signal at once, and a signal that finds no
+  // handler kills the process instead of closing it (exit by SIGTERM, not 0).
+  const signalled = untilSignal(['SIGINT', 'SIGTERM']);
+  warn(`probe: serving ${targets.length} targets on ${exporter.url} (/probe?target=NAME, /metrics, /)`);
+  await signalled;
   const disposeSecond = onSignals(['SIGINT', 'SIGTERM'], () => process.exit(EXIT.cancelled));
   const closed = exporter.close();
   const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), SERVE_STOP_MS).unref());

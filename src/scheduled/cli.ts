@@ -107,9 +107,10 @@ export function addScheduledCommands(program: Command, language: Language = 'en'
       const config = { ...loaded, language: await languageOf(opts, loaded) };
       const text = scheduledText(config.language).watch;
       const watcher = startWatch(config, { checkAtStart: opts.checkAtStart });
-      process.stdout.write(`${fill(text.watching, { count: config.targets.length, file: terminal(config.database) })}\n`);
       // First signal: in-flight checks and deliveries get a few seconds to commit, then are
       // cancelled (undelivered alerts stay in the outbox); stopped within 5 s. Second: exit now.
+      // Listened for before the "watching" line: a signal sent as soon as it is read must find
+      // the handler, not kill the process.
       let stopping = false;
       const dispose = onSignals(['SIGINT', 'SIGTERM'], (signal) => {
         if (stopping) {
@@ -120,6 +121,7 @@ export function addScheduledCommands(program: Command, language: Language = 'en'
         stopping = true;
         void watcher.stop();
       });
+      process.stdout.write(`${fill(text.watching, { count: config.targets.length, file: terminal(config.database) })}\n`);
       await watcher.stopped;
       dispose();
       process.stdout.write(`${text.stopped}\n`);
