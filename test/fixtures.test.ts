@@ -20,7 +20,7 @@ import {
   ehloRejected,
   garbageBanner,
   issueLeaf,
-  OPENSSL_3_2,
+  DEFAULT_SECURITY_LEVEL_2,
   loopbackHost,
   noBanner,
   noStarttls,
@@ -282,14 +282,14 @@ describe('certs', () => {
     expect(await handshake(certSet()[name])).toMatchObject({ authorized: false, error: code });
   });
 
-  it('serves weak leaves: the prober (security level 0) takes both; a default client refuses SHA-1, and RSA-1024 from OpenSSL 3.2 on', async () => {
+  it('serves weak leaves: the prober (security level 0) takes both; a default client refuses SHA-1, and RSA-1024 at security level 2 (Node 24)', async () => {
     const { intermediate } = certSet();
     const sha1 = issueLeaf(intermediate, { dnsNames: ['mx1.demo.test'], hash: 'sha1' });
     expect(await handshake(sha1)).toMatchObject({ authorized: false, error: 'UNSPECIFIED' });
     expect(await handshake(sha1, 'mx1.demo.test', PROBE_CIPHERS)).toMatchObject({ authorized: true });
     const rsa1024 = issueLeaf(intermediate, { dnsNames: ['mx1.demo.test'], keyBits: 1024 });
-    // OpenSSL 3.2 raised the default security level to 2 (RSA keys of 2048 bits or more): Node 24 (OpenSSL 3.5) refuses it by default, Node 20 (3.0) does not
-    expect(await handshake(rsa1024)).toMatchObject(OPENSSL_3_2 ? { authorized: false, error: 'UNSPECIFIED' } : { authorized: true });
+    // OpenSSL 3.2 raised the default security level to 2 (RSA keys of 2048 bits or more): Node 24 (OpenSSL 3.5) refuses it by default; Node 20 (3.0) and Node 22 (3.5, level pinned at 1) do not
+    expect(await handshake(rsa1024)).toMatchObject(DEFAULT_SECURITY_LEVEL_2 ? { authorized: false, error: 'UNSPECIFIED' } : { authorized: true });
     expect(await handshake(rsa1024, 'mx1.demo.test', PROBE_CIPHERS)).toMatchObject({ authorized: true });
   });
 
