@@ -9,12 +9,14 @@
  * bench/fleet-servers.js (started once, from this build). Each round runs every build under
  * every runtime once, in its own process (A B A B …), which reports CPU ms per probe
  * (process.cpuUsage), heap allocated per probe (v8.GCProfiler: the used heap's growth
- * between collections, summed) and peak RSS. Prints each round and the medians, and B/A per runtime.
+ * between collections, summed) and peak RSS. A build with src/core/tier-up.ts runs tuned
+ * as `probe` runs (Node 20's interrupt budget), unless the runtime's wrapper sets one.
+ * Prints each round and the medians, and B/A per runtime.
  *
  * `--child DIR FILE CONCURRENCY WARM ROOT` is the measured process (internal).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,6 +39,12 @@ if (process.argv[2] === '--child') {
   const from = (p: string): string => pathToFileURL(join(resolve(dir), 'dist', p)).href;
   const { loadTargetsFile } = (await import(from('src/fleet/targets.js'))) as typeof import('../src/fleet/targets.js');
   const { runFleet } = (await import(from('src/fleet/fleet.js'))) as typeof import('../src/fleet/fleet.js');
+  // V8 tuned as the `probe` command tunes it (src/cli/bin.ts), where the build has it: a
+  // budget a `--node` wrapper sets is kept, so wrappers still compare V8 flags.
+  if (existsSync(join(resolve(dir), 'dist/src/core/tier-up.js'))) {
+    const { tuneTierUp } = (await import(from('src/core/tier-up.js'))) as typeof import('../src/core/tier-up.js');
+    tuneTierUp();
+  }
   const list = loadTargetsFile(file, { ca: [readFileSync(rootFile, 'utf8')], ehloName: 'probe.demo.test', timeoutMs: 30_000, deadlineMs: 60_000 });
   if (Number(warm)) await runFleet(list.slice(0, Number(warm)), { concurrency: Number(concurrency) });
   const profiler = new v8.GCProfiler();
