@@ -13,8 +13,10 @@ import v8 from 'node:v8';
  * it for TurboFan; at eight times the default (67,584), only what stays hot through a run
  * is compiled. The figures: docs/fleet-and-prometheus.md ("Changes made for speed").
  *
- * Node 22 and 24 have Maglev, a fast mid tier, and no such flag (V8 12 counts invocations
- * instead): nothing is changed there. Nor is a budget the user set on node's command line
+ * Node 22 and 24 (V8 12 and 13) have no such flag: they count invocations instead. Raising
+ * those counts only moved the compiling onto the main thread there, with no net gain
+ * (measured on both; Node 24 also tiers through Maglev, off by default on Node 22), so
+ * nothing is changed. Nor is a budget the user set on node's command line
  * or in NODE_OPTIONS. The flag can be set at run time (v8.setFlagsFromString): V8 reads it
  * each time it resets a function's budget, so it applies from the next probe on.
  */
