@@ -64,11 +64,13 @@ export function openContext(settings: ContextSettings, cancel: AbortSignal = nev
   // already read-ready when the deadline passes is processed first.
   const deadline: Alarm = {
     at: started + settings.deadlineMs,
-    slot: -1,
     ring: () => abortOwned(overall, new DOMException('deadline', 'TimeoutError')),
+    lane: null,
+    prev: null,
+    next: null,
   };
-  setAlarm(deadline);
-  const onCancel: AbortWaiter = { aborted: (reason) => abortOwned(overall, reason) };
+  setAlarm(deadline, settings.deadlineMs);
+  const onCancel: AbortWaiter = { aborted: (reason) => abortOwned(overall, reason), waiting: null, before: null, after: null };
   // Not on the shared never-aborting signal: nothing there can ever fire. Every probe of a
   // fleet shares the fleet's cancel signal: one listener on it tells them all.
   if (cancel !== never) waitForAbort(cancel, onCancel);

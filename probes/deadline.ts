@@ -24,21 +24,31 @@ export interface StageWindow {
   dispose(): void;
 }
 
-/** What waits on a signal through {@link waitForAbort}: a stage window, a probe's scope. */
+/**
+ * What waits on a signal through {@link waitForAbort}: a stage window, a probe's scope.
+ * `waiting`, `before` and `after` are its place among the signal's waiters (null: none);
+ * only this module touches them.
+ */
 export interface AbortWaiter {
   aborted(reason: unknown): void;
+  waiting: Waiters | null;
+  before: AbortWaiter | null;
+  after: AbortWaiter | null;
 }
 
 /**
- * The waiters of one signal, told by one listener on it (or, for a signal whose owner
- * aborts it through {@link abortOwned}, by the owner, with no listener at all). Node's
- * EventTarget walks its whole listener list on every add and remove: 200 probes in flight
- * in a fleet, each adding its own listener to the fleet's cancel signal, cost ~100 µs of
- * CPU a probe on Node 20. Entries go with their signal (WeakMap); a waiter leaves with
- * `stopWaiting`, so the set holds only what is open.
+ * The waiters of one signal, in the order they came, told by one listener on it (or, for a
+ * signal whose owner aborts it through {@link abortOwned}, by the owner, with no listener at
+ * all). Node's EventTarget walks its whole listener list on every add and remove: 200
+ * probes in flight in a fleet, each adding its own listener to the fleet's cancel signal,
+ * cost ~100 µs of CPU a probe on Node 20. The waiters are linked through themselves, so a
+ * window joins and leaves with a few pointer writes (a Set's add and delete, a window each
+ * stage, cost more than the rest of the window). Entries go with their signal (WeakMap).
  */
 interface Waiters {
-  readonly set: Set<AbortWaiter>;
+  readonly signal: AbortSignal;
+  first: AbortWaiter | null;
+  last: AbortWaiter | null;
   listener: (() => void) | null;
 }
 const waitersOf = new WeakMap<AbortSignal, Waiters>();
@@ -48,21 +58,39 @@ export function waitForAbort(signal: AbortSignal, waiter: AbortWaiter): void {
   if (signal.aborted) return waiter.aborted(signal.reason);
   let waiters = waitersOf.get(signal);
   if (!waiters) {
-    const entry: Waiters = { set: new Set(), listener: null };
-    entry.listener = () => notify(signal, entry);
+    const entry: Waiters = { signal, first: null, last: null, listener: null };
+    entry.listener = () => notify(entry);
     signal.addEventListener('abort', entry.listener, { once: true });
     waitersOf.set(signal, entry);
     waiters = entry;
   }
-  waiters.set.add(waiter);
+  leave(waiter);
+  waiter.waiting = waiters;
+  waiter.before = waiters.last;
+  waiter.after = null;
+  if (waiters.last) waiters.last.after = waiter;
+  else waiters.first = waiter;
+  waiters.last = waiter;
 }
 
-/** Removes `waiter`; the signal's one listener goes with its last waiter. */
+/** Removes `waiter` from `signal`'s waiters; the signal's one listener goes with its last waiter. */
 export function stopWaiting(signal: AbortSignal, waiter: AbortWaiter): void {
-  const waiters = waitersOf.get(signal);
-  if (!waiters?.set.delete(waiter) || waiters.set.size > 0 || !waiters.listener) return;
-  signal.removeEventListener('abort', waiters.listener);
-  waitersOf.delete(signal);
+  if (waiter.waiting?.signal === signal) leave(waiter);
+}
+
+/** Takes `waiter` from the waiters it is among, if any. */
+function leave(waiter: AbortWaiter): void {
+  const waiters = waiter.waiting;
+  if (!waiters) return;
+  const { before, after } = waiter;
+  if (before) before.after = after;
+  else waiters.first = after;
+  if (after) after.before = before;
+  else waiters.last = before;
+  waiter.waiting = waiter.before = waiter.after = null;
+  if (waiters.first || !waiters.listener) return;
+  waiters.signal.removeEventListener('abort', waiters.listener);
+  waitersOf.delete(waiters.signal);
 }
 
 /**
@@ -70,7 +98,7 @@ export function stopWaiting(signal: AbortSignal, waiter: AbortWaiter): void {
  * its waiters are told by {@link abortOwned}, so none adds a listener to its signal.
  */
 export function ownSignal(signal: AbortSignal): void {
-  waitersOf.set(signal, { set: new Set(), listener: null });
+  waitersOf.set(signal, { signal, first: null, last: null, listener: null });
 }
 
 /** Aborts a controller registered with {@link ownSignal} and tells its waiters. */
@@ -78,127 +106,142 @@ export function abortOwned(controller: AbortController, reason: unknown): void {
   if (controller.signal.aborted) return;
   controller.abort(reason);
   const waiters = waitersOf.get(controller.signal);
-  if (waiters) notify(controller.signal, waiters);
+  if (waiters) notify(waiters);
 }
 
-function notify(signal: AbortSignal, waiters: Waiters): void {
-  const set = [...waiters.set];
-  waiters.set.clear();
-  waitersOf.delete(signal);
-  for (const w of set) w.aborted(signal.reason);
+/** Tells every waiter, in the order they came; each has left before it is told. */
+function notify(waiters: Waiters): void {
+  waitersOf.delete(waiters.signal);
+  const told: AbortWaiter[] = [];
+  for (let w = waiters.first; w; w = w.after) told.push(w);
+  waiters.first = waiters.last = null;
+  for (const w of told) w.waiting = w.before = w.after = null;
+  for (const w of told) w.aborted(waiters.signal.reason);
 }
 
 /**
  * Something due at a time: a stage window's end, a probe's deadline. `at` is on the
- * performance.now() clock; `slot` is its place in the clock's heap (-1: not set).
+ * performance.now() clock. `lane`, `prev` and `next` are its place on the clock (null:
+ * not set); only this module touches them.
  */
 export interface Alarm {
   at: number;
-  slot: number;
   ring(): void;
+  lane: Lane | null;
+  prev: Alarm | null;
+  next: Alarm | null;
 }
 
 /**
- * The one clock behind every stage window and probe deadline of the process: a min-heap
- * of alarms and one Node timer for the earliest. A Node timer each cost ~45 µs of CPU a
- * probe on Node 20 (setTimeout, clearTimeout and their list work, for eight or so windows
- * and the deadline); here a window that opens after an earlier one — nearly all — touches
- * no Node timer at all. The heap holds only alarms set and not yet cleared or rung: every
- * window clears its own in `dispose`, every scope its deadline.
+ * The alarms set with one delay, in the order they are due. An alarm set later with the
+ * same delay is due no earlier (performance.now() never goes back), so each joins at the
+ * tail and the lane stays in order with no sorting: setting and clearing are a few pointer
+ * writes. A probe's windows all take the stage timeout and its deadline the deadline, so a
+ * fleet of any size keeps a handful of lanes.
+ */
+interface Lane {
+  readonly delay: number;
+  head: Alarm | null;
+  tail: Alarm | null;
+}
+
+/**
+ * The one clock behind every stage window and probe deadline of the process: the alarms
+ * in lanes by delay, and one Node timer for the earliest. A Node timer each cost ~45 µs of
+ * CPU a probe on Node 20 (setTimeout, clearTimeout and their list work, for eight or so
+ * windows and the deadline); a binary heap of alarms still cost ~10 µs a window with 400
+ * alarms set (two sifts a window, in code V8 had not optimised: a fleet's per-probe code
+ * mostly runs unoptimised). Here a window that opens after an earlier one — nearly all —
+ * touches no Node timer and sorts nothing. The lanes hold only alarms set and not yet
+ * cleared or rung: every window clears its own in `dispose`, every scope its deadline.
  *
  * A rung alarm waits for one poll phase after the timer fires: when the process was busy
  * (many paths, TLS handshakes) a reply can sit read-ready in the socket while the timer
  * expires, and Node runs timers before I/O. That reply came in time; it must not be
  * called a stall (4.4.318). The bound on the stage grows by one loop turn, no more.
  */
-const alarms: Alarm[] = [];
+const lanes = new Map<number, Lane>();
+let pending = 0;
 let timer: NodeJS.Timeout | undefined;
+/** When the timer is set to fire (performance.now() clock). */
+let timerAt = Infinity;
 let ringing: NodeJS.Immediate | undefined;
 
-export function setAlarm(alarm: Alarm): void {
-  alarm.slot = alarms.length;
-  alarms.push(alarm);
-  siftUp(alarm);
+/** Sets `alarm` to ring `delay` ms after it was reckoned: `alarm.at` is now + `delay`. */
+export function setAlarm(alarm: Alarm, delay: number): void {
+  let lane = lanes.get(delay);
+  if (!lane) lanes.set(delay, (lane = { delay, head: null, tail: null }));
+  // Due no earlier than the tail (the rule above); should a caller reckon `at` from an
+  // earlier reading of the clock, it is walked back to its place.
+  let before = lane.tail;
+  while (before && before.at > alarm.at) before = before.prev;
+  const after = before ? before.next : lane.head;
+  alarm.lane = lane;
+  alarm.prev = before;
+  alarm.next = after;
+  if (before) before.next = alarm;
+  else lane.head = alarm;
+  if (after) after.prev = alarm;
+  else lane.tail = alarm;
+  pending++;
   // A new earliest alarm needs the timer sooner; while a ring is pending, it re-arms after.
-  if (alarm.slot === 0 && !ringing) arm();
+  if (alarm.at < timerAt && !ringing) arm(alarm.at);
 }
 
 export function clearAlarm(alarm: Alarm): void {
-  const i = alarm.slot;
-  if (i < 0) return;
-  alarm.slot = -1;
-  const last = alarms.pop() as Alarm;
-  if (last !== alarm) {
-    alarms[i] = last;
-    last.slot = i;
-    siftDown(last);
-    siftUp(last);
-  }
+  const lane = alarm.lane;
+  if (!lane) return;
+  const { prev, next } = alarm;
+  if (prev) prev.next = next;
+  else lane.head = next;
+  if (next) next.prev = prev;
+  else lane.tail = prev;
+  alarm.lane = alarm.prev = alarm.next = null;
+  if (!lane.head) lanes.delete(lane.delay);
   // When the earliest goes, the timer stays: it fires early, finds nothing due and is
   // set again for the new earliest (once, instead of a timer call per cleared window).
   // With nothing left it goes, so an idle process can exit.
-  if (alarms.length === 0 && timer) {
+  if (--pending === 0 && timer) {
     clearTimeout(timer);
     timer = undefined;
+    timerAt = Infinity;
   }
 }
 
-function arm(): void {
+/** The alarm due first: the earliest of the lanes' heads. */
+function earliest(): Alarm | null {
+  let first: Alarm | null = null;
+  for (const lane of lanes.values()) if (!first || (lane.head as Alarm).at < first.at) first = lane.head;
+  return first;
+}
+
+function arm(at: number): void {
   clearTimeout(timer);
-  const first = alarms[0] as Alarm;
-  timer = setTimeout(onTimer, Math.max(1, Math.ceil(first.at - performance.now())));
+  timerAt = at;
+  timer = setTimeout(onTimer, Math.max(1, Math.ceil(at - performance.now())));
 }
 
 function onTimer(): void {
   timer = undefined;
-  const first = alarms[0];
+  timerAt = Infinity;
+  const first = earliest();
   if (!first) return;
   const now = performance.now();
   // Early (the earliest was cleared, or Node's loop clock lags performance.now()): wait the rest.
-  if (first.at > now) return arm();
+  if (first.at > now) return arm(first.at);
   ringing = setImmediate(() => ring(now));
 }
 
-/** Rings what was due when the timer fired and is still set, then re-arms for the rest. */
+/** Rings what was due when the timer fired and is still set, in the order due, then re-arms for the rest. */
 function ring(upTo: number): void {
   ringing = undefined;
-  for (let first = alarms[0]; first && first.at <= upTo; first = alarms[0]) {
+  for (let first = earliest(); first && first.at <= upTo; first = earliest()) {
     clearAlarm(first);
     first.ring();
   }
-  if (alarms.length > 0 && !timer) arm();
-}
-
-function siftUp(alarm: Alarm): void {
-  let i = alarm.slot;
-  while (i > 0) {
-    const up = (i - 1) >> 1;
-    const parent = alarms[up] as Alarm;
-    if (parent.at <= alarm.at) break;
-    alarms[i] = parent;
-    parent.slot = i;
-    i = up;
-  }
-  alarms[i] = alarm;
-  alarm.slot = i;
-}
-
-function siftDown(alarm: Alarm): void {
-  let i = alarm.slot;
-  const n = alarms.length;
-  for (;;) {
-    let child = 2 * i + 1;
-    if (child >= n) break;
-    const right = child + 1;
-    if (right < n && (alarms[right] as Alarm).at < (alarms[child] as Alarm).at) child = right;
-    const down = alarms[child] as Alarm;
-    if (down.at >= alarm.at) break;
-    alarms[i] = down;
-    down.slot = i;
-    i = child;
-  }
-  alarms[i] = alarm;
-  alarm.slot = i;
+  // A window a ring opened may have set the timer for later than one still waiting.
+  const next = earliest();
+  if (next && next.at < timerAt) arm(next.at);
 }
 
 const noop = (): void => {};
@@ -206,11 +249,18 @@ const noop = (): void => {};
 class Window implements StageWindow, AbortWaiter, Alarm {
   readonly timeoutMs: number;
   closed = false;
-  private reason: unknown;
-  private controller: AbortController | null = null;
-  private listeners: Array<() => void> | null = null;
   at: number;
-  slot = -1;
+  lane: Lane | null = null;
+  prev: Alarm | null = null;
+  next: Alarm | null = null;
+  private reason: unknown = undefined;
+  private controller: AbortController | null = null;
+  /** What the close calls, in the order added: nearly always one (the read or the event a stage waits for), so one slot, and a list only past it. */
+  private first: (() => void) | null = null;
+  private more: Array<() => void> | null = null;
+  waiting: Waiters | null = null;
+  before: AbortWaiter | null = null;
+  after: AbortWaiter | null = null;
 
   constructor(
     private readonly parent: AbortSignal,
@@ -224,7 +274,7 @@ class Window implements StageWindow, AbortWaiter, Alarm {
       this.reason = parent.reason;
       return;
     }
-    setAlarm(this);
+    setAlarm(this, timeoutMs);
     waitForAbort(parent, this);
   }
 
@@ -249,10 +299,14 @@ class Window implements StageWindow, AbortWaiter, Alarm {
       fn();
       return noop;
     }
-    (this.listeners ??= []).push(fn);
+    if (!this.first && !this.more?.length) this.first = fn;
+    else (this.more ??= []).push(fn);
     return () => {
-      const i = this.listeners?.indexOf(fn) ?? -1;
-      if (i >= 0) this.listeners?.splice(i, 1);
+      if (this.first === fn) this.first = null;
+      else {
+        const i = this.more?.indexOf(fn) ?? -1;
+        if (i >= 0) this.more?.splice(i, 1);
+      }
     };
   }
 
@@ -261,15 +315,16 @@ class Window implements StageWindow, AbortWaiter, Alarm {
     this.closed = true;
     this.reason = reason;
     this.clear();
-    const listeners = this.listeners;
-    this.listeners = null;
-    if (listeners) for (const fn of listeners) fn();
+    const { first, more } = this;
+    this.first = this.more = null;
+    first?.();
+    if (more) for (const fn of more) fn();
     this.controller?.abort(reason);
   }
 
   dispose(): void {
     this.clear();
-    this.listeners = null;
+    this.first = this.more = null;
   }
 
   private clear(): void {

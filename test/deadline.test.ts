@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { openWindow, waitForEvent, windowFailure, type StageWindow } from '../probes/deadline.js';
+import { openWindow, setAlarm, waitForEvent, windowFailure, type Alarm, type StageWindow } from '../probes/deadline.js';
 import { StageFailure, type ProbeContext } from '../probes/stage.js';
 import { spoken } from './fixtures/spoken.js';
 
@@ -237,7 +237,7 @@ describe('waitForEvent', () => {
   });
 });
 
-describe("the windows' one clock (a heap of alarms, one Node timer)", () => {
+describe("the windows' one clock (alarms in lanes by delay, one Node timer)", () => {
   const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
   it('a hundred open windows hold one Node timer between them, and none once disposed', () => {
@@ -275,10 +275,44 @@ describe("the windows' one clock (a heap of alarms, one Node timer)", () => {
       w.onClose(() => closes.push([ms, performance.now() - t0]));
       return w;
     });
-    windows[4]!.dispose(); // 90 ms: gone from the middle of the heap
+    windows[4]!.dispose(); // 90 ms: gone while others wait
     await sleep(400);
     const want = lengths.filter((ms) => ms !== 90).sort((a, b) => a - b);
     expect(closes.map(([ms]) => ms)).toEqual(want);
     expect(closes.filter(([ms, at]) => at < ms - 1)).toEqual([]);
+  });
+
+  it('windows of one length close in the order opened, one disposed from the middle leaving the rest in place', async () => {
+    const ctx = context({ stageTimeoutMs: 30 });
+    const closes: number[] = [];
+    const windows = [0, 1, 2, 3, 4].map((i) => {
+      const w = openWindow(ctx);
+      w.onClose(() => closes.push(i));
+      return w;
+    });
+    windows[2]!.dispose();
+    await sleep(150);
+    expect(closes).toEqual([0, 1, 3, 4]);
+  });
+
+  it('alarms of one delay set out of order (an `at` reckoned earlier) still ring in the order due', async () => {
+    const rung: string[] = [];
+    const alarm = (name: string, inMs: number): Alarm => ({ at: performance.now() + inMs, ring: () => rung.push(name), lane: null, prev: null, next: null });
+    const later = alarm('later', 60);
+    const sooner = alarm('sooner', 20);
+    setAlarm(later, 40);
+    setAlarm(sooner, 40);
+    await sleep(150);
+    expect(rung).toEqual(['sooner', 'later']);
+  });
+
+  it('a window a close opens, due later than one still waiting, does not hold that one back', async () => {
+    const first = openWindow(context({ stageTimeoutMs: 20 }));
+    const waiting = openWindow(context({ stageTimeoutMs: 80 }));
+    let opened: StageWindow | undefined;
+    first.onClose(() => (opened = openWindow(context({ stageTimeoutMs: 2_000 }))));
+    const tookMs = await closing(waiting);
+    expect([first.closed, opened?.closed, tookMs < 1_000]).toEqual([true, false, true]);
+    opened?.dispose();
   });
 });
