@@ -208,105 +208,6 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
     return failure;
   };
 
-  /**
-   * Runs one step begun at `t0` and records it as passed (`passed`) once its stage function
-   * returned; a failure is recorded by the loop below, which times it from the same `t0`.
-   * The stage functions are called here directly, not through a timing wrapper: that was an
-   * async function and two closures a step, eight steps a probe.
-   */
-  const step = async (s: SessionStep, t0: number): Promise<void> => {
-    switch (s.stage) {
-      case 'tcp': {
-        socket = await connectTcp(ctx, options.ip);
-        const source = socket.localAddress; // a getsockname(2): read once
-        const address = `${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`;
-        passed('tcp', t0, source ? say('tcp.connected-from', { address, source }) : say('tcp.connected', { address }));
-        if (source) facts.sourceAddress = source;
-        // RFC 5321 §4.1.4: with no name configured, greet with the address literal of
-        // the address the server sees, never a single-label host name.
-        if (ctx.ehloName === null && source) ctx = { ...ctx, ehloName: addressLiteral(source) };
-        reader = new ReplyReader(socket, ctx.transcript);
-        return;
-      }
-      case 'banner':
-        passed('banner', t0, formatReply(await readGreeting(ctx, reader as ReplyReader)));
-        return;
-      case 'ehlo':
-        facts.capabilities = await sayEhlo(ctx, reader as ReplyReader, 'ehlo');
-        passed('ehlo', t0, describeCapabilities(facts.capabilities));
-        return;
-      case 'starttls': {
-        if (!facts.capabilities?.starttls) {
-          if (ctx.tls.mode !== 'opportunistic') {
-            throw new StageFailure('starttls', 'starttls-not-offered', say('smtp.starttls-not-offered', { mode: ctx.tls.mode }));
-          }
-          facts.events.push({ kind: 'no-tls' });
-          plaintext = true;
-          return;
-        }
-        passed('starttls', t0, formatReply(await sayStartTls(ctx, reader as ReplyReader)));
-        // RFC 3207 §4.2: anything the server sent after its 220 must be discarded; a
-        // remainder means plaintext was injected before TLS (CVE-2011-0411 style).
-        const leftover = (reader as ReplyReader).detach();
-        reader = undefined;
-        if (leftover.length) facts.events.push({ kind: 'starttls-injection', bytes: leftover.length });
-        return;
-      }
-      case 'tls': {
-        const handshake = upgradeTls(ctx, socket as net.Socket, options.servername, s.options);
-        const explain = s.explain;
-        const upgraded = await (explain ? handshake.catch((err) => explain(ctx, options.ip, options.servername, err)) : handshake);
-        passed('tls', t0, `${upgraded.info.protocol} ${upgraded.info.cipher}`);
-        secure = upgraded.socket;
-        staple = upgraded.staple;
-        facts.tls = upgraded.info;
-        options.onTls?.(secure);
-        noteInTranscript(ctx, say('session.tls-established', { protocol: String(upgraded.info.protocol), cipher: String(upgraded.info.cipher) }));
-        reader = new ReplyReader(secure, ctx.transcript);
-        return;
-      }
-      case 'certificate':
-        facts.certificate = await inspectCertificate(ctx, secure as tls.TLSSocket, { staple, onCheck: (c) => (facts.certificate = c) });
-        passed('certificate', t0, describeCertificate(ctx, facts.certificate));
-        return;
-      case 'ehlo-tls':
-        facts.capabilitiesAfterTls = await sayEhlo(ctx, reader as ReplyReader, 'ehlo-tls');
-        passed('ehlo-tls', t0, describeCapabilities(facts.capabilitiesAfterTls));
-        return;
-      case 'mail':
-        facts.replies.mail = await command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, (reply) => say('smtp.mail-refused', { reply }));
-        passed('mail', t0, formatReply(facts.replies.mail));
-        return;
-      case 'rcpt':
-        // RFC 5321 §4.1.1.3: 250, or 251 "user not local; will forward".
-        facts.replies.rcpt = await command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, (reply) => say('smtp.rcpt-refused', { to: s.to, reply }));
-        passed('rcpt', t0, formatReply(facts.replies.rcpt));
-        return;
-      case 'rset':
-        facts.replies.rset = await command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, (reply) => say('smtp.rset-refused', { reply }));
-        passed('rset', t0, formatReply(facts.replies.rset));
-        return;
-      case 'data': {
-        const r = reader as ReplyReader;
-        await command(ctx, r, 'data', 'DATA', (c) => c === 354, (reply) => say('smtp.data-refused', { reply }));
-        // RFC 5321 §4.1.1.4: the reply answers the end of mail data indicator.
-        facts.replies.data = await command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }), '<CRLF>.<CRLF>');
-        passed('data', t0, formatReply(facts.replies.data));
-        return;
-      }
-      case 'quit': {
-        const reply = await sayQuit(ctx, reader as ReplyReader);
-        passed('quit', t0, reply ? formatReply(reply) : say('smtp.quit-no-reply'));
-        return;
-      }
-      default: {
-        const unknown: never = s;
-        unrecorded = false; // no stage to record it under
-        throw new Error(`unknown session step ${JSON.stringify(unknown)}`);
-      }
-    }
-  };
-
   const close = (): void => {
     secure?.destroy();
     socket?.destroy();
@@ -324,7 +225,100 @@ export async function runSession(ctx: ProbeContext, options: SessionOptions): Pr
       const t0 = performance.now();
       unrecorded = true;
       try {
-        await step(s, t0);
+        // Each step calls its stage function here and records itself as passed (`passed`)
+        // once it returned; a failure is recorded below, timed from the same `t0`. No step
+        // function or timing wrapper around them: an async call a step (its promise, its
+        // suspended frame, one more microtask hop) cost more than the loop's own work.
+        switch (s.stage) {
+          case 'tcp': {
+            socket = await connectTcp(ctx, options.ip);
+            const source = socket.localAddress; // a getsockname(2): read once
+            const address = `${options.ip.includes(':') ? `[${options.ip}]` : options.ip}:${ctx.port}`;
+            passed('tcp', t0, source ? say('tcp.connected-from', { address, source }) : say('tcp.connected', { address }));
+            if (source) facts.sourceAddress = source;
+            // RFC 5321 §4.1.4: with no name configured, greet with the address literal of
+            // the address the server sees, never a single-label host name.
+            if (ctx.ehloName === null && source) ctx = { ...ctx, ehloName: addressLiteral(source) };
+            reader = new ReplyReader(socket, ctx.transcript);
+            break;
+          }
+          case 'banner':
+            passed('banner', t0, formatReply(await readGreeting(ctx, reader as ReplyReader)));
+            break;
+          case 'ehlo':
+            facts.capabilities = await sayEhlo(ctx, reader as ReplyReader, 'ehlo');
+            passed('ehlo', t0, describeCapabilities(facts.capabilities));
+            break;
+          case 'starttls': {
+            if (!facts.capabilities?.starttls) {
+              if (ctx.tls.mode !== 'opportunistic') {
+                throw new StageFailure('starttls', 'starttls-not-offered', say('smtp.starttls-not-offered', { mode: ctx.tls.mode }));
+              }
+              facts.events.push({ kind: 'no-tls' });
+              plaintext = true;
+              break;
+            }
+            passed('starttls', t0, formatReply(await sayStartTls(ctx, reader as ReplyReader)));
+            // RFC 3207 §4.2: anything the server sent after its 220 must be discarded; a
+            // remainder means plaintext was injected before TLS (CVE-2011-0411 style).
+            const leftover = (reader as ReplyReader).detach();
+            reader = undefined;
+            if (leftover.length) facts.events.push({ kind: 'starttls-injection', bytes: leftover.length });
+            break;
+          }
+          case 'tls': {
+            const handshake = upgradeTls(ctx, socket as net.Socket, options.servername, s.options);
+            const explain = s.explain;
+            const upgraded = await (explain ? handshake.catch((err) => explain(ctx, options.ip, options.servername, err)) : handshake);
+            passed('tls', t0, `${upgraded.info.protocol} ${upgraded.info.cipher}`);
+            secure = upgraded.socket;
+            staple = upgraded.staple;
+            facts.tls = upgraded.info;
+            options.onTls?.(secure);
+            noteInTranscript(ctx, say('session.tls-established', { protocol: String(upgraded.info.protocol), cipher: String(upgraded.info.cipher) }));
+            reader = new ReplyReader(secure, ctx.transcript);
+            break;
+          }
+          case 'certificate':
+            facts.certificate = await inspectCertificate(ctx, secure as tls.TLSSocket, { staple, onCheck: (c) => (facts.certificate = c) });
+            passed('certificate', t0, describeCertificate(ctx, facts.certificate));
+            break;
+          case 'ehlo-tls':
+            facts.capabilitiesAfterTls = await sayEhlo(ctx, reader as ReplyReader, 'ehlo-tls');
+            passed('ehlo-tls', t0, describeCapabilities(facts.capabilitiesAfterTls));
+            break;
+          case 'mail':
+            facts.replies.mail = await command(ctx, reader as ReplyReader, 'mail', `MAIL FROM:<${s.from}>`, (c) => c === 250, (reply) => say('smtp.mail-refused', { reply }));
+            passed('mail', t0, formatReply(facts.replies.mail));
+            break;
+          case 'rcpt':
+            // RFC 5321 §4.1.1.3: 250, or 251 "user not local; will forward".
+            facts.replies.rcpt = await command(ctx, reader as ReplyReader, 'rcpt', `RCPT TO:<${s.to}>`, (c) => c === 250 || c === 251, (reply) => say('smtp.rcpt-refused', { to: s.to, reply }));
+            passed('rcpt', t0, formatReply(facts.replies.rcpt));
+            break;
+          case 'rset':
+            facts.replies.rset = await command(ctx, reader as ReplyReader, 'rset', 'RSET', (c) => c === 250, (reply) => say('smtp.rset-refused', { reply }));
+            passed('rset', t0, formatReply(facts.replies.rset));
+            break;
+          case 'data': {
+            const r = reader as ReplyReader;
+            await command(ctx, r, 'data', 'DATA', (c) => c === 354, (reply) => say('smtp.data-refused', { reply }));
+            // RFC 5321 §4.1.1.4: the reply answers the end of mail data indicator.
+            facts.replies.data = await command(ctx, r, 'data', dotStuff(s.message), (c) => c === 250, (reply) => say('smtp.message-refused', { reply }), '<CRLF>.<CRLF>');
+            passed('data', t0, formatReply(facts.replies.data));
+            break;
+          }
+          case 'quit': {
+            const reply = await sayQuit(ctx, reader as ReplyReader);
+            passed('quit', t0, reply ? formatReply(reply) : say('smtp.quit-no-reply'));
+            break;
+          }
+          default: {
+            const unknown: never = s;
+            unrecorded = false; // no stage to record it under
+            throw new Error(`unknown session step ${JSON.stringify(unknown)}`);
+          }
+        }
       } catch (caught) {
         // A step that has not recorded itself failed in its stage; one that has (passed)
         // failed after it, and that error goes on as it is.
