@@ -430,16 +430,17 @@ const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
  */
 export function weaknesses(chain: readonly CertificateSummary[]): CertificateFinding[] {
   const findings: CertificateFinding[] = [];
-  for (const cert of chain) {
+  // Said only for a finding: a sound chain (every probe of a healthy fleet) says nothing.
+  const which = (cert: CertificateSummary): Said => say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
+  for (let i = 0; i < chain.length; i++) {
+    const cert = chain[i] as CertificateSummary;
     if (cert.anchor) continue;
-    // Said only for a finding: a sound chain (every probe of a healthy fleet) says nothing.
-    const which = (): Said => say(cert === chain[0] ? 'cert.the-certificate-named' : 'cert.chain-certificate', { subject: cert.subject });
     if (cert.signatureHash && WEAK_HASHES.has(cert.signatureHash)) {
-      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which: which(), hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
+      findings.push(finding('weak-signature', cert.subject, say('cert.weak-signature', { which: which(cert), hash: cert.signatureHash.toUpperCase(), algorithm: cert.signatureAlgorithm })));
     }
     const rsaLike = cert.keyType === 'rsa' || cert.keyType === 'rsa-pss' || cert.keyType === 'dsa';
     if (cert.keyBits !== null && ((rsaLike && cert.keyBits < 2048) || (cert.keyType === 'ec' && cert.keyBits < 256))) {
-      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which: which(), bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
+      findings.push(finding('weak-key', cert.subject, say('cert.weak-key', { which: which(cert), bits: cert.keyBits, type: (cert.keyType ?? '').toUpperCase() })));
     }
   }
   return findings;
@@ -473,7 +474,8 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     check.revocation = uncheckedRevocation(mode, say('cert.revocation-not-checked', { mode: ctx.tls.mode }));
     return check;
   }
-  check.findings.push(...weaknesses(check.chain));
+  const weak = weaknesses(check.chain);
+  if (weak.length) check.findings.push(...weak);
   const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now, leaf.serialNumber);
   check.revocation = revocation;
   if (mode !== 'off') {
@@ -483,36 +485,40 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
       const cert = check.chain[i];
       if (!cert || cert.anchor || cert.selfIssued) continue;
       const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now, cert.serialNumber);
-      intermediates.push({ subject: cert.subject, ...found });
+      intermediates.push(Object.assign({ subject: cert.subject }, found));
     }
     if (intermediates.length) revocation.intermediates = intermediates;
   }
-  // `which` is said only when a text names the certificate: not for a good or unchecked one.
-  const all: Array<{ subject: string; which: () => Said; r: RevocationCheck }> = [
-    { subject: leaf.subject, which: () => say('cert.the-certificate'), r: revocation },
-    ...(revocation.intermediates ?? []).map((r) => ({ subject: r.subject, which: () => say('cert.intermediate', { subject: r.subject }), r })),
-  ];
-  const revoked = all.find((c) => c.r.status === 'revoked');
-  if (revoked) {
-    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: revoked.which(), detail: revoked.r.detail }), {
+  // The answers, by index: the leaf's (0), then each intermediate's. `which` is said only
+  // when a text names the certificate: a healthy probe's answers are good and say nothing.
+  const above = revocation.intermediates ?? [];
+  const answer = (i: number): RevocationCheck => (i === 0 ? revocation : (above[i - 1] as IntermediateRevocation));
+  const subjectOf = (i: number): string => (i === 0 ? leaf.subject : (above[i - 1] as IntermediateRevocation).subject);
+  const which = (i: number): Said => (i === 0 ? say('cert.the-certificate') : say('cert.intermediate', { subject: subjectOf(i) }));
+  for (let i = 0; i <= above.length; i++) {
+    const r = answer(i);
+    if (r.status !== 'revoked') continue;
+    throw new StageFailure('certificate', 'certificate', say('cert.revoked', { which: which(i), detail: r.detail }), {
       reason: 'revoked',
       thumbprint: leaf.thumbprint,
-      ...(revoked.r.revokedAt ? { revokedAt: revoked.r.revokedAt } : {}),
+      ...(r.revokedAt ? { revokedAt: r.revokedAt } : {}),
     });
   }
-  for (const { subject, which, r } of all.filter((c) => c.r.status === 'unknown')) {
+  for (let i = 0; i <= above.length; i++) {
+    const r = answer(i);
+    if (r.status !== 'unknown') continue;
     if (mode === 'hard') {
       throw new StageFailure(
         'certificate',
         'certificate',
-        say('cert.revocation-unknown-hard', { which: which(), detail: r.detail }),
+        say('cert.revocation-unknown-hard', { which: which(i), detail: r.detail }),
         { reason: 'revocation-unknown', thumbprint: leaf.thumbprint },
       );
     }
     // Soft: a certificate that names no revocation source (private CAs) is not worth a
     // warning; one whose staple or CRL could not be used is, since Exchange checks them.
     if (r.ocsp || r.crl.length) {
-      check.findings.push(finding('revocation-unavailable', subject, say('cert.revocation-unavailable', { which: which(), detail: r.detail })));
+      check.findings.push(finding('revocation-unavailable', subjectOf(i), say('cert.revocation-unavailable', { which: which(i), detail: r.detail })));
     }
   }
   return check;

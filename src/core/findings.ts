@@ -62,12 +62,14 @@ const QUOTED_REWRITE = /(?:^|[\s'"`:<(])X{4,}(?:$|[\s'"`>).,])/;
  * recorded them). Returns at most one finding, with every line that shows it.
  */
 export function detectFindings(transcript: readonly string[]): Finding[] {
-  // One pass, and the RegExps only on a line holding four X's (both rewrites need them):
-  // a sound transcript, every probe's, costs a scan and no array.
+  // One indexed pass, and the RegExps only on a line holding four X's (both rewrites need
+  // them): a sound transcript, every probe's, costs a scan and no array (nor, in code not
+  // yet optimised, an iterator result a line).
   let greeting: string | undefined;
   let keywords: string[] | undefined;
   let quoted: string[] | undefined;
-  for (const entry of transcript) {
+  for (let i = 0; i < transcript.length; i++) {
+    const entry = transcript[i] as string;
     if (!entry.startsWith('S: ')) continue;
     if (greeting === undefined) {
       greeting = entry.slice(3);

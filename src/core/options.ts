@@ -487,7 +487,9 @@ function checkShapes(targets: unknown, options: unknown): void {
   // value, or options that inherit keys, go through the schema in its order, which names
   // the first wrong one.
   let wrong = Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null;
-  for (const key of Object.keys(o)) {
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (!LIBRARY_KEY_SET.has(key)) {
       const near = suggestKey(key, LIBRARY_KEYS, 'library');
       throw new UsageError(`unknown option ${quote(key)}${near ? `: did you mean "${near}"?` : ` (known: ${LIBRARY_KEYS.join(', ')})`}`);
