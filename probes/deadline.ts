@@ -388,7 +388,9 @@ export function waitForEvent(
     };
     if (window.closed) return onAbort();
     unwatch = window.onClose(onAbort);
-    emitter.once(event, onEvent);
-    emitter.once('error', onError);
+    // `on`, not `once`: whichever comes first removes both, and `once` would wrap each
+    // listener in a closure and a state object (two waits a probe).
+    emitter.on(event, onEvent);
+    emitter.on('error', onError);
   });
 }

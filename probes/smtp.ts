@@ -54,12 +54,13 @@ export class ReplyReader {
   /**
    * The reply being received and the complete ones nobody read yet, each with its raw lines:
    * what `detach` hands back, so that a whole reply a server injects after its 220 to
-   * STARTTLS counts as well as a partial line. The reply being received keeps its lines as
-   * views of the chunks they came in (line ends left off); a complete reply nobody waits
-   * for copies them, line ends included. A reply a read waits for (every reply of a sound
-   * dialogue) is never copied: ten or so Buffer copies a probe.
+   * STARTTLS counts as well as a partial line. The reply being received keeps where its
+   * lines lie in the chunks they came in (`RawLines`, line ends left off); a complete reply
+   * nobody waits for copies them, line ends included. A reply a read waits for (every reply
+   * of a sound dialogue) is never copied, nor a view made of its lines: ten or so Buffers a
+   * probe.
    */
-  private current: { code: number; lines: string[]; bytes: number; raw: Buffer[] } | null = null;
+  private current: { code: number; lines: string[]; bytes: number; raw: RawLines } | null = null;
   private readonly replies: Array<{ reply: SmtpReply; raw: Buffer[] }> = [];
   private end: End | null = null;
   private waiter: ((outcome: SmtpReply | End) => void) | null = null;
@@ -170,7 +171,7 @@ export class ReplyReader {
     });
   }
 
-  private deliver(outcome: SmtpReply | End, raw: Buffer[] = []): void {
+  private deliver(outcome: SmtpReply | End, raw: RawLines = []): void {
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = null;
@@ -196,18 +197,22 @@ export class ReplyReader {
     if (this.end) return; // after a fault nothing more is kept
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      const piece = chunk.subarray(start, nl);
-      let line = piece;
+      // The line is `chunk[start, nl)`, or, begun in earlier chunks, a copy of it whole.
+      let line = chunk;
+      let from = start;
+      let to = nl;
       if (this.bufferedBytes) {
-        line = Buffer.concat([...this.buffered, piece]);
+        line = Buffer.concat([...this.buffered, chunk.subarray(start, nl)]);
+        from = 0;
+        to = line.length;
         this.buffered = [];
         this.bufferedBytes = 0;
       }
       start = nl + 1;
-      if (line.length > REPLY_LIMITS.lineBytes) {
-        return this.fail(say('smtp.line-too-long', { bytes: REPLY_LIMITS.lineBytes }), line);
+      if (to - from > REPLY_LIMITS.lineBytes) {
+        return this.fail(say('smtp.line-too-long', { bytes: REPLY_LIMITS.lineBytes }), line.subarray(from, to));
       }
-      this.line(line);
+      this.line(line, from, to);
       if (this.end) return;
     }
     const rest = chunk.subarray(start);
@@ -231,32 +236,34 @@ export class ReplyReader {
     }
   }
 
-  private line(raw: Buffer): void {
+  /** The line `raw[from, to)` (its LF left off). */
+  private line(raw: Buffer, from: number, to: number): void {
     // The line without its CR, decoded in place (a view of it is made only for a fault's evidence).
-    const length = raw.length && raw[raw.length - 1] === 0x0d ? raw.length - 1 : raw.length;
-    const text = raw.toString('utf8', 0, length);
+    const end = to > from && raw[to - 1] === 0x0d ? to - 1 : to;
+    const length = end - from;
+    const text = raw.toString('utf8', from, end);
     // RFC 5321 §4.2: a reply line is a three-digit code, then "-" (more lines follow),
     // a space or nothing (the last line), then text. The first digit is 2 to 5.
-    if (!isReplyLine(text)) return this.fail(say('smtp.not-a-reply'), raw.subarray(0, length));
+    if (!isReplyLine(text)) return this.fail(say('smtp.not-a-reply'), raw.subarray(from, end));
     const code = (text.charCodeAt(0) - 0x30) * 100 + (text.charCodeAt(1) - 0x30) * 10 + (text.charCodeAt(2) - 0x30);
     const cur = (this.current ??= { code, lines: [], bytes: 0, raw: [] });
     if (cur.code !== code) {
-      return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), raw.subarray(0, length));
+      return this.fail(say('smtp.code-changed', { from: cur.code, to: code }), raw.subarray(from, end));
     }
     cur.lines.push(text.slice(4));
     cur.bytes += length;
-    cur.raw.push(raw);
+    cur.raw.push(raw, from, to);
     this.transcript.push(`S: ${evidence(text, 600)}`);
     if (cur.lines.length > REPLY_LIMITS.lines || cur.bytes > REPLY_LIMITS.replyBytes) {
       return this.fail(
         say('smtp.reply-too-long', { lines: REPLY_LIMITS.lines, kib: REPLY_LIMITS.replyBytes / 1024 }),
-        raw.subarray(0, length),
+        raw.subarray(from, end),
       );
     }
     if (text.charCodeAt(3) === 0x2d) return;
     this.current = null;
     if (this.replies.length >= REPLY_LIMITS.unread) {
-      return this.fail(say('smtp.unrequested'), raw.subarray(0, length));
+      return this.fail(say('smtp.unrequested'), raw.subarray(from, end));
     }
     // RFC 3463's class.subject.detail: its second character is the dot (most replies have none).
     const first = cur.lines[0] as string;
@@ -276,10 +283,13 @@ function isReplyLine(text: string): boolean {
   return text.length === 3 || text.charCodeAt(3) === 0x20 || text.charCodeAt(3) === 0x2d;
 }
 
+/** Where a reply's lines lie: for each, the chunk it came in, where it starts and where it ends (its LF left off). */
+type RawLines = Array<Buffer | number>;
+
 /** Lines read without their line ends, each followed by LF again. */
-function withLineEnds(lines: readonly Buffer[]): Buffer[] {
+function withLineEnds(lines: RawLines): Buffer[] {
   const out: Buffer[] = [];
-  for (const line of lines) out.push(line, LF);
+  for (let i = 0; i < lines.length; i += 3) out.push((lines[i] as Buffer).subarray(lines[i + 1] as number, lines[i + 2] as number), LF);
   return out;
 }
 

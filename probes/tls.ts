@@ -128,8 +128,9 @@ export async function upgradeTls(
   };
   const secure = tls.connect(options);
   skipNodesChainCopy(secure);
-  // Emitted before secureConnect, with the DER response or undefined when none was stapled.
-  secure.once('OCSPResponse', (response?: Buffer) => {
+  // Emitted once, before secureConnect, with the DER response or undefined when none was
+  // stapled (`on`: nothing to unwrap, and the socket ends with the probe).
+  secure.on('OCSPResponse', (response?: Buffer) => {
     staple = response?.length ? response : null;
   });
   try {
