@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { BoundedCache, CACHE_BOUNDS } from './caches.js';
 import { readWhole, type PublicKeyFacts } from './lib/pki.js';
 import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
-import { checkRevocation, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
+import { revocationOf, uncheckedRevocation, type IntermediateRevocation, type RevocationCheck, type RevocationMode } from './revocation.js';
 import { StageFailure, type CertificateReason, type ProbeContext, type TlsMode } from './stage.js';
 
 const DAY_MS = 86_400_000;
@@ -476,7 +476,10 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
   }
   const weak = weaknesses(check.chain);
   if (weak.length) check.findings.push(...weak);
-  const revocation = await checkRevocation(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now, leaf.serialNumber);
+  // Awaited only when it is a promise (a staple to verify, a CRL to fetch): a CRL held fresh
+  // answers at once, with no microtask between the stage and its next step.
+  const asked = revocationOf(ctx, x509[0] as X509Certificate, x509[1], options.staple ?? null, mode, now, leaf.serialNumber);
+  const revocation = asked instanceof Promise ? await asked : asked;
   check.revocation = revocation;
   if (mode !== 'off') {
     // Windows checks the whole chain except the root; so do we, for what the server sent.
@@ -484,7 +487,8 @@ export async function inspectCertificate(ctx: ProbeContext, socket: tls.TLSSocke
     for (let i = 1; i < x509.length - 1; i++) {
       const cert = check.chain[i];
       if (!cert || cert.anchor || cert.selfIssued) continue;
-      const found = await checkRevocation(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now, cert.serialNumber);
+      const pending = revocationOf(ctx, x509[i] as X509Certificate, x509[i + 1], null, mode, now, cert.serialNumber);
+      const found = pending instanceof Promise ? await pending : pending;
       intermediates.push(Object.assign({ subject: cert.subject }, found));
     }
     if (intermediates.length) revocation.intermediates = intermediates;

@@ -172,16 +172,25 @@ export class RevocationCache {
     this.workerFile = options.workerFile ?? WORKER_FILE;
   }
 
+  /**
+   * The CRL at `url` if it is held and fresh (a hit), else undefined: the answer a probe
+   * needs no I/O for, given without a promise (every probe of a fleet under one CA asks).
+   */
+  fresh(url: string): CachedCrl | undefined {
+    const held = this.entries.get(url);
+    if (!held || this.now() >= held.freshUntil) return undefined;
+    this.counts.hits++;
+    // least recently used goes first: move it to the end
+    this.entries.delete(url);
+    this.entries.set(url, held);
+    return held;
+  }
+
   /** The CRL at `url`: held and fresh, or fetched (once, however many ask at the same time). */
   async crl(url: string, fetch: CrlFetcher): Promise<CrlLookup> {
+    const fresh = this.fresh(url);
+    if (fresh) return { status: 'ok', crl: fresh, from: 'cache' };
     const held = this.entries.get(url);
-    if (held && this.now() < held.freshUntil) {
-      this.counts.hits++;
-      // least recently used goes first: move it to the end
-      this.entries.delete(url);
-      this.entries.set(url, held);
-      return { status: 'ok', crl: held, from: 'cache' };
-    }
     const running = this.inflight.get(url);
     if (running) {
       this.counts.hits++;

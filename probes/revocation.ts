@@ -19,7 +19,7 @@ import { openWindow } from './deadline.js';
 import { say, type ProbeTextArg, type ProbeTextId, type Said } from './messages.js';
 import { asn1jsLib, pkijsLib } from './lib/libs.js';
 import { parseDer, readDer } from './lib/pki.js';
-import { defaultRevocationCache, type CachedCrl, type CrlDownload, type CrlFetcher } from './revocation-cache.js';
+import { defaultRevocationCache, type CachedCrl, type CrlDownload, type CrlFetcher, type RevocationCache } from './revocation-cache.js';
 import type { RevocationMode } from './revocation-modes.js';
 import type { ProbeContext } from './stage.js';
 
@@ -321,11 +321,15 @@ export async function checkCrl(
   const found = await cache.crl(url, crlFetcher(ctx, url));
   if (found.status === 'unavailable') return crlResult(url, 'unavailable', say('rev.crl-unavailable', { url, why: found.why }));
   if (found.status === 'invalid') return crlResult(url, 'invalid', say('rev.crl-unparsable', { url }), { bytes: found.bytes });
-  const { crl } = found;
+  return crlVerdict(url, found.crl, cache, pair.issuerX509, now, serialNumber);
+}
+
+/** What a held CRL says of `serialNumber`: signed by `issuer`, current, and whether it lists the serial. */
+function crlVerdict(url: string, crl: CachedCrl, cache: RevocationCache, issuer: X509Certificate, now: number, serialNumber: string): CrlCheck {
   let dates = crlDates.get(crl);
   if (!dates) crlDates.set(crl, (dates = { thisUpdate: iso(crl.thisUpdate), nextUpdate: iso(crl.nextUpdate) }));
   const times = { thisUpdate: dates.thisUpdate, nextUpdate: dates.nextUpdate, bytes: crl.bytes };
-  if (!cache.signedBy(crl, pair.issuerX509)) return crlResult(url, 'invalid', say('rev.crl-signer', { url }), times);
+  if (!cache.signedBy(crl, issuer)) return crlResult(url, 'invalid', say('rev.crl-signer', { url }), times);
   if (crl.nextUpdate && crl.nextUpdate.getTime() < now - REVOCATION_LIMITS.skewMs) {
     return crlResult(url, 'invalid', say('rev.crl-stale', { url, date: times.nextUpdate ?? '' }), times);
   }
@@ -348,7 +352,18 @@ export function uncheckedRevocation(mode: RevocationMode, detail: Said): Revocat
  * one answers. Never throws for a network outcome. `serialNumber` is the leaf's, when the
  * caller has it already (Node's getter is a call into OpenSSL).
  */
-export async function checkRevocation(
+export async function checkRevocation(...args: Parameters<typeof revocationOf>): Promise<RevocationCheck> {
+  return revocationOf(...args);
+}
+
+/**
+ * `checkRevocation(ctx, leaf, issuer, staple, mode, now, serialNumber)`, answered at once when that needs no I/O — mode off, no issuer, no
+ * source, or each CRL tried held and fresh in the cache (every probe of a fleet under one
+ * CA, once the first has fetched it) — and as a promise otherwise: a staple to verify or a
+ * CRL to fetch. The certificate stage awaits only the promise, so a healthy fleet's probes
+ * pay for no async function, promise or microtask here.
+ */
+export function revocationOf(
   ctx: ProbeContext,
   leaf: X509Certificate,
   issuer: X509Certificate | undefined,
@@ -356,24 +371,47 @@ export async function checkRevocation(
   mode: RevocationMode,
   now = Date.now(),
   serialNumber?: string,
-): Promise<RevocationCheck> {
+): RevocationCheck | Promise<RevocationCheck> {
   if (mode === 'off') return uncheckedRevocation(mode, say('rev.off'));
   if (!issuer) return { ...uncheckedRevocation(mode, say('rev.issuer-unknown')), status: 'unknown' };
   const { crlUrls, ocspUrls } = readDer(leaf);
   const urls = crlUrls.filter((u) => /^http:/i.test(u));
-  const unknown = (said: Said | null): RevocationCheck => ({
-    mode,
-    ocsp: null,
-    crl: [],
-    status: 'unknown',
-    source: null,
-    revokedAt: null,
-    ...detailOf(said ?? (ocspUrls.length ? say('rev.only-ocsp', { url: ocspUrls[0] ?? '' }) : say('rev.no-source'))),
-  });
   // Nothing to check against: settle it without parsing the pair (the common case for
   // private CAs, and a few ms of CPU per probe saved).
-  if (!staple?.length && !urls.length) return unknown(null);
-  // PKI.js (~2 ms per certificate) is needed for a staple only; a CRL needs Node's parse.
+  if (!staple?.length && !urls.length) return unknownRevocation(mode, null, ocspUrls);
+  const crls: CrlCheck[] = [];
+  if (staple?.length) return fetchedRevocation(ctx, leaf, issuer, staple, mode, now, serialNumber, urls, ocspUrls, crls);
+  const cache = ctx.revocationCache ?? defaultRevocationCache();
+  const serial = serialNumber ?? leaf.serialNumber;
+  for (let i = 0; i < urls.length; i++) {
+    const url = urls[i] as string;
+    const held = cache.fresh(url);
+    // Not held, or due for revalidation: from here on, as the fetching path does.
+    if (!held) return fetchedRevocation(ctx, leaf, issuer, null, mode, now, serial, urls.slice(i), ocspUrls, crls);
+    const crl = crlVerdict(url, held, cache, issuer, now, serial);
+    crls.push(crl);
+    if (crl.status === 'revoked' || crl.status === 'good') return settledRevocation(mode, null, crls, crl.status, 'crl', crl);
+  }
+  return failedRevocation(mode, null, crls, ocspUrls);
+}
+
+/**
+ * The rest of `revocationOf` once I/O is needed: the staple verified (PKI.js, ~2 ms per
+ * certificate, loaded for a staple only), then the CRLs at `urls` fetched where not held.
+ * `crls` holds what was already found from the cache.
+ */
+async function fetchedRevocation(
+  ctx: ProbeContext,
+  leaf: X509Certificate,
+  issuer: X509Certificate,
+  staple: Uint8Array | null,
+  mode: RevocationMode,
+  now: number,
+  serialNumber: string | undefined,
+  urls: readonly string[],
+  ocspUrls: readonly string[],
+  crls: CrlCheck[],
+): Promise<RevocationCheck> {
   let ocsp: OcspCheck | null = null;
   if (staple?.length) {
     let pair: Pair;
@@ -383,11 +421,40 @@ export async function checkRevocation(
       return { ...uncheckedRevocation(mode, say('rev.unparsable')), status: 'unknown' };
     }
     ocsp = await checkOcspStaple(staple, pair, now);
+    if (ocsp.status === 'revoked' || ocsp.status === 'good') return settledRevocation(mode, ocsp, crls, ocsp.status, 'ocsp-staple', ocsp);
   }
-  const crls: CrlCheck[] = [];
-  // A settled answer, written out rather than spread: on Node 20 (V8 11) keys after an object
-  // spread build a new hidden class on every call, ~10 µs here (docs/fleet-and-prometheus.md).
-  const settled = (status: 'good' | 'revoked', source: 'ocsp-staple' | 'crl', from: OcspCheck | CrlCheck): RevocationCheck => ({
+  for (let i = 0; i < urls.length; i++) {
+    const crl = await checkCrl(ctx, urls[i] as string, { leafX509: leaf, issuerX509: issuer }, now, serialNumber);
+    crls.push(crl);
+    if (crl.status === 'revoked' || crl.status === 'good') return settledRevocation(mode, ocsp, crls, crl.status, 'crl', crl);
+  }
+  return failedRevocation(mode, ocsp, crls, ocspUrls);
+}
+
+/** No source could answer: `said` says why (null: the certificate names none over HTTP). */
+function unknownRevocation(mode: RevocationMode, said: Said | null, ocspUrls: readonly string[]): RevocationCheck {
+  return {
+    mode,
+    ocsp: null,
+    crl: [],
+    status: 'unknown',
+    source: null,
+    revokedAt: null,
+    ...detailOf(said ?? (ocspUrls.length ? say('rev.only-ocsp', { url: ocspUrls[0] ?? '' }) : say('rev.no-source'))),
+  };
+}
+
+// A settled answer, written out rather than spread: on Node 20 (V8 11) keys after an object
+// spread build a new hidden class on every call, ~10 µs here (docs/fleet-and-prometheus.md).
+function settledRevocation(
+  mode: RevocationMode,
+  ocsp: OcspCheck | null,
+  crls: CrlCheck[],
+  status: 'good' | 'revoked',
+  source: 'ocsp-staple' | 'crl',
+  from: OcspCheck | CrlCheck,
+): RevocationCheck {
+  return {
     mode,
     ocsp,
     crl: crls,
@@ -397,18 +464,15 @@ export async function checkRevocation(
     detailId: from.detailId,
     detailArgs: from.detailArgs,
     revokedAt: status === 'revoked' ? from.revokedAt : null,
-  });
-  if (ocsp?.status === 'revoked' || ocsp?.status === 'good') return settled(ocsp.status, 'ocsp-staple', ocsp);
-  for (const url of urls) {
-    const crl = await checkCrl(ctx, url, { leafX509: leaf, issuerX509: issuer }, now, serialNumber);
-    crls.push(crl);
-    if (crl.status === 'revoked' || crl.status === 'good') return settled(crl.status, 'crl', crl);
-  }
-  // Every source that failed, in order: `a; b; c`.
+  };
+}
+
+/** Every source tried failed: their details in order, `a; b; c`. */
+function failedRevocation(mode: RevocationMode, ocsp: OcspCheck | null, crls: CrlCheck[], ocspUrls: readonly string[]): RevocationCheck {
   const failed = [ocsp, ...crls].filter((c): c is OcspCheck | CrlCheck => c !== null && c !== undefined);
   const joined = failed.reduceRight<Said | null>((rest, c) => {
     const first: Said = { text: c.detail, id: c.detailId, args: c.detailArgs };
     return rest ? say('rev.both', { first, rest }) : first;
   }, null);
-  return { ...unknown(joined), ocsp, crl: crls };
+  return { ...unknownRevocation(mode, joined, ocspUrls), ocsp, crl: crls };
 }

@@ -10,7 +10,7 @@ import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:cry
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, uncheckedRevocation } from '../probes/revocation.js';
+import { checkCrl, checkOcspStaple, checkRevocation, REVOCATION_LIMITS, revocationOf, uncheckedRevocation } from '../probes/revocation.js';
 import { RevocationCache, type CrlDownload } from '../probes/revocation-cache.js';
 import { say } from '../probes/messages.js';
 import type { ProbeContext } from '../probes/stage.js';
@@ -383,6 +383,48 @@ describe('checkRevocation', () => {
     // the CRL alone: its own sentence, not joined
     const alone = await checkRevocation(context(), new X509Certificate(withCrl.cert), caX509, null, 'soft', T0);
     expect(alone).toMatchObject({ status: 'unknown', ocsp: null, detailId: 'rev.crl-unavailable', detail: crlDetail, detailArgs: { url: http.url(path), why: 'HTTP 404' } });
+  });
+});
+
+describe('revocationOf: answered at once from the cache, else a promise', () => {
+  it('a CRL held fresh answers without a promise, as checkRevocation does, one hit a lookup', async () => {
+    const path = '/held.crl';
+    http.routes[path] = (_req, res) => res.writeHead(500).end();
+    const withCrl = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrl: http.url(path) });
+    const x509 = new X509Certificate(withCrl.cert);
+    const cache = await holding(http.url(path), await makeCrl(ca, { revoked: ['0badc0de'] }));
+    const answer = revocationOf(context(cache), x509, caX509, null, 'hard', T0);
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toMatchObject({ mode: 'hard', status: 'good', source: 'crl', ocsp: null, detailId: 'rev.crl-good', revokedAt: null });
+    expect(await checkRevocation(context(cache), x509, caX509, null, 'hard', T0)).toEqual(answer);
+    expect(cache.stats()).toMatchObject({ hits: 2, misses: 1, downloads: 1 });
+    expect(http.requests.filter((p) => p === path)).toEqual([]);
+  });
+
+  it('a staple, or a CRL not held, is a promise; a held CRL that cannot answer is kept and the next one fetched', async () => {
+    const other = await issueEcdsaLeaf(null, { commonName: 'other-ca.demo.test' });
+    const first = http.url('/held-other-signer.crl');
+    const second = '/fetched-second.crl';
+    http.routes['/held-other-signer.crl'] = (_req, res) => res.writeHead(500).end();
+    http.routes[second] = await makeCrl(ca, {});
+    const two = await issueEcdsaLeaf(ca, { dnsNames: ['mx1.demo.test'], crlUrls: [first, http.url(second)] });
+    const cache = await holding(first, await makeCrl(other, {}));
+    const pending = revocationOf(context(cache), new X509Certificate(two.cert), caX509, null, 'soft', T0);
+    expect(pending).toBeInstanceOf(Promise);
+    const found = await pending;
+    expect(found).toMatchObject({ status: 'good', source: 'crl', detailId: 'rev.crl-good' });
+    expect(found.crl.map((c) => [c.url, c.status, c.detailId])).toEqual([
+      [first, 'invalid', 'rev.crl-signer'],
+      [http.url(second), 'good', 'rev.crl-good'],
+    ]);
+    // the held one looked up once (a hit), the other fetched once (a miss), the first never requested
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 2 });
+    expect(http.requests.filter((p) => p === second)).toHaveLength(1);
+    expect(http.requests.filter((p) => p === '/held-other-signer.crl')).toEqual([]);
+    const staple = await makeOcspResponse(ca, two.cert, { status: 'good' });
+    const stapled = revocationOf(context(cache), new X509Certificate(two.cert), caX509, staple, 'soft', T0);
+    expect(stapled).toBeInstanceOf(Promise);
+    expect(await stapled).toMatchObject({ status: 'good', source: 'ocsp-staple', crl: [] });
   });
 });
 
