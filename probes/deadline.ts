@@ -19,8 +19,10 @@ export interface StageWindow {
   readonly closed: boolean;
   /** The time this stage was given, in ms. */
   readonly timeoutMs: number;
-  /** Calls `fn` once when the window closes (at once if it has); returns what removes it. */
-  onClose(fn: () => void): () => void;
+  /** Calls `fn` once when the window closes (at once if it has). */
+  onClose(fn: () => void): void;
+  /** Forgets `fn` given to onClose (nothing if it was not, or has been called). */
+  offClose(fn: () => void): void;
   dispose(): void;
 }
 
@@ -244,8 +246,6 @@ function ring(upTo: number): void {
   if (next && next.at < timerAt) arm(next.at);
 }
 
-const noop = (): void => {};
-
 class Window implements StageWindow, AbortWaiter, Alarm {
   readonly timeoutMs: number;
   closed = false;
@@ -294,20 +294,20 @@ class Window implements StageWindow, AbortWaiter, Alarm {
     return this.controller.signal;
   }
 
-  onClose(fn: () => void): () => void {
-    if (this.closed) {
-      fn();
-      return noop;
-    }
+  // No remover closure handed back: a probe waits on nine windows or so, and each wait's
+  // caller already holds `fn` (offClose) or disposes of the window, which forgets them all.
+  onClose(fn: () => void): void {
+    if (this.closed) return fn();
     if (!this.first && !this.more?.length) this.first = fn;
     else (this.more ??= []).push(fn);
-    return () => {
-      if (this.first === fn) this.first = null;
-      else {
-        const i = this.more?.indexOf(fn) ?? -1;
-        if (i >= 0) this.more?.splice(i, 1);
-      }
-    };
+  }
+
+  offClose(fn: () => void): void {
+    if (this.first === fn) this.first = null;
+    else {
+      const i = this.more?.indexOf(fn) ?? -1;
+      if (i >= 0) this.more?.splice(i, 1);
+    }
   }
 
   close(reason: unknown): void {
@@ -368,9 +368,8 @@ export function waitForEvent(
   fail: { error(err: Error): StageFailure; abort(): StageFailure },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let unwatch = noop;
     const cleanup = (): void => {
-      unwatch();
+      window.offClose(onAbort);
       emitter.off(event, onEvent);
       emitter.off('error', onError);
     };
@@ -387,7 +386,7 @@ export function waitForEvent(
       reject(fail.error(err));
     };
     if (window.closed) return onAbort();
-    unwatch = window.onClose(onAbort);
+    window.onClose(onAbort);
     // `on`, not `once`: whichever comes first removes both, and `once` would wrap each
     // listener in a closure and a state object (two waits a probe).
     emitter.on(event, onEvent);

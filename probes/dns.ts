@@ -113,7 +113,8 @@ export async function resolveTarget(ctx: ProbeContext, target: string, options: 
   }
   const window = openWindow(ctx);
   const resolver = makeResolver(ctx, window);
-  const unwatch = window.onClose(() => resolver.cancel());
+  // Disposing of the window (below) forgets this.
+  window.onClose(() => resolver.cancel());
   const done = (r: Omit<Resolution, 'target' | 'ms'>): Resolution => ({ target, ...r, ms: performance.now() - started });
   try {
     if (options.mx) {
@@ -149,7 +150,6 @@ export async function resolveTarget(ctx: ProbeContext, target: string, options: 
       ? done({ route: 'address', hosts: [], failure: host.failure })
       : done({ route: 'address', hosts: [host] });
   } finally {
-    unwatch();
     window.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { openWindow, windowFailure } from './deadline.js';
+import { openWindow, windowFailure, type StageWindow } from './deadline.js';
 import { StageFailure, type ProbeContext, type SmtpReply, type StageName } from './stage.js';
 import { say, type ProbeTextRef, type Said } from './messages.js';
 
@@ -63,7 +63,26 @@ export class ReplyReader {
   private current: { code: number; lines: string[]; bytes: number; raw: RawLines } | null = null;
   private readonly replies: Array<{ reply: SmtpReply; raw: Buffer[] }> = [];
   private end: End | null = null;
-  private waiter: ((outcome: SmtpReply | End) => void) | null = null;
+  /**
+   * The read waiting for a reply, settled by the reply, the end or its window: state on the
+   * reader and one closure for every window (onWindowClose), not four closures a read.
+   */
+  private pending: {
+    ctx: ProbeContext;
+    stage: StageName;
+    waitingFor: Waiting;
+    window: StageWindow;
+    resolve: (reply: SmtpReply) => void;
+    reject: (failure: StageFailure) => void;
+  } | null = null;
+
+  private readonly onWindowClose = (): void => {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    p.window.dispose();
+    p.reject(windowFailure(p.ctx, p.stage, p.window, typeof p.waitingFor === 'function' ? p.waitingFor() : p.waitingFor));
+  };
 
   private readonly onData = (chunk: Buffer): void => this.take(chunk);
   private readonly onEnd = (): void => {
@@ -117,21 +136,9 @@ export class ReplyReader {
       const next = this.replies.shift()?.reply ?? this.end;
       if (next) return 'code' in next ? resolve(next) : reject(this.failureOf(stage, next));
       const window = openWindow(ctx, limitMs);
-      const timedOut = (): void => {
-        window.dispose();
-        reject(windowFailure(ctx, stage, window, typeof waitingFor === 'function' ? waitingFor() : waitingFor));
-      };
-      if (window.closed) return timedOut();
-      const unwatch = window.onClose(() => {
-        this.waiter = null;
-        timedOut();
-      });
-      this.waiter = (outcome) => {
-        unwatch();
-        window.dispose();
-        if ('code' in outcome) resolve(outcome);
-        else reject(this.failureOf(stage, outcome));
-      };
+      this.pending = { ctx, stage, waitingFor, window, resolve, reject };
+      // Called at once when the window has closed already.
+      window.onClose(this.onWindowClose);
     });
   }
 
@@ -172,10 +179,12 @@ export class ReplyReader {
   }
 
   private deliver(outcome: SmtpReply | End, raw: RawLines = []): void {
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = null;
-      waiter(outcome);
+    const p = this.pending;
+    if (p) {
+      this.pending = null;
+      p.window.dispose(); // forgets onWindowClose too
+      if ('code' in outcome) p.resolve(outcome);
+      else p.reject(this.failureOf(p.stage, outcome));
     } else if ('code' in outcome) {
       this.replies.push({ reply: outcome, raw: [Buffer.concat(withLineEnds(raw))] });
     }

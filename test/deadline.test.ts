@@ -111,8 +111,9 @@ describe('a window closes', () => {
     probe.abort(reason);
     const w = openWindow(context({ signal: probe.signal }));
     let calls = 0;
-    const remove = w.onClose(() => calls++);
-    remove();
+    const listener = (): number => calls++;
+    w.onClose(listener);
+    w.offClose(listener);
     expect([w.closed, calls, w.signal.aborted, w.signal.reason]).toEqual([true, 1, true, reason]);
     w.dispose();
   });
@@ -131,10 +132,11 @@ describe('a window closes', () => {
     const w = openWindow(context({ stageTimeoutMs: 20 }));
     const calls: string[] = [];
     w.onClose(() => calls.push('first'));
-    const remove = w.onClose(() => calls.push('removed'));
+    const removed = (): number => calls.push('removed');
+    w.onClose(removed);
     w.onClose(() => calls.push('last'));
-    remove();
-    remove();
+    w.offClose(removed);
+    w.offClose(removed);
     await closing(w);
     expect(calls).toEqual(['first', 'last']);
   });
