@@ -224,8 +224,10 @@ export class ReplyReader {
       this.line(line, from, to);
       if (this.end) return;
     }
-    const rest = chunk.subarray(start);
-    if (rest.length) {
+    // A chunk that ends with its last line (every reply of a sound dialogue) leaves no rest:
+    // no empty view made for it.
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
       this.bufferedBytes += rest.length;
       if (this.bufferedBytes > REPLY_LIMITS.lineBytes) {
         return this.fail(

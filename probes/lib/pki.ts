@@ -77,8 +77,12 @@ interface Tlv {
   end: number;
 }
 
-/** The element at `pos`, which must end by `limit`; throws on anything that is not DER. */
-function tlv(der: Uint8Array, pos: number, limit: number): Tlv {
+/**
+ * The element at `pos`, which must end by `limit`; throws on anything that is not DER.
+ * `into` is written and returned instead of a new element: for a look that keeps nothing
+ * (an extension's extnID, a name's RDN), so a new leaf's walk makes fewer objects.
+ */
+function tlv(der: Uint8Array, pos: number, limit: number, into?: Tlv): Tlv {
   if (pos + 2 > limit) throw new Error('truncated');
   const tag = der[pos] as number;
   if ((tag & 0x1f) === 0x1f) throw new Error('multi-byte tag');
@@ -93,8 +97,19 @@ function tlv(der: Uint8Array, pos: number, limit: number): Tlv {
   }
   const end = start + length;
   if (end > limit) throw new Error('truncated');
-  return { tag, start, end };
+  if (!into) return { tag, start, end };
+  into.tag = tag;
+  into.start = start;
+  into.end = end;
+  return into;
 }
+
+/** Scratch elements for looks that keep nothing: each is used by one function, within one step. */
+const EXTN_ID: Tlv = { tag: 0, start: 0, end: 0 };
+const RDN: Tlv = { tag: 0, start: 0, end: 0 };
+const AVA: Tlv = { tag: 0, start: 0, end: 0 };
+const ATTRIBUTE_TYPE: Tlv = { tag: 0, start: 0, end: 0 };
+const ATTRIBUTE_VALUE: Tlv = { tag: 0, start: 0, end: 0 };
 
 /**
  * The elements inside a constructed element.
@@ -350,7 +365,7 @@ function readFacts(der: Uint8Array, { signatureAlgorithm, fields, at, extensions
   for (let e = 0; e < extensions.length; e++) {
     const extension = extensions[e] as Tlv;
     // Only the extnID of an extension not read here (a leaf carries eight or so).
-    const first = extension.tag & 0x20 && extension.end > extension.start ? tlv(der, extension.start, extension.end) : undefined;
+    const first = extension.tag & 0x20 && extension.end > extension.start ? tlv(der, extension.start, extension.end, EXTN_ID) : undefined;
     let id: readonly number[] | undefined;
     for (let k = 0; k < READ_EXTENSIONS.length; k++) if (isOid(der, first, READ_EXTENSIONS[k] as readonly number[])) id = READ_EXTENSIONS[k];
     if (!id) continue;
@@ -475,15 +490,15 @@ function nameLines(der: Uint8Array, name: Tlv | undefined): string[] | null {
   if (name?.tag !== SEQUENCE || name.end === name.start) return null;
   const lines: string[] = [];
   for (let pos = name.start; pos < name.end; ) {
-    const rdn = tlv(der, pos, name.end); // SET OF AttributeTypeAndValue
+    const rdn = tlv(der, pos, name.end, RDN); // SET OF AttributeTypeAndValue
     pos = rdn.end;
     if (rdn.tag !== 0x31 || rdn.end === rdn.start) return null;
-    const ava = tlv(der, rdn.start, rdn.end);
+    const ava = tlv(der, rdn.start, rdn.end, AVA);
     // a second AttributeTypeAndValue (a multi-valued RDN, printed with ` + `): left to Node
     if (ava.tag !== SEQUENCE || ava.end !== rdn.end || ava.end === ava.start) return null;
-    const type = tlv(der, ava.start, ava.end);
+    const type = tlv(der, ava.start, ava.end, ATTRIBUTE_TYPE);
     if (type.end === ava.end) return null;
-    const value = tlv(der, type.end, ava.end);
+    const value = tlv(der, type.end, ava.end, ATTRIBUTE_VALUE);
     const short = attributeName(der, type);
     const text = value.end === ava.end ? plainValue(der, value) : null;
     if (!short || text === null) return null;
@@ -586,7 +601,7 @@ function printedFrom(der: Uint8Array, { fields, at, extensions }: CertificatePar
   for (let e = 0; e < extensions.length; e++) {
     const extension = extensions[e] as Tlv;
     // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-    if (extension.tag !== SEQUENCE || extension.end === extension.start || !isOid(der, tlv(der, extension.start, extension.end), ID_SUBJECT_ALT_NAME)) continue;
+    if (extension.tag !== SEQUENCE || extension.end === extension.start || !isOid(der, tlv(der, extension.start, extension.end, EXTN_ID), ID_SUBJECT_ALT_NAME)) continue;
     const parts = childrenOf(der, extension);
     const octets = parts[parts.length - 1];
     // OpenSSL reads no subjectAltName from a certificate with two of them: left to Node.
