@@ -9,7 +9,8 @@
  * Then: anaprof.mjs PROFILE (self and inclusive time), diffprof.mjs A B 1200 x 80 (µs per
  * probe by function, B − A), callers.mjs PROFILE "name" (inclusive µs per probe by caller).
  * For the measured 1,000 probes alone (no start-up, no warm-up), or what they allocate, a
- * wrapper that preloads measured.cjs; allocs.mjs reads its allocation samples.
+ * wrapper that preloads measured.cjs; allocs.mjs reads its allocation samples. CPU by thread
+ * (the JavaScript thread, V8's compilers and GC helpers) over the measured phase: threads.cjs.
  * ROOT overrides the tree whose dist/ is run (default: this checkout).
  */
 import { spawn, spawnSync } from 'node:child_process';
