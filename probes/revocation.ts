@@ -357,11 +357,12 @@ export async function checkRevocation(...args: Parameters<typeof revocationOf>):
 }
 
 /**
- * `checkRevocation(ctx, leaf, issuer, staple, mode, now, serialNumber)`, answered at once when that needs no I/O — mode off, no issuer, no
- * source, or each CRL tried held and fresh in the cache (every probe of a fleet under one
- * CA, once the first has fetched it) — and as a promise otherwise: a staple to verify or a
- * CRL to fetch. The certificate stage awaits only the promise, so a healthy fleet's probes
- * pay for no async function, promise or microtask here.
+ * `checkRevocation(ctx, leaf, issuer, staple, mode, now, serialNumber)`, answered at once
+ * when that needs no I/O — mode off, no issuer, no source, or each CRL tried held and fresh
+ * in the cache (every probe of a fleet under one CA, once the first has fetched it) — and as
+ * a promise otherwise: a staple to verify or a CRL to fetch. The certificate stage awaits
+ * only the promise, so a healthy fleet's probes pay for no async function, promise or
+ * microtask here.
  */
 export function revocationOf(
   ctx: ProbeContext,
