@@ -3,8 +3,8 @@ import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 /**
  * Prints the closing lines CI reads, the same way whatever the runner's own summary looks
- * like: one `vitest: flaky <file> > <test> (passed on retry N)` line per test that passed
- * only when run again, one `vitest: failed <file> > <test>: <first line of the error>` line
+ * like: one `vitest: flaky <file> > <test> (passed on retry N; first try: <first line of its
+ * error>)` line per test that passed only when run again, one `vitest: failed <file> > <test>: <first line of the error>` line
  * per failed test (CI keeps only the tail of a run's output, so both must be named there), then
  * `vitest: N passed, N failed, N skipped`.
  */
@@ -22,7 +22,8 @@ export default class SummaryReporter implements Reporter {
         if (result.state === 'passed') {
           passed++;
           const diagnostic = test.diagnostic();
-          if (diagnostic?.flaky) flaky.push(`${file} > ${test.fullName} (passed on retry ${diagnostic.retryCount})`);
+          // a passed test keeps the errors of the tries that failed: the first says why
+          if (diagnostic?.flaky) flaky.push(`${file} > ${test.fullName} (passed on retry ${diagnostic.retryCount}; first try: ${firstLine(result.errors?.[0]?.message)})`);
         }
         else if (result.state === 'failed') {
           failures.push(`${file} > ${test.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
