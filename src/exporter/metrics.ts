@@ -8,6 +8,13 @@
  * tls.go), it has that metric's name, labels and label values, so dashboards and alerts
  * written for blackbox_exporter's TCP/TLS probes work unchanged; ours carry the
  * Exchange-specific facts (the code, the paths, the degraded verdict).
+ *
+ * A scrape's registry is a `ScrapeRegistry`, not prom-client's: building a prom-client
+ * Registry and its fifteen Gauges for every scrape, then its async rendering, cost ~0.28 ms
+ * of CPU per scrape of `probe serve` on Node 20 (0.62 → 0.34 ms of the exporter's own work
+ * per scrape, measured with the probe's result held), for a text that is a few gauges. It
+ * writes exactly what prom-client writes for the same calls (test/exporter-metrics.test.ts
+ * renders both); the exporter's own long-lived /metrics registry stays prom-client's.
  */
 import ipaddr from 'ipaddr.js';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -17,12 +24,99 @@ import type { PathResult, ProbeResult } from '../core/result.js';
 import { earliestExpiry, headlinePath, seconds } from '../core/result-facts.js';
 import { VERSION } from '../core/version.js';
 
-/** The metrics of one probe, in the text exposition format (prom-client's contentType). */
-export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: string; contentType: string }> {
-  const registry = new Registry();
-  const gauge = (name: string, help: string, labelNames: string[] = []): Gauge<string> =>
-    new Gauge({ name, help, labelNames, registers: [registry] });
+/** Label values by label name. */
+export type Labels = Record<string, string>;
 
+/** What the probe's metrics need of a gauge: prom-client's `set`, with or without labels. */
+export interface ScrapeGaugeLike {
+  set(value: number): void;
+  set(labels: Labels, value: number): void;
+}
+
+/** Registers a gauge in one scrape's registry. */
+export type GaugeMaker = (name: string, help: string, labelNames?: string[]) => ScrapeGaugeLike;
+
+/**
+ * One gauge of a scrape: its samples by label values, in the order first set (a label set
+ * set again keeps its place and takes the new value), 0 from the start when it has no
+ * labels: as prom-client's Gauge keeps them.
+ */
+class ScrapeGauge implements ScrapeGaugeLike {
+  readonly samples = new Map<string, { labels: Labels; value: number }>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly string[],
+  ) {
+    if (!labelNames.length) this.samples.set('', { labels: {}, value: 0 });
+  }
+
+  set(labelsOrValue: Labels | number, value?: number): void {
+    const labels = typeof labelsOrValue === 'number' ? {} : labelsOrValue;
+    const v = typeof labelsOrValue === 'number' ? labelsOrValue : value;
+    if (typeof v !== 'number') throw new TypeError(`${this.name}: the value is not a number: ${String(v)}`);
+    for (const name in labels) {
+      if (!this.labelNames.includes(name)) throw new Error(`${this.name}: "${name}" is not one of its labels (${this.labelNames.join(', ')})`);
+    }
+    const key = this.labelNames.length ? JSON.stringify(this.labelNames.map((n) => labels[n] ?? null)) : '';
+    this.samples.set(key, { labels, value: v });
+  }
+}
+
+/** The exposition format's escapes (text format 0.0.4): in HELP, `\` and newline; in a label value, `"` too. */
+function escapeText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function escapeLabelValue(value: string): string {
+  return escapeText(value).replace(/"/g, '\\"');
+}
+
+/** A sample's value as prom-client writes it (`Nan`, `+Inf`, `-Inf`, else JavaScript's). */
+function valueText(value: number): string {
+  if (Number.isNaN(value)) return 'Nan';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return `${value}`;
+}
+
+/** One scrape's gauges, in the order registered, written as prom-client's Registry.metrics() writes them. */
+export class ScrapeRegistry {
+  private readonly gauges: ScrapeGauge[] = [];
+  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
+
+  readonly gauge: GaugeMaker = (name, help, labelNames = []) => {
+    if (this.gauges.some((g) => g.name === name)) throw new Error(`A metric with the name ${name} has already been registered.`);
+    const gauge = new ScrapeGauge(name, help, labelNames);
+    this.gauges.push(gauge);
+    return gauge;
+  };
+
+  text(): string {
+    const blocks: string[] = [];
+    for (const g of this.gauges) {
+      const name = escapeText(g.name);
+      let block = `# HELP ${name} ${escapeText(g.help)}\n# TYPE ${name} gauge`;
+      for (const { labels, value } of g.samples.values()) {
+        let pairs = '';
+        for (const label in labels) pairs += `${pairs ? ',' : ''}${label}="${escapeLabelValue(labels[label] as string)}"`;
+        block += `\n${name}${pairs ? `{${pairs}}` : ''} ${valueText(value)}`;
+      }
+      blocks.push(block);
+    }
+    return `${blocks.join('\n\n')}\n`;
+  }
+}
+
+/** The metrics of one probe, in the text exposition format. */
+export function renderProbeMetrics(result: ProbeResult): { body: string; contentType: string } {
+  const registry = new ScrapeRegistry();
+  writeProbeMetrics(result, registry.gauge);
+  return { body: registry.text(), contentType: registry.contentType };
+}
+
+/** Registers the metrics of one probe through `gauge` and sets them. */
+export function writeProbeMetrics(result: ProbeResult, gauge: GaugeMaker): void {
   gauge('probe_success', 'Whether mail would flow: 1 when at least one path passed (healthy or degraded), else 0').set(
     result.verdict === 'failing' ? 0 : 1,
   );
@@ -52,11 +146,7 @@ export async function renderProbeMetrics(result: ProbeResult): Promise<{ body: s
   const paths = gauge('probe_path_success', 'Per path (host × address): 1 when it passed, else 0', ['host', 'ip']);
   for (const p of result.paths) paths.set({ host: p.host, ip: p.ip ?? '' }, p.verdict === 'failing' ? 0 : 1);
   gauge('probe_paths', 'How many paths (host × address) were probed').set(result.paths.length);
-
-  return { body: await registry.metrics(), contentType: registry.contentType };
 }
-
-type GaugeMaker = (name: string, help: string, labelNames?: string[]) => Gauge<string>;
 
 /** blackbox_exporter's ipHash (prober/utils.go): FNV-1a 32 over the address's 4 or 16 bytes. */
 export function ipAddrHash(ip: string): number {

@@ -292,7 +292,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
           last.set(configured.name, result);
           memory.record(configured.name, historyPoint(result, catalogFor(language)));
         }
-        const { body, contentType } = await renderProbeMetrics(result);
+        const { body, contentType } = renderProbeMetrics(result);
         send(200, body, contentType);
       })
       .catch((err: Error) => fail(err instanceof UsageError ? 400 : 500, err.message))
