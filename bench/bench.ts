@@ -273,6 +273,8 @@ interface FleetFigures {
   cpuMsPerProbe: number;
   /** Of that, the threads other than the main one (V8's compilers and GC helpers), where measured. */
   otherThreadsMsPerProbe?: number;
+  /** Of that, the bare client's one read of the chain (Node's copy of what the server sent). */
+  chainReadMsPerProbe?: number;
   peakRssMb: number;
   /** Requests the run (its warm-up included) made to the PKI server, per URL; 304s; bytes per probe. */
   pki?: { fetchesPerUrl: Record<string, number>; notModified: number; bytesPerProbe: number };
@@ -312,13 +314,14 @@ async function measureScrapes(pid: number, urls: string[], warm: number): Promis
 function runFleetProber(file: string, warm: number, rootFile: string, mode: 'prober' | 'bare'): FleetFigures {
   const run = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), rootFile, '', mode], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`fleet prober (${mode}) failed: ${run.stderr}`);
-  const f = JSON.parse(run.stdout) as { probes: number; healthy: number; wallMs: number; cpuMs: number; otherThreadsCpuMs: number | null; peakRssMb: number; firstProblem: string | null };
+  const f = JSON.parse(run.stdout) as { probes: number; healthy: number; wallMs: number; cpuMs: number; otherThreadsCpuMs: number | null; peakRssMb: number; firstProblem: string | null; chainReadMs?: number };
   return {
     probes: f.probes,
     healthy: f.healthy,
     probesPerSecond: round(f.probes / (f.wallMs / 1000)),
     cpuMsPerProbe: round(f.cpuMs / f.probes, 2),
     ...(f.otherThreadsCpuMs === null ? {} : { otherThreadsMsPerProbe: round(f.otherThreadsCpuMs / f.probes, 2) }),
+    ...(f.chainReadMs === undefined ? {} : { chainReadMsPerProbe: round(f.chainReadMs / f.probes, 3) }),
     peakRssMb: round(f.peakRssMb),
     ...(f.firstProblem ? { note: f.firstProblem } : {}),
   };
@@ -399,6 +402,7 @@ function combine(rounds: FleetFigures[]): FleetFigures & { cpuMsPerProbeRounds: 
     probesPerSecond: round(median(rounds.map((r) => r.probesPerSecond))),
     cpuMsPerProbe: round(median(cpu), 2),
     ...(rounds[0]?.otherThreadsMsPerProbe === undefined ? {} : { otherThreadsMsPerProbe: round(median(rounds.map((r) => r.otherThreadsMsPerProbe ?? NaN)), 2) }),
+    ...(rounds[0]?.chainReadMsPerProbe === undefined ? {} : { chainReadMsPerProbe: round(median(rounds.map((r) => r.chainReadMsPerProbe ?? NaN)), 3) }),
     peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
     cpuMsPerProbeRounds: cpu,
     ...(rounds[0]?.pki ? { pkiRounds: rounds.map((r) => r.pki) } : {}),
@@ -465,7 +469,7 @@ async function fleet(): Promise<void> {
     table.push([
       label,
       `${g.probesPerSecond} probes/s`,
-      `${g.cpuMsPerProbe} ms CPU/probe (rounds: ${g.cpuMsPerProbeRounds.join(', ')}${g.otherThreadsMsPerProbe === undefined ? '' : `; threads other than the main one ${g.otherThreadsMsPerProbe}`}), peak RSS ${g.peakRssMb} MB, ${g.healthy}/${g.probes} healthy${fetched}${g.note ? ` (${g.note.slice(0, 80)})` : ''}`,
+      `${g.cpuMsPerProbe} ms CPU/probe (rounds: ${g.cpuMsPerProbeRounds.join(', ')}${g.otherThreadsMsPerProbe === undefined ? '' : `; threads other than the main one ${g.otherThreadsMsPerProbe}`}${g.chainReadMsPerProbe === undefined ? '' : `; Node's chain read ${g.chainReadMsPerProbe}`}), peak RSS ${g.peakRssMb} MB, ${g.healthy}/${g.probes} healthy${fetched}${g.note ? ` (${g.note.slice(0, 80)})` : ''}`,
     ]);
   };
   row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode);
