@@ -42,36 +42,42 @@ export type GaugeMaker = (name: string, help: string, labelNames?: string[]) => 
  * labels: as prom-client's Gauge keeps them.
  */
 class ScrapeGauge implements ScrapeGaugeLike {
-  readonly samples = new Map<string, { labels: Labels; value: number }>();
+  readonly samples = new Map<string | undefined, { labels: Labels; value: number }>();
 
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly labelNames: readonly string[],
   ) {
-    if (!labelNames.length) this.samples.set('', { labels: {}, value: 0 });
+    if (!labelNames.length) this.samples.set('', { labels: NO_LABELS, value: 0 });
   }
 
   set(labelsOrValue: Labels | number, value?: number): void {
-    const labels = typeof labelsOrValue === 'number' ? {} : labelsOrValue;
+    const labels = typeof labelsOrValue === 'number' ? NO_LABELS : labelsOrValue;
     const v = typeof labelsOrValue === 'number' ? labelsOrValue : value;
     if (typeof v !== 'number') throw new TypeError(`${this.name}: the value is not a number: ${String(v)}`);
     for (const name in labels) {
       if (!this.labelNames.includes(name)) throw new Error(`${this.name}: "${name}" is not one of its labels (${this.labelNames.join(', ')})`);
     }
-    const key = this.labelNames.length ? JSON.stringify(this.labelNames.map((n) => labels[n] ?? null)) : '';
+    // A label set's identity: its one value (undefined, unset, is no string), or all of them
+    const names = this.labelNames;
+    const key = names.length === 0 ? '' : names.length === 1 ? labels[names[0] as string] : JSON.stringify(names.map((n) => labels[n] ?? null));
     this.samples.set(key, { labels, value: v });
   }
 }
 
+const NO_LABELS: Labels = Object.freeze({});
+
 /** The exposition format's escapes (text format 0.0.4): in HELP, `\` and newline; in a label value, `"` too. */
 function escapeText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return HAS_TEXT_ESCAPE.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : text;
 }
+const HAS_TEXT_ESCAPE = /[\\\n]/;
 
 function escapeLabelValue(value: string): string {
-  return escapeText(value).replace(/"/g, '\\"');
+  return HAS_LABEL_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
+const HAS_LABEL_ESCAPE = /[\\\n"]/;
 
 /** A sample's value as prom-client writes it (`Nan`, `+Inf`, `-Inf`, else JavaScript's). */
 function valueText(value: number): string {
