@@ -56,6 +56,12 @@ export interface ExporterOptions {
   historyLabel?: string;
   /** The status page's language (default English); /metrics is the same in every language. */
   language?: Language;
+  /**
+   * Called with each configured target's result as /probe answers it (for an embedding
+   * program, and the tests). The exporter itself keeps no result, only history points: a
+   * result per target of a large fleet, held between scrapes, is memory nobody reads.
+   */
+  onResult?: (name: string, result: ProbeResult) => void;
 }
 
 export interface Exporter {
@@ -64,8 +70,6 @@ export interface Exporter {
   host: string;
   port: number;
   server: http.Server;
-  /** The last result of each configured target probed through /probe. */
-  last: Map<string, ProbeResult>;
   close(): Promise<void>;
 }
 
@@ -98,7 +102,6 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
   const requestTimeoutMs = opts.requestTimeoutMs ?? EXPORTER_DEFAULTS.requestTimeoutMs;
   const memory = new MemoryHistory();
   const history = opts.history ?? memory;
-  const last = new Map<string, ProbeResult>();
   const language = opts.language ?? 'en';
   const historyLabel = opts.historyLabel ?? (opts.history ? commandWords(language).status.store : commandWords(language).status.memory);
   const token = opts.token ? digest(opts.token) : null;
@@ -289,7 +292,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
         durations.observe(result.durationMs / 1000);
         if (refusals.length) return fail(403, `refused to probe ${name}: ${refusals[0]} (start the exporter with --allow-private to allow it)`);
         if (configured) {
-          last.set(configured.name, result);
+          opts.onResult?.(configured.name, result);
           memory.record(configured.name, historyPoint(result, catalogFor(language)));
         }
         const { body, contentType } = renderProbeMetrics(result);
@@ -320,7 +323,6 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     host,
     port,
     server,
-    last,
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();
