@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certSet, closedPort, startDns, startSmtp, type DnsServer, type SmtpFixture } from './fixtures/index.js';
 import { probe } from '../src/core/engine.js';
 import type { ProbeResult } from '../src/core/result.js';
-import { renderProbeMetrics, ScrapeRegistry, writeProbeMetrics, type GaugeMaker, type Labels } from '../src/exporter/metrics.js';
+import { renderProbeMetrics, ScrapeRegistry, writeProbeMetrics, type GaugeMaker, type Labels, type ScrapeGaugeLike } from '../src/exporter/metrics.js';
 
 let dns: DnsServer;
 let smtp: SmtpFixture;
@@ -30,14 +30,18 @@ afterAll(async () => {
   await Promise.all([dns?.close(), smtp?.close()]);
 });
 
-/** The same calls made on prom-client's Registry and Gauges, rendered as prom-client renders them. */
-async function promClientText(result: ProbeResult): Promise<string> {
-  const registry = new Registry();
-  const gauge: GaugeMaker = (name, help, labelNames = []) => {
+/** A gauge maker that registers prom-client Gauges in `registry`. */
+function promClientGauges(registry: Registry): GaugeMaker {
+  return (name, help, labelNames = []) => {
     const g = new Gauge({ name, help, labelNames, registers: [registry] });
     return { set: (labelsOrValue: Labels | number, value?: number) => (typeof labelsOrValue === 'number' ? g.set(labelsOrValue) : g.set(labelsOrValue, value as number)) };
   };
-  writeProbeMetrics(result, gauge);
+}
+
+/** The same calls made on prom-client's Registry and Gauges, rendered as prom-client renders them. */
+async function promClientText(result: ProbeResult): Promise<string> {
+  const registry = new Registry();
+  writeProbeMetrics(result, promClientGauges(registry));
   return registry.metrics();
 }
 
@@ -76,10 +80,9 @@ describe("a scrape's metrics: ScrapeRegistry writes what prom-client writes", ()
   it('a label set set twice keeps its place and takes the last value; a label-less gauge starts at 0', async () => {
     const registry = new ScrapeRegistry();
     const prom = new Registry();
-    const both = (name: string, labelNames: string[] = []): Array<{ set(a: Labels | number, b?: number): void }> => {
-      const p = new Gauge({ name, help: `help of ${name}\nsecond line \\`, labelNames, registers: [prom] });
-      return [registry.gauge(name, `help of ${name}\nsecond line \\`, labelNames), { set: (a, b) => (typeof a === 'number' ? p.set(a) : p.set(a, b as number)) }];
-    };
+    const promGauge = promClientGauges(prom);
+    const both = (name: string, labelNames: string[] = []): ScrapeGaugeLike[] =>
+      [registry.gauge, promGauge].map((make) => make(name, `help of ${name}\nsecond line \\`, labelNames));
     for (const g of both('paths', ['host', 'ip'])) {
       g.set({ host: 'a', ip: '1' }, 1);
       g.set({ ip: '2', host: 'b' }, NaN);

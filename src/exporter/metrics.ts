@@ -36,6 +36,8 @@ export interface ScrapeGaugeLike {
 /** Registers a gauge in one scrape's registry. */
 export type GaugeMaker = (name: string, help: string, labelNames?: string[]) => ScrapeGaugeLike;
 
+const NO_LABELS: Labels = Object.freeze({});
+
 /**
  * One gauge of a scrape: its samples by label values, in the order first set (a label set
  * set again keeps its place and takes the new value), 0 from the start when it has no
@@ -65,8 +67,6 @@ class ScrapeGauge implements ScrapeGaugeLike {
     this.samples.set(key, { labels, value: v });
   }
 }
-
-const NO_LABELS: Labels = Object.freeze({});
 
 /** The exposition format's escapes (text format 0.0.4): in HELP, `\` and newline; in a label value, `"` too. */
 function escapeText(text: string): string {

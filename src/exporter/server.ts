@@ -287,7 +287,7 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     });
     inFlight++;
     probe(targets, { ...options, deadlineMs, signal: cancel.signal })
-      .then(async (result) => {
+      .then((result) => {
         probes.inc({ verdict: result.verdict });
         durations.observe(result.durationMs / 1000);
         if (refusals.length) return fail(403, `refused to probe ${name}: ${refusals[0]} (start the exporter with --allow-private to allow it)`);
