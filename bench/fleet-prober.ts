@@ -18,9 +18,10 @@ import { runFleet, type FleetEntry } from '../src/fleet/fleet.js';
 import { tuneTierUp } from '../src/core/tier-up.js';
 import type { ProbeResult } from '../src/core/result.js';
 import { loadTargetsFile, type NamedTarget } from '../src/fleet/targets.js';
+import { machineBusyMs, otherThreadsCpuMs } from './proc.js';
 
 const [file = '', concurrency = '200', warm = '0', rootFile = '', , mode = 'prober', revocation = ''] = process.argv.slice(2);
-const { readFileSync, readdirSync } = await import('node:fs');
+const { readFileSync } = await import('node:fs');
 const list = loadTargetsFile(file, {
   ca: [readFileSync(rootFile, 'utf8')],
   ehloName: 'probe.demo.test',
@@ -91,36 +92,19 @@ async function bare(list: readonly NamedTarget[], limit: number): Promise<FleetE
   return out;
 }
 
-/**
- * CPU time of this process's threads other than the main one, in ms (Linux: each thread's
- * schedstat, in ns), or null where /proc is not there. In a Node process those are V8's
- * workers, compiling hot functions (TurboFan, Maglev) and helping the garbage collector,
- * and libuv's pool: the part of the CPU a main-thread profile does not show.
- */
-function otherThreadsCpuMs(): number | null {
-  try {
-    let ns = 0;
-    for (const tid of readdirSync('/proc/self/task')) {
-      if (tid === String(process.pid)) continue;
-      ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    }
-    return ns / 1e6;
-  } catch {
-    return null;
-  }
-}
-
 const run = (items: readonly NamedTarget[]): Promise<FleetEntry[]> =>
   mode === 'bare' ? bare(items, Number(concurrency)) : runFleet(items, { concurrency: Number(concurrency) });
 if (Number(warm)) await run(list.slice(0, Number(warm)));
 chainReadMs = 0;
 const other0 = otherThreadsCpuMs();
+const machine0 = machineBusyMs();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const entries = await run(list);
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const other1 = otherThreadsCpuMs();
+const machine1 = machineBusyMs();
 const failing = entries.filter((e) => e.result.verdict !== 'healthy');
 process.stdout.write(
   `${JSON.stringify({
@@ -130,6 +114,7 @@ process.stdout.write(
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     otherThreadsCpuMs: other0 === null || other1 === null ? null : other1 - other0,
+    machineBusyMs: machine0 === null || machine1 === null ? null : machine1 - machine0,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     revocation: entries[0]?.result.paths?.[0]?.certificate?.revocation?.status ?? null,
     ...(mode === 'bare' ? { chainReadMs } : {}),
