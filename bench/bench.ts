@@ -26,7 +26,7 @@ import { probe } from '../src/core/engine.js';
 import tls from 'node:tls';
 import { certSet, closedPort, smtpScript, startRaw } from '../test/fixtures/index.js';
 import { startDelayProxy } from './delay-proxy.js';
-import { machineBusyMs, processCpuMs } from './proc.js';
+import { machineBusyMs, processCpuMs, processPeakRssMb } from './proc.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/probe.cjs');
@@ -202,11 +202,6 @@ async function startFleetServers(count: number): Promise<FleetServers> {
   const rootFile = join(tmp, 'root.pem');
   writeFileSync(rootFile, pem);
   return { hosts, rootFile, child, pki, crlBytes };
-}
-
-function processPeakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 async function freePort(): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * What the bench reads from Linux's /proc: the CPU a process, its other threads and the
- * whole machine spent. Each returns null where /proc is not there.
+ * whole machine spent, and a process's peak memory.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +19,16 @@ export function processCpuMs(pid: number): number | null {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
   } catch {
     return null;
+  }
+}
+
+/** A process's peak resident set (VmHWM), in MB; NaN where /proc is not there. */
+export function processPeakRssMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
   }
 }
 
